@@ -1,0 +1,19 @@
+/**
+ * Names of the environment variables the stack sets on each function and the function
+ * reads at cold start. Values are resource names and settings, never secret values.
+ */
+export const ENV = {
+  customersTable: 'CUSTOMERS_TABLE_NAME',
+  idempotencyTable: 'WEBHOOK_IDEMPOTENCY_TABLE_NAME',
+  productsTable: 'PRODUCTS_TABLE_NAME',
+  pricesTable: 'PRICES_TABLE_NAME',
+  billingEventsTopicArn: 'BILLING_EVENTS_TOPIC_ARN',
+  stripeSecretKeyName: 'STRIPE_SECRET_KEY_SECRET_NAME',
+  stripeWebhookSecretName: 'STRIPE_WEBHOOK_SECRET_NAME',
+  jwtSecretName: 'JWT_ACCESS_TOKEN_SECRET_NAME',
+  allowedRedirectOrigins: 'ALLOWED_REDIRECT_ORIGINS',
+  secretsCacheMaxAgeSeconds: 'SECRETS_CACHE_MAX_AGE_SECONDS',
+  environmentName: 'SERVICE_ENVIRONMENT',
+} as const;
+
+export type EnvVarName = (typeof ENV)[keyof typeof ENV];

@@ -1,0 +1,65 @@
+/**
+ * The DynamoDB tables this service owns or reads, defined once. The CDK stack, the
+ * functions, the local run and the tests all build their tables and queries from these
+ * definitions, so a key or index name cannot drift between them.
+ */
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S';
+}
+
+export interface GlobalIndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** The name is `<project>-<env>-<nameSuffix>` unless overridden per environment. */
+  readonly nameSuffix: string;
+  readonly partitionKey: KeyAttribute;
+  readonly globalIndexes: readonly GlobalIndexDefinition[];
+  readonly timeToLiveAttribute?: string;
+}
+
+/** Maps an app user to their one Stripe customer. Owned by this stack. */
+export const CUSTOMERS_TABLE = {
+  nameSuffix: 'stripe-customers',
+  partitionKey: { name: 'userId', type: 'S' },
+  globalIndexes: [
+    {
+      indexName: 'stripeCustomerId-index',
+      partitionKey: { name: 'stripeCustomerId', type: 'S' },
+    },
+  ],
+} as const satisfies TableDefinition;
+
+export const CUSTOMERS_BY_STRIPE_ID_INDEX = CUSTOMERS_TABLE.globalIndexes[0];
+
+/** Powertools idempotency records of processed webhook events. Owned by this stack. */
+export const WEBHOOK_IDEMPOTENCY_TABLE = {
+  nameSuffix: 'stripe-webhook-idempotency',
+  partitionKey: { name: 'eventId', type: 'S' },
+  globalIndexes: [],
+  timeToLiveAttribute: 'ttl',
+} as const satisfies TableDefinition;
+
+/** How long a processed webhook event is remembered (Stripe retries for up to 3 days). */
+export const WEBHOOK_IDEMPOTENCY_RECORD_DAYS = 30;
+
+/** The product service's catalog table. Imported by name; we only write `stripeProductId`. */
+export const PRODUCTS_TABLE = {
+  nameSuffix: 'products',
+  partitionKey: { name: 'productId', type: 'S' },
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
+/** The pricing service's table. Imported by name; we only write `stripePriceId` (and sync state). */
+export const PRICES_TABLE = {
+  nameSuffix: 'prices',
+  partitionKey: { name: 'priceId', type: 'S' },
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
+export const OWNED_TABLES = [CUSTOMERS_TABLE, WEBHOOK_IDEMPOTENCY_TABLE] as const;
+export const CATALOG_TABLES = [PRODUCTS_TABLE, PRICES_TABLE] as const;

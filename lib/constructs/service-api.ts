@@ -1,0 +1,127 @@
+import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ALL_ROUTES, type FunctionId, ROUTES, type RouteAuth } from '../../lambda/shared/routes';
+import { resourceName, type ServiceConfig } from '../config';
+
+export interface ServiceApiProps {
+  readonly config: ServiceConfig;
+  readonly functions: Readonly<Record<FunctionId, IFunction>>;
+}
+
+/**
+ * One fields per line of the access log, as JSON. The request id ties a line to the
+ * function's own log; no header, body or query string is logged (they carry tokens).
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    httpMethod: '$context.httpMethod',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    sourceIp: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+  }),
+);
+
+/**
+ * Why no route has an API Gateway authorizer. HTTP API JWT authorizers only verify
+ * asymmetric tokens against an OIDC issuer's JWKS; the platform's access tokens are HS256
+ * with a shared secret, so the function verifies them (jose) before doing anything.
+ */
+const ROUTE_AUTHORIZATION: Record<RouteAuth, string> = {
+  jwt: 'The function verifies the HS256 access token (jose): API Gateway JWT authorizers support only OIDC/JWKS issuers.',
+  public: 'Public by contract: the active price list is what a storefront shows to anyone.',
+  'stripe-signature': 'Stripe cannot send a bearer token; the function verifies the Stripe-Signature HMAC over the raw body.',
+};
+
+/** The HTTP API (v2): every route of the contract, stage throttling and JSON access logs. */
+export class ServiceApi extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogGroup: LogGroup;
+  /** The API's base URL, without a trailing slash. */
+  readonly baseUrl: string;
+
+  constructor(scope: Construct, id: string, props: ServiceApiProps) {
+    super(scope, id);
+    const { config } = props;
+    const { settings } = config;
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: resourceName(config, 'stripe-api'),
+      description: 'Stripe service: checkout, portal, prices and Stripe webhooks',
+      createDefaultStage: false,
+      // The frontends that call the API are the same origins that checkout returns to.
+      corsPreflight: {
+        allowOrigins: [...settings.allowedRedirectOrigins],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${resourceName(config, 'stripe-api')}/access`,
+      retention: settings.logRetentionDays,
+      removalPolicy: settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: {
+        rateLimit: settings.apiThrottling.rateLimit,
+        burstLimit: settings.apiThrottling.burstLimit,
+      },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+
+    const integrations: Record<FunctionId, HttpLambdaIntegration> = {
+      api: new HttpLambdaIntegration('ApiIntegration', props.functions.api),
+      webhook: new HttpLambdaIntegration('WebhookIntegration', props.functions.webhook),
+    };
+    for (const route of ALL_ROUTES) {
+      const [httpRoute] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrations[route.function],
+      });
+      Validations.of(httpRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: ROUTE_AUTHORIZATION[route.auth],
+      });
+    }
+
+    this.baseUrl = this.httpApi.apiEndpoint;
+    new CfnOutput(this, 'ApiUrl', {
+      key: 'ApiUrl',
+      description: 'Base URL of the Stripe service API',
+      value: this.baseUrl,
+    });
+    new CfnOutput(this, 'WebhookUrl', {
+      key: 'WebhookUrl',
+      description: 'Register this URL as the webhook endpoint in Stripe',
+      value: `${this.baseUrl}${ROUTES.stripeWebhook.path}`,
+    });
+  }
+}

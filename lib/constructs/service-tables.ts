@@ -1,0 +1,61 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import {
+  CUSTOMERS_TABLE,
+  type KeyAttribute,
+  type TableDefinition,
+  WEBHOOK_IDEMPOTENCY_TABLE,
+} from '../../lambda/shared/tables';
+import { resourceName, type ServiceConfig } from '../config';
+
+export interface ServiceTablesProps {
+  readonly config: ServiceConfig;
+}
+
+/** The two tables this stack owns: the customer mapping and the webhook idempotency records. */
+export class ServiceTables extends Construct {
+  readonly customers: Table;
+  readonly webhookIdempotency: Table;
+
+  constructor(scope: Construct, id: string, props: ServiceTablesProps) {
+    super(scope, id);
+    this.customers = this.createTable('CustomersTable', CUSTOMERS_TABLE, props.config);
+    this.webhookIdempotency = this.createTable(
+      'WebhookIdempotencyTable',
+      WEBHOOK_IDEMPOTENCY_TABLE,
+      props.config,
+    );
+  }
+
+  private createTable(id: string, definition: TableDefinition, config: ServiceConfig): Table {
+    const { settings } = config;
+    const table = new Table(this, id, {
+      tableName: resourceName(config, definition.nameSuffix),
+      partitionKey: toAttribute(definition.partitionKey),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: definition.timeToLiveAttribute,
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: settings.pointInTimeRecovery,
+      },
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    for (const index of definition.globalIndexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: toAttribute(index.partitionKey),
+      });
+    }
+    if (!settings.pointInTimeRecovery) {
+      Validations.of(table).acknowledge({
+        id: 'AwsSolutions-DDB3',
+        reason: `Point-in-time recovery is off by configuration in ${config.environmentName}, whose data is disposable; staging and prod enable it.`,
+      });
+    }
+    return table;
+  }
+}
+
+const toAttribute = (key: KeyAttribute) => ({ name: key.name, type: AttributeType.STRING });

@@ -1,0 +1,43 @@
+import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { type ServiceConfig, stackName } from './config';
+import { ExternalResources } from './constructs/external-resources';
+import { ServiceApi } from './constructs/service-api';
+import { ServiceFunctions } from './constructs/service-functions';
+import { ServiceTables } from './constructs/service-tables';
+
+export interface StripeServiceStackProps extends StackProps {
+  readonly config: ServiceConfig;
+}
+
+/** The Stripe service: its tables, its references to the outside, its functions and API. */
+export class StripeServiceStack extends Stack {
+  readonly tables: ServiceTables;
+  readonly external: ExternalResources;
+  readonly functions: ServiceFunctions;
+  readonly api: ServiceApi;
+
+  constructor(scope: Construct, id: string, props: StripeServiceStackProps) {
+    const { config } = props;
+    super(scope, id, {
+      ...props,
+      stackName: stackName(config),
+      description: `Stripe service (${config.projectName}, ${config.environmentName})`,
+    });
+    Tags.of(this).add('project', config.projectName);
+    Tags.of(this).add('environment', config.environmentName);
+    Tags.of(this).add('service', 'stripe-service');
+
+    this.tables = new ServiceTables(this, 'Tables', { config });
+    this.external = new ExternalResources(this, 'External', { config });
+    this.functions = new ServiceFunctions(this, 'Functions', {
+      config,
+      tables: this.tables,
+      external: this.external,
+    });
+    this.api = new ServiceApi(this, 'Api', {
+      config,
+      functions: { api: this.functions.api.function, webhook: this.functions.webhook.function },
+    });
+  }
+}
