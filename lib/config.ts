@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { serviceResourceName } from '../lambda/shared/naming';
 
 /**
  * The stack's configuration: one typed object per environment, read from `cdk.json`
@@ -54,7 +55,7 @@ export interface ContextSource {
 }
 
 export const resourceName = (config: ServiceConfig, suffix: string): string =>
-  `${config.projectName}-${config.environmentName}-${suffix}`;
+  serviceResourceName(config.projectName, config.environmentName, suffix);
 
 export const stackName = (config: ServiceConfig): string => resourceName(config, 'stripe-service');
 
@@ -64,13 +65,16 @@ export function loadServiceConfig(
 ): ServiceConfig {
   const environmentName = context.tryGetContext('env');
   if (!isEnvironmentName(environmentName)) {
-    const given = environmentName === undefined ? 'no env was given' : `got ${JSON.stringify(environmentName)}`;
+    const given =
+      environmentName === undefined ? 'no env was given' : `got ${JSON.stringify(environmentName)}`;
     throw new ConfigError(
       `Set the target environment with --context env=<name>; valid environments: ${ENVIRONMENT_NAMES.join(', ')} (${given}).`,
     );
   }
 
-  const projectName = readProjectName(context.tryGetContext('projectName') ?? processEnv.PROJECT_NAME);
+  const projectName = readProjectName(
+    context.tryGetContext('projectName') ?? processEnv.PROJECT_NAME,
+  );
   const environments = context.tryGetContext('environments');
   if (!isRecord(environments) || !isRecord(environments[environmentName])) {
     throw new ConfigError(`cdk.json context has no "environments.${environmentName}" settings.`);
@@ -94,8 +98,8 @@ function readProjectName(value: unknown): string {
   return value;
 }
 
-const VALID_RETENTION_DAYS = new Set<number>(
-  Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'),
+const RETENTION_PERIODS: readonly RetentionDays[] = Object.values(RetentionDays).filter(
+  (value): value is RetentionDays => typeof value === 'number',
 );
 
 function parseSettings(raw: Record<string, unknown>, at: string): EnvironmentSettings {
@@ -107,8 +111,9 @@ function parseSettings(raw: Record<string, unknown>, at: string): EnvironmentSet
     parseOrigin(origin, `${at}.allowedRedirectOrigins[${i}]`),
   );
 
-  const logRetentionDays = positiveInteger(raw.logRetentionDays, `${at}.logRetentionDays`);
-  if (!VALID_RETENTION_DAYS.has(logRetentionDays)) {
+  const retentionDays = positiveInteger(raw.logRetentionDays, `${at}.logRetentionDays`);
+  const logRetentionDays = RETENTION_PERIODS.find((period) => period.valueOf() === retentionDays);
+  if (logRetentionDays === undefined) {
     throw new ConfigError(`${at}.logRetentionDays must be one of CloudWatch's retention periods.`);
   }
   const removalPolicy = raw.removalPolicy;
@@ -122,7 +127,7 @@ function parseSettings(raw: Record<string, unknown>, at: string): EnvironmentSet
 
   return {
     allowedRedirectOrigins,
-    logRetentionDays: logRetentionDays as RetentionDays,
+    logRetentionDays,
     lambdaMemoryMb: positiveInteger(raw.lambdaMemoryMb, `${at}.lambdaMemoryMb`),
     lambdaTimeoutSeconds: positiveInteger(raw.lambdaTimeoutSeconds, `${at}.lambdaTimeoutSeconds`),
     removalPolicy,
@@ -154,7 +159,9 @@ function parseExternal(raw: Record<string, unknown>, at: string): ExternalResour
   const result: Partial<Record<keyof ExternalResourceOverrides, string>> = {};
   for (const key of Object.keys(raw)) {
     if (!(EXTERNAL_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(`${at}.${key} is not a known override; known: ${EXTERNAL_KEYS.join(', ')}.`);
+      throw new ConfigError(
+        `${at}.${key} is not a known override; known: ${EXTERNAL_KEYS.join(', ')}.`,
+      );
     }
     const value = raw[key];
     if (typeof value !== 'string' || value.trim() === '') {
@@ -162,7 +169,10 @@ function parseExternal(raw: Record<string, unknown>, at: string): ExternalResour
     }
     result[key as keyof ExternalResourceOverrides] = value;
   }
-  if (result.billingEventsTopicArn !== undefined && !result.billingEventsTopicArn.startsWith('arn:')) {
+  if (
+    result.billingEventsTopicArn !== undefined &&
+    !result.billingEventsTopicArn.startsWith('arn:')
+  ) {
     throw new ConfigError(`${at}.billingEventsTopicArn must be an SNS topic ARN.`);
   }
   return result;
@@ -176,7 +186,9 @@ function parseOrigin(value: unknown, at: string): string {
     throw new ConfigError(`${at} is not a URL origin: ${JSON.stringify(value)}.`);
   }
   if (url.origin !== value) {
-    throw new ConfigError(`${at} must be a bare origin like "https://app.example.com" (got ${JSON.stringify(value)}).`);
+    throw new ConfigError(
+      `${at} must be a bare origin like "https://app.example.com" (got ${JSON.stringify(value)}).`,
+    );
   }
   const isLocalHost = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocalHost)) {

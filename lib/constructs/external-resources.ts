@@ -2,11 +2,10 @@ import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import { type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { BILLING_EVENTS_TOPIC_SUFFIX } from '../../lambda/shared/naming';
 import { SECRETS, type SecretId } from '../../lambda/shared/secrets';
 import { PRICES_TABLE, PRODUCTS_TABLE } from '../../lambda/shared/tables';
 import { resourceName, type ServiceConfig } from '../config';
-
-export const BILLING_EVENTS_TOPIC_SUFFIX = 'billing-events';
 
 export interface ExternalSecret {
   readonly name: string;
@@ -52,7 +51,8 @@ export class ExternalResources extends Construct {
       overrides.billingEventsTopicArn ??
       Stack.of(this).formatArn({
         service: 'sns',
-        resource: overrides.billingEventsTopicName ?? resourceName(config, BILLING_EVENTS_TOPIC_SUFFIX),
+        resource:
+          overrides.billingEventsTopicName ?? resourceName(config, BILLING_EVENTS_TOPIC_SUFFIX),
         arnFormat: ArnFormat.NO_RESOURCE_NAME,
       });
     this.billingEventsTopic = Topic.fromTopicArn(this, 'BillingEventsTopic', topicArn);

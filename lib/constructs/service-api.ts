@@ -47,7 +47,8 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 const ROUTE_AUTHORIZATION: Record<RouteAuth, string> = {
   jwt: 'The function verifies the HS256 access token (jose): API Gateway JWT authorizers support only OIDC/JWKS issuers.',
   public: 'Public by contract: the active price list is what a storefront shows to anyone.',
-  'stripe-signature': 'Stripe cannot send a bearer token; the function verifies the Stripe-Signature HMAC over the raw body.',
+  'stripe-signature':
+    'Stripe cannot send a bearer token; the function verifies the Stripe-Signature HMAC over the raw body.',
 };
 
 /** The HTTP API (v2): every route of the contract, stage throttling and JSON access logs. */
@@ -79,7 +80,8 @@ export class ServiceApi extends Construct {
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
       logGroupName: `/aws/apigateway/${resourceName(config, 'stripe-api')}/access`,
       retention: settings.logRetentionDays,
-      removalPolicy: settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy:
+        settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     this.stage = new HttpStage(this, 'DefaultStage', {

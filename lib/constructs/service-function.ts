@@ -5,7 +5,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { ServiceConfig } from '../config';
+import { resourceName, type ServiceConfig } from '../config';
 
 /** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -36,12 +36,13 @@ export class ServiceFunction extends Construct {
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
     const { settings } = props.config;
-    const functionName = `${props.config.projectName}-${props.config.environmentName}-${props.functionName}`;
+    const functionName = resourceName(props.config, props.functionName);
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
       logGroupName: `/aws/lambda/${functionName}`,
       retention: settings.logRetentionDays,
-      removalPolicy: settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy:
+        settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     this.role = new Role(this, 'Role', {
@@ -83,6 +84,8 @@ export class ServiceFunction extends Construct {
 
   /** Allows exactly `actions` on exactly `resources`. */
   grant(actions: string[], resources: string[]): void {
-    this.role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions, resources }),
+    );
   }
 }

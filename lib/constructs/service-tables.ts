@@ -40,7 +40,8 @@ export class ServiceTables extends Construct {
         pointInTimeRecoveryEnabled: settings.pointInTimeRecovery,
       },
       deletionProtection: settings.deletionProtection,
-      removalPolicy: settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy:
+        settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     for (const index of definition.globalIndexes) {
       table.addGlobalSecondaryIndex({

@@ -1,0 +1,30 @@
+import { type Environment, EnvironmentReader } from '../core/config';
+import { DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS } from '../core/secrets';
+import { ENV } from '../shared/function-environment';
+
+export interface ApiConfig {
+  readonly customersTable: string;
+  readonly productsTable: string;
+  readonly pricesTable: string;
+  readonly stripeSecretKeyName: string;
+  readonly jwtSecretName: string;
+  readonly allowedRedirectOrigins: readonly string[];
+  readonly secretsCacheMaxAgeSeconds: number;
+}
+
+/** The API function's settings, from the environment the stack (or the local run) sets. */
+export function loadApiConfig(env: Environment): ApiConfig {
+  const read = new EnvironmentReader(env);
+  return read.done({
+    customersTable: read.required(ENV.customersTable),
+    productsTable: read.required(ENV.productsTable),
+    pricesTable: read.required(ENV.pricesTable),
+    stripeSecretKeyName: read.required(ENV.stripeSecretKeyName),
+    jwtSecretName: read.required(ENV.jwtSecretName),
+    allowedRedirectOrigins: read.list(ENV.allowedRedirectOrigins),
+    secretsCacheMaxAgeSeconds: read.positiveInteger(
+      ENV.secretsCacheMaxAgeSeconds,
+      DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
+    ),
+  });
+}

@@ -1,0 +1,98 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { errors as joseErrors, jwtVerify } from 'jose';
+import { unauthorized } from './errors';
+import { getHeader } from './http';
+
+/** Who is calling, from a verified access token. */
+export interface AuthenticatedUser {
+  readonly userId: string;
+  readonly email?: string;
+  readonly role?: string;
+}
+
+/** The secret that signs access tokens; read per request so a rotation takes effect. */
+export type SigningSecretSource = () => Promise<string>;
+
+const MAX_CLAIM_LENGTH = 256;
+
+/**
+ * Verifies the platform's access tokens: HS256 only (never `none`, never an asymmetric
+ * algorithm whose key could be confused with the shared secret), `exp` required, the user
+ * id from `sub` or else `userId`.
+ */
+export class JwtAuthenticator {
+  private cachedKey: { secret: string; key: Uint8Array } | undefined;
+
+  constructor(private readonly signingSecret: SigningSecretSource) {}
+
+  async authenticate(event: Pick<APIGatewayProxyEventV2, 'headers'>): Promise<AuthenticatedUser> {
+    const token = bearerToken(event);
+    const key = await this.key();
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        requiredClaims: ['exp'],
+      }));
+    } catch (error) {
+      throw unauthorized(describeJoseError(error));
+    }
+    const userId = stringClaim(payload.sub) ?? stringClaim(payload.userId);
+    if (userId === undefined) {
+      throw unauthorized('The access token names no user (no "sub" or "userId" claim).');
+    }
+    return {
+      userId,
+      ...optional('email', stringClaim(payload.email)),
+      ...optional('role', stringClaim(payload.role)),
+    };
+  }
+
+  private async key(): Promise<Uint8Array> {
+    const secret = await this.signingSecret();
+    if (this.cachedKey?.secret !== secret) {
+      this.cachedKey = { secret, key: new TextEncoder().encode(secret) };
+    }
+    return this.cachedKey.key;
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(event: Pick<APIGatewayProxyEventV2, 'headers'>): string {
+  const header = getHeader(event, 'authorization');
+  if (header === undefined || header.trim() === '') {
+    throw unauthorized(
+      'Sign in first: send Authorization: Bearer <access token>.',
+      'missing_token',
+    );
+  }
+  const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header.trim());
+  if (!match?.[1]) {
+    throw unauthorized('The Authorization header must be "Bearer <access token>".');
+  }
+  return match[1];
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'The access token has expired.';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    return `The access token's "${error.claim}" claim is invalid or missing.`;
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed)
+    return 'The access token must be signed with HS256.';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return 'The access token signature is invalid.';
+  }
+  return 'The access token is malformed or invalid.';
+}
+
+function stringClaim(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed !== '' && trimmed.length <= MAX_CLAIM_LENGTH ? trimmed : undefined;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}

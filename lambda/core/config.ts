@@ -1,0 +1,56 @@
+import type { EnvVarName } from '../shared/function-environment';
+
+/** Thrown at cold start when the function's environment is incomplete or malformed. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads a function's environment once, at cold start. Every problem is collected and
+ * reported together, so a misdeployed function says everything that is wrong at once.
+ */
+export class EnvironmentReader {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly env: Environment) {}
+
+  required(name: EnvVarName): string {
+    const value = this.env[name]?.trim();
+    if (!value) {
+      this.problems.push(`${name} is not set`);
+      return '';
+    }
+    return value;
+  }
+
+  /** A comma-separated list with at least one entry. */
+  list(name: EnvVarName): string[] {
+    const items = this.required(name)
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    if (items.length === 0 && this.env[name] !== undefined) this.problems.push(`${name} is empty`);
+    return items;
+  }
+
+  positiveInteger(name: EnvVarName, fallback: number): number {
+    const raw = this.env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) {
+      this.problems.push(`${name} must be a positive integer (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /** Throws one error naming every problem found, if there were any. */
+  done<T>(config: T): T {
+    if (this.problems.length > 0) {
+      throw new ConfigurationError(`Invalid function configuration: ${this.problems.join('; ')}.`);
+    }
+    return config;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The contract's error body, `{"error": {"code", "message"}}`, and the HTTP status each
+ * kind of failure maps to. Use cases throw these; the HTTP layer turns them into responses.
+ */
+
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Response headers the error needs (e.g. `Allow`); never anything secret. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+/** 400: the caller sent something we cannot use. */
+export const invalidRequest = (message: string, code = 'invalid_request'): HttpError =>
+  new HttpError(400, code, message);
+
+/** 401: no usable credentials. */
+export const unauthorized = (message: string, code = 'invalid_token'): HttpError =>
+  new HttpError(401, code, message);
+
+/** 404: the resource does not exist, or is not the caller's. */
+export const notFound = (message: string, code = 'not_found'): HttpError =>
+  new HttpError(404, code, message);
+
+/** 409: the request conflicts with work already under way. */
+export const conflict = (message: string, code = 'conflict'): HttpError =>
+  new HttpError(409, code, message);
+
+/** 413: the body is larger than the route accepts. */
+export const payloadTooLarge = (maxBytes: number): HttpError =>
+  new HttpError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`);
+
+/** 415: not JSON. */
+export const unsupportedMediaType = (contentType: string): HttpError =>
+  new HttpError(
+    415,
+    'unsupported_media_type',
+    `The request body must be JSON (Content-Type: application/json), not ${contentType}.`,
+  );
+
+/** 502: Stripe failed us; the caller may retry. */
+export const stripeFailure = (
+  message = 'Stripe could not complete the request; try again.',
+): HttpError => new HttpError(502, 'stripe_error', message);
+
+/** 501: a route whose feature is not built yet. */
+export const notImplemented = (routeKey: string): HttpError =>
+  new HttpError(501, 'not_implemented', `${routeKey} is not implemented yet.`);
+
+/** 500: our fault. The message never reveals internals. */
+export const internalError = (): HttpError =>
+  new HttpError(500, 'internal_error', 'Something went wrong on our side; try again later.');

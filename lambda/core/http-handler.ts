@@ -1,0 +1,90 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { ROUTES, type RouteAuth, type RouteName, routeKey } from '../shared/routes';
+import type { AuthenticatedUser, JwtAuthenticator } from './auth';
+import { HttpError, internalError, notFound } from './errors';
+import { errorResponse, type HttpResponse } from './http';
+import type { Logger } from './logger';
+
+export interface PublicRequest {
+  readonly event: APIGatewayProxyEventV2;
+}
+export interface AuthenticatedRequest extends PublicRequest {
+  readonly user: AuthenticatedUser;
+}
+
+type RequestFor<A extends RouteAuth> = A extends 'jwt' ? AuthenticatedRequest : PublicRequest;
+
+/** A route's handler gets the verified user exactly when the route's definition needs one. */
+export type RouteHandlers = {
+  readonly [N in RouteName]?: (
+    request: RequestFor<(typeof ROUTES)[N]['auth']>,
+  ) => Promise<HttpResponse>;
+};
+
+type AnyRouteHandler = (
+  request: PublicRequest & { readonly user?: AuthenticatedUser },
+) => Promise<HttpResponse>;
+
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<HttpResponse>;
+
+export interface HttpHandlerOptions {
+  readonly logger: Logger;
+  readonly routes: RouteHandlers;
+  /** Needed when any route is `jwt`. */
+  readonly authenticator?: JwtAuthenticator;
+}
+
+/**
+ * The shell every HTTP function shares: it puts the request ids on the logger, finds the
+ * route by API Gateway's route key, authenticates it if the route says so, and turns any
+ * failure into the contract's error body. Caller mistakes (HttpError 4xx) are logged as
+ * such; anything else is a 500 whose details stay in the log.
+ */
+export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
+  const { logger, routes, authenticator } = options;
+  const byRouteKey = new Map<string, RouteName>(
+    (Object.keys(ROUTES) as RouteName[]).map((name) => [routeKey(ROUTES[name]), name]),
+  );
+
+  return async (event, context) => {
+    logger.resetKeys();
+    logger.addContext(context);
+    logger.appendKeys({ apiRequestId: event.requestContext.requestId, routeKey: event.routeKey });
+    try {
+      const name = byRouteKey.get(event.routeKey);
+      // Handlers are typed per route where they are defined; here they are called
+      // generically, and the route's `auth` decides whether a user is passed.
+      const handle = (name === undefined ? undefined : routes[name]) as AnyRouteHandler | undefined;
+      if (name === undefined || handle === undefined) {
+        throw notFound(`No route ${event.routeKey}.`, 'route_not_found');
+      }
+      let user: AuthenticatedUser | undefined;
+      if (ROUTES[name].auth === 'jwt') {
+        if (!authenticator) throw new Error(`Route ${name} needs an authenticator.`);
+        user = await authenticator.authenticate(event);
+        logger.appendKeys({ userId: user.userId });
+      }
+      const response = await handle(user ? { event, user } : { event });
+      logger.info('Request handled', { status: response.statusCode });
+      return response;
+    } catch (error) {
+      return toErrorResponse(error, logger);
+    }
+  };
+}
+
+function toErrorResponse(error: unknown, logger: Logger): HttpResponse {
+  if (error instanceof HttpError && error.status < 500) {
+    logger.info('Request rejected', { status: error.status, errorCode: error.code });
+    return errorResponse(error);
+  }
+  if (error instanceof HttpError) {
+    logger.error('Request failed', { status: error.status, errorCode: error.code, error });
+    return errorResponse(error);
+  }
+  logger.error('Unexpected failure', error as Error);
+  return errorResponse(internalError());
+}

@@ -1,0 +1,84 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** A local stand-in running as its own process: real I/O, stoppable to inject faults. */
+export interface RunningService {
+  readonly name: string;
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/**
+ * Tracks a child so it never outlives us: stopped on `stop()`, and killed if this process
+ * exits first (a crashed test run or Ctrl-C must not leave a Java process behind).
+ */
+export function manageChild(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const proc of running) proc.kill('SIGKILL');
+    });
+  }
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited after `graceMs`. */
+export function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Keeps the last lines a child printed, to explain a failed start. */
+export function captureOutput(child: ChildProcess, maxLines = 30): () => string {
+  const lines: string[] = [];
+  const collect = (chunk: Buffer) => {
+    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    lines.splice(0, Math.max(0, lines.length - maxLines));
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return () => lines.join('\n');
+}
+
+/**
+ * Polls `probe` until it succeeds, the child exits, or `timeoutMs` passes; the error says
+ * which, with the child's last output.
+ */
+export async function waitUntilReady(
+  name: string,
+  child: ChildProcess,
+  probe: () => Promise<unknown>,
+  output: () => string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited before it was ready (code ${child.exitCode}).\n${output()}`);
+    }
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        await stopChild(child);
+        throw new Error(
+          `${name} was not ready within ${timeoutMs} ms: ${String(error)}\n${output()}`,
+          { cause: error },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

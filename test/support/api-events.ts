@@ -1,0 +1,65 @@
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { type RouteDefinition, routeKey } from '../../lambda/shared/routes';
+
+export interface EventOptions {
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly isBase64Encoded?: boolean;
+  readonly pathParameters?: Record<string, string>;
+  readonly rawPath?: string;
+}
+
+/** An HTTP API (payload 2.0) event for `route`, as API Gateway builds it. */
+export function apiEvent(
+  route: RouteDefinition,
+  options: EventOptions = {},
+): APIGatewayProxyEventV2 {
+  const rawPath = options.rawPath ?? route.path;
+  return {
+    version: '2.0',
+    routeKey: routeKey(route),
+    rawPath,
+    rawQueryString: '',
+    headers: options.headers ?? {},
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    isBase64Encoded: options.isBase64Encoded ?? false,
+    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      http: {
+        method: route.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'jest',
+      },
+      requestId: `req-${Math.random().toString(36).slice(2)}`,
+      routeKey: routeKey(route),
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+  };
+}
+
+export function lambdaContext(requestId = 'lambda-request-id'): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'test-function',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test-function',
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: '/aws/lambda/test-function',
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => 10_000,
+    /* eslint-disable @typescript-eslint/no-deprecated -- Context still declares the legacy callbacks */
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+    /* eslint-enable @typescript-eslint/no-deprecated */
+  };
+}

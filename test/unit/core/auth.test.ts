@@ -1,0 +1,120 @@
+import { generateKeyPair, SignJWT } from 'jose';
+import { JwtAuthenticator } from '../../../lambda/core/auth';
+import { HttpError } from '../../../lambda/core/errors';
+import { signAccessToken, unsignedToken } from '../../support/tokens';
+
+const SECRET = 'test-jwt-secret-with-enough-length';
+const authenticator = new JwtAuthenticator(() => Promise.resolve(SECRET));
+const withToken = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+
+async function rejection(headers: Record<string, string>): Promise<HttpError> {
+  try {
+    await authenticator.authenticate({ headers });
+  } catch (error) {
+    if (error instanceof HttpError) return error;
+    throw error;
+  }
+  throw new Error('expected the token to be rejected');
+}
+
+describe('JwtAuthenticator', () => {
+  it('accepts an HS256 token with exp and takes the user from sub', async () => {
+    const token = await signAccessToken({
+      secret: SECRET,
+      subject: 'user-1',
+      claims: { email: 'ada@example.com', role: 'student' },
+    });
+    await expect(authenticator.authenticate(withToken(token))).resolves.toEqual({
+      userId: 'user-1',
+      email: 'ada@example.com',
+      role: 'student',
+    });
+  });
+
+  it('takes the user from userId when there is no sub', async () => {
+    const token = await signAccessToken({ secret: SECRET, claims: { userId: 'user-2' } });
+    await expect(authenticator.authenticate(withToken(token))).resolves.toEqual({
+      userId: 'user-2',
+    });
+  });
+
+  it('accepts the scheme in any case', async () => {
+    const token = await signAccessToken({ secret: SECRET, subject: 'user-3' });
+    const user = await authenticator.authenticate({
+      headers: { Authorization: `bearer ${token}` },
+    });
+    expect(user.userId).toBe('user-3');
+  });
+
+  it('picks up a rotated signing secret', async () => {
+    let secret = 'first-secret-value-000000000000';
+    const rotating = new JwtAuthenticator(() => Promise.resolve(secret));
+    const oldToken = await signAccessToken({ secret, subject: 'u' });
+    await expect(rotating.authenticate(withToken(oldToken))).resolves.toEqual({ userId: 'u' });
+    secret = 'second-secret-value-11111111111';
+    await expect(rotating.authenticate(withToken(oldToken))).rejects.toBeInstanceOf(HttpError);
+    const newToken = await signAccessToken({ secret, subject: 'u' });
+    await expect(rotating.authenticate(withToken(newToken))).resolves.toEqual({ userId: 'u' });
+  });
+
+  it('rejects a request without a token as missing_token', async () => {
+    const error = await rejection({});
+    expect([error.status, error.code]).toEqual([401, 'missing_token']);
+  });
+
+  it.each([
+    ['a Basic header', 'Basic dXNlcjpwYXNz'],
+    ['a bare token', 'abc.def.ghi'],
+    ['Bearer with nothing', 'Bearer '],
+    ['garbage', 'Bearer not-a-jwt'],
+  ])('rejects %s as invalid_token', async (_name, header) => {
+    const error = await rejection({ authorization: header });
+    expect(error.status).toBe(401);
+    expect(['invalid_token', 'missing_token']).toContain(error.code);
+  });
+
+  it('rejects a token signed with another secret', async () => {
+    const token = await signAccessToken({ secret: 'some-other-secret-000000000000', subject: 'u' });
+    expect((await rejection(withToken(token).headers)).message).toMatch(/signature/);
+  });
+
+  it('rejects an expired token', async () => {
+    const token = await signAccessToken({ secret: SECRET, subject: 'u', expiresIn: -60 });
+    expect((await rejection(withToken(token).headers)).message).toMatch(/expired/);
+  });
+
+  it('rejects a token without exp', async () => {
+    const token = await signAccessToken({ secret: SECRET, subject: 'u', expiresIn: null });
+    const error = await rejection(withToken(token).headers);
+    expect([error.status, error.message]).toEqual([401, expect.stringMatching(/"exp"/)]);
+  });
+
+  it('rejects an unsigned alg=none token', async () => {
+    const token = unsignedToken({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 3600 });
+    expect((await rejection(withToken(token).headers)).status).toBe(401);
+  });
+
+  it('rejects HMAC algorithms other than HS256', async () => {
+    const token = await signAccessToken({ secret: SECRET, subject: 'u', algorithm: 'HS512' });
+    expect((await rejection(withToken(token).headers)).message).toMatch(/HS256/);
+  });
+
+  it('rejects an asymmetric (RS256) token', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const token = await new SignJWT({ sub: 'u' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    expect((await rejection(withToken(token).headers)).status).toBe(401);
+  });
+
+  it('rejects a token that names no user', async () => {
+    const token = await signAccessToken({ secret: SECRET, claims: { email: 'x@example.com' } });
+    expect((await rejection(withToken(token).headers)).message).toMatch(/no user/);
+  });
+
+  it('rejects a token whose sub is not a string', async () => {
+    const token = await signAccessToken({ secret: SECRET, claims: { sub: { id: 1 } } });
+    expect((await rejection(withToken(token).headers)).status).toBe(401);
+  });
+});
