@@ -12,6 +12,7 @@ export interface StripeServiceStackProps extends StackProps {
 
 /** The Stripe service: its tables, its references to the outside, its functions and API. */
 export class StripeServiceStack extends Stack {
+  readonly config: ServiceConfig;
   readonly tables: ServiceTables;
   readonly external: ExternalResources;
   readonly functions: ServiceFunctions;
@@ -24,6 +25,7 @@ export class StripeServiceStack extends Stack {
       stackName: stackName(config),
       description: `Stripe service (${config.projectName}, ${config.environmentName})`,
     });
+    this.config = config;
     Tags.of(this).add('project', config.projectName);
     Tags.of(this).add('environment', config.environmentName);
     Tags.of(this).add('service', 'stripe-service');

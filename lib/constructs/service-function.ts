@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { resourceName, type ServiceConfig } from '../config';
@@ -78,6 +78,7 @@ export class ServiceFunction extends Construct {
         format: OutputFormat.CJS,
         // Bundle the AWS SDK too: the versions we test against are the ones that run.
         externalModules: [],
+        logLevel: LogLevel.ERROR,
       },
     });
   }

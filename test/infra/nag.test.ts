@@ -1,0 +1,57 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IConstruct } from 'constructs';
+import { buildApp } from '../../lib/app';
+import { ENVIRONMENT_NAMES } from '../../lib/config';
+import { cdkJsonContext, synthesize } from './synth';
+
+jest.setTimeout(60_000);
+
+interface Acknowledgement {
+  readonly id: string;
+  readonly reason: string;
+}
+
+function acknowledgements(root: IConstruct): Acknowledgement[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      // Recorded as { "Annotation::<rule id>": "<reason>" }.
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([key, reason]) => ({
+          id: key.replace(/^Annotation::/, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each(ENVIRONMENT_NAMES)(
+    'finds nothing unacknowledged in %s (synthesis throws on any finding)',
+    (env) => {
+      const { app } = synthesize(env);
+      const acknowledged = acknowledgements(app);
+      expect(acknowledged.length).toBeGreaterThan(0);
+      for (const { id, reason } of acknowledged) {
+        expect(id).toMatch(/^AwsSolutions-[A-Z]+\d+/);
+        expect(reason.length).toBeGreaterThan(40);
+      }
+    },
+  );
+
+  it('acknowledges missing point-in-time recovery only where configuration turns it off', () => {
+    const ids = (env: 'dev' | 'prod') => acknowledgements(synthesize(env).app).map((a) => a.id);
+    expect(ids('dev')).toContain('AwsSolutions-DDB3');
+    expect(ids('prod')).not.toContain('AwsSolutions-DDB3');
+  });
+
+  it('is wired into the app: a new unacknowledged finding fails synthesis', () => {
+    const app = new App({ context: { ...cdkJsonContext(), env: 'prod' } });
+    const { stack } = buildApp(app);
+    new Table(stack, 'UncheckedTable', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+    });
+    expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
+  });
+});

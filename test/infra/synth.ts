@@ -1,0 +1,72 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, CfnElement, type Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../lib/app';
+import type { EnvironmentName } from '../../lib/config';
+import type { StripeServiceStack } from '../../lib/stripe-service-stack';
+
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+/** The context `cdk.json` gives the app, so tests synthesize exactly what a deploy would. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return cdkJson.context;
+}
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: StripeServiceStack;
+  readonly template: Template;
+  /** The cloud assembly's directory (bundled assets live under it). */
+  readonly outdir: string;
+}
+
+/**
+ * Synthesizes the real app (cdk-nag included: synthesis throws on any unacknowledged
+ * finding) for one environment, with optional extra context.
+ */
+export function synthesize(
+  env: EnvironmentName,
+  extraContext: Record<string, unknown> = {},
+): Synthesized {
+  const app = new App({ context: { ...cdkJsonContext(), env, ...extraContext } });
+  const { stack } = buildApp(app);
+  const template = Template.fromStack(stack);
+  return { app, stack, template, outdir: app.outdir };
+}
+
+/** Context that changes one environment's settings, keeping the rest of cdk.json. */
+export function withSettings(
+  env: EnvironmentName,
+  settings: Record<string, unknown>,
+): Record<string, unknown> {
+  const environments = cdkJsonContext().environments as Record<string, Record<string, unknown>>;
+  return { environments: { ...environments, [env]: { ...environments[env], ...settings } } };
+}
+
+/** Resources of a type, as [logicalId, resource] pairs. */
+export function resourcesOf(template: Template, type: string): [string, CfnResource][] {
+  return Object.entries(template.findResources(type)) as [string, CfnResource][];
+}
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+/** The logical id of a construct's CloudFormation resource. */
+export function logicalId(stack: Stack, construct: IConstruct): string {
+  const resource = construct.node.defaultChild;
+  if (!(resource instanceof CfnElement)) throw new Error(`${construct.node.path} has no resource`);
+  return stack.getLogicalId(resource);
+}
+
+/** A token resolved to its template form (a Ref, Fn::GetAtt, Fn::Join ...). */
+export const resolved = (stack: Stack, value: unknown): unknown => stack.resolve(value);
