@@ -77,12 +77,12 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
 }
 
 function toErrorResponse(error: unknown, logger: Logger): HttpResponse {
-  if (error instanceof HttpError && error.status < 500) {
-    logger.info('Request rejected', { status: error.status, errorCode: error.code });
-    return errorResponse(error);
-  }
+  // An HttpError is an answer we chose (the caller's mistake, or a dependency we name);
+  // anything else is a bug or an outage, logged with its stack and hidden from the caller.
   if (error instanceof HttpError) {
-    logger.error('Request failed', { status: error.status, errorCode: error.code, error });
+    const fields = { status: error.status, errorCode: error.code };
+    if (error.status < 500) logger.info('Request rejected', fields);
+    else logger.warn('Request not completed', fields);
     return errorResponse(error);
   }
   logger.error('Unexpected failure', error as Error);

@@ -1,0 +1,82 @@
+import { DEFAULT_PROJECT_NAME } from '../lib/config';
+import { SECRETS, type SecretId } from '../lambda/shared/secrets';
+import { serviceResourceName } from '../lambda/shared/naming';
+
+/** The environment name local resources are named with: `<project>-local-<suffix>`. */
+export const LOCAL_ENVIRONMENT_NAME = 'local';
+
+/** Fixed, printed defaults: local secrets protect nothing, and a fixed value is reproducible. */
+export const LOCAL_SECRET_DEFAULTS: Readonly<Record<SecretId, string>> = {
+  stripeSecretKey: 'sk_test_sandbox',
+  stripeWebhookSecret: 'whsec_sandbox',
+  jwtAccessTokenSecret: 'local-jwt-secret',
+};
+
+const SECRET_ENV_VARS: Readonly<Record<SecretId, string>> = {
+  stripeSecretKey: 'STRIPE_SECRET_KEY',
+  stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET',
+  jwtAccessTokenSecret: 'JWT_ACCESS_TOKEN_SECRET',
+};
+
+export interface LocalPorts {
+  readonly api: number;
+  readonly dynamodb: number;
+  readonly sns: number;
+}
+
+export const DEFAULT_LOCAL_PORTS: LocalPorts = { api: 3000, dynamodb: 8000, sns: 4566 };
+export const PORT_ENV_VARS: Readonly<Record<keyof LocalPorts, string>> = {
+  api: 'PORT',
+  dynamodb: 'DYNAMODB_PORT',
+  sns: 'SNS_PORT',
+};
+
+export interface LocalConfig {
+  readonly projectName: string;
+  readonly ports: LocalPorts;
+  /** Secret values by secret id. */
+  readonly secrets: Readonly<Record<SecretId, string>>;
+  /** Origins checkout may redirect to locally (the local API itself, and common dev servers). */
+  readonly allowedRedirectOrigins: readonly string[];
+}
+
+export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  const ports = {
+    api: port(env, 'api'),
+    dynamodb: port(env, 'dynamodb'),
+    sns: port(env, 'sns'),
+  };
+  const secrets = Object.fromEntries(
+    (Object.keys(SECRETS) as SecretId[]).map((id) => [
+      id,
+      env[SECRET_ENV_VARS[id]] ?? LOCAL_SECRET_DEFAULTS[id],
+    ]),
+  ) as Record<SecretId, string>;
+  return {
+    projectName: env.PROJECT_NAME ?? DEFAULT_PROJECT_NAME,
+    ports,
+    secrets,
+    allowedRedirectOrigins: [
+      `http://localhost:${ports.api}`,
+      `http://127.0.0.1:${ports.api}`,
+      'http://localhost:5173',
+    ],
+  };
+}
+
+function port(env: NodeJS.ProcessEnv, name: keyof LocalPorts): number {
+  const raw = env[PORT_ENV_VARS[name]];
+  if (raw === undefined || raw === '') return DEFAULT_LOCAL_PORTS[name];
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new Error(`${PORT_ENV_VARS[name]} must be a port number (got "${raw}").`);
+  }
+  return value;
+}
+
+export const localResourceName = (
+  config: Pick<LocalConfig, 'projectName'>,
+  suffix: string,
+): string => serviceResourceName(config.projectName, LOCAL_ENVIRONMENT_NAME, suffix);
+
+export { SECRET_ENV_VARS };

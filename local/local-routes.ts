@@ -1,0 +1,57 @@
+import { SignJWT } from 'jose';
+import type { BillingEventsRecorder } from './billing-events-recorder';
+
+/** Local-only helpers under `/_local/`: never deployed, never part of the Lambda handlers. */
+export const LOCAL_ROUTES = {
+  token: '/_local/token',
+  billingEvents: '/_local/billing-events',
+} as const;
+
+export const LOCAL_TOKEN_TTL_SECONDS = 3600;
+const MAX_CLAIM_LENGTH = 256;
+
+export interface LocalRouteResult {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** Signs a token exactly as the platform's auth service does: HS256, `sub`, `exp`. */
+export async function issueLocalToken(
+  query: URLSearchParams,
+  jwtSecret: string,
+): Promise<LocalRouteResult> {
+  const userId = query.get('userId') ?? 'local-user';
+  const claims: Record<string, string> = {};
+  for (const claim of ['email', 'role'] as const) {
+    const value = query.get(claim);
+    if (value !== null && value !== '') claims[claim] = value;
+  }
+  for (const [name, value] of Object.entries({ userId, ...claims })) {
+    if (value.trim() === '' || value.length > MAX_CLAIM_LENGTH) {
+      return {
+        status: 400,
+        body: {
+          error: {
+            code: 'invalid_request',
+            message: `${name} must be 1 to ${MAX_CLAIM_LENGTH} characters.`,
+          },
+        },
+      };
+    }
+  }
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(`${LOCAL_TOKEN_TTL_SECONDS}s`)
+    .sign(new TextEncoder().encode(jwtSecret));
+  return { status: 200, body: { token } };
+}
+
+/** What subscribers of the billing events topic received, oldest first. */
+export async function listBillingEvents(
+  recorder: BillingEventsRecorder,
+): Promise<LocalRouteResult> {
+  const received = await recorder.events();
+  return { status: 200, body: { events: received.map((message) => message.event) } };
+}

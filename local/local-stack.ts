@@ -1,0 +1,283 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { buildApiHandler } from '../lambda/api/composition-root';
+import { loadApiConfig } from '../lambda/api/config';
+import type { HttpHandler } from '../lambda/core/http-handler';
+import { createLogger, type Logger } from '../lambda/core/logger';
+import { StaticSecretStore } from '../lambda/core/secrets';
+import { ENV } from '../lambda/shared/function-environment';
+import { BILLING_EVENTS_TOPIC_SUFFIX } from '../lambda/shared/naming';
+import type { FunctionId } from '../lambda/shared/routes';
+import { SECRETS, type SecretId } from '../lambda/shared/secrets';
+import {
+  CUSTOMERS_TABLE,
+  PRICES_TABLE,
+  PRODUCTS_TABLE,
+  type TableDefinition,
+  WEBHOOK_IDEMPOTENCY_TABLE,
+} from '../lambda/shared/tables';
+import { buildWebhookHandler } from '../lambda/webhook/composition-root';
+import { loadWebhookConfig } from '../lambda/webhook/config';
+import { BillingEventsRecorder } from './billing-events-recorder';
+import { type LocalConfig, localResourceName } from './config';
+import {
+  BodyTooLargeError,
+  localContext,
+  matchRoute,
+  readBody,
+  toApiGatewayEvent,
+  writeJson,
+  writeResult,
+} from './http-adapter';
+import { issueLocalToken, listBillingEvents, LOCAL_ROUTES } from './local-routes';
+import { renderIndexPage } from './index-page';
+import { readCatalogSeed, SAMPLE_CATALOG_FILE, seedCatalog } from './seed-catalog';
+import { localDynamoClient, localSnsClient, localSqsClient } from './services/aws-clients';
+import type { RunningService } from './services/child-service';
+import { startDynamoDbLocal } from './services/dynamodb-local';
+import { assertPortFree } from './services/ports';
+import { createTable, createTopic, subscribeQueue } from './services/provision';
+import { startSnsEmulator } from './services/sns-emulator';
+
+export interface LocalStackOptions {
+  readonly config: LocalConfig;
+  /** Use already-running services instead of starting them (the integration tests do). */
+  readonly endpoints?: { readonly dynamodb: string; readonly sns: string };
+  readonly catalogFile?: string;
+  readonly logger?: Logger;
+}
+
+export interface LocalResourceNames {
+  readonly customersTable: string;
+  readonly idempotencyTable: string;
+  readonly productsTable: string;
+  readonly pricesTable: string;
+  readonly billingEventsTopic: string;
+  readonly secrets: Readonly<Record<SecretId, string>>;
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly endpoints: { readonly dynamodb: string; readonly sns: string };
+  readonly names: LocalResourceNames;
+  readonly billingEventsTopicArn: string;
+  readonly billingEvents: BillingEventsRecorder;
+  /** The services this stack started (none when given endpoints). */
+  readonly services: readonly RunningService[];
+  stop(): Promise<void>;
+}
+
+export function localResourceNames(config: LocalConfig): LocalResourceNames {
+  const name = (suffix: string) => localResourceName(config, suffix);
+  return {
+    customersTable: name(CUSTOMERS_TABLE.nameSuffix),
+    idempotencyTable: name(WEBHOOK_IDEMPOTENCY_TABLE.nameSuffix),
+    productsTable: name(PRODUCTS_TABLE.nameSuffix),
+    pricesTable: name(PRICES_TABLE.nameSuffix),
+    billingEventsTopic: name(BILLING_EVENTS_TOPIC_SUFFIX),
+    secrets: {
+      stripeSecretKey: name(SECRETS.stripeSecretKey.nameSuffix),
+      stripeWebhookSecret: name(SECRETS.stripeWebhookSecret.nameSuffix),
+      jwtAccessTokenSecret: name(SECRETS.jwtAccessTokenSecret.nameSuffix),
+    },
+  };
+}
+
+/**
+ * The whole service on this machine: DynamoDB Local and the SNS/SQS emulator (started
+ * here unless given), the four tables and the topic, the sample catalog, and the real
+ * Lambda handlers behind a local HTTP adapter that speaks the HTTP API's event format.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { config } = options;
+  const seed = readCatalogSeed(options.catalogFile ?? SAMPLE_CATALOG_FILE);
+  const services: RunningService[] = [];
+  const stopServices = () => Promise.all(services.map((service) => service.stop()));
+
+  let endpoints = options.endpoints;
+  if (!endpoints) {
+    await assertPortFree(config.ports.api, 'the local API', 'PORT');
+    await assertPortFree(config.ports.dynamodb, 'DynamoDB Local', 'DYNAMODB_PORT');
+    await assertPortFree(config.ports.sns, 'the SNS/SQS emulator', 'SNS_PORT');
+    const started = await Promise.allSettled([
+      startDynamoDbLocal(config.ports.dynamodb),
+      startSnsEmulator(config.ports.sns),
+    ]);
+    for (const result of started) if (result.status === 'fulfilled') services.push(result.value);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) {
+      await stopServices();
+      throw failed.reason;
+    }
+    const [dynamo, sns] = services as [RunningService, RunningService];
+    endpoints = { dynamodb: dynamo.endpoint, sns: sns.endpoint };
+  }
+
+  try {
+    const names = localResourceNames(config);
+    const dynamo = localDynamoClient(endpoints.dynamodb);
+    const sns = localSnsClient(endpoints.sns);
+    const sqs = localSqsClient(endpoints.sns);
+
+    const tables: [TableDefinition, string][] = [
+      [CUSTOMERS_TABLE, names.customersTable],
+      [WEBHOOK_IDEMPOTENCY_TABLE, names.idempotencyTable],
+      [PRODUCTS_TABLE, names.productsTable],
+      [PRICES_TABLE, names.pricesTable],
+    ];
+    await Promise.all(
+      tables.map(([definition, tableName]) => createTable(dynamo, definition, tableName)),
+    );
+    await seedCatalog(DynamoDBDocumentClient.from(dynamo), names, seed);
+    const topicArn = await createTopic(sns, names.billingEventsTopic);
+    const subscriber = await subscribeQueue(
+      sns,
+      sqs,
+      topicArn,
+      `${names.billingEventsTopic}-local-subscriber`,
+    );
+    const billingEvents = new BillingEventsRecorder(sqs, subscriber.queueUrl);
+
+    const handlers = buildLocalHandlers(config, names, topicArn, dynamo, options.logger);
+    const server = createServer((request, response) => {
+      void handleRequest(request, response, { config, handlers, billingEvents }).catch(
+        (error: unknown) => {
+          console.error('Local adapter failure', error);
+          if (!response.headersSent) {
+            writeJson(response, 500, {
+              error: { code: 'internal_error', message: 'The local adapter failed.' },
+            });
+          }
+        },
+      );
+    });
+    const port = await listen(server, config.ports.api);
+
+    return {
+      apiUrl: `http://localhost:${port}`,
+      endpoints,
+      names,
+      billingEventsTopicArn: topicArn,
+      billingEvents,
+      services,
+      stop: async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+          server.closeAllConnections();
+        });
+        for (const client of [dynamo, sns, sqs]) client.destroy();
+        await stopServices();
+      },
+    };
+  } catch (error) {
+    await stopServices();
+    throw error;
+  }
+}
+
+/** The two functions' handlers, built by their own composition roots with local clients. */
+function buildLocalHandlers(
+  config: LocalConfig,
+  names: LocalResourceNames,
+  topicArn: string,
+  dynamo: ReturnType<typeof localDynamoClient>,
+  logger: Logger = createLogger(),
+): Record<FunctionId, HttpHandler> {
+  const secrets = new StaticSecretStore(
+    Object.fromEntries(
+      (Object.keys(names.secrets) as SecretId[]).map((id) => [
+        names.secrets[id],
+        config.secrets[id],
+      ]),
+    ),
+  );
+  // The same environment the stack gives the deployed functions, validated the same way.
+  const environment = {
+    [ENV.customersTable]: names.customersTable,
+    [ENV.idempotencyTable]: names.idempotencyTable,
+    [ENV.productsTable]: names.productsTable,
+    [ENV.pricesTable]: names.pricesTable,
+    [ENV.billingEventsTopicArn]: topicArn,
+    [ENV.stripeSecretKeyName]: names.secrets.stripeSecretKey,
+    [ENV.stripeWebhookSecretName]: names.secrets.stripeWebhookSecret,
+    [ENV.jwtSecretName]: names.secrets.jwtAccessTokenSecret,
+    [ENV.allowedRedirectOrigins]: config.allowedRedirectOrigins.join(','),
+  };
+  return {
+    api: buildApiHandler(loadApiConfig(environment), { dynamo, secrets, logger }),
+    webhook: buildWebhookHandler(loadWebhookConfig(environment), { secrets, logger }),
+  };
+}
+
+interface RequestContext {
+  readonly config: LocalConfig;
+  readonly handlers: Record<FunctionId, HttpHandler>;
+  readonly billingEvents: BillingEventsRecorder;
+}
+
+async function handleRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: RequestContext,
+) {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const method = request.method ?? 'GET';
+
+  if (method === 'GET' && url.pathname === '/') {
+    response.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    response.end(renderIndexPage());
+    return;
+  }
+  if (method === 'GET' && url.pathname === LOCAL_ROUTES.token) {
+    const result = await issueLocalToken(
+      url.searchParams,
+      context.config.secrets.jwtAccessTokenSecret,
+    );
+    writeJson(response, result.status, result.body);
+    return;
+  }
+  if (method === 'GET' && url.pathname === LOCAL_ROUTES.billingEvents) {
+    const result = await listBillingEvents(context.billingEvents);
+    writeJson(response, result.status, result.body);
+    return;
+  }
+
+  const match = matchRoute(method, url.pathname);
+  if (!match) {
+    writeJson(response, 404, {
+      error: { code: 'route_not_found', message: `No route ${method} ${url.pathname}.` },
+    });
+    return;
+  }
+  let body: Buffer;
+  try {
+    body = await readBody(request);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    writeJson(response, 413, { error: { code: 'payload_too_large', message: error.message } });
+    return;
+  }
+  const event = toApiGatewayEvent(request, url, body, match);
+  const functionId = match.route.function;
+  const result = await context.handlers[functionId](
+    event,
+    localContext(`local-stripe-${functionId}`),
+  );
+  writeResult(response, result);
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

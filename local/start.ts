@@ -1,0 +1,89 @@
+/**
+ * `npm start`: the whole service on this machine, offline. Ctrl-C stops everything.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { ROUTES } from '../lambda/shared/routes';
+import { LOCAL_SECRET_DEFAULTS, loadLocalConfig, SECRET_ENV_VARS } from './config';
+import { LOCAL_ROUTES } from './local-routes';
+import { type LocalStack, startLocalStack } from './local-stack';
+import { PortInUseError } from './services/ports';
+import type { SecretId } from '../lambda/shared/secrets';
+
+async function main(): Promise<void> {
+  const config = loadLocalConfig();
+  console.log('Starting the Stripe service locally ...');
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ config });
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      console.error(`\n${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the API, DynamoDB Local and the SNS/SQS emulator ...`);
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => {
+    stop('SIGINT');
+  });
+  process.on('SIGTERM', () => {
+    stop('SIGTERM');
+  });
+  // npm exits on SIGTERM without passing it on; a sandbox whose parent is gone would keep
+  // its ports and child processes forever, so it stops itself when orphaned.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited');
+  }, 1_000).unref();
+
+  const secretLines = (Object.keys(SECRET_ENV_VARS) as SecretId[])
+    .map((id) => {
+      const source = process.env[SECRET_ENV_VARS[id]]
+        ? 'from the environment'
+        : `default ${LOCAL_SECRET_DEFAULTS[id]}`;
+      return `  ${SECRET_ENV_VARS[id].padEnd(24)} ${source}`;
+    })
+    .join('\n');
+  const api = stack.apiUrl;
+  console.log(`
+Stripe service running locally
+
+  API                      ${api}
+  DynamoDB Local           ${stack.endpoints.dynamodb}   (tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.productsTable}, ${stack.names.pricesTable})
+  SNS/SQS emulator         ${stack.endpoints.sns}   (topic: ${stack.billingEventsTopicArn})
+
+Secrets (set these variables to override):
+${secretLines}
+
+Try it:
+  curl ${api}${ROUTES.listPrices.path}
+  TOKEN=$(curl -s '${api}${LOCAL_ROUTES.token}?userId=user-1&email=ada@example.com' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')
+  curl -X POST ${api}${ROUTES.createCheckoutSession.path} -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+       -d '{"priceId":"price-typescript-course","successUrl":"${api}/success?session_id={CHECKOUT_SESSION_ID}","cancelUrl":"${api}/"}'
+  curl ${api}${LOCAL_ROUTES.billingEvents}
+
+With real Stripe test-mode keys (STRIPE_SECRET_KEY=sk_test_...), forward Stripe's webhooks here with:
+  stripe listen --forward-to localhost:${config.ports.api}${ROUTES.stripeWebhook.path}
+
+Press Ctrl-C to stop.
+`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,155 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { jwtVerify } from 'jose';
+import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
+import type { LocalStack } from '../../local/local-stack';
+import { readCatalogSeed } from '../../local/seed-catalog';
+import { localSnsClient } from '../../local/services/aws-clients';
+import { PRICES_CACHE_CONTROL } from '../../lambda/api/routes/list-prices';
+import { ROUTES } from '../../lambda/shared/routes';
+import { startTestStack } from './support';
+
+jest.setTimeout(30_000);
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+const url = (path: string) => `${stack.apiUrl}${path}`;
+async function json(response: Response): Promise<unknown> {
+  return response.json();
+}
+async function token(userId = 'user-1'): Promise<string> {
+  const body = (await json(
+    await fetch(url(`/_local/token?userId=${userId}&email=ada@example.com&role=student`)),
+  )) as {
+    token: string;
+  };
+  return body.token;
+}
+
+describe('npm start (the local stack) over HTTP', () => {
+  it('serves GET /stripe/prices from the seeded catalog, with Cache-Control', async () => {
+    const response = await fetch(url(ROUTES.listPrices.path));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe(PRICES_CACHE_CONTROL);
+    const { prices } = (await json(response)) as { prices: Record<string, unknown>[] };
+
+    const seed = readCatalogSeed();
+    const activeProducts = new Map(
+      seed.products
+        .filter((p) => p.active === true)
+        .map((p) => [p.productId as string, p.name as string]),
+    );
+    const sellable = seed.prices.filter(
+      (p) => p.active === true && activeProducts.has(p.productId as string),
+    );
+    expect(prices.map((p) => p.priceId).sort()).toEqual(sellable.map((p) => p.priceId).sort());
+    expect(prices.some((p) => p.type === 'recurring')).toBe(true);
+    expect(prices.some((p) => p.type === 'one_time')).toBe(true);
+    for (const price of prices) {
+      expect(price.productName).toBe(activeProducts.get(price.productId as string));
+      expect(Object.keys(price).sort()).toEqual(
+        price.type === 'recurring'
+          ? [
+              'currency',
+              'interval',
+              'intervalCount',
+              'priceId',
+              'productId',
+              'productName',
+              'type',
+              'unitAmount',
+            ]
+          : ['currency', 'priceId', 'productId', 'productName', 'type', 'unitAmount'],
+      );
+    }
+  });
+
+  it('issues a token from /_local/token that jose verifies with the local secret', async () => {
+    const { payload, protectedHeader } = await jwtVerify(
+      await token('user-9'),
+      new TextEncoder().encode(LOCAL_SECRET_DEFAULTS.jwtAccessTokenSecret),
+      { algorithms: ['HS256'], requiredClaims: ['exp'] },
+    );
+    expect(protectedHeader.alg).toBe('HS256');
+    expect(payload).toMatchObject({ sub: 'user-9', email: 'ada@example.com', role: 'student' });
+  });
+
+  it('rejects an oversized token claim', async () => {
+    const response = await fetch(url(`/_local/token?userId=${'x'.repeat(300)}`));
+    expect(response.status).toBe(400);
+  });
+
+  it.each([
+    [ROUTES.createCheckoutSession, '/stripe/payment-intent'],
+    [ROUTES.createPortalSession, '/stripe/portal'],
+    [ROUTES.getCheckoutSession, '/stripe/checkout-sessions/cs_test_123'],
+  ])('wires %p to the API function (401 without a token, 501 with one)', async (route, path) => {
+    const init = (headers: Record<string, string>): RequestInit => ({
+      method: route.method,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(route.method === 'POST' ? { body: '{}' } : {}),
+    });
+    const anonymous = await fetch(url(path), init({}));
+    expect(anonymous.status).toBe(401);
+    expect(await json(anonymous)).toMatchObject({ error: { code: 'missing_token' } });
+
+    const signedIn = await fetch(url(path), init({ authorization: `Bearer ${await token()}` }));
+    expect(signedIn.status).toBe(501);
+    expect(await json(signedIn)).toEqual({
+      error: {
+        code: 'not_implemented',
+        message: `${route.method} ${route.path} is not implemented yet.`,
+      },
+    });
+  });
+
+  it('wires the webhook route to the webhook function (501 for now)', async () => {
+    const response = await fetch(url(ROUTES.stripeWebhook.path), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=x' },
+      body: '{"id":"evt_1"}',
+    });
+    expect(response.status).toBe(501);
+    expect(await json(response)).toMatchObject({ error: { code: 'not_implemented' } });
+  });
+
+  it('answers an unknown route with the contract error body', async () => {
+    const response = await fetch(url('/stripe/refunds'), { method: 'POST' });
+    expect(response.status).toBe(404);
+    expect(await json(response)).toMatchObject({ error: { code: 'route_not_found' } });
+  });
+
+  it('shows what a subscriber of the billing topic received, oldest first, each once', async () => {
+    const sns = localSnsClient(stack.endpoints.sns);
+    for (const type of ['payment.successful', 'checkout.completed']) {
+      await sns.send(
+        new PublishCommand({
+          TopicArn: stack.billingEventsTopicArn,
+          Message: JSON.stringify({ type }),
+          MessageAttributes: { eventType: { DataType: 'String', StringValue: type } },
+        }),
+      );
+    }
+    sns.destroy();
+    const first = (await json(await fetch(url('/_local/billing-events')))) as {
+      events: { type: string }[];
+    };
+    expect(first.events.map((e) => e.type)).toEqual(['payment.successful', 'checkout.completed']);
+    const again = (await json(await fetch(url('/_local/billing-events')))) as { events: unknown[] };
+    expect(again.events).toHaveLength(2);
+    const received = await stack.billingEvents.events();
+    expect(received[0]?.attributes).toEqual({ eventType: 'payment.successful' });
+  });
+
+  it('serves an index page at /', async () => {
+    const response = await fetch(url('/'));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await response.text()).toContain(ROUTES.listPrices.path);
+  });
+});
