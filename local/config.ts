@@ -12,7 +12,7 @@ export const LOCAL_SECRET_DEFAULTS: Readonly<Record<SecretId, string>> = {
   jwtAccessTokenSecret: 'local-jwt-secret',
 };
 
-const SECRET_ENV_VARS: Readonly<Record<SecretId, string>> = {
+export const SECRET_ENV_VARS: Readonly<Record<SecretId, string>> = {
   stripeSecretKey: 'STRIPE_SECRET_KEY',
   stripeWebhookSecret: 'STRIPE_WEBHOOK_SECRET',
   jwtAccessTokenSecret: 'JWT_ACCESS_TOKEN_SECRET',
@@ -78,5 +78,3 @@ export const localResourceName = (
   config: Pick<LocalConfig, 'projectName'>,
   suffix: string,
 ): string => serviceResourceName(config.projectName, LOCAL_ENVIRONMENT_NAME, suffix);
-
-export { SECRET_ENV_VARS };

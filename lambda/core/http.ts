@@ -93,5 +93,3 @@ export function errorResponse(error: HttpError): HttpResponse {
   const body: ErrorBody = error.toBody();
   return jsonResponse(error.status, body, error.headers);
 }
-
-export { HttpError };

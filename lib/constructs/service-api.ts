@@ -20,7 +20,7 @@ export interface ServiceApiProps {
 }
 
 /**
- * One fields per line of the access log, as JSON. The request id ties a line to the
+ * One JSON object per access log line. The request id ties a line to the
  * function's own log; no header, body or query string is logged (they carry tokens).
  */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(

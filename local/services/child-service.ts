@@ -82,3 +82,21 @@ export async function waitUntilReady(
     }
   }
 }
+
+export interface ChildServiceOptions {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly endpoint: string;
+  /** Resolves once the service answers. */
+  readonly probe: () => Promise<unknown>;
+}
+
+/** Tracks a freshly spawned service and waits until it answers. */
+export async function runChildService(options: ChildServiceOptions): Promise<RunningService> {
+  const { name, child, port, endpoint, probe } = options;
+  manageChild(child);
+  child.on('error', () => undefined); // a failed spawn surfaces as an early exit below
+  await waitUntilReady(name, child, probe, captureOutput(child));
+  return { name, endpoint, port, stop: () => stopChild(child) };
+}

