@@ -103,15 +103,17 @@ export class ServiceApi extends Construct {
       webhook: new HttpLambdaIntegration('WebhookIntegration', props.functions.webhook),
     };
     for (const route of ALL_ROUTES) {
-      const [httpRoute] = this.httpApi.addRoutes({
+      // One method per route definition, so one HttpRoute each.
+      for (const httpRoute of this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: integrations[route.function],
-      });
-      Validations.of(httpRoute).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason: ROUTE_AUTHORIZATION[route.auth],
-      });
+      })) {
+        Validations.of(httpRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: ROUTE_AUTHORIZATION[route.auth],
+        });
+      }
     }
 
     this.baseUrl = this.httpApi.apiEndpoint;

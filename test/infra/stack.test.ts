@@ -369,8 +369,8 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     const { stack, template } = get(env);
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const apiId = logicalId(stack, stack.api.httpApi);
-    expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] });
-    expect(outputs.WebhookUrl.Value).toEqual({
+    expect(outputs.ApiUrl?.Value).toEqual({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] });
+    expect(outputs.WebhookUrl?.Value).toEqual({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }, ROUTES.stripeWebhook.path]],
     });
   });

@@ -1,0 +1,241 @@
+import { type ApiHandler, pathParam } from './api-context';
+import { invoice, paymentIntent, periodEnd, subscriptionItem } from './billing-objects';
+import { requireObject } from './catalog-api';
+import { invoiceLineTemplate } from './checkout-api';
+import { parameterInvalid, resourceMissing, StripeApiError } from './errors';
+import type { StripeObject } from './fixtures';
+import { nowSeconds } from './ids';
+import { expand, LIST_PARAMS, listObject } from './listing';
+import { Params } from './params';
+import { NO_REQUEST, type RequestOrigin, type SandboxState } from './state';
+import type { ObjectKind } from './store';
+
+/** Retrieve and list endpoints of objects the sandbox creates in flows, filtered by fields. */
+function readEndpoints(
+  kind: ObjectKind,
+  label: string,
+  url: string,
+  filters: string[],
+): { retrieve: ApiHandler; list: ApiHandler } {
+  return {
+    retrieve: (context) => {
+      const params = new Params(context.raw, []);
+      return expand(
+        requireObject(context, kind, pathParam(context, 'id'), label),
+        params.expand(),
+        context.state.store,
+      );
+    },
+    list: (context) => {
+      const params = new Params(context.raw, [...LIST_PARAMS, ...filters]);
+      const values = filters.map((f) => [f, params.string(f)] as const);
+      const items = context.state.store
+        .list(kind)
+        .filter((o) => values.every(([field, value]) => value === undefined || o[field] === value));
+      return expand(listObject(url, items, params), params.expand(), context.state.store);
+    },
+  };
+}
+
+export const paymentIntents = readEndpoints(
+  'payment_intent',
+  'payment_intent',
+  '/v1/payment_intents',
+  ['customer'],
+);
+export const subscriptions = readEndpoints('subscription', 'subscription', '/v1/subscriptions', [
+  'customer',
+  'status',
+  'price',
+]);
+export const invoices = readEndpoints('invoice', 'invoice', '/v1/invoices', [
+  'customer',
+  'subscription',
+  'status',
+]);
+export const events = readEndpoints('event', 'event', '/v1/events', ['type']);
+
+function requireSubscription(state: SandboxState, id: string): StripeObject {
+  const sub = state.store.get('subscription', id);
+  if (!sub) throw resourceMissing('subscription', id);
+  return sub;
+}
+
+function requireLive(sub: StripeObject): void {
+  if (sub.status === 'canceled' || sub.status === 'incomplete_expired') {
+    throw new StripeApiError(
+      400,
+      'invalid_request_error',
+      `This subscription is ${sub.status as string}.`,
+      'subscription_not_active',
+    );
+  }
+}
+
+/**
+ * A renewal: the period advances and a cycle invoice is paid (`invoice.payment_succeeded`)
+ * or fails (`invoice.payment_failed`, the subscription becomes `past_due`).
+ */
+export function renewSubscription(
+  state: SandboxState,
+  id: string,
+  paid: boolean,
+  origin: RequestOrigin = NO_REQUEST,
+): StripeObject {
+  const sub = requireSubscription(state, id);
+  requireLive(sub);
+  const item = subscriptionItem(sub);
+  const recurring = (item.price as StripeObject).recurring as {
+    interval: string;
+    interval_count: number;
+  };
+  const previousItems = structuredClone(sub.items);
+  const start = item.current_period_end as number;
+  item.current_period_start = start;
+  item.current_period_end = periodEnd(start, recurring.interval, recurring.interval_count);
+  const customer = state.store.get('customer', sub.customer as string);
+  const cycle = invoice(
+    {
+      subscription: sub,
+      billingReason: 'subscription_cycle',
+      paid,
+      customerEmail: (customer?.email as string | null | undefined) ?? null,
+    },
+    invoiceLineTemplate(),
+  );
+  const intent = paymentIntent({
+    amount: cycle.amount_due as number,
+    currency: cycle.currency as string,
+    customer: sub.customer as string,
+    metadata: {},
+    outcome: paid ? 'succeeded' : 'failed',
+    description: 'Subscription update',
+  });
+  state.store.put('invoice', cycle);
+  state.store.put('payment_intent', intent);
+  const previous: Record<string, unknown> = {
+    items: previousItems,
+    latest_invoice: sub.latest_invoice,
+  };
+  sub.latest_invoice = cycle.id;
+  if (!paid && sub.status !== 'past_due') {
+    previous.status = sub.status;
+    sub.status = 'past_due';
+  } else if (paid && sub.status === 'past_due') {
+    previous.status = sub.status;
+    sub.status = 'active';
+  }
+  state.emit('customer.subscription.updated', sub, origin, previous);
+  state.emit(paid ? 'invoice.payment_succeeded' : 'invoice.payment_failed', cycle, origin);
+  if (!paid) state.emit('payment_intent.payment_failed', intent, origin);
+  return cycle;
+}
+
+export const CANCELLATION_REASONS = [
+  'cancellation_requested',
+  'payment_failed',
+  'payment_disputed',
+] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+
+/**
+ * Cancels now (`customer.subscription.deleted`) or at the period end
+ * (`customer.subscription.updated` with `cancel_at_period_end`), recording the reason in
+ * `cancellation_details.reason` as Stripe does.
+ */
+export function cancelSubscription(
+  state: SandboxState,
+  id: string,
+  options: { atPeriodEnd: boolean; reason: CancellationReason; comment?: string | null },
+  origin: RequestOrigin = NO_REQUEST,
+): StripeObject {
+  const sub = requireSubscription(state, id);
+  requireLive(sub);
+  if (!CANCELLATION_REASONS.includes(options.reason))
+    throw parameterInvalid('reason', `Invalid reason: ${options.reason}`);
+  const now = nowSeconds();
+  const details = { comment: options.comment ?? null, feedback: null, reason: options.reason };
+  if (options.atPeriodEnd) {
+    const previous = {
+      cancel_at_period_end: sub.cancel_at_period_end,
+      cancel_at: sub.cancel_at,
+      canceled_at: sub.canceled_at,
+      cancellation_details: sub.cancellation_details,
+    };
+    Object.assign(sub, {
+      cancel_at_period_end: true,
+      cancel_at: subscriptionItem(sub).current_period_end,
+      canceled_at: now,
+      cancellation_details: details,
+    });
+    state.emit('customer.subscription.updated', sub, origin, previous);
+    return sub;
+  }
+  Object.assign(sub, {
+    status: 'canceled',
+    canceled_at: now,
+    ended_at: now,
+    cancellation_details: details,
+  });
+  state.emit('customer.subscription.deleted', sub, origin);
+  return sub;
+}
+
+/** Changes quantity, price or `cancel_at_period_end` (`customer.subscription.updated`). */
+export function updateSubscription(
+  state: SandboxState,
+  id: string,
+  changes: { quantity?: number; price?: string; cancelAtPeriodEnd?: boolean },
+  origin: RequestOrigin = NO_REQUEST,
+): StripeObject {
+  const sub = requireSubscription(state, id);
+  requireLive(sub);
+  const previous: Record<string, unknown> = {};
+  if (changes.quantity !== undefined || changes.price !== undefined) {
+    previous.items = structuredClone(sub.items);
+    const item = subscriptionItem(sub);
+    if (changes.quantity !== undefined) item.quantity = changes.quantity;
+    if (changes.price !== undefined) {
+      const price = state.store.get('price', changes.price);
+      if (price?.type !== 'recurring')
+        throw parameterInvalid('price', `No such recurring price: ${changes.price}`);
+      item.price = structuredClone(price);
+    }
+  }
+  if (
+    changes.cancelAtPeriodEnd !== undefined &&
+    changes.cancelAtPeriodEnd !== sub.cancel_at_period_end
+  ) {
+    Object.assign(previous, {
+      cancel_at_period_end: sub.cancel_at_period_end,
+      cancel_at: sub.cancel_at,
+    });
+    sub.cancel_at_period_end = changes.cancelAtPeriodEnd;
+    sub.cancel_at = changes.cancelAtPeriodEnd ? subscriptionItem(sub).current_period_end : null;
+    if (!changes.cancelAtPeriodEnd)
+      sub.cancellation_details = { comment: null, feedback: null, reason: null };
+  }
+  if (Object.keys(previous).length > 0)
+    state.emit('customer.subscription.updated', sub, origin, previous);
+  return sub;
+}
+
+/** An incomplete subscription whose first payment never completed expires (deleted event). */
+export function expireIncompleteSubscription(
+  state: SandboxState,
+  id: string,
+  origin: RequestOrigin = NO_REQUEST,
+): StripeObject {
+  const sub = requireSubscription(state, id);
+  if (sub.status !== 'incomplete') {
+    throw new StripeApiError(
+      400,
+      'invalid_request_error',
+      `Only an incomplete subscription can expire (this one is ${String(sub.status)}).`,
+    );
+  }
+  const now = nowSeconds();
+  Object.assign(sub, { status: 'incomplete_expired', ended_at: now, canceled_at: now });
+  state.emit('customer.subscription.deleted', sub, origin);
+  return sub;
+}

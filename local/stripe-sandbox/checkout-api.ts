@@ -1,0 +1,363 @@
+import { type ApiContext, type ApiHandler, pathParam } from './api-context';
+import { invoice, type PaymentOutcome, paymentIntent, subscription } from './billing-objects';
+import { applyUpdates, requireObject } from './catalog-api';
+import { parameterInvalid, parameterMissing, resourceMissing, StripeApiError } from './errors';
+import { fixture, fromFixture, type StripeObject } from './fixtures';
+import { nowSeconds, stripeId } from './ids';
+import { expand, LIST_PARAMS, listObject } from './listing';
+import { mergeMetadata, Params } from './params';
+import { NO_REQUEST, type RequestOrigin, type SandboxState } from './state';
+
+const SESSION_LIFETIME_SECONDS = 24 * 3600;
+
+function validUrl(params: Params, name: string): string | null {
+  const value = params.string(name);
+  if (value === undefined) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw parameterInvalid(name, `Not a valid URL`);
+  }
+  return value;
+}
+
+function requireCustomerParam(context: ApiContext, id: string): StripeObject {
+  return requireObject(context, 'customer', id, 'customer', 'customer');
+}
+
+export const createCheckoutSession: ApiHandler = (context) => {
+  const params = new Params(context.raw, [
+    'mode',
+    'line_items',
+    'success_url',
+    'cancel_url',
+    'customer',
+    'customer_email',
+    'client_reference_id',
+    'metadata',
+    'subscription_data',
+    'payment_intent_data',
+    'allow_promotion_codes',
+    'billing_address_collection',
+    'locale',
+    'expires_at',
+    'payment_method_types',
+  ]);
+  const mode = params.requiredString('mode');
+  if (mode !== 'payment' && mode !== 'subscription') {
+    throw parameterInvalid('mode', `Invalid mode: the sandbox supports payment and subscription.`);
+  }
+  const lines = params.hashes('line_items', ['price', 'quantity']);
+  if (!lines || lines.length === 0) throw parameterMissing('line_items');
+  const lineItems = lines.map((line, i) => {
+    const priceId = line.requiredString('price');
+    const price = requireObject(context, 'price', priceId, 'price', `line_items[${i}][price]`);
+    if (price.active !== true) {
+      throw parameterInvalid(
+        `line_items[${i}][price]`,
+        `The price specified is inactive. This field only accepts active prices.`,
+      );
+    }
+    return { price, quantity: line.integer('quantity', { min: 1, max: 999_999 }) ?? 1 };
+  });
+  const recurring = lineItems.filter((l) => l.price.type === 'recurring');
+  if (mode === 'payment' && recurring.length > 0) {
+    throw parameterInvalid(
+      'line_items',
+      'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
+    );
+  }
+  if (mode === 'subscription' && (recurring.length !== 1 || lineItems.length !== 1)) {
+    throw parameterInvalid(
+      'line_items',
+      'The sandbox supports exactly one recurring price in `subscription` mode.',
+    );
+  }
+  const currencies = new Set(lineItems.map((l) => l.price.currency));
+  if (currencies.size > 1)
+    throw parameterInvalid('line_items', 'All prices must share one currency.');
+
+  const customerId = params.string('customer');
+  const customer = customerId === undefined ? null : requireCustomerParam(context, customerId);
+  const subscriptionData = params.hash('subscription_data', ['metadata', 'description']);
+  const paymentIntentData = params.hash('payment_intent_data', [
+    'metadata',
+    'description',
+    'setup_future_usage',
+  ]);
+  if (subscriptionData && mode !== 'subscription')
+    throw parameterInvalid('subscription_data', 'subscription_data is only for subscription mode.');
+  if (paymentIntentData && mode !== 'payment')
+    throw parameterInvalid('payment_intent_data', 'payment_intent_data is only for payment mode.');
+
+  const amount = lineItems.reduce(
+    (sum, l) => sum + (l.price.unit_amount as number) * l.quantity,
+    0,
+  );
+  const id = stripeId('cs_test', 58);
+  const now = nowSeconds();
+  const template = fixture('checkout.session');
+  const session = fromFixture('checkout.session', {
+    id,
+    object: 'checkout.session',
+    mode,
+    status: 'open',
+    payment_status: 'unpaid',
+    url: `${context.state.baseUrl}/checkout/${id}`,
+    success_url: validUrl(params, 'success_url'),
+    cancel_url: validUrl(params, 'cancel_url'),
+    customer: customer ? customer.id : null,
+    customer_email: params.string('customer_email') ?? null,
+    customer_details: null,
+    customer_creation: customer ? null : 'if_required',
+    client_reference_id: params.string('client_reference_id') ?? null,
+    metadata: mergeMetadata({}, params.metadata()),
+    amount_subtotal: amount,
+    amount_total: amount,
+    currency: lineItems[0]?.price.currency,
+    created: now,
+    expires_at: params.integer('expires_at') ?? now + SESSION_LIFETIME_SECONDS,
+    livemode: false,
+    locale: params.string('locale') ?? null,
+    payment_intent: null,
+    subscription: null,
+    invoice: null,
+    setup_intent: null,
+    payment_link: null,
+    recovered_from: null,
+    after_expiration: null,
+    allow_promotion_codes: params.boolean('allow_promotion_codes') ?? null,
+    billing_address_collection: params.string('billing_address_collection') ?? null,
+    consent: null,
+    consent_collection: null,
+    custom_fields: [],
+    custom_text: {
+      after_submit: null,
+      shipping_address: null,
+      submit: null,
+      terms_of_service_acceptance: null,
+    },
+    discounts: [],
+    invoice_creation:
+      mode === 'payment' ? { ...(template.invoice_creation as object), enabled: false } : null,
+    payment_method_types: ['card'],
+    shipping_address_collection: null,
+    shipping_cost: null,
+    shipping_options: [],
+    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    client_secret: null,
+    ui_mode: 'hosted',
+  });
+  context.state.store.put('checkout.session', session);
+  context.state.sessions.set(id, {
+    lineItems: lineItems.map((l) => ({ price: l.price.id as string, quantity: l.quantity })),
+    subscriptionMetadata: mergeMetadata({}, subscriptionData?.metadata()),
+    paymentIntentMetadata: mergeMetadata({}, paymentIntentData?.metadata()),
+  });
+  return expand(session, params.expand(), context.state.store);
+};
+
+export const retrieveCheckoutSession: ApiHandler = (context) => {
+  const params = new Params(context.raw, []);
+  const id = pathParam(context, 'id');
+  const session = context.state.store.get('checkout.session', id);
+  if (!session) throw resourceMissing('checkout.session', id);
+  return expand(session, params.expand(), context.state.store);
+};
+
+export const listCheckoutSessions: ApiHandler = (context) => {
+  const params = new Params(context.raw, [
+    ...LIST_PARAMS,
+    'customer',
+    'payment_intent',
+    'subscription',
+    'status',
+  ]);
+  const filters = ['customer', 'payment_intent', 'subscription', 'status'].map(
+    (f) => [f, params.string(f)] as const,
+  );
+  const items = context.state.store
+    .list('checkout.session')
+    .filter((s) => filters.every(([field, value]) => value === undefined || s[field] === value));
+  return expand(
+    listObject('/v1/checkout/sessions', items, params),
+    params.expand(),
+    context.state.store,
+  );
+};
+
+export const createPortalSession: ApiHandler = (context) => {
+  const params = new Params(context.raw, ['customer', 'return_url', 'configuration', 'locale']);
+  const customer = requireCustomerParam(context, params.requiredString('customer'));
+  const id = stripeId('bps');
+  const session = fromFixture('billing_portal.session', {
+    id,
+    object: 'billing_portal.session',
+    configuration: stripeId('bpc'),
+    created: nowSeconds(),
+    customer: customer.id,
+    flow: null,
+    livemode: false,
+    locale: params.string('locale') ?? null,
+    on_behalf_of: null,
+    return_url: validUrl(params, 'return_url'),
+    url: `${context.state.baseUrl}/portal/${id}`,
+    customer_account: null,
+  });
+  context.state.store.put('billing_portal.session', session);
+  return session;
+};
+
+/**
+ * Completes an open session as the buyer's card decides. `succeeded` pays it (and starts
+ * the subscription in subscription mode); `failed` declines the card; `requires_action`
+ * leaves a payment waiting for authentication. Returns the session.
+ */
+export function completeCheckoutSession(
+  state: SandboxState,
+  sessionId: string,
+  outcome: PaymentOutcome,
+  origin: RequestOrigin = NO_REQUEST,
+): StripeObject {
+  const session = state.store.get('checkout.session', sessionId);
+  const details = state.sessions.get(sessionId);
+  if (!session || !details) throw resourceMissing('checkout.session', sessionId);
+  if (session.status !== 'open') {
+    throw new StripeApiError(
+      400,
+      'invalid_request_error',
+      `This Checkout Session is ${String(session.status)}.`,
+      'checkout_session_not_open',
+    );
+  }
+  const customerId = ensureCustomer(state, session, origin);
+  const customer = state.store.get('customer', customerId);
+  const email =
+    (customer?.email as string | null | undefined) ?? (session.customer_email as string | null);
+  const amount = session.amount_total as number;
+  const currency = session.currency as string;
+
+  if (session.mode === 'payment') {
+    const intent = paymentIntent({
+      amount,
+      currency,
+      customer: customerId,
+      metadata: details.paymentIntentMetadata,
+      outcome,
+    });
+    state.store.put('payment_intent', intent);
+    if (outcome === 'succeeded') {
+      applyUpdates(session, {
+        payment_intent: intent.id,
+        status: 'complete',
+        payment_status: 'paid',
+        customer_details: customerDetails(email),
+      });
+      state.emit('payment_intent.succeeded', intent, origin);
+      state.emit('checkout.session.completed', session, origin);
+    } else {
+      session.payment_intent = intent.id;
+      state.emit(
+        outcome === 'failed' ? 'payment_intent.payment_failed' : 'payment_intent.requires_action',
+        intent,
+        origin,
+      );
+    }
+    return session;
+  }
+
+  const line = details.lineItems[0];
+  const price = line ? state.store.get('price', line.price) : undefined;
+  if (!line || !price) throw new Error(`Session ${sessionId} has no recurring price`);
+  if (outcome === 'failed') {
+    // A declined card in subscription mode creates no subscription; the buyer may retry.
+    const intent = paymentIntent({
+      amount,
+      currency,
+      customer: customerId,
+      metadata: details.subscriptionMetadata,
+      outcome,
+    });
+    state.store.put('payment_intent', intent);
+    state.emit('payment_intent.payment_failed', intent, origin);
+    return session;
+  }
+  const paid = outcome === 'succeeded';
+  const sub = subscription({
+    customer: customerId,
+    price,
+    quantity: line.quantity,
+    metadata: details.subscriptionMetadata,
+    status: paid ? 'active' : 'incomplete',
+  });
+  const intent = paymentIntent({ amount, currency, customer: customerId, metadata: {}, outcome });
+  const firstInvoice = invoice(
+    { subscription: sub, billingReason: 'subscription_create', paid, customerEmail: email },
+    invoiceLineTemplate(),
+  );
+  intent.description = 'Subscription creation';
+  sub.latest_invoice = firstInvoice.id;
+  state.store.put('subscription', sub);
+  state.store.put('invoice', firstInvoice);
+  state.store.put('payment_intent', intent);
+  state.emit('customer.subscription.created', sub, origin);
+  if (paid) {
+    state.emit('invoice.payment_succeeded', firstInvoice, origin);
+    applyUpdates(session, {
+      subscription: sub.id,
+      invoice: firstInvoice.id,
+      status: 'complete',
+      payment_status: 'paid',
+      customer_details: customerDetails(email),
+    });
+    state.emit('checkout.session.completed', session, origin);
+  } else {
+    session.subscription = sub.id;
+    state.emit('payment_intent.requires_action', intent, origin);
+  }
+  return session;
+}
+
+/** Checkout creates a customer when the session was not given one. */
+function ensureCustomer(state: SandboxState, session: StripeObject, origin: RequestOrigin): string {
+  if (typeof session.customer === 'string') return session.customer;
+  const customer = fromFixture('customer', {
+    ...fixture('customer'),
+    id: stripeId('cus', 14),
+    created: nowSeconds(),
+    email: session.customer_email ?? null,
+    metadata: {},
+    discount: null,
+    address: null,
+    shipping: null,
+    currency: null,
+    name: null,
+    phone: null,
+    description: null,
+  });
+  state.store.put('customer', customer);
+  state.emit('customer.created', customer, origin);
+  session.customer = customer.id;
+  return customer.id as string;
+}
+
+function customerDetails(email: string | null): StripeObject {
+  return {
+    address: null,
+    email,
+    name: null,
+    phone: null,
+    tax_exempt: 'none',
+    tax_ids: [],
+    business_name: null,
+    individual_name: null,
+  };
+}
+
+export function invoiceLineTemplate(): StripeObject {
+  const lines = fixture('invoice').lines as { data: StripeObject[] };
+  const line = lines.data[0];
+  if (!line) throw new Error('The invoice fixture has no line');
+  return line;
+}

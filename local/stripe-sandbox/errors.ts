@@ -1,0 +1,63 @@
+/** Stripe's error types, as its API reports them. */
+export type StripeErrorType =
+  | 'api_error'
+  | 'card_error'
+  | 'idempotency_error'
+  | 'invalid_request_error'
+  | 'rate_limit_error'
+  | 'authentication_error';
+
+/** An error the sandbox answers with Stripe's body: `{"error": {type, code, message, param}}`. */
+export class StripeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: StripeErrorType,
+    message: string,
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+  }
+
+  toBody(requestId: string): Record<string, unknown> {
+    return {
+      error: {
+        type: this.type,
+        code: this.code,
+        message: this.message,
+        param: this.param,
+        request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}`,
+      },
+    };
+  }
+}
+
+export const resourceMissing = (kind: string, id: string, param = 'id'): StripeApiError =>
+  new StripeApiError(
+    404,
+    'invalid_request_error',
+    `No such ${kind}: '${id}'`,
+    'resource_missing',
+    param,
+  );
+
+export const parameterMissing = (param: string): StripeApiError =>
+  new StripeApiError(
+    400,
+    'invalid_request_error',
+    `Missing required param: ${param}.`,
+    'parameter_missing',
+    param,
+  );
+
+export const parameterInvalid = (param: string, message: string): StripeApiError =>
+  new StripeApiError(400, 'invalid_request_error', message, 'parameter_invalid', param);
+
+export const parameterUnknown = (param: string): StripeApiError =>
+  new StripeApiError(
+    400,
+    'invalid_request_error',
+    `Received unknown parameter: ${param}`,
+    'parameter_unknown',
+    param,
+  );

@@ -1,0 +1,41 @@
+import { StripeApiError } from './errors';
+
+interface Recorded {
+  readonly fingerprint: string;
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * Stripe's `Idempotency-Key`: the same key with the same request replays the first
+ * response (errors included); the same key with other parameters is a 400
+ * `idempotency_error`.
+ */
+export class IdempotencyKeys {
+  private readonly recorded = new Map<string, Recorded>();
+
+  static fingerprint(method: string, path: string, params: unknown): string {
+    return `${method} ${path} ${JSON.stringify(params)}`;
+  }
+
+  replay(key: string, fingerprint: string): Recorded | undefined {
+    const recorded = this.recorded.get(key);
+    if (!recorded) return undefined;
+    if (recorded.fingerprint !== fingerprint) {
+      throw new StripeApiError(
+        400,
+        'idempotency_error',
+        `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+      );
+    }
+    return recorded;
+  }
+
+  record(key: string, fingerprint: string, status: number, body: string): void {
+    this.recorded.set(key, { fingerprint, status, body });
+  }
+
+  reset(): void {
+    this.recorded.clear();
+  }
+}

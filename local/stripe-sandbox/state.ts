@@ -1,0 +1,63 @@
+import { fromFixture, type StripeObject } from './fixtures';
+import { nowSeconds, stripeId } from './ids';
+import { SandboxStore } from './store';
+import type { WebhookDelivery } from './webhooks';
+
+/** What a Checkout Session was created with, beyond what its Stripe object shows. */
+export interface SessionDetails {
+  readonly lineItems: readonly { readonly price: string; readonly quantity: number }[];
+  readonly subscriptionMetadata: Record<string, string>;
+  readonly paymentIntentMetadata: Record<string, string>;
+}
+
+/** The API request that caused an event (Stripe records it on the event). */
+export interface RequestOrigin {
+  readonly id: string | null;
+  readonly idempotencyKey: string | null;
+}
+
+export const NO_REQUEST: RequestOrigin = { id: null, idempotencyKey: null };
+
+/** Everything the sandbox knows, and the one way state changes become events. */
+export class SandboxState {
+  readonly store = new SandboxStore();
+  readonly sessions = new Map<string, SessionDetails>();
+
+  constructor(
+    readonly baseUrl: string,
+    readonly apiVersion: string,
+    readonly delivery: WebhookDelivery,
+  ) {}
+
+  /** Records an event for a state change and delivers it to the webhook endpoints. */
+  emit(
+    type: string,
+    object: StripeObject,
+    origin: RequestOrigin = NO_REQUEST,
+    previousAttributes?: Record<string, unknown>,
+  ): StripeObject {
+    const event = fromFixture('event', {
+      id: stripeId('evt'),
+      object: 'event',
+      api_version: this.apiVersion,
+      created: nowSeconds(),
+      data: {
+        object: structuredClone(object),
+        ...(previousAttributes ? { previous_attributes: previousAttributes } : {}),
+      },
+      livemode: false,
+      pending_webhooks: this.delivery.endpoints.length,
+      request: { id: origin.id, idempotency_key: origin.idempotencyKey },
+      type,
+    });
+    this.store.put('event', event);
+    this.delivery.deliver(event);
+    return event;
+  }
+
+  reset(): void {
+    this.store.reset();
+    this.sessions.clear();
+    this.delivery.reset();
+  }
+}

@@ -1,0 +1,55 @@
+import type { StripeObject } from './fixtures';
+
+/** The kinds of object the sandbox keeps, by id prefix. */
+export const OBJECT_KINDS = {
+  cus: 'customer',
+  prod: 'product',
+  price: 'price',
+  cs: 'checkout.session',
+  bps: 'billing_portal.session',
+  pi: 'payment_intent',
+  sub: 'subscription',
+  in: 'invoice',
+  evt: 'event',
+} as const;
+
+export type ObjectKind = (typeof OBJECT_KINDS)[keyof typeof OBJECT_KINDS];
+
+/**
+ * All sandbox state, in memory. Objects are stored as Stripe returns them; lists read them
+ * newest first, as Stripe's list endpoints do.
+ */
+export class SandboxStore {
+  private readonly objects = new Map<ObjectKind, Map<string, StripeObject>>();
+
+  put(kind: ObjectKind, object: StripeObject): StripeObject {
+    let byId = this.objects.get(kind);
+    if (!byId) this.objects.set(kind, (byId = new Map<string, StripeObject>()));
+    byId.set(object.id as string, object);
+    return object;
+  }
+
+  get(kind: ObjectKind, id: string): StripeObject | undefined {
+    return this.objects.get(kind)?.get(id);
+  }
+
+  delete(kind: ObjectKind, id: string): void {
+    this.objects.get(kind)?.delete(id);
+  }
+
+  /** Newest first (insertion order reversed: `created` has only second resolution). */
+  list(kind: ObjectKind): StripeObject[] {
+    return [...(this.objects.get(kind)?.values() ?? [])].reverse();
+  }
+
+  /** Finds an object of any kind by its id, for `expand`. */
+  byId(id: string): StripeObject | undefined {
+    const prefix = id.startsWith('cs_') ? 'cs' : id.split('_')[0];
+    const kind = (OBJECT_KINDS as Record<string, ObjectKind | undefined>)[prefix ?? ''];
+    return kind ? this.get(kind, id) : undefined;
+  }
+
+  reset(): void {
+    this.objects.clear();
+  }
+}
