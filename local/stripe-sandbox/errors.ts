@@ -32,9 +32,10 @@ export class StripeApiError extends Error {
   }
 }
 
+/** 404 for the resource a path names; 400 for an object a parameter names (as at Stripe). */
 export const resourceMissing = (kind: string, id: string, param = 'id'): StripeApiError =>
   new StripeApiError(
-    404,
+    param === 'id' ? 404 : 400,
     'invalid_request_error',
     `No such ${kind}: '${id}'`,
     'resource_missing',

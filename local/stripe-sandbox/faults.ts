@@ -17,9 +17,9 @@ const FAULT_ERRORS: Record<number, () => StripeApiError> = {
   409: () =>
     new StripeApiError(
       409,
-      'invalid_request_error',
-      'This object cannot be accessed right now because another API request or Stripe process is currently accessing it.',
-      'lock_timeout',
+      'idempotency_error',
+      'There is currently another in-progress request using this Idempotent Key.',
+      'idempotency_key_in_use',
     ),
   429: () =>
     new StripeApiError(

@@ -1,0 +1,133 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Stripe from 'stripe';
+import { type StripeSandbox, startStripeSandbox } from '../../../local/stripe-sandbox/server';
+
+export const WEBHOOK_SECRET = 'whsec_sandbox_test';
+export const API_KEY = 'sk_test_sandbox_harness';
+
+/**
+ * A webhook endpoint as the service runs one: it verifies every delivery with the stripe
+ * package and records the events. `failNext` makes it answer 500 to the next deliveries.
+ */
+export class WebhookReceiver {
+  readonly events: Stripe.Event[] = [];
+  readonly rejected: string[] = [];
+  failNext = 0;
+  private readonly server: Server;
+
+  constructor(private readonly secret: string = WEBHOOK_SECRET) {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const payload = Buffer.concat(chunks).toString('utf8');
+        if (this.failNext > 0) {
+          this.failNext -= 1;
+          response.writeHead(500).end();
+          return;
+        }
+        try {
+          const signature = request.headers['stripe-signature'];
+          this.events.push(Stripe.webhooks.constructEvent(payload, String(signature), this.secret));
+          response.writeHead(200).end('{"received":true}');
+        } catch (error) {
+          this.rejected.push((error as Error).message);
+          response.writeHead(400).end();
+        }
+      });
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/stripe/webhook`;
+  }
+
+  types(): string[] {
+    return this.events.map((event) => event.type);
+  }
+
+  clear(): void {
+    this.events.length = 0;
+    this.rejected.length = 0;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+export interface Harness {
+  readonly sandbox: StripeSandbox;
+  readonly stripe: Stripe;
+  readonly receiver: WebhookReceiver;
+  /** Waits until every delivery (retries included) has finished. */
+  settle(): Promise<void>;
+  /** POSTs JSON to a test control and returns the parsed answer. */
+  control(path: string, body?: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** The stripe SDK, unchanged, pointed at a sandbox. */
+export const sandboxClient = (sandbox: StripeSandbox, apiKey = API_KEY): Stripe =>
+  new Stripe(apiKey, {
+    host: '127.0.0.1',
+    port: sandbox.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
+
+export async function startHarness(options: { retryDelaysMs?: number[] } = {}): Promise<Harness> {
+  const receiver = new WebhookReceiver();
+  const endpoint = await receiver.start();
+  const sandbox = await startStripeSandbox({
+    port: 0,
+    webhookSecret: WEBHOOK_SECRET,
+    webhookEndpoints: [endpoint],
+    retryDelaysMs: options.retryDelaysMs ?? [20, 40, 80],
+    deliveryTimeoutMs: 2_000,
+  });
+  return {
+    sandbox,
+    stripe: sandboxClient(sandbox),
+    receiver,
+    settle: () => sandbox.state.delivery.idle(),
+    control: async (path, body = {}) => {
+      const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const parsed = (await response.json()) as unknown;
+      if (!response.ok)
+        throw new Error(`control ${path} answered ${response.status}: ${JSON.stringify(parsed)}`);
+      return parsed;
+    },
+    stop: async () => {
+      await sandbox.stop();
+      await receiver.stop();
+    },
+  };
+}
+
+/** A product with one price, the way the service will sync one. */
+export async function priceFixture(
+  stripe: Stripe,
+  recurring: boolean,
+  unitAmount = 1999,
+): Promise<{ product: Stripe.Product; price: Stripe.Price }> {
+  const product = await stripe.products.create({ name: recurring ? 'Pro plan' : 'Course' });
+  const price = await stripe.prices.create({
+    product: product.id,
+    currency: 'usd',
+    unit_amount: unitAmount,
+    ...(recurring ? { recurring: { interval: 'month' } } : {}),
+  });
+  return { product, price };
+}
