@@ -43,6 +43,28 @@ const int = (body: Record<string, unknown>, name: string): number | undefined =>
   return n;
 };
 
+const CONTROL_PATTERNS = [
+  'checkout/sessions/:id/complete',
+  'subscriptions/:id/renew',
+  'subscriptions/:id/cancel',
+  'subscriptions/:id/update',
+  'subscriptions/:id/expire',
+];
+
+/** `POST /_sandbox/subscriptions/sub_1/renew` -> route `POST subscriptions/:id/renew`, id `sub_1`. */
+function controlRoute(method: string, path: string): { route: string; id: string } {
+  const segments = path.replace(/^\/_sandbox\//, '').split('/');
+  for (const pattern of CONTROL_PATTERNS) {
+    const parts = pattern.split('/');
+    if (parts.length !== segments.length) continue;
+    const index = parts.indexOf(':id');
+    if (parts.every((part, i) => i === index || part === segments[i])) {
+      return { route: `${method} ${pattern}`, id: decodeURIComponent(segments[index] ?? '') };
+    }
+  }
+  return { route: `${method} ${segments.join('/')}`, id: '' };
+}
+
 /**
  * Test controls under `/_sandbox/` (never part of Stripe's API): drive flows that a buyer
  * or time would drive at Stripe, inspect deliveries, inject faults, reset.
@@ -55,9 +77,7 @@ export async function handleControl(
   body: Record<string, unknown>,
 ): Promise<ControlResult | undefined> {
   const { state } = context;
-  const parts = path.split('/').slice(2); // ['', '_sandbox', ...]
-  const route = `${method} ${parts.map((p, i) => (i === 2 && parts[0] !== 'faults' ? ':id' : p)).join('/')}`;
-  const id = parts[2] ?? '';
+  const { route, id } = controlRoute(method, path);
   const ok = (value: unknown): ControlResult => ({ status: 200, body: value });
 
   switch (route) {
@@ -65,7 +85,7 @@ export async function handleControl(
       const outcome = (str(body, 'outcome') ?? 'succeeded') as PaymentOutcome;
       if (!OUTCOMES.includes(outcome))
         throw parameterInvalid('outcome', `outcome must be one of ${OUTCOMES.join(', ')}`);
-      return ok(completeCheckoutSession(state, decodeURIComponent(id), outcome));
+      return ok(completeCheckoutSession(state, id, outcome));
     }
     case 'POST subscriptions/:id/renew': {
       const outcome = str(body, 'outcome') ?? 'paid';

@@ -252,7 +252,8 @@ describe('Stripe sandbox endpoints, through the stripe SDK', () => {
     );
 
     const events = await h.stripe.events.list({ type: 'checkout.session.completed', limit: 1 });
-    const event = events.data[0] as Stripe.Event;
+    const event = events.data[0];
+    if (!event) throw new Error('no checkout.session.completed event');
     expect((event.data.object as Stripe.Checkout.Session).id).toBe(session.id);
     expect(await h.stripe.events.retrieve(event.id)).toEqual(event);
   });

@@ -65,6 +65,8 @@ export class WebhookReceiver {
 
 export interface Harness {
   readonly sandbox: StripeSandbox;
+  /** The receiver's URL, the sandbox's webhook endpoint. */
+  readonly endpoint: string;
   readonly stripe: Stripe;
   readonly receiver: WebhookReceiver;
   /** Waits until every delivery (retries included) has finished. */
@@ -95,6 +97,7 @@ export async function startHarness(options: { retryDelaysMs?: number[] } = {}): 
   });
   return {
     sandbox,
+    endpoint,
     stripe: sandboxClient(sandbox),
     receiver,
     settle: () => sandbox.state.delivery.idle(),
@@ -104,7 +107,7 @@ export async function startHarness(options: { retryDelaysMs?: number[] } = {}): 
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      const parsed = (await response.json()) as unknown;
+      const parsed: unknown = await response.json();
       if (!response.ok)
         throw new Error(`control ${path} answered ${response.status}: ${JSON.stringify(parsed)}`);
       return parsed;
