@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type Harness, startHarness } from './harness';
+
+jest.setTimeout(60_000);
+
+/** The official Stripe CLI, from npm (@stripe/cli-linux-x64: the CLI's Linux build). */
+const CLI = path.join(__dirname, '../../../node_modules/@stripe/cli-linux-x64/bin/stripe');
+const API_KEY = 'sk_test_cli_0123456789';
+
+let h: Harness;
+let home: string;
+beforeAll(async () => {
+  if (!fs.existsSync(CLI)) {
+    throw new Error(
+      `The Stripe CLI is not installed at ${CLI}: it is an optional dependency for linux-x64 (npm ci on linux-x64).`,
+    );
+  }
+  h = await startHarness();
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'stripe-cli-home-'));
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+/** Runs the CLI asynchronously: the sandbox answers it from this same process. */
+function stripeCli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      CLI,
+      [...args, '--api-base', h.sandbox.url, '--api-key', API_KEY],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: {
+          ...process.env,
+          HOME: home,
+          XDG_CONFIG_HOME: home,
+          STRIPE_CLI_TELEMETRY_OPTOUT: '1',
+        },
+      },
+      (error, stdout, stderr) => {
+        resolve({
+          status: error ? (typeof error.code === 'number' ? error.code : -1) : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
+  });
+}
+
+describe('the official Stripe CLI against the sandbox', () => {
+  it('stripe customers create', async () => {
+    const result = await stripeCli(
+      'customers',
+      'create',
+      '--email=cli@example.com',
+      '-d',
+      'metadata[userId]=cli-user',
+    );
+    expect(result.status).toBe(0);
+    const customer = JSON.parse(result.stdout) as {
+      id: string;
+      email: string;
+      metadata: Record<string, string>;
+    };
+    expect(customer).toMatchObject({ email: 'cli@example.com', metadata: { userId: 'cli-user' } });
+    expect((await h.stripe.customers.retrieve(customer.id)).id).toBe(customer.id);
+  });
+
+  it('stripe products create and stripe prices create', async () => {
+    const product = JSON.parse(
+      (await stripeCli('products', 'create', '--name=CLI product')).stdout,
+    ) as {
+      id: string;
+    };
+    const result = await stripeCli(
+      'prices',
+      'create',
+      `--product=${product.id}`,
+      '--currency=usd',
+      '--unit-amount=1500',
+      '-d',
+      'recurring[interval]=month',
+    );
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      product: product.id,
+      unit_amount: 1500,
+      type: 'recurring',
+      recurring: { interval: 'month' },
+    });
+  });
+
+  it('stripe trigger customer.created: the event is stored and delivered', async () => {
+    await h.settle();
+    h.receiver.clear();
+    const result = await stripeCli('trigger', 'customer.created');
+    expect(result.status).toBe(0);
+    expect(result.stdout + result.stderr).toContain('Trigger succeeded');
+    await h.settle();
+    expect(h.receiver.types()).toContain('customer.created');
+    expect((await h.stripe.events.list({ type: 'customer.created', limit: 1 })).data).toHaveLength(
+      1,
+    );
+  });
+});
