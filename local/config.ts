@@ -22,13 +22,20 @@ export interface LocalPorts {
   readonly api: number;
   readonly dynamodb: number;
   readonly sns: number;
+  readonly stripeSandbox: number;
 }
 
-export const DEFAULT_LOCAL_PORTS: LocalPorts = { api: 3000, dynamodb: 8000, sns: 4566 };
+export const DEFAULT_LOCAL_PORTS: LocalPorts = {
+  api: 3000,
+  dynamodb: 8000,
+  sns: 4566,
+  stripeSandbox: 12111,
+};
 export const PORT_ENV_VARS: Readonly<Record<keyof LocalPorts, string>> = {
   api: 'PORT',
   dynamodb: 'DYNAMODB_PORT',
   sns: 'SNS_PORT',
+  stripeSandbox: 'STRIPE_SANDBOX_PORT',
 };
 
 export interface LocalConfig {
@@ -38,6 +45,8 @@ export interface LocalConfig {
   readonly secrets: Readonly<Record<SecretId, string>>;
   /** Origins checkout may redirect to locally (the local API itself, and common dev servers). */
   readonly allowedRedirectOrigins: readonly string[];
+  /** `sandbox`: the Stripe sandbox runs here; `test-mode`: a real sk_test_ key talks to Stripe. */
+  readonly stripe: 'sandbox' | 'test-mode';
 }
 
 export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
@@ -45,6 +54,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     api: port(env, 'api'),
     dynamodb: port(env, 'dynamodb'),
     sns: port(env, 'sns'),
+    stripeSandbox: port(env, 'stripeSandbox'),
   };
   const secrets = Object.fromEntries(
     (Object.keys(SECRETS) as SecretId[]).map((id) => [
@@ -52,8 +62,14 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
       env[SECRET_ENV_VARS[id]] ?? LOCAL_SECRET_DEFAULTS[id],
     ]),
   ) as Record<SecretId, string>;
+  const stripeKey = secrets.stripeSecretKey;
+  if (!stripeKey.startsWith('sk_test_') && !stripeKey.startsWith('rk_test_')) {
+    // A local run must never move real money.
+    throw new Error('STRIPE_SECRET_KEY must be a test-mode key (sk_test_...) for local use.');
+  }
   return {
     projectName: env.PROJECT_NAME ?? DEFAULT_PROJECT_NAME,
+    stripe: stripeKey === LOCAL_SECRET_DEFAULTS.stripeSecretKey ? 'sandbox' : 'test-mode',
     ports,
     secrets,
     allowedRedirectOrigins: [

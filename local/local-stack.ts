@@ -5,10 +5,10 @@ import { buildApiHandler } from '../lambda/api/composition-root';
 import { loadApiConfig } from '../lambda/api/config';
 import type { HttpHandler } from '../lambda/core/http-handler';
 import { createLogger, type Logger } from '../lambda/core/logger';
-import { StaticSecretStore } from '../lambda/core/secrets';
+import { parseSecretList, StaticSecretStore } from '../lambda/core/secrets';
 import { ENV } from '../lambda/shared/function-environment';
 import { BILLING_EVENTS_TOPIC_SUFFIX } from '../lambda/shared/naming';
-import type { FunctionId } from '../lambda/shared/routes';
+import { type FunctionId, ROUTES } from '../lambda/shared/routes';
 import { SECRETS, type SecretId } from '../lambda/shared/secrets';
 import {
   CUSTOMERS_TABLE,
@@ -39,6 +39,7 @@ import { startDynamoDbLocal } from './services/dynamodb-local';
 import { assertPortFree } from './services/ports';
 import { createTable, createTopic, subscribeQueue } from './services/provision';
 import { startSnsEmulator } from './services/sns-emulator';
+import { type StripeSandbox, startStripeSandbox } from './stripe-sandbox/server';
 
 export interface LocalStackOptions {
   readonly config: LocalConfig;
@@ -46,6 +47,8 @@ export interface LocalStackOptions {
   readonly endpoints?: { readonly dynamodb: string; readonly sns: string };
   readonly catalogFile?: string;
   readonly logger?: Logger;
+  /** Where the Stripe sandbox logs its webhook deliveries. */
+  readonly sandboxLog?: (line: string) => void;
 }
 
 export interface LocalResourceNames {
@@ -59,6 +62,8 @@ export interface LocalResourceNames {
 
 export interface LocalStack {
   readonly apiUrl: string;
+  /** The Stripe sandbox, unless a real test-mode key is configured. */
+  readonly stripeSandbox: StripeSandbox | undefined;
   readonly endpoints: { readonly dynamodb: string; readonly sns: string };
   readonly names: LocalResourceNames;
   readonly billingEventsTopicArn: string;
@@ -100,6 +105,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await assertPortFree(config.ports.api, 'the local API', 'PORT');
     await assertPortFree(config.ports.dynamodb, 'DynamoDB Local', 'DYNAMODB_PORT');
     await assertPortFree(config.ports.sns, 'the SNS/SQS emulator', 'SNS_PORT');
+    if (config.stripe === 'sandbox') {
+      await assertPortFree(config.ports.stripeSandbox, 'the Stripe sandbox', 'STRIPE_SANDBOX_PORT');
+    }
     const started = await Promise.allSettled([
       startDynamoDbLocal(config.ports.dynamodb),
       startSnsEmulator(config.ports.sns),
@@ -114,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     endpoints = { dynamodb: dynamo.endpoint, sns: sns.endpoint };
   }
 
+  let stripeSandbox: StripeSandbox | undefined;
   try {
     const names = localResourceNames(config);
     const dynamo = localDynamoClient(endpoints.dynamodb);
@@ -152,10 +161,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
       );
     });
+    if (config.stripe === 'sandbox') {
+      stripeSandbox = await startStripeSandbox({
+        port: config.ports.stripeSandbox,
+        // The first signing secret signs, as Stripe signs with the endpoint's current one.
+        webhookSecret:
+          parseSecretList(config.secrets.stripeWebhookSecret, 'STRIPE_WEBHOOK_SECRET')[0] ?? '',
+        ...(options.sandboxLog ? { log: options.sandboxLog } : {}),
+      });
+    }
     const port = await listen(server, config.ports.api);
+    const apiUrl = `http://localhost:${port}`;
+    stripeSandbox?.state.delivery.configure({
+      endpoints: [`${apiUrl}${ROUTES.stripeWebhook.path}`],
+    });
+    const sandbox = stripeSandbox;
 
     return {
-      apiUrl: `http://localhost:${port}`,
+      apiUrl,
+      stripeSandbox: sandbox,
       endpoints,
       names,
       billingEventsTopicArn: topicArn,
@@ -168,11 +192,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           });
           server.closeAllConnections();
         });
+        await sandbox?.stop();
         for (const client of [dynamo, sns, sqs]) client.destroy();
         await stopServices();
       },
     };
   } catch (error) {
+    await stripeSandbox?.stop();
     await stopServices();
     throw error;
   }

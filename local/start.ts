@@ -15,7 +15,12 @@ async function main(): Promise<void> {
   console.log('Starting the Stripe service locally ...');
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ config });
+    stack = await startLocalStack({
+      config,
+      sandboxLog: (line) => {
+        console.log(`[stripe-sandbox] ${line}`);
+      },
+    });
   } catch (error) {
     if (error instanceof PortInUseError) {
       console.error(`\n${error.message}\n`);
@@ -59,12 +64,26 @@ async function main(): Promise<void> {
     })
     .join('\n');
   const api = stack.apiUrl;
+  const webhookUrl = `${api}${ROUTES.stripeWebhook.path}`;
+  const sandbox = stack.stripeSandbox;
+  const sandboxUrl = sandbox ? `http://localhost:${sandbox.port}` : '';
+  const stripeLine = sandbox
+    ? `  Stripe sandbox           ${sandboxUrl}   (events signed with STRIPE_WEBHOOK_SECRET, delivered to ${webhookUrl})`
+    : '  Stripe                   real test mode (STRIPE_SECRET_KEY is an sk_test_ key); no sandbox started';
+  const stripeHelp = sandbox
+    ? `The Stripe sandbox (stripe-node: new Stripe(key, { host: 'localhost', port: ${sandbox.port}, protocol: 'http' })):
+  curl -u sk_test_sandbox: ${sandboxUrl}/v1/customers -d email=ada@example.com
+  open a Checkout Session's url to pay, decline or require 3-D Secure; test controls under ${sandboxUrl}/_sandbox/
+  curl '${sandboxUrl}/_sandbox/deliveries'      # every webhook delivery and its status`
+    : `Forward Stripe's test-mode webhooks here with:
+  stripe listen --forward-to localhost:${config.ports.api}${ROUTES.stripeWebhook.path}`;
   console.log(`
 Stripe service running locally
 
   API                      ${api}
   DynamoDB Local           ${stack.endpoints.dynamodb}   (tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.productsTable}, ${stack.names.pricesTable})
   SNS/SQS emulator         ${stack.endpoints.sns}   (topic: ${stack.billingEventsTopicArn})
+${stripeLine}
 
 Secrets (set these variables to override):
 ${secretLines}
@@ -76,8 +95,7 @@ Try it:
        -d '{"priceId":"price-typescript-course","successUrl":"${api}/success?session_id={CHECKOUT_SESSION_ID}","cancelUrl":"${api}/"}'
   curl ${api}${LOCAL_ROUTES.billingEvents}
 
-With real Stripe test-mode keys (STRIPE_SECRET_KEY=sk_test_...), forward Stripe's webhooks here with:
-  stripe listen --forward-to localhost:${config.ports.api}${ROUTES.stripeWebhook.path}
+${stripeHelp}
 
 Press Ctrl-C to stop.
 `);

@@ -1,5 +1,6 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { jwtVerify } from 'jose';
+import Stripe from 'stripe';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
 import type { LocalStack } from '../../local/local-stack';
 import { readCatalogSeed } from '../../local/seed-catalog';
@@ -151,5 +152,47 @@ describe('npm start (the local stack) over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     expect(await response.text()).toContain(ROUTES.listPrices.path);
+  });
+});
+
+describe('npm start: the Stripe sandbox beside the service', () => {
+  it('runs a sandbox whose hosted checkout delivers signed events to the local webhook route', async () => {
+    const sandbox = stack.stripeSandbox;
+    if (!sandbox) throw new Error('the local stack started no Stripe sandbox');
+    const stripe = new Stripe(LOCAL_SECRET_DEFAULTS.stripeSecretKey, {
+      host: '127.0.0.1',
+      port: sandbox.port,
+      protocol: 'http',
+    });
+    const product = await stripe.products.create({ name: 'Course' });
+    const price = await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 4900,
+    });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: `${stack.apiUrl}/?session_id={CHECKOUT_SESSION_ID}`,
+    });
+    const paid = await fetch(`${session.url ?? ''}/pay`, { method: 'POST', redirect: 'manual' });
+    expect(paid.headers.get('location')).toBe(`${stack.apiUrl}/?session_id=${session.id}`);
+
+    const completed = (await stripe.events.list({ type: 'checkout.session.completed', limit: 1 }))
+      .data[0];
+    // Delivery is asynchronous: wait (bounded) for the first attempt to be logged.
+    let deliveries: { url: string; status: number | null }[] = [];
+    for (let i = 0; i < 50 && deliveries.length === 0; i++) {
+      const response = await fetch(
+        `${sandbox.url}/_sandbox/deliveries?event=${completed?.id ?? ''}`,
+      );
+      ({ deliveries } = (await response.json()) as {
+        deliveries: { url: string; status: number | null }[];
+      });
+      if (deliveries.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The first attempt reached the local API's webhook route (which answers per its issue).
+    expect(deliveries[0]?.url).toBe(`${stack.apiUrl}${ROUTES.stripeWebhook.path}`);
+    expect(deliveries[0]?.status).toEqual(expect.any(Number));
   });
 });

@@ -17,7 +17,7 @@ export async function startTestStack(overrides: Partial<LocalConfig> = {}): Prom
     config: {
       ...base,
       projectName: uniqueProjectName('it'),
-      ports: { ...base.ports, api: 0 },
+      ports: { ...base.ports, api: 0, stripeSandbox: 0 },
       ...overrides,
     },
     endpoints: { dynamodb: serviceEndpoint('dynamodb'), sns: serviceEndpoint('sns') },
