@@ -106,14 +106,8 @@ export class Params {
 
   /** An array of hashes (`line_items[0][price]=...`). */
   hashes(name: string, allowed: readonly string[]): Params[] | undefined {
-    const value = this.raw[name];
-    if (value === undefined) return undefined;
-    const items = Array.isArray(value)
-      ? value
-      : typeof value === 'object' && value !== null
-        ? Object.values(value)
-        : null;
-    if (!items) throw parameterInvalid(name, `Invalid array: ${name}`);
+    const items = arrayItems(this.raw[name]);
+    if (items === undefined) return undefined;
     return items.map((item, i) => {
       if (typeof item !== 'object' || item === null)
         throw parameterInvalid(`${name}[${i}]`, `Invalid hash: ${name}[${i}]`);
@@ -123,13 +117,8 @@ export class Params {
 
   /** An array of strings (`lookup_keys[]=a`, `lookup_keys[0]=a`). */
   strings(name: string): string[] | undefined {
-    const value = this.raw[name];
-    if (value === undefined) return undefined;
-    const items = Array.isArray(value)
-      ? value
-      : typeof value === 'object' && value !== null
-        ? Object.values(value)
-        : [value];
+    const items = arrayItems(this.raw[name]);
+    if (items === undefined) return undefined;
     if (!items.every((item): item is string => typeof item === 'string')) {
       throw parameterInvalid(name, `Invalid array: ${name}`);
     }
@@ -139,6 +128,18 @@ export class Params {
   expand(): string[] {
     return this.strings('expand') ?? [];
   }
+}
+
+/**
+ * qs gives `a[]=x` and `a[0]=x` as arrays, but an index past its array limit as an object
+ * keyed by index, and a lone `a=x` as a plain value: all three are an array here.
+ */
+function arrayItems(value: unknown): unknown[] | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return value as unknown[];
+  if (typeof value === 'object' && value !== null)
+    return Object.values(value as Record<string, unknown>);
+  return [value];
 }
 
 /** Applies a metadata update to existing metadata, Stripe's way. */

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/shared/billing-events';
 import { type Harness, priceFixture, startHarness } from './harness';
 
 jest.setTimeout(30_000);
@@ -15,17 +16,8 @@ beforeEach(async () => {
   h.receiver.clear();
 });
 
-const FLOW_EVENTS = new Set([
-  'payment_intent.succeeded',
-  'payment_intent.payment_failed',
-  'payment_intent.requires_action',
-  'customer.subscription.created',
-  'customer.subscription.updated',
-  'customer.subscription.deleted',
-  'checkout.session.completed',
-  'invoice.payment_succeeded',
-  'invoice.payment_failed',
-]);
+// The events the service's webhook handles: the ones every flow is judged by.
+const FLOW_EVENTS = new Set<string>(HANDLED_STRIPE_EVENT_TYPES);
 
 /** The flow events the endpoint received (verified by constructEvent), in order. */
 async function received(): Promise<Stripe.Event[]> {
