@@ -21,8 +21,9 @@ export class RedirectPolicy {
     if (value.length > MAX_REDIRECT_URL_LENGTH) {
       return { ok: false, reason: `is longer than ${MAX_REDIRECT_URL_LENGTH} characters` };
     }
-    if (/[\s\u0000-\u001f\u007f\\]/.test(value))
+    if (/[\s\\]/.test(value) || hasControlCharacter(value)) {
       return { ok: false, reason: 'contains whitespace, control characters or backslashes' };
+    }
     let url: URL;
     try {
       url = new URL(value);
@@ -39,4 +40,12 @@ export class RedirectPolicy {
       return { ok: false, reason: `points at an origin that is not allowed (${url.origin})` };
     return { ok: true, url: value };
   }
+}
+
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
