@@ -16,6 +16,8 @@ export class HttpError extends Error {
     message: string,
     /** Response headers the error needs (e.g. `Allow`); never anything secret. */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Fields for the log line only (e.g. Stripe's request id); never sent to the caller. */
+    readonly logFields: Readonly<Record<string, string | undefined>> = {},
   ) {
     super(message);
   }
@@ -53,10 +55,18 @@ export const unsupportedMediaType = (contentType: string): HttpError =>
     `The request body must be JSON (Content-Type: application/json), not ${contentType}.`,
   );
 
-/** 502: Stripe failed us; the caller may retry. */
-export const stripeFailure = (
-  message = 'Stripe could not complete the request; try again.',
-): HttpError => new HttpError(502, 'stripe_error', message);
+/** 502: Stripe failed us; the caller may retry. Stripe's request id goes to the log. */
+export const stripeFailure = (stripeRequestId?: string, stripeCode?: string): HttpError =>
+  new HttpError(
+    502,
+    'stripe_error',
+    'Stripe could not complete the request; try again.',
+    {},
+    {
+      stripeRequestId,
+      stripeCode,
+    },
+  );
 
 /** 501: a route whose feature is not built yet. */
 export const notImplemented = (routeKey: string): HttpError =>

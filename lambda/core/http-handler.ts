@@ -80,7 +80,7 @@ function toErrorResponse(error: unknown, logger: Logger): HttpResponse {
   // An HttpError is an answer we chose (the caller's mistake, or a dependency we name);
   // anything else is a bug or an outage, logged with its stack and hidden from the caller.
   if (error instanceof HttpError) {
-    const fields = { status: error.status, errorCode: error.code };
+    const fields = { status: error.status, errorCode: error.code, ...error.logFields };
     if (error.status < 500) logger.info('Request rejected', fields);
     else logger.warn('Request not completed', fields);
     return errorResponse(error);

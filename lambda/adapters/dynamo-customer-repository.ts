@@ -1,0 +1,96 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CustomerMapping, CustomerRepository } from '../domain/customer';
+import { CUSTOMERS_TABLE } from '../shared/tables';
+
+const KEY = CUSTOMERS_TABLE.partitionKey.name;
+
+export class DynamoCustomerRepository implements CustomerRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(userId: string): Promise<CustomerMapping | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { [KEY]: userId }, ConsistentRead: true }),
+    );
+    return Item as CustomerMapping | undefined;
+  }
+
+  async createIfAbsent(mapping: CustomerMapping): Promise<boolean> {
+    return conditional(
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: mapping,
+          ConditionExpression: 'attribute_not_exists(#key)',
+          ExpressionAttributeNames: { '#key': KEY },
+        }),
+      ),
+    );
+  }
+
+  async updateContact(
+    userId: string,
+    contact: { email?: string; role?: string },
+    now: string,
+  ): Promise<void> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#key': KEY };
+    const values: Record<string, unknown> = { ':now': now };
+    const sets = ['#updatedAt = :now'];
+    for (const field of ['email', 'role'] as const) {
+      const value = contact[field];
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [KEY]: userId },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(#key)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async replaceStripeCustomer(
+    userId: string,
+    from: string,
+    to: string,
+    now: string,
+  ): Promise<boolean> {
+    return conditional(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [KEY]: userId },
+          UpdateExpression: 'SET #customer = :to, #updatedAt = :now',
+          ConditionExpression: '#customer = :from',
+          ExpressionAttributeNames: { '#customer': 'stripeCustomerId', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: { ':to': to, ':from': from, ':now': now },
+        }),
+      ),
+    );
+  }
+}
+
+/** True when the write happened, false when its condition did not hold. */
+async function conditional(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
