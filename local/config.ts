@@ -72,11 +72,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     stripe: stripeKey === LOCAL_SECRET_DEFAULTS.stripeSecretKey ? 'sandbox' : 'test-mode',
     ports,
     secrets,
-    allowedRedirectOrigins: [
-      `http://localhost:${ports.api}`,
-      `http://127.0.0.1:${ports.api}`,
-      'http://localhost:5173',
-    ],
+    allowedRedirectOrigins: localRedirectOrigins(ports.api),
   };
 }
 
@@ -89,6 +85,13 @@ function port(env: NodeJS.ProcessEnv, name: keyof LocalPorts): number {
   }
   return value;
 }
+
+/** The local API itself (both spellings of the host) and the usual frontend dev server. */
+export const localRedirectOrigins = (apiPort: number): string[] => [
+  `http://localhost:${apiPort}`,
+  `http://127.0.0.1:${apiPort}`,
+  'http://localhost:5173',
+];
 
 export const localResourceName = (
   config: Pick<LocalConfig, 'projectName'>,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StripeConnection } from '../lambda/adapters/stripe-sdk-gateway';
 import { buildApiHandler } from '../lambda/api/composition-root';
 import { loadApiConfig } from '../lambda/api/config';
 import type { HttpHandler } from '../lambda/core/http-handler';
@@ -20,7 +21,7 @@ import {
 import { buildWebhookHandler } from '../lambda/webhook/composition-root';
 import { loadWebhookConfig } from '../lambda/webhook/config';
 import { BillingEventsRecorder } from './billing-events-recorder';
-import { type LocalConfig, localResourceName } from './config';
+import { type LocalConfig, localRedirectOrigins, localResourceName } from './config';
 import {
   BodyTooLargeError,
   localContext,
@@ -148,9 +149,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const billingEvents = new BillingEventsRecorder(sqs, subscriber.queueUrl);
 
-    const handlers = buildLocalHandlers(config, names, topicArn, dynamo, options.logger);
+    if (config.stripe === 'sandbox') {
+      stripeSandbox = await startStripeSandbox({
+        port: config.ports.stripeSandbox,
+        // The first signing secret signs, as Stripe signs with the endpoint's current one.
+        webhookSecret:
+          parseSecretList(config.secrets.stripeWebhookSecret, 'STRIPE_WEBHOOK_SECRET')[0] ?? '',
+        ...(options.sandboxLog ? { log: options.sandboxLog } : {}),
+      });
+    }
+    const stripeConnection = stripeSandbox
+      ? { host: '127.0.0.1', port: stripeSandbox.port, protocol: 'http' as const }
+      : undefined;
+    // Built once the API's port is known: its own origin is an allowed redirect target.
+    const built: { handlers?: Record<FunctionId, HttpHandler> } = {};
     const server = createServer((request, response) => {
-      void handleRequest(request, response, { config, handlers, billingEvents }).catch(
+      const ready = built.handlers;
+      if (!ready) throw new Error('The local API is not ready yet.');
+      void handleRequest(request, response, { config, handlers: ready, billingEvents }).catch(
         (error: unknown) => {
           console.error('Local adapter failure', error);
           if (!response.headersSent) {
@@ -161,17 +177,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
       );
     });
-    if (config.stripe === 'sandbox') {
-      stripeSandbox = await startStripeSandbox({
-        port: config.ports.stripeSandbox,
-        // The first signing secret signs, as Stripe signs with the endpoint's current one.
-        webhookSecret:
-          parseSecretList(config.secrets.stripeWebhookSecret, 'STRIPE_WEBHOOK_SECRET')[0] ?? '',
-        ...(options.sandboxLog ? { log: options.sandboxLog } : {}),
-      });
-    }
     const port = await listen(server, config.ports.api);
     const apiUrl = `http://localhost:${port}`;
+    built.handlers = buildLocalHandlers(
+      { ...config, allowedRedirectOrigins: localRedirectOrigins(port) },
+      names,
+      topicArn,
+      dynamo,
+      stripeConnection,
+      options.logger,
+    );
     stripeSandbox?.state.delivery.configure({
       endpoints: [`${apiUrl}${ROUTES.stripeWebhook.path}`],
     });
@@ -210,6 +225,7 @@ function buildLocalHandlers(
   names: LocalResourceNames,
   topicArn: string,
   dynamo: ReturnType<typeof localDynamoClient>,
+  stripeConnection: StripeConnection | undefined,
   logger: Logger = createLogger(),
 ): Record<FunctionId, HttpHandler> {
   const secrets = new StaticSecretStore(
@@ -233,7 +249,12 @@ function buildLocalHandlers(
     [ENV.allowedRedirectOrigins]: config.allowedRedirectOrigins.join(','),
   };
   return {
-    api: buildApiHandler(loadApiConfig(environment), { dynamo, secrets, logger }),
+    api: buildApiHandler(loadApiConfig(environment), {
+      dynamo,
+      secrets,
+      logger,
+      ...(stripeConnection ? { stripeConnection } : {}),
+    }),
     webhook: buildWebhookHandler(loadWebhookConfig(environment), { secrets, logger }),
   };
 }

@@ -1,6 +1,10 @@
 import Stripe from 'stripe';
 import { stripeFailure } from '../core/errors';
-import { StripeCustomerMissingError, type StripeGateway } from '../domain/stripe-gateway';
+import {
+  type CheckoutSessionView,
+  StripeCustomerMissingError,
+  type StripeGateway,
+} from '../domain/stripe-gateway';
 
 /** Where the stripe SDK connects: Stripe itself, or the local sandbox (host/port/protocol). */
 export interface StripeConnection {
@@ -54,7 +58,44 @@ export class StripeSdkGateway implements StripeGateway {
     );
     return customer.id;
   }
+
+  async createPortalSession(input: { customerId: string; returnUrl: string }): Promise<string> {
+    const stripe = await this.clients.client();
+    const session = await call(
+      () =>
+        stripe.billingPortal.sessions.create({
+          customer: input.customerId,
+          return_url: input.returnUrl,
+        }),
+      input.customerId,
+    );
+    return session.url;
+  }
+
+  async findCheckoutSession(id: string): Promise<CheckoutSessionView | undefined> {
+    const stripe = await this.clients.client();
+    try {
+      const session = await stripe.checkout.sessions.retrieve(id);
+      return {
+        id: session.id,
+        status: session.status,
+        paymentStatus: session.payment_status,
+        mode: session.mode,
+        clientReferenceId: session.client_reference_id,
+        metadataUserId: session.metadata?.userId,
+        subscriptionId: idOf(session.subscription),
+        paymentIntentId: idOf(session.payment_intent),
+      };
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeError && error.code === 'resource_missing')
+        return undefined;
+      return call(() => Promise.reject(error as Error));
+    }
+  }
 }
+
+const idOf = (value: string | { id: string } | null): string | null =>
+  value === null ? null : typeof value === 'string' ? value : value.id;
 
 /** Runs a Stripe call, turning its failures into the service's errors. */
 export async function call<T>(request: () => Promise<T>, customerId?: string): Promise<T> {

@@ -3,12 +3,20 @@ import { createHttpHandler, type HttpHandler } from '../core/http-handler';
 import type { Logger } from '../core/logger';
 import { notImplementedRoute } from '../core/not-implemented';
 import type { CatalogRepository } from '../domain/catalog-repository';
+import type { CustomerRepository } from '../domain/customer';
+import type { RedirectPolicy } from '../domain/redirect-policy';
+import type { StripeGateway } from '../domain/stripe-gateway';
+import { checkoutSessionStatusRoute } from './routes/checkout-session-status';
 import { listPricesRoute } from './routes/list-prices';
+import { portalRoute } from './routes/portal';
 
 export interface ApiDependencies {
   readonly logger: Logger;
   readonly authenticator: JwtAuthenticator;
   readonly catalog: CatalogRepository;
+  readonly customers: CustomerRepository;
+  readonly stripe: StripeGateway;
+  readonly redirects: RedirectPolicy;
 }
 
 /** The API function's routes over its use cases; the same handler runs in Lambda and locally. */
@@ -19,8 +27,8 @@ export function createApiHandler(deps: ApiDependencies): HttpHandler {
     routes: {
       listPrices: listPricesRoute(deps.catalog),
       createCheckoutSession: notImplementedRoute,
-      createPortalSession: notImplementedRoute,
-      getCheckoutSession: notImplementedRoute,
+      createPortalSession: portalRoute(deps, deps.redirects),
+      getCheckoutSession: checkoutSessionStatusRoute(deps.stripe),
     },
   });
 }

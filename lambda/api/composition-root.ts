@@ -1,6 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCatalogRepository } from '../adapters/dynamo-catalog-repository';
+import { DynamoCustomerRepository } from '../adapters/dynamo-customer-repository';
+import {
+  StripeClientProvider,
+  type StripeConnection,
+  StripeSdkGateway,
+} from '../adapters/stripe-sdk-gateway';
+import { RedirectPolicy } from '../domain/redirect-policy';
 import { JwtAuthenticator } from '../core/auth';
 import type { HttpHandler } from '../core/http-handler';
 import { createLogger, type Logger } from '../core/logger';
@@ -12,6 +19,8 @@ import type { ApiConfig } from './config';
 export interface ApiInfrastructure {
   readonly dynamo: DynamoDBClient;
   readonly secrets: SecretStore;
+  /** Stripe itself when absent; the local sandbox in `npm start`. */
+  readonly stripeConnection?: StripeConnection;
   readonly logger?: Logger;
 }
 
@@ -21,12 +30,18 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
   const documents = DynamoDBDocumentClient.from(infrastructure.dynamo, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const jwtSecret = async () =>
-    parseSecretValue(await infrastructure.secrets.get(config.jwtSecretName), config.jwtSecretName);
+  const secret = (name: string) => async () =>
+    parseSecretValue(await infrastructure.secrets.get(name), name);
+  const stripe = new StripeSdkGateway(
+    new StripeClientProvider(secret(config.stripeSecretKeyName), infrastructure.stripeConnection),
+  );
 
   return createApiHandler({
     logger,
-    authenticator: new JwtAuthenticator(jwtSecret),
+    authenticator: new JwtAuthenticator(secret(config.jwtSecretName)),
+    customers: new DynamoCustomerRepository(documents, config.customersTable),
+    stripe,
+    redirects: new RedirectPolicy(config.allowedRedirectOrigins),
     catalog: new DynamoCatalogRepository(
       documents,
       { productsTable: config.productsTable, pricesTable: config.pricesTable },

@@ -5,6 +5,25 @@ export interface StripeGateway {
     readonly email?: string;
     readonly idempotencyKey: string;
   }): Promise<string>;
+  /** A billing portal session's URL; throws StripeCustomerMissingError for a deleted customer. */
+  createPortalSession(input: {
+    readonly customerId: string;
+    readonly returnUrl: string;
+  }): Promise<string>;
+  /** A Checkout Session, or undefined when Stripe has none with that id. */
+  findCheckoutSession(id: string): Promise<CheckoutSessionView | undefined>;
+}
+
+/** What the service reads of a Checkout Session. */
+export interface CheckoutSessionView {
+  readonly id: string;
+  readonly status: string | null;
+  readonly paymentStatus: string;
+  readonly mode: string;
+  readonly clientReferenceId: string | null;
+  readonly metadataUserId: string | undefined;
+  readonly subscriptionId: string | null;
+  readonly paymentIntentId: string | null;
 }
 
 /** Stripe no longer has a customer the service mapped (deleted in the Dashboard, say). */

@@ -4,7 +4,7 @@ import type { StripeGateway } from '../../domain/stripe-gateway';
 
 export interface CustomerDependencies {
   readonly customers: CustomerRepository;
-  readonly stripe: StripeGateway;
+  readonly stripe: Pick<StripeGateway, 'createCustomer'>;
   readonly now: () => Date;
 }
 

@@ -2,7 +2,7 @@ import {
   ensureStripeCustomer,
   replaceMissingCustomer,
 } from '../../../lambda/api/use-cases/ensure-stripe-customer';
-import { FakeStripe, InMemoryCustomers } from '../../support/fake-customers';
+import { FakeStripe, InMemoryCustomers } from '../../support/fake-billing';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 function setup() {

@@ -1,5 +1,9 @@
 import type { CustomerMapping, CustomerRepository } from '../../lambda/domain/customer';
-import type { StripeGateway } from '../../lambda/domain/stripe-gateway';
+import {
+  type CheckoutSessionView,
+  StripeCustomerMissingError,
+  type StripeGateway,
+} from '../../lambda/domain/stripe-gateway';
 
 /** An in-memory customers table with the same conditional semantics as the DynamoDB adapter. */
 export class InMemoryCustomers implements CustomerRepository {
@@ -51,5 +55,21 @@ export class FakeStripe implements StripeGateway {
     let id = this.byKey.get(input.idempotencyKey);
     if (!id) this.byKey.set(input.idempotencyKey, (id = `cus_${this.byKey.size + 1}`));
     return Promise.resolve(id);
+  }
+
+  /** Customers Stripe has deleted. */
+  readonly deleted = new Set<string>();
+  readonly sessions = new Map<string, CheckoutSessionView>();
+
+  createPortalSession(input: { customerId: string; returnUrl: string }): Promise<string> {
+    if (this.deleted.has(input.customerId))
+      return Promise.reject(new StripeCustomerMissingError(input.customerId));
+    return Promise.resolve(
+      `https://billing.example/p/${input.customerId}?return=${encodeURIComponent(input.returnUrl)}`,
+    );
+  }
+
+  findCheckoutSession(id: string): Promise<CheckoutSessionView | undefined> {
+    return Promise.resolve(this.sessions.get(id));
   }
 }

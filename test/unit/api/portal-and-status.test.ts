@@ -1,0 +1,92 @@
+import { getCheckoutSessionStatus } from '../../../lambda/api/use-cases/checkout-session-status';
+import { createPortalSession } from '../../../lambda/api/use-cases/portal-session';
+import { HttpError } from '../../../lambda/core/errors';
+import { FakeStripe, InMemoryCustomers } from '../../support/fake-billing';
+
+const user = { userId: 'u1' };
+
+async function rejection(promise: Promise<unknown>): Promise<HttpError> {
+  const error = await promise.catch((e: unknown) => e);
+  if (error instanceof HttpError) return error;
+  throw new Error(`expected an HttpError, got ${String(error)}`);
+}
+
+describe('createPortalSession', () => {
+  it('opens the portal for the mapped customer', async () => {
+    const customers = new InMemoryCustomers();
+    customers.rows.set('u1', {
+      userId: 'u1',
+      stripeCustomerId: 'cus_9',
+      createdAt: 'x',
+      updatedAt: 'x',
+    });
+    const result = await createPortalSession(
+      { customers, stripe: new FakeStripe() },
+      user,
+      'https://app.example.com/a',
+    );
+    expect(result.url).toContain('cus_9');
+  });
+
+  it('is 404 no_customer for a user who never checked out, and creates nothing', async () => {
+    const stripe = new FakeStripe();
+    const error = await rejection(
+      createPortalSession({ customers: new InMemoryCustomers(), stripe }, user, 'https://a'),
+    );
+    expect([error.status, error.code]).toEqual([404, 'no_customer']);
+    expect(stripe.calls).toEqual([]);
+  });
+
+  it('is 404 no_customer when Stripe deleted the customer', async () => {
+    const customers = new InMemoryCustomers();
+    customers.rows.set('u1', {
+      userId: 'u1',
+      stripeCustomerId: 'cus_gone',
+      createdAt: 'x',
+      updatedAt: 'x',
+    });
+    const stripe = new FakeStripe();
+    stripe.deleted.add('cus_gone');
+    expect(
+      (await rejection(createPortalSession({ customers, stripe }, user, 'https://a'))).code,
+    ).toBe('no_customer');
+  });
+});
+
+describe('getCheckoutSessionStatus', () => {
+  const view = {
+    id: 'cs_1',
+    status: 'complete',
+    paymentStatus: 'paid',
+    mode: 'subscription',
+    clientReferenceId: 'u1',
+    metadataUserId: 'u1',
+    subscriptionId: 'sub_1',
+    paymentIntentId: null,
+  };
+
+  it("returns the caller's own session", async () => {
+    const stripe = new FakeStripe();
+    stripe.sessions.set('cs_1', view);
+    expect(await getCheckoutSessionStatus(stripe, user, 'cs_1')).toEqual({
+      checkoutSessionId: 'cs_1',
+      status: 'complete',
+      paymentStatus: 'paid',
+      mode: 'subscription',
+      subscriptionId: 'sub_1',
+    });
+  });
+
+  it("answers another user's session exactly like a missing one", async () => {
+    const stripe = new FakeStripe();
+    stripe.sessions.set('cs_1', { ...view, clientReferenceId: 'u2', metadataUserId: 'u2' });
+    const foreign = await rejection(getCheckoutSessionStatus(stripe, user, 'cs_1'));
+    const missing = await rejection(getCheckoutSessionStatus(stripe, user, 'cs_nope'));
+    expect([foreign.status, foreign.code, foreign.message]).toEqual([
+      missing.status,
+      missing.code,
+      missing.message,
+    ]);
+    expect(foreign.status).toBe(404);
+  });
+});
