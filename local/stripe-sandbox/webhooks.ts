@@ -135,7 +135,8 @@ export class WebhookDelivery {
     const delivered = status !== null && status >= 200 && status < 300;
     const delay = this.options.retryDelaysMs[attempt - 1];
     if (delivered || delay === undefined) return;
-    const retry = new Promise<void>((resolve) => setTimeout(resolve, delay)).then(() =>
+    // unref: a stopped sandbox's pending retries must not keep the process alive.
+    const retry = new Promise<void>((resolve) => setTimeout(resolve, delay).unref()).then(() =>
       this.attempt(event, payload, url, attempt + 1, generation),
     );
     this.track(retry);
