@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { type Harness, priceFixture, startHarness } from './harness';
+import { type Harness, paidSubscription, priceFixture, startHarness } from './harness';
 
 jest.setTimeout(30_000);
 
@@ -226,22 +226,13 @@ describe('Stripe sandbox endpoints, through the stripe SDK', () => {
   });
 
   it('payment intents, subscriptions, invoices and events: retrieve and list', async () => {
-    const customer = await h.stripe.customers.create({ email: 'sub@example.com' });
-    const { price } = await priceFixture(h.stripe, true);
-    const session = await h.stripe.checkout.sessions.create({
-      mode: 'subscription',
-      customer: customer.id,
-      line_items: [{ price: price.id, quantity: 1 }],
-      success_url: 'https://a.example/s',
-    });
-    await h.control(`checkout/sessions/${session.id}/complete`, { outcome: 'succeeded' });
-    const completed = await h.stripe.checkout.sessions.retrieve(session.id);
+    const { customer, session } = await paidSubscription(h, 'sub@example.com');
 
-    const subscription = await h.stripe.subscriptions.retrieve(completed.subscription as string);
+    const subscription = await h.stripe.subscriptions.retrieve(session.subscription as string);
     expect(
       (await h.stripe.subscriptions.list({ customer: customer.id })).data.map((s) => s.id),
     ).toEqual([subscription.id]);
-    const invoice = await h.stripe.invoices.retrieve(completed.invoice as string);
+    const invoice = await h.stripe.invoices.retrieve(session.invoice as string);
     expect(
       (await h.stripe.invoices.list({ subscription: subscription.id })).data.map((i) => i.id),
     ).toEqual([invoice.id]);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Harness, priceFixture, startHarness } from './harness';
+import { type Harness, paidSubscription, startHarness } from './harness';
 
 jest.setTimeout(30_000);
 
@@ -53,16 +53,13 @@ const returned = new Map<string, Record<string, unknown>>();
 
 beforeAll(async () => {
   h = await startHarness();
-  const customer = await h.stripe.customers.create({ email: 'shape@example.com' });
-  const { product, price } = await priceFixture(h.stripe, true);
-  const session = await h.stripe.checkout.sessions.create({
-    mode: 'subscription',
-    customer: customer.id,
-    line_items: [{ price: price.id, quantity: 1 }],
-    success_url: 'https://a.example/s',
-  });
-  await h.control(`checkout/sessions/${session.id}/complete`, { outcome: 'succeeded' });
-  const completed = await h.stripe.checkout.sessions.retrieve(session.id);
+  const {
+    customer,
+    product,
+    price,
+    session: completed,
+  } = await paidSubscription(h, 'shape@example.com');
+  const session = completed;
   const subscription = await h.stripe.subscriptions.retrieve(completed.subscription as string);
   const portal = await h.stripe.billingPortal.sessions.create({ customer: customer.id });
   const intent = (await h.stripe.paymentIntents.list({ customer: customer.id })).data[0];

@@ -134,3 +134,30 @@ export async function priceFixture(
   });
   return { product, price };
 }
+
+/** A customer who paid a subscription checkout: the session as completed, and its price. */
+export async function paidSubscription(
+  h: Harness,
+  email: string,
+): Promise<{
+  customer: Stripe.Customer;
+  product: Stripe.Product;
+  price: Stripe.Price;
+  session: Stripe.Checkout.Session;
+}> {
+  const customer = await h.stripe.customers.create({ email });
+  const { product, price } = await priceFixture(h.stripe, true);
+  const created = await h.stripe.checkout.sessions.create({
+    mode: 'subscription',
+    customer: customer.id,
+    line_items: [{ price: price.id, quantity: 1 }],
+    success_url: 'https://a.example/s',
+  });
+  await h.control(`checkout/sessions/${created.id}/complete`, { outcome: 'succeeded' });
+  return {
+    customer,
+    product,
+    price,
+    session: await h.stripe.checkout.sessions.retrieve(created.id),
+  };
+}

@@ -1,6 +1,12 @@
 import Stripe from 'stripe';
 import { SANDBOX_API_VERSION } from '../../../local/stripe-sandbox/server';
-import { type Harness, priceFixture, sandboxClient, startHarness } from './harness';
+import {
+  type Harness,
+  paidSubscription,
+  priceFixture,
+  sandboxClient,
+  startHarness,
+} from './harness';
 
 jest.setTimeout(30_000);
 
@@ -144,17 +150,9 @@ describe('Stripe sandbox wire format', () => {
   });
 
   it('expands ids into objects, in lists and nested', async () => {
-    const customer = await h.stripe.customers.create({ email: 'x@example.com' });
-    const { product, price } = await priceFixture(h.stripe, true);
+    const { product, session } = await paidSubscription(h, 'x@example.com');
     const listed = await h.stripe.prices.list({ product: product.id, expand: ['data.product'] });
     expect((listed.data[0]?.product as Stripe.Product).name).toBe('Pro plan');
-    const session = await h.stripe.checkout.sessions.create({
-      mode: 'subscription',
-      customer: customer.id,
-      line_items: [{ price: price.id, quantity: 1 }],
-      success_url: 'https://a.example/s',
-    });
-    await h.control(`checkout/sessions/${session.id}/complete`, { outcome: 'succeeded' });
     const expanded = await h.stripe.checkout.sessions.retrieve(session.id, {
       expand: ['customer', 'subscription.latest_invoice'],
     });
