@@ -53,14 +53,8 @@ const returned = new Map<string, Record<string, unknown>>();
 
 beforeAll(async () => {
   h = await startHarness();
-  const {
-    customer,
-    product,
-    price,
-    session: completed,
-  } = await paidSubscription(h, 'shape@example.com');
-  const session = completed;
-  const subscription = await h.stripe.subscriptions.retrieve(completed.subscription as string);
+  const { customer, product, price, session } = await paidSubscription(h, 'shape@example.com');
+  const subscription = await h.stripe.subscriptions.retrieve(session.subscription as string);
   const portal = await h.stripe.billingPortal.sessions.create({ customer: customer.id });
   const intent = (await h.stripe.paymentIntents.list({ customer: customer.id })).data[0];
   const event = (await h.stripe.events.list({ limit: 1 })).data[0];
@@ -83,7 +77,7 @@ beforeAll(async () => {
       }
     ).data[0] ?? {},
   );
-  returned.set('invoice', await raw(`/v1/invoices/${completed.invoice as string}`));
+  returned.set('invoice', await raw(`/v1/invoices/${session.invoice as string}`));
   returned.set('event', await raw(`/v1/events/${event?.id ?? ''}`));
   await h.stripe.customers.del(customer.id);
   returned.set('deleted_customer', await raw(`/v1/customers/${customer.id}`));
