@@ -5,6 +5,7 @@ import { fromFixture, type StripeObject } from './fixtures';
 import { nowSeconds, stripeId } from './ids';
 import { expand, LIST_PARAMS, listObject } from './listing';
 import { mergeMetadata, Params } from './params';
+import type { RequestOrigin, SandboxState } from './state';
 import type { ObjectKind } from './store';
 
 const CUSTOMER_FIELDS = ['email', 'name', 'description', 'phone', 'metadata'];
@@ -27,17 +28,29 @@ const respond = (context: ApiContext, object: StripeObject, params: Params): Str
 
 // ---- customers ---------------------------------------------------------------------
 
-export const createCustomer: ApiHandler = (context) => {
-  const params = new Params(context.raw, CUSTOMER_FIELDS);
+export interface NewCustomer {
+  readonly email: string | null;
+  readonly name?: string | null;
+  readonly description?: string | null;
+  readonly phone?: string | null;
+  readonly metadata: Record<string, string>;
+}
+
+/** Creates a customer (the API, or Checkout for a session without one) and its event. */
+export function addCustomer(
+  state: SandboxState,
+  fields: NewCustomer,
+  origin: RequestOrigin,
+): StripeObject {
   const customer = fromFixture('customer', {
     id: stripeId('cus', 14),
     object: 'customer',
     created: nowSeconds(),
-    email: params.nullableString('email') ?? null,
-    name: params.nullableString('name') ?? null,
-    description: params.nullableString('description') ?? null,
-    phone: params.nullableString('phone') ?? null,
-    metadata: mergeMetadata({}, params.metadata()),
+    email: fields.email,
+    name: fields.name ?? null,
+    description: fields.description ?? null,
+    phone: fields.phone ?? null,
+    metadata: fields.metadata,
     address: null,
     balance: 0,
     currency: null,
@@ -53,8 +66,24 @@ export const createCustomer: ApiHandler = (context) => {
     test_clock: null,
     customer_account: null,
   });
-  context.state.store.put('customer', customer);
-  context.state.emit('customer.created', customer, context.origin);
+  state.store.put('customer', customer);
+  state.emit('customer.created', customer, origin);
+  return customer;
+}
+
+export const createCustomer: ApiHandler = (context) => {
+  const params = new Params(context.raw, CUSTOMER_FIELDS);
+  const customer = addCustomer(
+    context.state,
+    {
+      email: params.nullableString('email') ?? null,
+      name: params.nullableString('name') ?? null,
+      description: params.nullableString('description') ?? null,
+      phone: params.nullableString('phone') ?? null,
+      metadata: mergeMetadata({}, params.metadata()),
+    },
+    context.origin,
+  );
   return respond(context, customer, params);
 };
 

@@ -1,6 +1,6 @@
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { invoice, type PaymentOutcome, paymentIntent, subscription } from './billing-objects';
-import { applyUpdates, requireObject } from './catalog-api';
+import { addCustomer, applyUpdates, requireObject } from './catalog-api';
 import { parameterInvalid, parameterMissing, resourceMissing, StripeApiError } from './errors';
 import { fixture, fromFixture, type StripeObject } from './fixtures';
 import { nowSeconds, stripeId } from './ids';
@@ -322,22 +322,11 @@ export function completeCheckoutSession(
 /** Checkout creates a customer when the session was not given one. */
 function ensureCustomer(state: SandboxState, session: StripeObject, origin: RequestOrigin): string {
   if (typeof session.customer === 'string') return session.customer;
-  const customer = fromFixture('customer', {
-    ...fixture('customer'),
-    id: stripeId('cus', 14),
-    created: nowSeconds(),
-    email: session.customer_email ?? null,
-    metadata: {},
-    discount: null,
-    address: null,
-    shipping: null,
-    currency: null,
-    name: null,
-    phone: null,
-    description: null,
-  });
-  state.store.put('customer', customer);
-  state.emit('customer.created', customer, origin);
+  const customer = addCustomer(
+    state,
+    { email: (session.customer_email as string | null | undefined) ?? null, metadata: {} },
+    origin,
+  );
   session.customer = customer.id;
   return customer.id as string;
 }

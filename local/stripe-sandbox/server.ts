@@ -224,7 +224,6 @@ async function handleApi(
         return;
       }
     }
-    let status = 200;
     let body: string;
     try {
       body = JSON.stringify(
@@ -239,15 +238,15 @@ async function handleApi(
       );
     } catch (error) {
       if (!(error instanceof StripeApiError)) throw error;
-      status = error.status;
-      body = JSON.stringify(error.toBody(requestId), null, 2);
+      const errorBody = JSON.stringify(error.toBody(requestId), null, 2);
       // Stripe saves a result only once the endpoint started executing, not validation errors.
-      if (key && status >= 500) context.idempotency.record(key, fingerprint, status, body);
-      sendRaw(response, status, body);
+      if (key && error.status >= 500)
+        context.idempotency.record(key, fingerprint, error.status, errorBody);
+      sendRaw(response, error.status, errorBody);
       return;
     }
-    if (key) context.idempotency.record(key, fingerprint, status, body);
-    sendRaw(response, status, body);
+    if (key) context.idempotency.record(key, fingerprint, 200, body);
+    sendRaw(response, 200, body);
   } catch (error) {
     if (error instanceof StripeApiError) {
       sendStripeError(response, error, requestId);

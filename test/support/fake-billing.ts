@@ -11,6 +11,12 @@ export class InMemoryCustomers implements CustomerRepository {
   /** Runs before a conditional write: lets a test slip a concurrent writer in. */
   beforeWrite: (() => void) | undefined;
 
+  /** Seeds the mapping of a user who checked out before. */
+  withMapping(userId: string, stripeCustomerId: string): this {
+    this.rows.set(userId, { userId, stripeCustomerId, createdAt: 'seeded', updatedAt: 'seeded' });
+    return this;
+  }
+
   get(userId: string): Promise<CustomerMapping | undefined> {
     return Promise.resolve(this.rows.get(userId));
   }

@@ -46,12 +46,7 @@ describe('ensureStripeCustomer', () => {
     const { customers, deps } = setup();
     customers.beforeWrite = () => {
       customers.beforeWrite = undefined;
-      customers.rows.set('u1', {
-        userId: 'u1',
-        stripeCustomerId: 'cus_winner',
-        createdAt: 'x',
-        updatedAt: 'x',
-      });
+      customers.withMapping('u1', 'cus_winner');
     };
     expect(await ensureStripeCustomer(deps, user)).toBe('cus_winner');
   });

@@ -1,25 +1,13 @@
 import { getCheckoutSessionStatus } from '../../../lambda/api/use-cases/checkout-session-status';
 import { createPortalSession } from '../../../lambda/api/use-cases/portal-session';
-import { HttpError } from '../../../lambda/core/errors';
+import { rejectedHttpError } from '../../support/http-errors';
 import { FakeStripe, InMemoryCustomers } from '../../support/fake-billing';
 
 const user = { userId: 'u1' };
 
-async function rejection(promise: Promise<unknown>): Promise<HttpError> {
-  const error = await promise.catch((e: unknown) => e);
-  if (error instanceof HttpError) return error;
-  throw new Error(`expected an HttpError, got ${String(error)}`);
-}
-
 describe('createPortalSession', () => {
   it('opens the portal for the mapped customer', async () => {
-    const customers = new InMemoryCustomers();
-    customers.rows.set('u1', {
-      userId: 'u1',
-      stripeCustomerId: 'cus_9',
-      createdAt: 'x',
-      updatedAt: 'x',
-    });
+    const customers = new InMemoryCustomers().withMapping('u1', 'cus_9');
     const result = await createPortalSession(
       { customers, stripe: new FakeStripe() },
       user,
@@ -30,7 +18,7 @@ describe('createPortalSession', () => {
 
   it('is 404 no_customer for a user who never checked out, and creates nothing', async () => {
     const stripe = new FakeStripe();
-    const error = await rejection(
+    const error = await rejectedHttpError(
       createPortalSession({ customers: new InMemoryCustomers(), stripe }, user, 'https://a'),
     );
     expect([error.status, error.code]).toEqual([404, 'no_customer']);
@@ -38,17 +26,11 @@ describe('createPortalSession', () => {
   });
 
   it('is 404 no_customer when Stripe deleted the customer', async () => {
-    const customers = new InMemoryCustomers();
-    customers.rows.set('u1', {
-      userId: 'u1',
-      stripeCustomerId: 'cus_gone',
-      createdAt: 'x',
-      updatedAt: 'x',
-    });
+    const customers = new InMemoryCustomers().withMapping('u1', 'cus_gone');
     const stripe = new FakeStripe();
     stripe.deleted.add('cus_gone');
     expect(
-      (await rejection(createPortalSession({ customers, stripe }, user, 'https://a'))).code,
+      (await rejectedHttpError(createPortalSession({ customers, stripe }, user, 'https://a'))).code,
     ).toBe('no_customer');
   });
 });
@@ -80,8 +62,8 @@ describe('getCheckoutSessionStatus', () => {
   it("answers another user's session exactly like a missing one", async () => {
     const stripe = new FakeStripe();
     stripe.sessions.set('cs_1', { ...view, clientReferenceId: 'u2', metadataUserId: 'u2' });
-    const foreign = await rejection(getCheckoutSessionStatus(stripe, user, 'cs_1'));
-    const missing = await rejection(getCheckoutSessionStatus(stripe, user, 'cs_nope'));
+    const foreign = await rejectedHttpError(getCheckoutSessionStatus(stripe, user, 'cs_1'));
+    const missing = await rejectedHttpError(getCheckoutSessionStatus(stripe, user, 'cs_nope'));
     expect([foreign.status, foreign.code, foreign.message]).toEqual([
       missing.status,
       missing.code,

@@ -1,21 +1,14 @@
 import { generateKeyPair, SignJWT } from 'jose';
 import { JwtAuthenticator } from '../../../lambda/core/auth';
 import { HttpError } from '../../../lambda/core/errors';
+import { rejectedHttpError } from '../../support/http-errors';
 import { signAccessToken, unsignedToken } from '../../support/tokens';
 
 const SECRET = 'test-jwt-secret-with-enough-length';
 const authenticator = new JwtAuthenticator(() => Promise.resolve(SECRET));
 const withToken = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
-
-async function rejection(headers: Record<string, string>): Promise<HttpError> {
-  try {
-    await authenticator.authenticate({ headers });
-  } catch (error) {
-    if (error instanceof HttpError) return error;
-    throw error;
-  }
-  throw new Error('expected the token to be rejected');
-}
+const rejection = (headers: Record<string, string>) =>
+  rejectedHttpError(authenticator.authenticate({ headers }));
 
 describe('JwtAuthenticator', () => {
   it('accepts an HS256 token with exp and takes the user from sub', async () => {

@@ -1,4 +1,5 @@
 import { HttpError } from '../../../lambda/core/errors';
+import { thrownHttpError } from '../../support/http-errors';
 import {
   errorResponse,
   getHeader,
@@ -19,16 +20,6 @@ const post = (
     isBase64Encoded,
     ...(body !== undefined ? { body } : {}),
   });
-
-function caught(fn: () => unknown): HttpError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof HttpError) return error;
-    throw error;
-  }
-  throw new Error('expected an HttpError');
-}
 
 describe('parseJsonObject', () => {
   it('parses a JSON object body', () => {
@@ -58,23 +49,23 @@ describe('parseJsonObject', () => {
     ['null', 'null', 'invalid_json'],
     ['an empty body', '', 'invalid_json'],
   ])('rejects %s with 400', (_name, body, code) => {
-    const error = caught(() => parseJsonObject(post(body)));
+    const error = thrownHttpError(() => parseJsonObject(post(body)));
     expect(error.status).toBe(400);
     expect(error.code).toBe(code);
   });
 
   it('rejects a missing body with 400', () => {
-    expect(caught(() => parseJsonObject(post(undefined))).status).toBe(400);
+    expect(thrownHttpError(() => parseJsonObject(post(undefined))).status).toBe(400);
   });
 
   it('rejects bytes that are not UTF-8 with 400', () => {
     const body = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64');
-    expect(caught(() => parseJsonObject(post(body, {}, true))).code).toBe('invalid_json');
+    expect(thrownHttpError(() => parseJsonObject(post(body, {}, true))).code).toBe('invalid_json');
   });
 
   it('rejects a body over the limit with 413 before parsing it', () => {
     const body = JSON.stringify({ pad: 'x'.repeat(200) });
-    const error = caught(() => parseJsonObject(post(body), 100));
+    const error = thrownHttpError(() => parseJsonObject(post(body), 100));
     expect(error.status).toBe(413);
     expect(error.code).toBe('payload_too_large');
   });
@@ -82,11 +73,11 @@ describe('parseJsonObject', () => {
   it('counts the limit in bytes, not characters', () => {
     const body = JSON.stringify({ name: 'é'.repeat(40) }); // 80 bytes of é, 53 characters
     expect(body.length).toBeLessThan(64);
-    expect(caught(() => parseJsonObject(post(body), 64)).status).toBe(413);
+    expect(thrownHttpError(() => parseJsonObject(post(body), 64)).status).toBe(413);
   });
 
   it('rejects a non-JSON content type with 415', () => {
-    const error = caught(() =>
+    const error = thrownHttpError(() =>
       parseJsonObject(post('priceId=p1', { 'content-type': 'application/x-www-form-urlencoded' })),
     );
     expect(error.status).toBe(415);

@@ -1,15 +1,5 @@
-import { HttpError } from '../../../lambda/core/errors';
+import { thrownHttpError } from '../../support/http-errors';
 import { BodyReader } from '../../../lambda/core/validation';
-
-function rejection(fn: () => unknown): HttpError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof HttpError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('BodyReader', () => {
   const fields = ['priceId', 'quantity'];
@@ -22,7 +12,7 @@ describe('BodyReader', () => {
   });
 
   it('rejects unknown fields, naming them', () => {
-    const error = rejection(() => new BodyReader({ priceId: 'p', sucessUrl: 'x' }, fields));
+    const error = thrownHttpError(() => new BodyReader({ priceId: 'p', sucessUrl: 'x' }, fields));
     expect([error.status, error.code, error.message]).toEqual([
       400,
       'unknown_field',
@@ -37,14 +27,14 @@ describe('BodyReader', () => {
     ['blank', { priceId: '  ' }, 'invalid_field'],
     ['too long', { priceId: 'x'.repeat(65) }, 'invalid_field'],
   ])('rejects a %s string', (_name, body, code) => {
-    const error = rejection(() => new BodyReader(body, fields).requiredString('priceId', 64));
+    const error = thrownHttpError(() => new BodyReader(body, fields).requiredString('priceId', 64));
     expect([error.status, error.code]).toEqual([400, code]);
     expect(error.message).toContain('priceId');
   });
 
   it.each([0, 11, 1.5, '2', null])('rejects quantity %p', (quantity) => {
     expect(
-      rejection(() => new BodyReader({ quantity }, fields).optionalInteger('quantity', 1, 10))
+      thrownHttpError(() => new BodyReader({ quantity }, fields).optionalInteger('quantity', 1, 10))
         .status,
     ).toBe(400);
   });
