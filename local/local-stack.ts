@@ -12,6 +12,7 @@ import { BILLING_EVENTS_TOPIC_SUFFIX } from '../lambda/shared/naming';
 import { type FunctionId, ROUTES } from '../lambda/shared/routes';
 import { SECRETS, type SecretId } from '../lambda/shared/secrets';
 import {
+  CATALOG_SYNC_TABLE,
   CUSTOMERS_TABLE,
   PRICES_TABLE,
   PRODUCTS_TABLE,
@@ -55,6 +56,7 @@ export interface LocalStackOptions {
 export interface LocalResourceNames {
   readonly customersTable: string;
   readonly idempotencyTable: string;
+  readonly catalogSyncTable: string;
   readonly productsTable: string;
   readonly pricesTable: string;
   readonly billingEventsTopic: string;
@@ -79,6 +81,7 @@ export function localResourceNames(config: LocalConfig): LocalResourceNames {
   return {
     customersTable: name(CUSTOMERS_TABLE.nameSuffix),
     idempotencyTable: name(WEBHOOK_IDEMPOTENCY_TABLE.nameSuffix),
+    catalogSyncTable: name(CATALOG_SYNC_TABLE.nameSuffix),
     productsTable: name(PRODUCTS_TABLE.nameSuffix),
     pricesTable: name(PRICES_TABLE.nameSuffix),
     billingEventsTopic: name(BILLING_EVENTS_TOPIC_SUFFIX),
@@ -92,7 +95,7 @@ export function localResourceNames(config: LocalConfig): LocalResourceNames {
 
 /**
  * The whole service on this machine: DynamoDB Local and the SNS/SQS emulator (started
- * here unless given), the four tables and the topic, the sample catalog, and the real
+ * here unless given), the tables and the topic, the sample catalog, and the real
  * Lambda handlers behind a local HTTP adapter that speaks the HTTP API's event format.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -133,6 +136,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const tables: [TableDefinition, string][] = [
       [CUSTOMERS_TABLE, names.customersTable],
       [WEBHOOK_IDEMPOTENCY_TABLE, names.idempotencyTable],
+      [CATALOG_SYNC_TABLE, names.catalogSyncTable],
       [PRODUCTS_TABLE, names.productsTable],
       [PRICES_TABLE, names.pricesTable],
     ];
@@ -240,6 +244,7 @@ function buildLocalHandlers(
   const environment = {
     [ENV.customersTable]: names.customersTable,
     [ENV.idempotencyTable]: names.idempotencyTable,
+    [ENV.catalogSyncTable]: names.catalogSyncTable,
     [ENV.productsTable]: names.productsTable,
     [ENV.pricesTable]: names.pricesTable,
     [ENV.billingEventsTopicArn]: topicArn,

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -7,6 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CustomerMapping, CustomerRepository } from '../domain/customer';
 import { CUSTOMERS_TABLE } from '../shared/tables';
+import { conditionalWrite } from './conditional-write';
 
 const KEY = CUSTOMERS_TABLE.partitionKey.name;
 
@@ -24,7 +24,7 @@ export class DynamoCustomerRepository implements CustomerRepository {
   }
 
   async createIfAbsent(mapping: CustomerMapping): Promise<boolean> {
-    return conditional(
+    return conditionalWrite(
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
@@ -69,7 +69,7 @@ export class DynamoCustomerRepository implements CustomerRepository {
     to: string,
     now: string,
   ): Promise<boolean> {
-    return conditional(
+    return conditionalWrite(
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
@@ -81,16 +81,5 @@ export class DynamoCustomerRepository implements CustomerRepository {
         }),
       ),
     );
-  }
-}
-
-/** True when the write happened, false when its condition did not hold. */
-async function conditional(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
   }
 }

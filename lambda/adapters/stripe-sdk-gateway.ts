@@ -1,9 +1,14 @@
 import Stripe from 'stripe';
 import { stripeFailure } from '../core/errors';
+import type { CatalogPrice, CatalogProduct } from '../domain/catalog';
+import { priceTerms } from '../domain/catalog-sync';
 import {
   type CheckoutSessionView,
+  type CreatedCheckoutSession,
+  type NewCheckoutSession,
   StripeCustomerMissingError,
   type StripeGateway,
+  type StripePriceView,
 } from '../domain/stripe-gateway';
 
 /** Where the stripe SDK connects: Stripe itself, or the local sandbox (host/port/protocol). */
@@ -74,23 +79,125 @@ export class StripeSdkGateway implements StripeGateway {
 
   async findCheckoutSession(id: string): Promise<CheckoutSessionView | undefined> {
     const stripe = await this.clients.client();
-    try {
-      const session = await stripe.checkout.sessions.retrieve(id);
-      return {
-        id: session.id,
-        status: session.status,
-        paymentStatus: session.payment_status,
-        mode: session.mode,
-        clientReferenceId: session.client_reference_id,
-        metadataUserId: session.metadata?.userId,
-        subscriptionId: idOf(session.subscription),
-        paymentIntentId: idOf(session.payment_intent),
-      };
-    } catch (error) {
-      if (error instanceof Stripe.errors.StripeError && error.code === 'resource_missing')
-        return undefined;
-      return call(() => Promise.reject(error as Error));
-    }
+    const session = await orMissing(() => stripe.checkout.sessions.retrieve(id));
+    if (session === undefined) return undefined;
+    return {
+      id: session.id,
+      status: session.status,
+      paymentStatus: session.payment_status,
+      mode: session.mode,
+      clientReferenceId: session.client_reference_id,
+      metadataUserId: session.metadata?.userId,
+      subscriptionId: idOf(session.subscription),
+      paymentIntentId: idOf(session.payment_intent),
+    };
+  }
+
+  async createCheckoutSession(input: NewCheckoutSession): Promise<CreatedCheckoutSession> {
+    const stripe = await this.clients.client();
+    const metadata = { userId: input.userId, priceId: input.priceId };
+    const session = await call(
+      () =>
+        stripe.checkout.sessions.create({
+          mode: input.mode,
+          customer: input.customerId,
+          client_reference_id: input.userId,
+          line_items: [{ price: input.stripePriceId, quantity: input.quantity }],
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl,
+          metadata,
+          ...(input.mode === 'subscription'
+            ? { subscription_data: { metadata } }
+            : { payment_intent_data: { metadata } }),
+        }),
+      input.customerId,
+    );
+    if (session.url === null) throw new Error(`Checkout Session ${session.id} has no URL.`);
+    return { id: session.id, url: session.url, paymentIntentId: idOf(session.payment_intent) };
+  }
+
+  async createProduct(input: { product: CatalogProduct; idempotencyKey: string }): Promise<string> {
+    const stripe = await this.clients.client();
+    const { product } = input;
+    const created = await call(() =>
+      stripe.products.create(
+        {
+          name: product.name,
+          ...(product.description !== undefined ? { description: product.description } : {}),
+          metadata: { productId: product.productId },
+        },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return created.id;
+  }
+
+  async createPrice(input: {
+    price: CatalogPrice;
+    stripeProductId: string;
+    idempotencyKey: string;
+  }): Promise<string> {
+    const stripe = await this.clients.client();
+    const { price } = input;
+    const created = await call(() =>
+      stripe.prices.create(
+        {
+          product: input.stripeProductId,
+          unit_amount: price.unitAmount,
+          currency: price.currency,
+          ...recurrence(price),
+          lookup_key: price.priceId,
+          transfer_lookup_key: true,
+          metadata: { priceId: price.priceId, productId: price.productId },
+        },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    return created.id;
+  }
+
+  async findPrice(stripePriceId: string): Promise<StripePriceView | undefined> {
+    const stripe = await this.clients.client();
+    const price = await orMissing(() => stripe.prices.retrieve(stripePriceId));
+    if (price === undefined) return undefined;
+    const { recurring } = price;
+    return {
+      id: price.id,
+      stripeProductId: typeof price.product === 'string' ? price.product : price.product.id,
+      active: price.active,
+      terms: priceTerms({
+        unitAmount: price.unit_amount ?? -1,
+        currency: price.currency,
+        type: price.type === 'recurring' ? 'recurring' : 'one_time',
+        ...(recurring
+          ? { interval: recurring.interval, intervalCount: recurring.interval_count }
+          : {}),
+      }),
+    };
+  }
+
+  async archivePrice(stripePriceId: string): Promise<void> {
+    const stripe = await this.clients.client();
+    // A price Stripe no longer has cannot be bought either.
+    await orMissing(() => stripe.prices.update(stripePriceId, { active: false }));
+  }
+}
+
+function recurrence(price: CatalogPrice): Pick<Stripe.PriceCreateParams, 'recurring'> {
+  if (price.type === 'one_time') return {};
+  // parseCatalogPrice guarantees an interval on a recurring price.
+  if (price.interval === undefined) throw new Error(`Price ${price.priceId} has no interval.`);
+  return { recurring: { interval: price.interval, interval_count: price.intervalCount ?? 1 } };
+}
+
+/** The result, or undefined when Stripe answers `resource_missing`; other failures as `call`. */
+async function orMissing<T>(request: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await request();
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeError && error.code === 'resource_missing')
+      return undefined;
+    return call(() => Promise.reject(error as Error));
   }
 }
 

@@ -1,12 +1,13 @@
 import type { JwtAuthenticator } from '../core/auth';
 import { createHttpHandler, type HttpHandler } from '../core/http-handler';
 import type { Logger } from '../core/logger';
-import { notImplementedRoute } from '../core/not-implemented';
 import type { CatalogRepository } from '../domain/catalog-repository';
+import type { CatalogSyncRepository } from '../domain/catalog-sync';
 import type { CustomerRepository } from '../domain/customer';
 import type { RedirectPolicy } from '../domain/redirect-policy';
 import type { StripeGateway } from '../domain/stripe-gateway';
 import { checkoutSessionStatusRoute } from './routes/checkout-session-status';
+import { createCheckoutSessionRoute } from './routes/create-checkout-session';
 import { listPricesRoute } from './routes/list-prices';
 import { portalRoute } from './routes/portal';
 
@@ -14,9 +15,11 @@ export interface ApiDependencies {
   readonly logger: Logger;
   readonly authenticator: JwtAuthenticator;
   readonly catalog: CatalogRepository;
+  readonly catalogSync: CatalogSyncRepository;
   readonly customers: CustomerRepository;
   readonly stripe: StripeGateway;
   readonly redirects: RedirectPolicy;
+  readonly now: () => Date;
 }
 
 /** The API function's routes over its use cases; the same handler runs in Lambda and locally. */
@@ -26,7 +29,7 @@ export function createApiHandler(deps: ApiDependencies): HttpHandler {
     authenticator: deps.authenticator,
     routes: {
       listPrices: listPricesRoute(deps.catalog),
-      createCheckoutSession: notImplementedRoute,
+      createCheckoutSession: createCheckoutSessionRoute(deps, deps.redirects),
       createPortalSession: portalRoute(deps, deps.redirects),
       getCheckoutSession: checkoutSessionStatusRoute(deps.stripe),
     },

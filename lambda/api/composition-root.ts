@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCatalogRepository } from '../adapters/dynamo-catalog-repository';
+import { DynamoCatalogSyncRepository } from '../adapters/dynamo-catalog-sync-repository';
 import { DynamoCustomerRepository } from '../adapters/dynamo-customer-repository';
 import {
   StripeClientProvider,
@@ -42,6 +43,8 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
     customers: new DynamoCustomerRepository(documents, config.customersTable),
     stripe,
     redirects: new RedirectPolicy(config.allowedRedirectOrigins),
+    catalogSync: new DynamoCatalogSyncRepository(documents, config.catalogSyncTable),
+    now: () => new Date(),
     catalog: new DynamoCatalogRepository(
       documents,
       { productsTable: config.productsTable, pricesTable: config.pricesTable },

@@ -4,6 +4,7 @@ import { ENV } from '../shared/function-environment';
 
 export interface ApiConfig {
   readonly customersTable: string;
+  readonly catalogSyncTable: string;
   readonly productsTable: string;
   readonly pricesTable: string;
   readonly stripeSecretKeyName: string;
@@ -17,6 +18,7 @@ export function loadApiConfig(env: Environment): ApiConfig {
   const read = new EnvironmentReader(env);
   return read.done({
     customersTable: read.required(ENV.customersTable),
+    catalogSyncTable: read.required(ENV.catalogSyncTable),
     productsTable: read.required(ENV.productsTable),
     pricesTable: read.required(ENV.pricesTable),
     stripeSecretKeyName: read.required(ENV.stripeSecretKeyName),

@@ -5,6 +5,7 @@
 export const ENV = {
   customersTable: 'CUSTOMERS_TABLE_NAME',
   idempotencyTable: 'WEBHOOK_IDEMPOTENCY_TABLE_NAME',
+  catalogSyncTable: 'CATALOG_SYNC_TABLE_NAME',
   productsTable: 'PRODUCTS_TABLE_NAME',
   pricesTable: 'PRICES_TABLE_NAME',
   billingEventsTopicArn: 'BILLING_EVENTS_TOPIC_ARN',

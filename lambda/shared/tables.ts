@@ -47,6 +47,18 @@ export const WEBHOOK_IDEMPOTENCY_TABLE = {
 /** How long a processed webhook event is remembered (Stripe retries for up to 3 days). */
 export const WEBHOOK_IDEMPOTENCY_RECORD_DAYS = 30;
 
+/**
+ * What this service last synced of each catalog price to Stripe (amount, currency,
+ * recurrence, the Stripe ids), so a changed price is detected locally, without asking
+ * Stripe on every request, and without writing more than the Stripe ids into the pricing
+ * service's table. Owned by this stack.
+ */
+export const CATALOG_SYNC_TABLE = {
+  nameSuffix: 'stripe-catalog-sync',
+  partitionKey: { name: 'priceId', type: 'S' },
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
 /** The product service's catalog table. Imported by name; we only write `stripeProductId`. */
 export const PRODUCTS_TABLE = {
   nameSuffix: 'products',
@@ -54,12 +66,16 @@ export const PRODUCTS_TABLE = {
   globalIndexes: [],
 } as const satisfies TableDefinition;
 
-/** The pricing service's table. Imported by name; we only write `stripePriceId` (and sync state). */
+/** The pricing service's table. Imported by name; we only write `stripePriceId`. */
 export const PRICES_TABLE = {
   nameSuffix: 'prices',
   partitionKey: { name: 'priceId', type: 'S' },
   globalIndexes: [],
 } as const satisfies TableDefinition;
 
-export const OWNED_TABLES = [CUSTOMERS_TABLE, WEBHOOK_IDEMPOTENCY_TABLE] as const;
+export const OWNED_TABLES = [
+  CUSTOMERS_TABLE,
+  WEBHOOK_IDEMPOTENCY_TABLE,
+  CATALOG_SYNC_TABLE,
+] as const;
 export const CATALOG_TABLES = [PRODUCTS_TABLE, PRICES_TABLE] as const;

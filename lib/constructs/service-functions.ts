@@ -44,6 +44,7 @@ export class ServiceFunctions extends Construct {
       environment: {
         ...common,
         [ENV.customersTable]: tables.customers.tableName,
+        [ENV.catalogSyncTable]: tables.catalogSync.tableName,
         [ENV.productsTable]: external.productsTable.tableName,
         [ENV.pricesTable]: external.pricesTable.tableName,
         [ENV.jwtSecretName]: external.secrets.jwtAccessTokenSecret.name,
@@ -54,6 +55,7 @@ export class ServiceFunctions extends Construct {
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [tables.customers.tableArn],
     );
+    this.api.grant(['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.catalogSync.tableArn]);
     // The catalog belongs to other services: read it, and write back only Stripe ids.
     this.api.grant(
       [...CATALOG_READ_ACTIONS, 'dynamodb:UpdateItem'],

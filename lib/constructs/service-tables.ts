@@ -2,6 +2,7 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import {
+  CATALOG_SYNC_TABLE,
   CUSTOMERS_TABLE,
   type KeyAttribute,
   type TableDefinition,
@@ -13,10 +14,14 @@ export interface ServiceTablesProps {
   readonly config: ServiceConfig;
 }
 
-/** The two tables this stack owns: the customer mapping and the webhook idempotency records. */
+/**
+ * The tables this stack owns: the customer mapping, the webhook idempotency records and
+ * the catalog sync state.
+ */
 export class ServiceTables extends Construct {
   readonly customers: Table;
   readonly webhookIdempotency: Table;
+  readonly catalogSync: Table;
 
   constructor(scope: Construct, id: string, props: ServiceTablesProps) {
     super(scope, id);
@@ -26,6 +31,7 @@ export class ServiceTables extends Construct {
       WEBHOOK_IDEMPOTENCY_TABLE,
       props.config,
     );
+    this.catalogSync = this.createTable('CatalogSyncTable', CATALOG_SYNC_TABLE, props.config);
   }
 
   private createTable(id: string, definition: TableDefinition, config: ServiceConfig): Table {

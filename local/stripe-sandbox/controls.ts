@@ -140,6 +140,11 @@ export async function handleControl(
         ),
       });
     }
+    case 'GET requests':
+      return ok({ requests: state.requests });
+    case 'DELETE requests':
+      state.requests.length = 0;
+      return ok({ cleared: true });
     case 'POST faults': {
       const status = int(body, 'status');
       const delayMs = int(body, 'delay_ms');

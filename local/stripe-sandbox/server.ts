@@ -187,6 +187,19 @@ async function handleApi(
   url: URL,
 ): Promise<void> {
   const requestId = stripeId('req', 14);
+  const keyHeader = request.headers['idempotency-key'];
+  const key =
+    method === 'POST' && typeof keyHeader === 'string' && keyHeader !== '' ? keyHeader : null;
+  const answer = (status: number, body: string, replayed = false) => {
+    context.state.recordRequest({
+      method,
+      path: url.pathname,
+      status,
+      idempotencyKey: key,
+      replayed,
+    });
+    sendRaw(response, status, body);
+  };
   const version = request.headers['stripe-version'];
   response.setHeader('request-id', requestId);
   response.setHeader('stripe-version', typeof version === 'string' ? version : SANDBOX_API_VERSION);
@@ -211,16 +224,13 @@ async function handleApi(
       if (fault.error) throw fault.error;
     }
 
-    const keyHeader = request.headers['idempotency-key'];
-    const key =
-      method === 'POST' && typeof keyHeader === 'string' && keyHeader !== '' ? keyHeader : null;
     const fingerprint = IdempotencyKeys.fingerprint(method, url.pathname, raw);
     if (key) {
       response.setHeader('idempotency-key', key);
       const replay = context.idempotency.replay(key, fingerprint);
       if (replay) {
         response.setHeader('idempotent-replayed', 'true');
-        sendRaw(response, replay.status, replay.body);
+        answer(replay.status, replay.body, true);
         return;
       }
     }
@@ -242,14 +252,14 @@ async function handleApi(
       // Stripe saves a result only once the endpoint started executing, not validation errors.
       if (key && error.status >= 500)
         context.idempotency.record(key, fingerprint, error.status, errorBody);
-      sendRaw(response, error.status, errorBody);
+      answer(error.status, errorBody);
       return;
     }
     if (key) context.idempotency.record(key, fingerprint, 200, body);
-    sendRaw(response, 200, body);
+    answer(200, body);
   } catch (error) {
     if (error instanceof StripeApiError) {
-      sendStripeError(response, error, requestId);
+      answer(error.status, JSON.stringify(error.toBody(requestId), null, 2));
       return;
     }
     throw error;

@@ -18,10 +18,24 @@ export interface RequestOrigin {
 
 export const NO_REQUEST: RequestOrigin = { id: null, idempotencyKey: null };
 
+/** One API call the sandbox answered, so tests and benchmarks can count Stripe calls. */
+export interface ApiRequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly idempotencyKey: string | null;
+  /** Answered from an earlier response with the same Idempotency-Key. */
+  readonly replayed: boolean;
+}
+
+/** Enough for any test or benchmark run, bounded so a long `npm start` does not grow. */
+const MAX_RECORDED_REQUESTS = 50_000;
+
 /** Everything the sandbox knows, and the one way state changes become events. */
 export class SandboxState {
   readonly store = new SandboxStore();
   readonly sessions = new Map<string, SessionDetails>();
+  readonly requests: ApiRequestRecord[] = [];
 
   constructor(
     readonly baseUrl: string,
@@ -55,7 +69,13 @@ export class SandboxState {
     return event;
   }
 
+  recordRequest(record: ApiRequestRecord): void {
+    if (this.requests.length >= MAX_RECORDED_REQUESTS) this.requests.shift();
+    this.requests.push(record);
+  }
+
   reset(): void {
+    this.requests.length = 0;
     this.store.reset();
     this.sessions.clear();
     this.delivery.reset();

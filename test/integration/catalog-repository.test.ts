@@ -101,6 +101,7 @@ describe('GET /stripe/prices through the API handler', () => {
   const secrets = new StaticSecretStore({ jwt: 'secret' });
   const config = {
     customersTable: 'unused',
+    catalogSyncTable: 'unused',
     ...tables,
     stripeSecretKeyName: 'stripe',
     jwtSecretName: 'jwt',

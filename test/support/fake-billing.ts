@@ -1,8 +1,13 @@
 import type { CustomerMapping, CustomerRepository } from '../../lambda/domain/customer';
+import type { CatalogPrice, CatalogProduct } from '../../lambda/domain/catalog';
+import { priceTerms } from '../../lambda/domain/catalog-sync';
 import {
   type CheckoutSessionView,
+  type CreatedCheckoutSession,
+  type NewCheckoutSession,
   StripeCustomerMissingError,
   type StripeGateway,
+  type StripePriceView,
 } from '../../lambda/domain/stripe-gateway';
 
 /** An in-memory customers table with the same conditional semantics as the DynamoDB adapter. */
@@ -47,10 +52,16 @@ export class InMemoryCustomers implements CustomerRepository {
   }
 }
 
-/** Stripe's customer creation with idempotency keys: the same key gives the same customer. */
+/**
+ * Stripe for use-case tests: creations with idempotency keys (the same key gives the same
+ * object), and a log of every call by kind, so a test can count them.
+ */
 export class FakeStripe implements StripeGateway {
   readonly calls: { userId: string; idempotencyKey: string }[] = [];
+  readonly log: string[] = [];
   private readonly byKey = new Map<string, string>();
+  readonly prices = new Map<string, StripePriceView>();
+  readonly checkoutSessions: NewCheckoutSession[] = [];
 
   createCustomer(input: {
     userId: string;
@@ -58,6 +69,7 @@ export class FakeStripe implements StripeGateway {
     idempotencyKey: string;
   }): Promise<string> {
     this.calls.push({ userId: input.userId, idempotencyKey: input.idempotencyKey });
+    this.log.push('customers.create');
     let id = this.byKey.get(input.idempotencyKey);
     if (!id) this.byKey.set(input.idempotencyKey, (id = `cus_${this.byKey.size + 1}`));
     return Promise.resolve(id);
@@ -77,5 +89,55 @@ export class FakeStripe implements StripeGateway {
 
   findCheckoutSession(id: string): Promise<CheckoutSessionView | undefined> {
     return Promise.resolve(this.sessions.get(id));
+  }
+
+  createCheckoutSession(input: NewCheckoutSession): Promise<CreatedCheckoutSession> {
+    this.log.push('checkout.sessions.create');
+    if (this.deleted.has(input.customerId))
+      return Promise.reject(new StripeCustomerMissingError(input.customerId));
+    this.checkoutSessions.push(input);
+    const id = `cs_test_${String(this.checkoutSessions.length)}`;
+    return Promise.resolve({ id, url: `https://checkout.example/${id}`, paymentIntentId: null });
+  }
+
+  createProduct(input: { product: CatalogProduct; idempotencyKey: string }): Promise<string> {
+    this.log.push('products.create');
+    return Promise.resolve(this.idFor('prod', input.idempotencyKey));
+  }
+
+  createPrice(input: {
+    price: CatalogPrice;
+    stripeProductId: string;
+    idempotencyKey: string;
+  }): Promise<string> {
+    this.log.push('prices.create');
+    const id = this.idFor('price', input.idempotencyKey);
+    if (!this.prices.has(id)) {
+      this.prices.set(id, {
+        id,
+        stripeProductId: input.stripeProductId,
+        active: true,
+        terms: priceTerms(input.price),
+      });
+    }
+    return Promise.resolve(id);
+  }
+
+  findPrice(stripePriceId: string): Promise<StripePriceView | undefined> {
+    this.log.push('prices.retrieve');
+    return Promise.resolve(this.prices.get(stripePriceId));
+  }
+
+  archivePrice(stripePriceId: string): Promise<void> {
+    this.log.push('prices.update');
+    const price = this.prices.get(stripePriceId);
+    if (price) this.prices.set(stripePriceId, { ...price, active: false });
+    return Promise.resolve();
+  }
+
+  private idFor(prefix: string, idempotencyKey: string): string {
+    let id = this.byKey.get(idempotencyKey);
+    if (!id) this.byKey.set(idempotencyKey, (id = `${prefix}_${String(this.byKey.size + 1)}`));
+    return id;
   }
 }

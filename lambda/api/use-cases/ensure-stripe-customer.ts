@@ -1,5 +1,5 @@
 import type { AuthenticatedUser } from '../../core/auth';
-import type { CustomerRepository } from '../../domain/customer';
+import type { CustomerMapping, CustomerRepository } from '../../domain/customer';
 import type { StripeGateway } from '../../domain/stripe-gateway';
 
 export interface CustomerDependencies {
@@ -18,7 +18,15 @@ export async function ensureStripeCustomer(
   deps: CustomerDependencies,
   user: AuthenticatedUser,
 ): Promise<string> {
-  const existing = await deps.customers.get(user.userId);
+  return stripeCustomerFrom(deps, user, await deps.customers.get(user.userId));
+}
+
+/** As `ensureStripeCustomer`, from a mapping the caller has just read (consistently). */
+export async function stripeCustomerFrom(
+  deps: CustomerDependencies,
+  user: AuthenticatedUser,
+  existing: CustomerMapping | undefined,
+): Promise<string> {
   if (existing) {
     const changed =
       (user.email !== undefined && user.email !== existing.email) ||

@@ -5,6 +5,7 @@ import { loadWebhookConfig } from '../../../lambda/webhook/config';
 
 const apiEnv = {
   [ENV.customersTable]: 'customers',
+  [ENV.catalogSyncTable]: 'catalog-sync',
   [ENV.productsTable]: 'products',
   [ENV.pricesTable]: 'prices',
   [ENV.stripeSecretKeyName]: 'stripe-key',
@@ -16,6 +17,7 @@ describe('function configuration', () => {
   it('reads the API settings, with the default secrets cache age', () => {
     expect(loadApiConfig(apiEnv)).toEqual({
       customersTable: 'customers',
+      catalogSyncTable: 'catalog-sync',
       productsTable: 'products',
       pricesTable: 'prices',
       stripeSecretKeyName: 'stripe-key',

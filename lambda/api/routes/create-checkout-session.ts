@@ -1,0 +1,33 @@
+import { jsonResponse, parseJsonObject, type HttpResponse } from '../../core/http';
+import type { AuthenticatedRequest } from '../../core/http-handler';
+import { BodyReader } from '../../core/validation';
+import { MAX_REDIRECT_URL_LENGTH, type RedirectPolicy } from '../../domain/redirect-policy';
+import {
+  type CheckoutDependencies,
+  createCheckoutSession,
+} from '../use-cases/create-checkout-session';
+import { checkedRedirectUrl } from './redirect-url';
+
+/** Local price ids are short; the bound keeps Stripe's idempotency keys under 255 characters. */
+export const MAX_PRICE_ID_LENGTH = 128;
+/** One buyer's seats or units; more is a sales conversation, not a Checkout. */
+export const MAX_QUANTITY = 100;
+
+const FIELDS = ['priceId', 'successUrl', 'cancelUrl', 'quantity'];
+
+/** POST /stripe/payment-intent: a Checkout Session for one price. */
+export const createCheckoutSessionRoute =
+  (deps: CheckoutDependencies, redirects: RedirectPolicy) =>
+  async ({ event, user }: AuthenticatedRequest): Promise<HttpResponse> => {
+    const body = new BodyReader(parseJsonObject(event), FIELDS);
+    const priceId = body.requiredString('priceId', MAX_PRICE_ID_LENGTH);
+    const url = (field: string) =>
+      checkedRedirectUrl(redirects, field, body.requiredString(field, MAX_REDIRECT_URL_LENGTH));
+    const request = {
+      priceId,
+      successUrl: url('successUrl'),
+      cancelUrl: url('cancelUrl'),
+      quantity: body.optionalInteger('quantity', 1, MAX_QUANTITY) ?? 1,
+    };
+    return jsonResponse(200, await createCheckoutSession(deps, user, request));
+  };
