@@ -3,11 +3,7 @@ import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambda/shared/function-environment';
 import { ALL_ROUTES, ROUTES, routeKey } from '../../lambda/shared/routes';
-import {
-  CUSTOMERS_BY_STRIPE_ID_INDEX,
-  CUSTOMERS_TABLE,
-  WEBHOOK_IDEMPOTENCY_TABLE,
-} from '../../lambda/shared/tables';
+import { CUSTOMERS_BY_STRIPE_ID_INDEX, OWNED_TABLES } from '../../lambda/shared/tables';
 import { createTableInput } from '../../local/services/provision';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
@@ -101,11 +97,20 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     });
   });
 
+  it('owns the catalog sync table, keyed by the local price id', () => {
+    get(env).template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: `eislett-education-${env}-stripe-catalog-sync`,
+      KeySchema: [{ AttributeName: 'priceId', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
   it('creates the tables from the same definitions as the local run', () => {
     const tables = resourcesOf(get(env).template, 'AWS::DynamoDB::Table').map(
       ([, t]) => t.Properties,
     );
-    for (const definition of [CUSTOMERS_TABLE, WEBHOOK_IDEMPOTENCY_TABLE]) {
+    for (const definition of OWNED_TABLES) {
       const local = createTableInput(
         definition,
         `eislett-education-${env}-${definition.nameSuffix}`,
@@ -119,10 +124,10 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     }
   });
 
-  it('applies the environment data protection settings to both tables', () => {
+  it('applies the environment data protection settings to every owned table', () => {
     const settings = settingsOf(env);
     const tables = resourcesOf(get(env).template, 'AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(2);
+    expect(tables).toHaveLength(OWNED_TABLES.length);
     for (const [, table] of tables) {
       const policy = settings.removalPolicy === 'retain' ? 'Retain' : 'Delete';
       expect(table.DeletionPolicy).toBe(policy);
@@ -225,6 +230,7 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
           ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           [tables.customers.tableArn],
         ],
+        [['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.catalogSync.tableArn]],
         [
           [
             'dynamodb:GetItem',

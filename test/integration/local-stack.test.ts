@@ -85,7 +85,7 @@ describe('npm start (the local stack) over HTTP', () => {
     expect(response.status).toBe(400);
   });
 
-  it('wires POST /stripe/payment-intent to the API function (401 without a token, 501 with one)', async () => {
+  it('wires POST /stripe/payment-intent to the API function (401 without a token, 400 for an empty body)', async () => {
     const route = ROUTES.createCheckoutSession;
     const init = (headers: Record<string, string>): RequestInit => ({
       method: route.method,
@@ -100,12 +100,9 @@ describe('npm start (the local stack) over HTTP', () => {
       url(route.path),
       init({ authorization: `Bearer ${await token()}` }),
     );
-    expect(signedIn.status).toBe(501);
+    expect(signedIn.status).toBe(400);
     expect(await json(signedIn)).toEqual({
-      error: {
-        code: 'not_implemented',
-        message: `${route.method} ${route.path} is not implemented yet.`,
-      },
+      error: { code: 'missing_field', message: 'priceId is required.' },
     });
   });
 

@@ -110,6 +110,28 @@ describe('createCheckoutSession', () => {
     expect(stripe.log).toEqual(['checkout.sessions.create']);
   });
 
+  it('issues its three reads together, not one after another', async () => {
+    const { catalog, catalogSync, customers, deps } = setup();
+    await createCheckoutSession(deps, user, request('monthly'));
+    let inFlight = 0;
+    let most = 0;
+    const overlapping =
+      <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        // Let the other reads start before this one answers.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return read(...args);
+      };
+    customers.get = overlapping(customers.get.bind(customers));
+    catalog.getPrice = overlapping(catalog.getPrice.bind(catalog));
+    catalogSync.get = overlapping(catalogSync.get.bind(catalogSync));
+    await createCheckoutSession(deps, user, request('monthly'));
+    expect(most).toBe(3);
+  });
+
   it('creates one product for two prices of it', async () => {
     const { stripe, deps } = setup();
     await createCheckoutSession(deps, user, request('monthly'));
