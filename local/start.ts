@@ -81,7 +81,7 @@ async function main(): Promise<void> {
 Stripe service running locally
 
   API                      ${api}
-  DynamoDB Local           ${stack.endpoints.dynamodb}   (tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.productsTable}, ${stack.names.pricesTable})
+  DynamoDB Local           ${stack.endpoints.dynamodb}   (tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.catalogSyncTable}, ${stack.names.productsTable}, ${stack.names.pricesTable})
   SNS/SQS emulator         ${stack.endpoints.sns}   (topic: ${stack.billingEventsTopicArn})
 ${stripeLine}
 
