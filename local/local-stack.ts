@@ -183,14 +183,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const port = await listen(server, config.ports.api);
     const apiUrl = `http://localhost:${port}`;
-    built.handlers = buildLocalHandlers(
-      { ...config, allowedRedirectOrigins: localRedirectOrigins(port) },
+    built.handlers = buildLocalHandlers({
+      config: { ...config, allowedRedirectOrigins: localRedirectOrigins(port) },
       names,
       topicArn,
-      dynamo,
+      clients: { dynamo, sns },
       stripeConnection,
-      options.logger,
-    );
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
     stripeSandbox?.state.delivery.configure({
       endpoints: [`${apiUrl}${ROUTES.stripeWebhook.path}`],
     });
@@ -224,14 +224,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /** The two functions' handlers, built by their own composition roots with local clients. */
-function buildLocalHandlers(
-  config: LocalConfig,
-  names: LocalResourceNames,
-  topicArn: string,
-  dynamo: ReturnType<typeof localDynamoClient>,
-  stripeConnection: StripeConnection | undefined,
-  logger: Logger = createLogger(),
-): Record<FunctionId, HttpHandler> {
+function buildLocalHandlers(options: {
+  readonly config: LocalConfig;
+  readonly names: LocalResourceNames;
+  readonly topicArn: string;
+  readonly clients: {
+    readonly dynamo: ReturnType<typeof localDynamoClient>;
+    readonly sns: ReturnType<typeof localSnsClient>;
+  };
+  readonly stripeConnection: StripeConnection | undefined;
+  readonly logger?: Logger;
+}): Record<FunctionId, HttpHandler> {
+  const { config, names, topicArn, stripeConnection } = options;
+  const { dynamo, sns } = options.clients;
+  const logger = options.logger ?? createLogger();
   const secrets = new StaticSecretStore(
     Object.fromEntries(
       (Object.keys(names.secrets) as SecretId[]).map((id) => [
@@ -260,7 +266,7 @@ function buildLocalHandlers(
       logger,
       ...(stripeConnection ? { stripeConnection } : {}),
     }),
-    webhook: buildWebhookHandler(loadWebhookConfig(environment), { secrets, logger }),
+    webhook: buildWebhookHandler(loadWebhookConfig(environment), { dynamo, sns, secrets, logger }),
   };
 }
 

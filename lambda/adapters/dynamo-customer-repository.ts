@@ -2,15 +2,17 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { CustomerDirectory } from '../domain/billing-event';
 import type { CustomerMapping, CustomerRepository } from '../domain/customer';
-import { CUSTOMERS_TABLE } from '../shared/tables';
+import { CUSTOMERS_BY_STRIPE_ID_INDEX, CUSTOMERS_TABLE } from '../shared/tables';
 import { conditionalWrite } from './conditional-write';
 
 const KEY = CUSTOMERS_TABLE.partitionKey.name;
 
-export class DynamoCustomerRepository implements CustomerRepository {
+export class DynamoCustomerRepository implements CustomerRepository, CustomerDirectory {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -81,5 +83,21 @@ export class DynamoCustomerRepository implements CustomerRepository {
         }),
       ),
     );
+  }
+
+  /** Through the GSI on `stripeCustomerId` (eventually consistent, as every GSI read). */
+  async userIdForStripeCustomer(stripeCustomerId: string): Promise<string | undefined> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: CUSTOMERS_BY_STRIPE_ID_INDEX.indexName,
+        KeyConditionExpression: '#customer = :customer',
+        ExpressionAttributeNames: { '#customer': CUSTOMERS_BY_STRIPE_ID_INDEX.partitionKey.name },
+        ExpressionAttributeValues: { ':customer': stripeCustomerId },
+        Limit: 1,
+      }),
+    );
+    const userId = Items[0]?.[KEY] as unknown;
+    return typeof userId === 'string' ? userId : undefined;
   }
 }

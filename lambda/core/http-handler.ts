@@ -7,6 +7,7 @@ import type { Logger } from './logger';
 
 export interface PublicRequest {
   readonly event: APIGatewayProxyEventV2;
+  readonly context: Context;
 }
 export interface AuthenticatedRequest extends PublicRequest {
   readonly user: AuthenticatedUser;
@@ -67,7 +68,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         user = await authenticator.authenticate(event);
         logger.appendKeys({ userId: user.userId });
       }
-      const response = await handle(user ? { event, user } : { event });
+      const response = await handle(user ? { event, context, user } : { event, context });
       logger.info('Request handled', { status: response.statusCode });
       return response;
     } catch (error) {

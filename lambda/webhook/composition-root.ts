@@ -1,19 +1,52 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoCustomerRepository } from '../adapters/dynamo-customer-repository';
+import { idempotentProcessor } from '../adapters/idempotent-processor';
+import { SnsEventPublisher } from '../adapters/sns-event-publisher';
 import type { HttpHandler } from '../core/http-handler';
 import { createLogger, type Logger } from '../core/logger';
-import type { SecretStore } from '../core/secrets';
+import { parseSecretList, type SecretStore } from '../core/secrets';
 import type { WebhookConfig } from './config';
+import { StripeSignatureVerifier } from './signature-verifier';
+import { publishBillingEvent } from './use-cases/publish-billing-event';
 import { createWebhookHandler } from './webhook-handler';
 
 /** The clients the webhook function talks through: AWS in Lambda, local stand-ins locally. */
 export interface WebhookInfrastructure {
+  readonly dynamo: DynamoDBClient;
+  readonly sns: SNSClient;
   readonly secrets: SecretStore;
   readonly logger?: Logger;
 }
 
+/** Idempotency keys are `<prefix>#<hash of the event id>`. */
+export const WEBHOOK_IDEMPOTENCY_KEY_PREFIX = 'stripe-webhook-event';
+
 /** Builds the webhook handler's real dependencies from its configuration and clients. */
 export function buildWebhookHandler(
-  _config: WebhookConfig,
+  config: WebhookConfig,
   infrastructure: WebhookInfrastructure,
 ): HttpHandler {
-  return createWebhookHandler({ logger: infrastructure.logger ?? createLogger() });
+  const logger = infrastructure.logger ?? createLogger();
+  const customers = new DynamoCustomerRepository(
+    DynamoDBDocumentClient.from(infrastructure.dynamo),
+    config.customersTable,
+  );
+  const publisher = new SnsEventPublisher(infrastructure.sns, config.billingEventsTopicArn);
+  const secretName = config.stripeWebhookSecretName;
+  return createWebhookHandler({
+    logger,
+    verifier: new StripeSignatureVerifier(async (options) =>
+      parseSecretList(await infrastructure.secrets.get(secretName, options), secretName),
+    ),
+    process: idempotentProcessor(
+      (event) => publishBillingEvent({ customers, publisher, logger }, event),
+      {
+        dynamo: infrastructure.dynamo,
+        tableName: config.idempotencyTable,
+        keyPrefix: WEBHOOK_IDEMPOTENCY_KEY_PREFIX,
+      },
+    ),
+  });
 }

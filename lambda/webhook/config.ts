@@ -6,7 +6,6 @@ export interface WebhookConfig {
   readonly customersTable: string;
   readonly idempotencyTable: string;
   readonly billingEventsTopicArn: string;
-  readonly stripeSecretKeyName: string;
   readonly stripeWebhookSecretName: string;
   readonly secretsCacheMaxAgeSeconds: number;
 }
@@ -18,7 +17,6 @@ export function loadWebhookConfig(env: Environment): WebhookConfig {
     customersTable: read.required(ENV.customersTable),
     idempotencyTable: read.required(ENV.idempotencyTable),
     billingEventsTopicArn: read.required(ENV.billingEventsTopicArn),
-    stripeSecretKeyName: read.required(ENV.stripeSecretKeyName),
     stripeWebhookSecretName: read.required(ENV.stripeWebhookSecretName),
     secretsCacheMaxAgeSeconds: read.positiveInteger(
       ENV.secretsCacheMaxAgeSeconds,

@@ -1,12 +1,10 @@
 import { createHttpHandler, type HttpHandler } from '../core/http-handler';
-import type { Logger } from '../core/logger';
-import { notImplementedRoute } from '../core/not-implemented';
+import { stripeWebhookRoute, type WebhookRouteDependencies } from './routes/stripe-webhook';
 
-export interface WebhookDependencies {
-  readonly logger: Logger;
-}
-
-/** POST /stripe/webhook: wired end to end, 501 until the webhook pipeline issue lands. */
-export function createWebhookHandler(deps: WebhookDependencies): HttpHandler {
-  return createHttpHandler({ logger: deps.logger, routes: { stripeWebhook: notImplementedRoute } });
+/** The webhook function's one route; the same handler runs in Lambda and locally. */
+export function createWebhookHandler(deps: WebhookRouteDependencies): HttpHandler {
+  return createHttpHandler({
+    logger: deps.logger,
+    routes: { stripeWebhook: stripeWebhookRoute(deps) },
+  });
 }

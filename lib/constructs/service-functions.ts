@@ -33,7 +33,6 @@ export class ServiceFunctions extends Construct {
     const common = {
       [ENV.environmentName]: config.environmentName,
       [ENV.secretsCacheMaxAgeSeconds]: String(config.settings.secretsCacheMaxAgeSeconds),
-      [ENV.stripeSecretKeyName]: external.secrets.stripeSecretKey.name,
     };
 
     this.api = new ServiceFunction(this, 'Api', {
@@ -43,6 +42,7 @@ export class ServiceFunctions extends Construct {
       description: 'Stripe service API: checkout and portal sessions, prices, session status',
       environment: {
         ...common,
+        [ENV.stripeSecretKeyName]: external.secrets.stripeSecretKey.name,
         [ENV.customersTable]: tables.customers.tableName,
         [ENV.catalogSyncTable]: tables.catalogSync.tableName,
         [ENV.productsTable]: external.productsTable.tableName,
@@ -88,9 +88,10 @@ export class ServiceFunctions extends Construct {
       [`${tables.customers.tableArn}/index/${CUSTOMERS_BY_STRIPE_ID_INDEX.indexName}`],
     );
     this.webhook.grant(['sns:Publish'], [external.billingEventsTopic.topicArn]);
+    // Verifying signatures needs the signing secrets only, not the Stripe API key.
     this.webhook.grant(
       ['secretsmanager:GetSecretValue'],
-      [external.secrets.stripeSecretKey.policyArn, external.secrets.stripeWebhookSecret.policyArn],
+      [external.secrets.stripeWebhookSecret.policyArn],
     );
   }
 }

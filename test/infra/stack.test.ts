@@ -267,13 +267,7 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
           [`${tables.customers.tableArn}/index/${CUSTOMERS_BY_STRIPE_ID_INDEX.indexName}`],
         ],
         [['sns:Publish'], [external.billingEventsTopic.topicArn]],
-        [
-          ['secretsmanager:GetSecretValue'],
-          [
-            external.secrets.stripeSecretKey.policyArn,
-            external.secrets.stripeWebhookSecret.policyArn,
-          ],
-        ],
+        [['secretsmanager:GetSecretValue'], [external.secrets.stripeWebhookSecret.policyArn]],
       ]),
     );
   });

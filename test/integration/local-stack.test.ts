@@ -106,14 +106,14 @@ describe('npm start (the local stack) over HTTP', () => {
     });
   });
 
-  it('wires the webhook route to the webhook function (501 for now)', async () => {
+  it('wires the webhook route to the webhook function (400 for a forged signature)', async () => {
     const response = await fetch(url(ROUTES.stripeWebhook.path), {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=x' },
       body: '{"id":"evt_1"}',
     });
-    expect(response.status).toBe(501);
-    expect(await json(response)).toMatchObject({ error: { code: 'not_implemented' } });
+    expect(response.status).toBe(400);
+    expect(await json(response)).toMatchObject({ error: { code: 'invalid_signature' } });
   });
 
   it('answers an unknown route with the contract error body', async () => {

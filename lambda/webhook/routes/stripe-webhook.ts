@@ -1,0 +1,39 @@
+import { getHeader, jsonResponse, rawBody, type HttpResponse } from '../../core/http';
+import type { PublicRequest } from '../../core/http-handler';
+import type { Logger } from '../../core/logger';
+import type { EventProcessor } from '../../adapters/idempotent-processor';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../shared/billing-events';
+import type { StripeSignatureVerifier } from '../signature-verifier';
+import type { PublishOutcome } from '../use-cases/publish-billing-event';
+
+/** Stripe's events are far smaller; API Gateway and Lambda take up to 6 MB. */
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+export interface WebhookRouteDependencies {
+  readonly verifier: StripeSignatureVerifier;
+  readonly process: EventProcessor<PublishOutcome>;
+  readonly logger: Logger;
+}
+
+const HANDLED: readonly string[] = HANDLED_STRIPE_EVENT_TYPES;
+
+/**
+ * POST /stripe/webhook: verify over the raw body, ignore (200) what the service does not
+ * handle, process the rest once per event id. Stripe reads only the status: 2xx done,
+ * 4xx never retried usefully (a forged or broken delivery), 409/5xx retried later.
+ */
+export const stripeWebhookRoute =
+  (deps: WebhookRouteDependencies) =>
+  async ({ event, context }: PublicRequest): Promise<HttpResponse> => {
+    const stripeEvent = await deps.verifier.verify(
+      rawBody(event, MAX_WEBHOOK_BODY_BYTES),
+      getHeader(event, 'stripe-signature'),
+    );
+    deps.logger.appendKeys({ stripeEventId: stripeEvent.id, stripeEventType: stripeEvent.type });
+    if (!HANDLED.includes(stripeEvent.type)) {
+      deps.logger.info('Stripe event type not handled; acknowledged');
+      return jsonResponse(200, { received: true, billingEventId: null });
+    }
+    const outcome = await deps.process(stripeEvent, context);
+    return jsonResponse(200, { received: true, billingEventId: outcome.billingEventId });
+  };
