@@ -1,0 +1,109 @@
+import { createHmac } from 'node:crypto';
+import {
+  FORCED_REFRESH_INTERVAL_MS,
+  StripeSignatureVerifier,
+} from '../../../lambda/webhook/signature-verifier';
+import { rejectedHttpError } from '../../support/http-errors';
+import { paymentIntentObject, signatureFor, stripeEvent } from '../../support/stripe-events';
+
+const SECRET = 'whsec_current';
+const payload = JSON.stringify(
+  stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded')),
+);
+const body = Buffer.from(payload);
+
+/** A secrets source whose value can rotate, counting reads past the cache. */
+function secrets(initial: string[]) {
+  const state = { cached: initial, stored: initial, forcedReads: 0 };
+  const read = (options?: { forceFetch?: boolean }) => {
+    if (options?.forceFetch) {
+      state.forcedReads++;
+      state.cached = state.stored;
+    }
+    return Promise.resolve(state.cached);
+  };
+  return { state, read };
+}
+
+function verifier(initial = [SECRET]) {
+  const clock = { now: 1_000_000 };
+  const source = secrets(initial);
+  return { clock, source, verifier: new StripeSignatureVerifier(source.read, () => clock.now) };
+}
+
+const v0Only = (text: string, secret: string) => {
+  const t = Math.floor(Date.now() / 1000);
+  return `t=${String(t)},v0=${createHmac('sha256', secret)
+    .update(`${String(t)}.${text}`)
+    .digest('hex')}`;
+};
+
+describe('StripeSignatureVerifier', () => {
+  it('accepts a delivery signed as Stripe signs and returns the event', async () => {
+    const event = await verifier().verifier.verify(body, signatureFor(payload, SECRET));
+    expect(event.type).toBe('payment_intent.succeeded');
+  });
+
+  it.each([
+    ['no header', () => undefined, 'missing_signature'],
+    ['an empty header', () => ' ', 'missing_signature'],
+    ['a malformed header', () => 'not-a-signature', 'invalid_signature'],
+    ['a wrong secret', () => signatureFor(payload, 'whsec_wrong'), 'invalid_signature'],
+    [
+      'a tampered body',
+      () => signatureFor(payload.replace('4900', '1'), SECRET),
+      'invalid_signature',
+    ],
+    [
+      'a timestamp outside the 300 s tolerance',
+      () => signatureFor(payload, SECRET, Math.floor(Date.now() / 1000) - 301),
+      'invalid_signature',
+    ],
+    ['only a v0 signature', () => v0Only(payload, SECRET), 'invalid_signature'],
+  ])('rejects %s with 400 %s', async (_, header, code) => {
+    const error = await rejectedHttpError(verifier().verifier.verify(body, header()));
+    expect([error.status, error.code]).toEqual([400, code]);
+  });
+
+  it('rejects a correctly signed body that is not JSON', async () => {
+    const text = 'definitely not json';
+    const error = await rejectedHttpError(
+      verifier().verifier.verify(Buffer.from(text), signatureFor(text, SECRET)),
+    );
+    expect([error.status, error.code]).toEqual([400, 'invalid_json']);
+  });
+
+  it('rejects signed JSON that is not a Stripe event', async () => {
+    const text = JSON.stringify({ id: 'x', hello: 'world' });
+    const error = await rejectedHttpError(
+      verifier().verifier.verify(Buffer.from(text), signatureFor(text, SECRET)),
+    );
+    expect([error.status, error.code]).toEqual([400, 'invalid_event']);
+  });
+
+  it('accepts a signature by either of two configured secrets', async () => {
+    const { verifier: both } = verifier(['whsec_old', 'whsec_new']);
+    await expect(both.verify(body, signatureFor(payload, 'whsec_old'))).resolves.toBeDefined();
+    await expect(both.verify(body, signatureFor(payload, 'whsec_new'))).resolves.toBeDefined();
+  });
+
+  it('reads a rotated secret past the cache, so it takes effect at once', async () => {
+    const { source, verifier: rotating } = verifier(['whsec_old']);
+    source.state.stored = ['whsec_rotated'];
+    await expect(
+      rotating.verify(body, signatureFor(payload, 'whsec_rotated')),
+    ).resolves.toBeDefined();
+    expect(source.state.forcedReads).toBe(1);
+  });
+
+  it('reads past the cache at most once a minute, however many forgeries arrive', async () => {
+    const { clock, source, verifier: flooded } = verifier();
+    for (let i = 0; i < 20; i++) {
+      await rejectedHttpError(flooded.verify(body, signatureFor(payload, 'whsec_forged')));
+    }
+    expect(source.state.forcedReads).toBe(1);
+    clock.now += FORCED_REFRESH_INTERVAL_MS;
+    await rejectedHttpError(flooded.verify(body, signatureFor(payload, 'whsec_forged')));
+    expect(source.state.forcedReads).toBe(2);
+  });
+});
