@@ -407,6 +407,11 @@ describe('what else Stripe may send', () => {
     const record = records.find((r) => JSON.stringify(r).includes(event.id as string));
     expect(record).toMatchObject({ status: 'COMPLETED' });
     expect(String(record?.eventId)).toMatch(/^stripe-webhook-event#/);
+    // The Lambda context was registered: the in-progress lock ends with the invocation's
+    // deadline (the local context's 30 s), not with the record's 30 days.
+    const lockedUntil = Number(record?.in_progress_expiration);
+    expect(lockedUntil).toBeGreaterThan(Date.now());
+    expect(lockedUntil).toBeLessThanOrEqual(Date.now() + 30_000);
     expect(Number(record?.ttl)).toBeGreaterThan(now + 29 * 86_400);
     expect(Number(record?.ttl)).toBeLessThan(now + 31 * 86_400);
   });
