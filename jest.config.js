@@ -1,4 +1,5 @@
-// Three layers, each runnable alone: `npm run test:unit`, `test:infra`, `test:integration`.
+// The layers, each runnable alone: `npm run test:unit`, `test:infra`, `test:integration`,
+// `test:e2e` (Chromium), `test:resilience`.
 // ts-jest only transpiles (isolatedModules); `npm run typecheck` does the type checking.
 // jose 6 is ESM-only, so it is transpiled too instead of being ignored like other packages.
 const shared = {
@@ -24,6 +25,13 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },
   ],

@@ -33,7 +33,7 @@ import {
   writeResult,
 } from './http-adapter';
 import { issueLocalToken, listBillingEvents, LOCAL_ROUTES } from './local-routes';
-import { renderIndexPage } from './index-page';
+import { DEMO_PATHS, renderDemoPage } from './demo-page';
 import { readCatalogSeed, SAMPLE_CATALOG_FILE, seedCatalog } from './seed-catalog';
 import { localDynamoClient, localSnsClient, localSqsClient } from './services/aws-clients';
 import type { RunningService } from './services/child-service';
@@ -284,12 +284,12 @@ async function handleRequest(
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
 
-  if (method === 'GET' && url.pathname === '/') {
+  if (method === 'GET' && DEMO_PATHS.includes(url.pathname)) {
     response.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
     });
-    response.end(renderIndexPage());
+    response.end(renderDemoPage());
     return;
   }
   if (method === 'GET' && url.pathname === LOCAL_ROUTES.token) {
