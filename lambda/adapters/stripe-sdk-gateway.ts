@@ -16,7 +16,12 @@ export interface StripeConnection {
   readonly host?: string;
   readonly port?: number;
   readonly protocol?: 'http' | 'https';
+  /** Per-request timeout; fault tests shorten it. */
+  readonly timeoutMs?: number;
 }
+
+/** Stripe's p99 is well under this; past it, the SDK retries (idempotently) twice. */
+const DEFAULT_STRIPE_TIMEOUT_MS = 10_000;
 
 /**
  * One stripe client per secret key value: the key is read through the secrets cache on
@@ -33,10 +38,17 @@ export class StripeClientProvider {
 
   async client(): Promise<Stripe> {
     const key = await this.secretKey();
+    const { host, port, protocol, timeoutMs } = this.connection;
     if (this.cached?.key !== key) {
       this.cached = {
         key,
-        client: new Stripe(key, { ...this.connection, maxNetworkRetries: 2, timeout: 10_000 }),
+        client: new Stripe(key, {
+          ...(host !== undefined ? { host } : {}),
+          ...(port !== undefined ? { port } : {}),
+          ...(protocol !== undefined ? { protocol } : {}),
+          maxNetworkRetries: 2,
+          timeout: timeoutMs ?? DEFAULT_STRIPE_TIMEOUT_MS,
+        }),
       };
     }
     return this.cached.client;

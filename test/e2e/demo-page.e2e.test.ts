@@ -65,9 +65,8 @@ describe('the demo page in Chromium', () => {
   it('lists the active prices', async () => {
     const { page } = await newBuyer();
     await page.locator('ul.prices li').first().waitFor();
-    const prices = await page
-      .locator('ul.prices li')
-      .evaluateAll((items) => items.map((item) => item.getAttribute('data-price-id')));
+    const items = await page.locator('ul.prices li').all();
+    const prices = await Promise.all(items.map((item) => item.getAttribute('data-price-id')));
     expect(prices.sort()).toEqual([
       'price-pro-monthly',
       'price-pro-yearly',

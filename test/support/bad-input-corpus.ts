@@ -1,0 +1,367 @@
+import { ROUTES } from '../../lambda/shared/routes';
+import { signatureFor, paymentIntentObject, stripeEvent } from './stripe-events';
+import { signAccessToken, unsignedToken } from './tokens';
+
+/**
+ * Every endpoint's bad input, as a caller or a forger would send it, with the answer the
+ * contract gives. The checkout and resilience suites both run it.
+ */
+export interface BadRequest {
+  readonly endpoint: string;
+  readonly name: string;
+  readonly status: number;
+  readonly code: string;
+  readonly build: (context: CorpusContext) => Promise<HttpRequest>;
+}
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+}
+
+export interface CorpusContext {
+  /** Origin of the local API: the allowed redirect origin. */
+  readonly apiUrl: string;
+  readonly jwtSecret: string;
+  readonly webhookSecret: string;
+  /** A Checkout Session that belongs to another user. */
+  readonly foreignSessionId: string;
+}
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+const bearer = async (context: CorpusContext, userId: string) =>
+  `Bearer ${await signAccessToken({ secret: context.jwtSecret, subject: userId })}`;
+
+/** A JSON route's bad bodies, each sent by a signed-in caller of its own. */
+function jsonBodyCases(
+  endpoint: { method: string; path: string },
+  label: string,
+  cases: [string, (context: CorpusContext) => unknown, number, string][],
+): BadRequest[] {
+  return cases.map(([name, body, status, code], index) => ({
+    endpoint: label,
+    name,
+    status,
+    code,
+    build: async (context) => {
+      const value = body(context);
+      return {
+        method: endpoint.method,
+        path: endpoint.path,
+        headers: {
+          ...JSON_TYPE,
+          authorization: await bearer(
+            context,
+            `corpus-${label.replace(/\W+/g, '-')}-${String(index)}`,
+          ),
+        },
+        body: typeof value === 'string' ? value : JSON.stringify(value),
+      };
+    },
+  }));
+}
+
+/** The bad tokens every authenticated route must refuse with 401. */
+function tokenCases(
+  endpoint: { method: string; path: string },
+  label: string,
+  body?: unknown,
+): BadRequest[] {
+  const tokens: [string, (context: CorpusContext) => Promise<string | undefined>][] = [
+    ['no Authorization header', () => Promise.resolve(undefined)],
+    ['a non-Bearer scheme', async (c) => (await bearer(c, 'u')).replace('Bearer', 'Basic')],
+    ['a malformed token', () => Promise.resolve('Bearer not.a.jwt')],
+    [
+      'a token signed with another secret',
+      async () => `Bearer ${await signAccessToken({ secret: 'another-secret', subject: 'u' })}`,
+    ],
+    [
+      'an expired token',
+      async (c) =>
+        `Bearer ${await signAccessToken({ secret: c.jwtSecret, subject: 'u', expiresIn: -60 })}`,
+    ],
+    [
+      'a token without exp',
+      async (c) =>
+        `Bearer ${await signAccessToken({ secret: c.jwtSecret, subject: 'u', expiresIn: null })}`,
+    ],
+    [
+      'an HS512 token',
+      async (c) =>
+        `Bearer ${await signAccessToken({ secret: c.jwtSecret, subject: 'u', algorithm: 'HS512' })}`,
+    ],
+    [
+      'an unsigned (alg none) token',
+      () => Promise.resolve(`Bearer ${unsignedToken({ sub: 'u' })}`),
+    ],
+    [
+      'a token without a user id',
+      async (c) =>
+        `Bearer ${await signAccessToken({ secret: c.jwtSecret, claims: { role: 'x' } })}`,
+    ],
+  ];
+  return tokens.map(([name, authorization]) => ({
+    endpoint: label,
+    name,
+    status: 401,
+    code: name === 'no Authorization header' ? 'missing_token' : 'invalid_token',
+    build: async (context) => {
+      const header = await authorization(context);
+      return {
+        method: endpoint.method,
+        path: endpoint.path,
+        headers: { ...JSON_TYPE, ...(header === undefined ? {} : { authorization: header }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      };
+    },
+  }));
+}
+
+const url = (context: CorpusContext, path: string) => `${context.apiUrl}${path}`;
+
+export function paymentIntentCorpus(): BadRequest[] {
+  const route = ROUTES.createCheckoutSession;
+  const label = `${route.method} ${route.path}`;
+  const good = (c: CorpusContext) => ({
+    priceId: 'price-pro-monthly',
+    successUrl: url(c, '/success?session_id={CHECKOUT_SESSION_ID}'),
+    cancelUrl: url(c, '/'),
+  });
+  return [
+    ...jsonBodyCases(route, label, [
+      ['malformed JSON', () => '{"priceId": ', 400, 'invalid_json'],
+      ['a JSON array', () => '[1,2]', 400, 'invalid_json'],
+      ['an empty body', () => '', 400, 'invalid_json'],
+      ['no priceId', (c) => ({ ...good(c), priceId: undefined }), 400, 'missing_field'],
+      ['a numeric priceId', (c) => ({ ...good(c), priceId: 42 }), 400, 'invalid_field'],
+      ['a blank priceId', (c) => ({ ...good(c), priceId: ' ' }), 400, 'invalid_field'],
+      [
+        'an oversized priceId',
+        (c) => ({ ...good(c), priceId: 'p'.repeat(129) }),
+        400,
+        'invalid_field',
+      ],
+      ['an unknown field', (c) => ({ ...good(c), sucessUrl: 'x' }), 400, 'unknown_field'],
+      ['no successUrl', (c) => ({ ...good(c), successUrl: undefined }), 400, 'missing_field'],
+      [
+        'a foreign successUrl',
+        (c) => ({ ...good(c), successUrl: 'https://evil.example/ok' }),
+        400,
+        'invalid_redirect_url',
+      ],
+      [
+        'a relative cancelUrl',
+        (c) => ({ ...good(c), cancelUrl: '/prices' }),
+        400,
+        'invalid_redirect_url',
+      ],
+      [
+        'a javascript: successUrl',
+        (c) => ({ ...good(c), successUrl: 'javascript:alert(1)' }),
+        400,
+        'invalid_redirect_url',
+      ],
+      [
+        'credentials in a URL',
+        (c) => ({ ...good(c), successUrl: c.apiUrl.replace('//', '//user:pw@') }),
+        400,
+        'invalid_redirect_url',
+      ],
+      [
+        'an oversized URL',
+        (c) => ({ ...good(c), successUrl: url(c, `/${'a'.repeat(2100)}`) }),
+        400,
+        'invalid_field',
+      ],
+      ['quantity 0', (c) => ({ ...good(c), quantity: 0 }), 400, 'invalid_field'],
+      ['quantity 1.5', (c) => ({ ...good(c), quantity: 1.5 }), 400, 'invalid_field'],
+      ['quantity "2"', (c) => ({ ...good(c), quantity: '2' }), 400, 'invalid_field'],
+      ['quantity over the cap', (c) => ({ ...good(c), quantity: 101 }), 400, 'invalid_field'],
+      ['an unknown price', (c) => ({ ...good(c), priceId: 'price-nope' }), 404, 'price_not_found'],
+      [
+        'an inactive price',
+        (c) => ({ ...good(c), priceId: 'price-pro-weekly-retired' }),
+        404,
+        'price_not_found',
+      ],
+      [
+        'a body over 16 KiB',
+        (c) => ({ ...good(c), pad: 'x'.repeat(17_000) }),
+        413,
+        'payload_too_large',
+      ],
+    ]),
+    {
+      endpoint: label,
+      name: 'a form body',
+      status: 415,
+      code: 'unsupported_media_type',
+      build: async (c) => ({
+        method: route.method,
+        path: route.path,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: await bearer(c, 'form'),
+        },
+        body: 'priceId=x',
+      }),
+    },
+    ...tokenCases(route, label, { priceId: 'price-pro-monthly' }),
+  ];
+}
+
+export function portalCorpus(): BadRequest[] {
+  const route = ROUTES.createPortalSession;
+  const label = `${route.method} ${route.path}`;
+  return [
+    ...jsonBodyCases(route, label, [
+      ['malformed JSON', () => '{', 400, 'invalid_json'],
+      ['no returnUrl', () => ({}), 400, 'missing_field'],
+      ['a numeric returnUrl', () => ({ returnUrl: 7 }), 400, 'invalid_field'],
+      ['an unknown field', (c) => ({ returnUrl: url(c, '/'), extra: 1 }), 400, 'unknown_field'],
+      [
+        'a foreign returnUrl',
+        () => ({ returnUrl: 'https://evil.example/' }),
+        400,
+        'invalid_redirect_url',
+      ],
+      [
+        'a data: returnUrl',
+        () => ({ returnUrl: 'data:text/html,hi' }),
+        400,
+        'invalid_redirect_url',
+      ],
+      ['a user who never checked out', (c) => ({ returnUrl: url(c, '/') }), 404, 'no_customer'],
+    ]),
+    ...tokenCases(route, label, { returnUrl: 'http://localhost/' }),
+  ];
+}
+
+export function sessionStatusCorpus(): BadRequest[] {
+  const route = ROUTES.getCheckoutSession;
+  const label = `${route.method} ${route.path}`;
+  const get = (name: string, path: (c: CorpusContext) => string): BadRequest => ({
+    endpoint: label,
+    name,
+    status: 404,
+    code: 'checkout_session_not_found',
+    build: async (c) => ({
+      method: 'GET',
+      path: path(c),
+      headers: { authorization: await bearer(c, 'status-intruder') },
+    }),
+  });
+  const withId = { method: route.method, path: route.path.replace('{id}', 'cs_test_x') };
+  return [
+    get("another user's session", (c) => `/stripe/checkout-sessions/${c.foreignSessionId}`),
+    get('a session that does not exist', () => '/stripe/checkout-sessions/cs_test_doesnotexist'),
+    get('a malformed id', () => '/stripe/checkout-sessions/..%2F..%2Fv1%2Fcustomers'),
+    get('a customer id', () => '/stripe/checkout-sessions/cus_123'),
+    ...tokenCases(withId, label),
+  ];
+}
+
+export function webhookCorpus(): BadRequest[] {
+  const route = ROUTES.stripeWebhook;
+  const label = `${route.method} ${route.path}`;
+  const payload = () =>
+    JSON.stringify(stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded')));
+  const delivery = (
+    name: string,
+    status: number,
+    code: string,
+    make: (c: CorpusContext, body: string) => { body: string; signature?: string },
+  ): BadRequest => ({
+    endpoint: label,
+    name,
+    status,
+    code,
+    build: (c) => {
+      const made = make(c, payload());
+      return Promise.resolve({
+        method: route.method,
+        path: route.path,
+        headers: {
+          ...JSON_TYPE,
+          ...(made.signature === undefined ? {} : { 'stripe-signature': made.signature }),
+        },
+        body: made.body,
+      });
+    },
+  });
+  return [
+    delivery('no signature header', 400, 'missing_signature', (_, body) => ({ body })),
+    delivery('a malformed header', 400, 'invalid_signature', (_, body) => ({
+      body,
+      signature: 'garbage',
+    })),
+    delivery('a wrong secret', 400, 'invalid_signature', (_, body) => ({
+      body,
+      signature: signatureFor(body, 'whsec_wrong'),
+    })),
+    delivery('a tampered body', 400, 'invalid_signature', (c, body) => ({
+      body: body.replace('4900', '49'),
+      signature: signatureFor(body, c.webhookSecret),
+    })),
+    delivery('a timestamp outside the tolerance', 400, 'invalid_signature', (c, body) => ({
+      body,
+      signature: signatureFor(body, c.webhookSecret, Math.floor(Date.now() / 1000) - 600),
+    })),
+    delivery('only a v0 signature', 400, 'invalid_signature', (c, body) => ({
+      body,
+      signature: signatureFor(body, c.webhookSecret).replace('v1=', 'v0='),
+    })),
+    delivery('a signed non-JSON body', 400, 'invalid_json', (c) => ({
+      body: 'not json',
+      signature: signatureFor('not json', c.webhookSecret),
+    })),
+    delivery('signed JSON that is not an event', 400, 'invalid_event', (c) => ({
+      body: '{"id":"x"}',
+      signature: signatureFor('{"id":"x"}', c.webhookSecret),
+    })),
+    delivery('a body over 1 MiB', 413, 'payload_too_large', (c) => {
+      const body = JSON.stringify({ pad: 'x'.repeat(1024 * 1024) });
+      return { body, signature: signatureFor(body, c.webhookSecret) };
+    }),
+  ];
+}
+
+export function pricesCorpus(): BadRequest[] {
+  const label = `${ROUTES.listPrices.method} ${ROUTES.listPrices.path}`;
+  const request = (method: string, path: string) => () =>
+    Promise.resolve({ method, path, headers: {} });
+  return [
+    {
+      endpoint: label,
+      name: 'a write method',
+      status: 404,
+      code: 'route_not_found',
+      build: request('POST', ROUTES.listPrices.path),
+    },
+    {
+      endpoint: label,
+      name: 'a delete',
+      status: 404,
+      code: 'route_not_found',
+      build: request('DELETE', ROUTES.listPrices.path),
+    },
+    {
+      endpoint: label,
+      name: 'a path below it',
+      status: 404,
+      code: 'route_not_found',
+      build: request('GET', `${ROUTES.listPrices.path}/x`),
+    },
+  ];
+}
+
+export const fullCorpus = (): BadRequest[] => [
+  ...pricesCorpus(),
+  ...paymentIntentCorpus(),
+  ...portalCorpus(),
+  ...sessionStatusCorpus(),
+  ...webhookCorpus(),
+];
