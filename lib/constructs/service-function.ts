@@ -9,7 +9,8 @@ import { resourceName, type ServiceConfig } from '../config';
 
 /** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version. */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
-const BUNDLE_TARGET = 'node24';
+/** The esbuild target of the function bundles (the runtime's Node.js); the benchmarks use it too. */
+export const BUNDLE_TARGET = 'node24';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
 

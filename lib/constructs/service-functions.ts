@@ -12,6 +12,12 @@ export interface ServiceFunctionsProps {
   readonly external: ExternalResources;
 }
 
+/** Each function's entry point, bundled by the stack (and by the cold-start benchmark). */
+export const FUNCTION_ENTRIES = {
+  api: 'lambda/api/index.ts',
+  webhook: 'lambda/webhook/index.ts',
+} as const;
+
 const CATALOG_READ_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
@@ -38,7 +44,7 @@ export class ServiceFunctions extends Construct {
     this.api = new ServiceFunction(this, 'Api', {
       config,
       functionName: 'stripe-api',
-      entry: 'lambda/api/index.ts',
+      entry: FUNCTION_ENTRIES.api,
       description: 'Stripe service API: checkout and portal sessions, prices, session status',
       environment: {
         ...common,
@@ -69,7 +75,7 @@ export class ServiceFunctions extends Construct {
     this.webhook = new ServiceFunction(this, 'Webhook', {
       config,
       functionName: 'stripe-webhook',
-      entry: 'lambda/webhook/index.ts',
+      entry: FUNCTION_ENTRIES.webhook,
       description: 'Stripe webhook receiver: verifies, de-duplicates and publishes billing events',
       environment: {
         ...common,

@@ -26,7 +26,7 @@ function secrets(initial: string[]) {
 }
 
 function verifier(initial = [SECRET]) {
-  const clock = { now: 1_000_000 };
+  const clock = { now: Date.now() };
   const source = secrets(initial);
   return { clock, source, verifier: new StripeSignatureVerifier(source.read, () => clock.now) };
 }

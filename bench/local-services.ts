@@ -1,0 +1,113 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { buildApiHandler } from '../lambda/api/composition-root';
+import { StaticSecretStore } from '../lambda/core/secrets';
+import { buildWebhookHandler } from '../lambda/webhook/composition-root';
+import { loadLocalConfig, LOCAL_SECRET_DEFAULTS } from '../local/config';
+import { type LocalStack, startLocalStack } from '../local/local-stack';
+import { LOCAL_REGION } from '../local/services/aws-clients';
+import type { RunningService } from '../local/services/child-service';
+import { startDynamoDbLocal } from '../local/services/dynamodb-local';
+import { findFreePort } from '../local/services/ports';
+import { startSnsEmulator } from '../local/services/sns-emulator';
+import { CallCounter } from './support';
+
+/** The local stack on free ports, with its own DynamoDB Local and SNS/SQS emulator. */
+export async function startBenchStack(): Promise<{ stack: LocalStack; stop: () => Promise<void> }> {
+  const [dynamoPort, snsPort] = await Promise.all([findFreePort(), findFreePort()]);
+  const services: RunningService[] = await Promise.all([
+    startDynamoDbLocal(dynamoPort),
+    startSnsEmulator(snsPort),
+  ]);
+  const [dynamo, sns] = services as [RunningService, RunningService];
+  const base = loadLocalConfig({});
+  const silent = new Logger({ logLevel: 'SILENT' });
+  const stack = await startLocalStack({
+    config: { ...base, projectName: 'bench', ports: { ...base.ports, api: 0, stripeSandbox: 0 } },
+    endpoints: { dynamodb: dynamo.endpoint, sns: sns.endpoint },
+    logger: silent,
+  });
+  // The sandbox also delivers its own events to the stack's webhook; the benchmarks drive
+  // the handlers directly and count only their own calls.
+  stack.stripeSandbox?.state.delivery.configure({ endpoints: [] });
+  return {
+    stack,
+    stop: async () => {
+      await stack.stop();
+      await Promise.all(services.map((service) => service.stop()));
+    },
+  };
+}
+
+export interface InstrumentedHandlers {
+  readonly api: ReturnType<typeof buildApiHandler>;
+  readonly webhook: ReturnType<typeof buildWebhookHandler>;
+  readonly dynamoCalls: CallCounter;
+  readonly snsCalls: CallCounter;
+  /** The instrumented clients, for measuring the floor the same calls set on their own. */
+  readonly dynamo: DynamoDBClient;
+  readonly sns: SNSClient;
+}
+
+/**
+ * The two functions built by their composition roots, as in Lambda, with AWS clients that
+ * count their calls and add `latency` to each (a stand-in for the network to AWS).
+ */
+export function instrumentedHandlers(
+  stack: LocalStack,
+  options: { dynamoLatencyMs: number; snsLatencyMs: number; failPublish?: () => boolean },
+): InstrumentedHandlers {
+  const dynamoCalls = new CallCounter();
+  const snsCalls = new CallCounter();
+  const client = {
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  };
+  const dynamo = new DynamoDBClient({ ...client, endpoint: stack.endpoints.dynamodb });
+  const sns = new SNSClient({ ...client, endpoint: stack.endpoints.sns, maxAttempts: 1 });
+  dynamoCalls.instrument(dynamo, 'DynamoDB', { latencyMs: options.dynamoLatencyMs });
+  snsCalls.instrument(sns, 'SNS', {
+    latencyMs: options.snsLatencyMs,
+    ...(options.failPublish ? { fail: options.failPublish } : {}),
+  });
+  const secrets = new StaticSecretStore({
+    stripe: LOCAL_SECRET_DEFAULTS.stripeSecretKey,
+    jwt: LOCAL_SECRET_DEFAULTS.jwtAccessTokenSecret,
+    webhook: LOCAL_SECRET_DEFAULTS.stripeWebhookSecret,
+  });
+  const logger = new Logger({ logLevel: 'SILENT' });
+  const api = buildApiHandler(
+    {
+      customersTable: stack.names.customersTable,
+      catalogSyncTable: stack.names.catalogSyncTable,
+      productsTable: stack.names.productsTable,
+      pricesTable: stack.names.pricesTable,
+      stripeSecretKeyName: 'stripe',
+      jwtSecretName: 'jwt',
+      allowedRedirectOrigins: ['https://app.example.com'],
+      secretsCacheMaxAgeSeconds: 300,
+    },
+    {
+      dynamo,
+      secrets,
+      logger,
+      stripeConnection: {
+        host: '127.0.0.1',
+        port: stack.stripeSandbox?.port ?? 0,
+        protocol: 'http',
+      },
+    },
+  );
+  const webhook = buildWebhookHandler(
+    {
+      customersTable: stack.names.customersTable,
+      idempotencyTable: stack.names.idempotencyTable,
+      billingEventsTopicArn: stack.billingEventsTopicArn,
+      stripeWebhookSecretName: 'webhook',
+      secretsCacheMaxAgeSeconds: 300,
+    },
+    { dynamo, sns, secrets, logger },
+  );
+  return { api, webhook, dynamoCalls, snsCalls, dynamo, sns };
+}
