@@ -8,8 +8,14 @@ declare global {
   var integrationServices: RunningService[] | undefined;
 }
 
-/** Starts DynamoDB Local and the SNS/SQS emulator once for the run, on free ports. */
+/**
+ * Starts DynamoDB Local and the SNS/SQS emulator once for the run, on free ports. The
+ * integration, resilience and e2e projects all name this setup; when one run selects
+ * several of them, the first starts the services and the others reuse them (and the
+ * teardown stops them once).
+ */
 export default async function globalSetup(): Promise<void> {
+  if (globalThis.integrationServices) return;
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [dynamoPort, snsPort] = await Promise.all([findFreePort(), findFreePort()]);
   const started = await Promise.allSettled([
