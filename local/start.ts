@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   console.log(`
 Stripe service running locally
 
+  Demo storefront          ${api}/   (buy a price, pay on the sandbox, see the billing events)
   API                      ${api}
   DynamoDB Local           ${stack.endpoints.dynamodb}   (tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.catalogSyncTable}, ${stack.names.productsTable}, ${stack.names.pricesTable})
   SNS/SQS emulator         ${stack.endpoints.sns}   (topic: ${stack.billingEventsTopicArn})

@@ -68,10 +68,6 @@ export const stripeFailure = (stripeRequestId?: string, stripeCode?: string): Ht
     },
   );
 
-/** 501: a route whose feature is not built yet. */
-export const notImplemented = (routeKey: string): HttpError =>
-  new HttpError(501, 'not_implemented', `${routeKey} is not implemented yet.`);
-
 /** 500: our fault. The message never reveals internals. */
 export const internalError = (): HttpError =>
   new HttpError(500, 'internal_error', 'Something went wrong on our side; try again later.');

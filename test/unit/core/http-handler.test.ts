@@ -3,7 +3,6 @@ import { JwtAuthenticator } from '../../../lambda/core/auth';
 import { conflict } from '../../../lambda/core/errors';
 import { jsonResponse } from '../../../lambda/core/http';
 import { createHttpHandler, type RouteHandlers } from '../../../lambda/core/http-handler';
-import { notImplementedRoute } from '../../../lambda/core/not-implemented';
 import { ROUTES } from '../../../lambda/shared/routes';
 import { apiEvent, lambdaContext } from '../../support/api-events';
 import { signAccessToken } from '../../support/tokens';
@@ -120,15 +119,13 @@ describe('createHttpHandler', () => {
     expect(JSON.stringify(logs())).toContain('ECONNREFUSED');
   });
 
-  it('answers 501 not_implemented for scaffolded routes', async () => {
-    const { handler, restore } = setup({ stripeWebhook: notImplementedRoute });
+  it('answers 404 route_not_found for a contract route this function does not serve', async () => {
+    const { handler, restore } = setup({});
     const response = await handler(apiEvent(ROUTES.stripeWebhook, { body: '{}' }), lambdaContext());
     restore();
     expect([response.statusCode, body(response)]).toEqual([
-      501,
-      {
-        error: { code: 'not_implemented', message: 'POST /stripe/webhook is not implemented yet.' },
-      },
+      404,
+      { error: { code: 'route_not_found', message: 'No route POST /stripe/webhook.' } },
     ]);
   });
 
