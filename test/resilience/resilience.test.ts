@@ -331,56 +331,37 @@ describe('faults in the middle of a request', () => {
     expect([products, prices]).toEqual([1, 1]);
   });
 
-  it('SNS failing during a webhook: 500, no completed record, one message after the retry', async () => {
-    const payload = JSON.stringify(
-      stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded')),
-    );
-    const id = (JSON.parse(payload) as { id: string }).id;
-    const before = await stackState(stack);
-    const first = await deliverThrough(
-      webhookHandler({ sns: new SNSClient(deadClientConfig) }),
-      payload,
-    );
-    const left = changes(before, await stackState(stack));
-    const retry = await deliverToStack(payload);
-    const redelivery = await deliverToStack(payload);
-    const messages = (await messagesFor(id)).length;
-    faultRows.push({
-      fault: 'SNS unreachable (webhook)',
-      firstAnswer: first,
-      leftBehind: left.join('; ') || 'nothing',
-      retry: `${String(retry)}, redelivery ${String(redelivery)}`,
-      exactlyOnce: `${String(messages)} message`,
-    });
-    expect(first).toBe('500 internal_error');
-    expect(left).toEqual([]);
-    expect([retry, redelivery, messages]).toEqual([200, 200, 1]);
-  });
-
-  it('DynamoDB unreachable during a webhook: 500, nothing published, one message after the retry', async () => {
-    const payload = JSON.stringify(
-      stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded')),
-    );
-    const id = (JSON.parse(payload) as { id: string }).id;
-    const before = await stackState(stack);
-    const first = await deliverThrough(
-      webhookHandler({ dynamo: new DynamoDBClient(deadClientConfig) }),
-      payload,
-    );
-    const left = changes(before, await stackState(stack));
-    const retry = await deliverToStack(payload);
-    const messages = (await messagesFor(id)).length;
-    faultRows.push({
-      fault: 'DynamoDB unreachable (webhook)',
-      firstAnswer: first,
-      leftBehind: left.join('; ') || 'nothing',
-      retry: String(retry),
-      exactlyOnce: `${String(messages)} message`,
-    });
-    expect(first).toBe('500 internal_error');
-    expect(left).toEqual([]);
-    expect([retry, messages]).toEqual([200, 1]);
-  });
+  it.each([
+    ['SNS unreachable (webhook)', () => webhookHandler({ sns: new SNSClient(deadClientConfig) })],
+    [
+      'DynamoDB unreachable (webhook)',
+      () => webhookHandler({ dynamo: new DynamoDBClient(deadClientConfig) }),
+    ],
+  ])(
+    '%s: 500, nothing recorded or published, one message after the retries',
+    async (fault, failing) => {
+      const payload = JSON.stringify(
+        stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded')),
+      );
+      const id = (JSON.parse(payload) as { id: string }).id;
+      const before = await stackState(stack);
+      const first = await deliverThrough(failing(), payload);
+      const left = changes(before, await stackState(stack));
+      const retry = await deliverToStack(payload);
+      const redelivery = await deliverToStack(payload);
+      const messages = (await messagesFor(id)).length;
+      faultRows.push({
+        fault,
+        firstAnswer: first,
+        leftBehind: left.join('; ') || 'nothing',
+        retry: `${String(retry)}, redelivery ${String(redelivery)}`,
+        exactlyOnce: `${String(messages)} message`,
+      });
+      expect(first).toBe('500 internal_error');
+      expect(left).toEqual([]);
+      expect([retry, redelivery, messages]).toEqual([200, 200, 1]);
+    },
+  );
 
   it('Stripe failing (500) on the portal: 502, nothing written, the retry opens the portal', async () => {
     const userId = 'fault-portal';
