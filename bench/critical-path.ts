@@ -82,8 +82,8 @@ export async function measureCriticalPath(stack: LocalStack): Promise<PathFigure
       headers: { authorization, 'content-type': 'application/json' },
       body: JSON.stringify({
         priceId: 'price-pro-monthly',
-        successUrl: 'https://app.example.com/ok?session_id={CHECKOUT_SESSION_ID}',
-        cancelUrl: 'https://app.example.com/',
+        successUrl: `${stack.apiUrl}/success?session_id={CHECKOUT_SESSION_ID}`,
+        cancelUrl: `${stack.apiUrl}/`,
       }),
     });
   for (let i = 0; i < WARM_UP; i++) await handlers.api(checkoutEvent(), lambdaContext());

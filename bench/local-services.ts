@@ -2,9 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { buildApiHandler } from '../lambda/api/composition-root';
-import { StaticSecretStore } from '../lambda/core/secrets';
 import { buildWebhookHandler } from '../lambda/webhook/composition-root';
-import { loadLocalConfig, LOCAL_SECRET_DEFAULTS } from '../local/config';
+import { loadLocalConfig } from '../local/config';
 import { type LocalStack, startLocalStack } from '../local/local-stack';
 import { LOCAL_REGION } from '../local/services/aws-clients';
 import type { RunningService } from '../local/services/child-service';
@@ -71,43 +70,14 @@ export function instrumentedHandlers(
     latencyMs: options.snsLatencyMs,
     ...(options.failPublish ? { fail: options.failPublish } : {}),
   });
-  const secrets = new StaticSecretStore({
-    stripe: LOCAL_SECRET_DEFAULTS.stripeSecretKey,
-    jwt: LOCAL_SECRET_DEFAULTS.jwtAccessTokenSecret,
-    webhook: LOCAL_SECRET_DEFAULTS.stripeWebhookSecret,
-  });
+  const { secrets, stripeConnection } = stack.functions;
   const logger = new Logger({ logLevel: 'SILENT' });
-  const api = buildApiHandler(
-    {
-      customersTable: stack.names.customersTable,
-      catalogSyncTable: stack.names.catalogSyncTable,
-      productsTable: stack.names.productsTable,
-      pricesTable: stack.names.pricesTable,
-      stripeSecretKeyName: 'stripe',
-      jwtSecretName: 'jwt',
-      allowedRedirectOrigins: ['https://app.example.com'],
-      secretsCacheMaxAgeSeconds: 300,
-    },
-    {
-      dynamo,
-      secrets,
-      logger,
-      stripeConnection: {
-        host: '127.0.0.1',
-        port: stack.stripeSandbox?.port ?? 0,
-        protocol: 'http',
-      },
-    },
-  );
-  const webhook = buildWebhookHandler(
-    {
-      customersTable: stack.names.customersTable,
-      idempotencyTable: stack.names.idempotencyTable,
-      billingEventsTopicArn: stack.billingEventsTopicArn,
-      stripeWebhookSecretName: 'webhook',
-      secretsCacheMaxAgeSeconds: 300,
-    },
-    { dynamo, sns, secrets, logger },
-  );
+  const api = buildApiHandler(stack.functions.api, {
+    dynamo,
+    secrets,
+    logger,
+    ...(stripeConnection ? { stripeConnection } : {}),
+  });
+  const webhook = buildWebhookHandler(stack.functions.webhook, { dynamo, sns, secrets, logger });
   return { api, webhook, dynamoCalls, snsCalls, dynamo, sns };
 }

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StripeConnection } from '../lambda/adapters/stripe-sdk-gateway';
 import { buildApiHandler } from '../lambda/api/composition-root';
-import { loadApiConfig } from '../lambda/api/config';
+import { type ApiConfig, loadApiConfig } from '../lambda/api/config';
 import type { HttpHandler } from '../lambda/core/http-handler';
 import { createLogger, type Logger } from '../lambda/core/logger';
-import { parseSecretList, StaticSecretStore } from '../lambda/core/secrets';
+import { parseSecretList, type SecretStore, StaticSecretStore } from '../lambda/core/secrets';
 import { ENV } from '../lambda/shared/function-environment';
 import { BILLING_EVENTS_TOPIC_SUFFIX } from '../lambda/shared/naming';
 import { type FunctionId, ROUTES } from '../lambda/shared/routes';
@@ -20,7 +20,7 @@ import {
   WEBHOOK_IDEMPOTENCY_TABLE,
 } from '../lambda/shared/tables';
 import { buildWebhookHandler } from '../lambda/webhook/composition-root';
-import { loadWebhookConfig } from '../lambda/webhook/config';
+import { loadWebhookConfig, type WebhookConfig } from '../lambda/webhook/config';
 import { BillingEventsRecorder } from './billing-events-recorder';
 import { type LocalConfig, localRedirectOrigins, localResourceName } from './config';
 import {
@@ -69,6 +69,7 @@ export interface LocalStack {
   readonly stripeSandbox: StripeSandbox | undefined;
   readonly endpoints: { readonly dynamodb: string; readonly sns: string };
   readonly names: LocalResourceNames;
+  readonly functions: LocalFunctionSettings;
   readonly billingEventsTopicArn: string;
   readonly billingEvents: BillingEventsRecorder;
   /** The services this stack started (none when given endpoints). */
@@ -183,14 +184,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const port = await listen(server, config.ports.api);
     const apiUrl = `http://localhost:${port}`;
-    built.handlers = buildLocalHandlers({
-      config: { ...config, allowedRedirectOrigins: localRedirectOrigins(port) },
+    const functions = localFunctionSettings(
+      { ...config, allowedRedirectOrigins: localRedirectOrigins(port) },
       names,
       topicArn,
-      clients: { dynamo, sns },
       stripeConnection,
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
+    );
+    built.handlers = buildLocalHandlers(functions, { dynamo, sns }, options.logger);
     stripeSandbox?.state.delivery.configure({
       endpoints: [`${apiUrl}${ROUTES.stripeWebhook.path}`],
     });
@@ -201,6 +201,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stripeSandbox: sandbox,
       endpoints,
       names,
+      functions,
       billingEventsTopicArn: topicArn,
       billingEvents,
       services,
@@ -223,30 +224,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
-/** The two functions' handlers, built by their own composition roots with local clients. */
-function buildLocalHandlers(options: {
-  readonly config: LocalConfig;
-  readonly names: LocalResourceNames;
-  readonly topicArn: string;
-  readonly clients: {
-    readonly dynamo: ReturnType<typeof localDynamoClient>;
-    readonly sns: ReturnType<typeof localSnsClient>;
-  };
+/**
+ * What the local handlers are built from: each function's configuration (read from the
+ * same environment the stack gives the deployed functions, validated the same way), the
+ * local secrets, and where Stripe is. Tests and benchmarks build variants of the handlers
+ * from it with other clients.
+ */
+export interface LocalFunctionSettings {
+  readonly api: ApiConfig;
+  readonly webhook: WebhookConfig;
+  readonly secrets: SecretStore;
+  /** The sandbox, or Stripe itself (undefined) with a real test-mode key. */
   readonly stripeConnection: StripeConnection | undefined;
-  readonly logger?: Logger;
-}): Record<FunctionId, HttpHandler> {
-  const { config, names, topicArn, stripeConnection } = options;
-  const { dynamo, sns } = options.clients;
-  const logger = options.logger ?? createLogger();
-  const secrets = new StaticSecretStore(
-    Object.fromEntries(
-      (Object.keys(names.secrets) as SecretId[]).map((id) => [
-        names.secrets[id],
-        config.secrets[id],
-      ]),
-    ),
-  );
-  // The same environment the stack gives the deployed functions, validated the same way.
+}
+
+function localFunctionSettings(
+  config: LocalConfig,
+  names: LocalResourceNames,
+  topicArn: string,
+  stripeConnection: StripeConnection | undefined,
+): LocalFunctionSettings {
   const environment = {
     [ENV.customersTable]: names.customersTable,
     [ENV.idempotencyTable]: names.idempotencyTable,
@@ -260,13 +257,38 @@ function buildLocalHandlers(options: {
     [ENV.allowedRedirectOrigins]: config.allowedRedirectOrigins.join(','),
   };
   return {
-    api: buildApiHandler(loadApiConfig(environment), {
-      dynamo,
+    api: loadApiConfig(environment),
+    webhook: loadWebhookConfig(environment),
+    secrets: new StaticSecretStore(
+      Object.fromEntries(
+        (Object.keys(names.secrets) as SecretId[]).map((id) => [
+          names.secrets[id],
+          config.secrets[id],
+        ]),
+      ),
+    ),
+    stripeConnection,
+  };
+}
+
+/** The two functions' handlers, built by their own composition roots with local clients. */
+function buildLocalHandlers(
+  settings: LocalFunctionSettings,
+  clients: {
+    readonly dynamo: ReturnType<typeof localDynamoClient>;
+    readonly sns: ReturnType<typeof localSnsClient>;
+  },
+  logger: Logger = createLogger(),
+): Record<FunctionId, HttpHandler> {
+  const { secrets, stripeConnection } = settings;
+  return {
+    api: buildApiHandler(settings.api, {
+      dynamo: clients.dynamo,
       secrets,
       logger,
       ...(stripeConnection ? { stripeConnection } : {}),
     }),
-    webhook: buildWebhookHandler(loadWebhookConfig(environment), { dynamo, sns, secrets, logger }),
+    webhook: buildWebhookHandler(settings.webhook, { ...clients, secrets, logger }),
   };
 }
 

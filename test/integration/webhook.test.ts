@@ -80,27 +80,20 @@ async function idempotencyRecords(): Promise<Record<string, unknown>[]> {
   return Items;
 }
 
-function webhookConfig(overrides: Partial<WebhookConfig> = {}): WebhookConfig {
-  return {
-    customersTable: stack.names.customersTable,
-    idempotencyTable: stack.names.idempotencyTable,
-    billingEventsTopicArn: stack.billingEventsTopicArn,
-    stripeWebhookSecretName: 'webhook-secret',
-    secretsCacheMaxAgeSeconds: 300,
-    ...overrides,
-  };
-}
-
 /** The webhook function built by its composition root, with clients the test chooses. */
 function webhookHandler(options: {
   sns?: SNSClient;
   secret?: string;
   config?: Partial<WebhookConfig>;
 }) {
-  return buildWebhookHandler(webhookConfig(options.config), {
+  const config = { ...stack.functions.webhook, ...options.config };
+  return buildWebhookHandler(config, {
     dynamo: localDynamoClient(stack.endpoints.dynamodb),
     sns: options.sns ?? localSnsClient(stack.endpoints.sns),
-    secrets: new StaticSecretStore({ 'webhook-secret': options.secret ?? SECRET }),
+    secrets:
+      options.secret === undefined
+        ? stack.functions.secrets
+        : new StaticSecretStore({ [config.stripeWebhookSecretName]: options.secret }),
     logger: silentLogger(),
   });
 }

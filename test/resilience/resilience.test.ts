@@ -2,8 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildApiHandler } from '../../lambda/api/composition-root';
-import type { ApiConfig } from '../../lambda/api/config';
-import { StaticSecretStore } from '../../lambda/core/secrets';
 import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
 import { buildWebhookHandler } from '../../lambda/webhook/composition-root';
@@ -90,26 +88,12 @@ async function checkout(userId: string, priceId: string) {
 
 /** The API function built by its composition root, with the clients a fault needs. */
 function apiHandler(infrastructure: { dynamo?: DynamoDBClient; stripeTimeoutMs?: number }) {
-  const config: ApiConfig = {
-    customersTable: stack.names.customersTable,
-    catalogSyncTable: stack.names.catalogSyncTable,
-    productsTable: stack.names.productsTable,
-    pricesTable: stack.names.pricesTable,
-    stripeSecretKeyName: 'stripe-key',
-    jwtSecretName: 'jwt',
-    allowedRedirectOrigins: [new URL(stack.apiUrl).origin],
-    secretsCacheMaxAgeSeconds: 300,
-  };
-  return buildApiHandler(config, {
+  const { api, secrets, stripeConnection } = stack.functions;
+  return buildApiHandler(api, {
     dynamo: infrastructure.dynamo ?? localDynamoClient(stack.endpoints.dynamodb),
-    secrets: new StaticSecretStore({
-      'stripe-key': SECRETS.stripeSecretKey,
-      jwt: SECRETS.jwtAccessTokenSecret,
-    }),
+    secrets,
     stripeConnection: {
-      host: '127.0.0.1',
-      port: stack.stripeSandbox?.port ?? 0,
-      protocol: 'http',
+      ...stripeConnection,
       ...(infrastructure.stripeTimeoutMs !== undefined
         ? { timeoutMs: infrastructure.stripeTimeoutMs }
         : {}),
@@ -138,21 +122,12 @@ async function checkoutThrough(
 }
 
 function webhookHandler(infrastructure: { dynamo?: DynamoDBClient; sns?: SNSClient }) {
-  return buildWebhookHandler(
-    {
-      customersTable: stack.names.customersTable,
-      idempotencyTable: stack.names.idempotencyTable,
-      billingEventsTopicArn: stack.billingEventsTopicArn,
-      stripeWebhookSecretName: 'webhook',
-      secretsCacheMaxAgeSeconds: 300,
-    },
-    {
-      dynamo: infrastructure.dynamo ?? localDynamoClient(stack.endpoints.dynamodb),
-      sns: infrastructure.sns ?? localSnsClient(stack.endpoints.sns),
-      secrets: new StaticSecretStore({ webhook: SECRETS.stripeWebhookSecret }),
-      logger: silentLogger(),
-    },
-  );
+  return buildWebhookHandler(stack.functions.webhook, {
+    dynamo: infrastructure.dynamo ?? localDynamoClient(stack.endpoints.dynamodb),
+    sns: infrastructure.sns ?? localSnsClient(stack.endpoints.sns),
+    secrets: stack.functions.secrets,
+    logger: silentLogger(),
+  });
 }
 
 async function deliverThrough(handler: ReturnType<typeof webhookHandler>, payload: string) {
