@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CustomerDirectory } from '../domain/billing-event';
-import type { CustomerMapping, CustomerRepository } from '../domain/customer';
+import type { CustomerRecord, CustomerRepository } from '../domain/customer';
 import { CUSTOMERS_BY_STRIPE_ID_INDEX, CUSTOMERS_TABLE } from '../shared/tables';
 import { conditionalWrite } from './conditional-write';
 
@@ -18,21 +18,40 @@ export class DynamoCustomerRepository implements CustomerRepository, CustomerDir
     private readonly tableName: string,
   ) {}
 
-  async get(userId: string): Promise<CustomerMapping | undefined> {
+  async get(userId: string): Promise<CustomerRecord | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: { [KEY]: userId }, ConsistentRead: true }),
     );
-    return Item as CustomerMapping | undefined;
+    return Item as CustomerRecord | undefined;
   }
 
-  async createIfAbsent(mapping: CustomerMapping): Promise<boolean> {
+  async createIfAbsent(record: CustomerRecord): Promise<boolean> {
     return conditionalWrite(
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: mapping,
+          Item: record,
           ConditionExpression: 'attribute_not_exists(#key)',
           ExpressionAttributeNames: { '#key': KEY },
+        }),
+      ),
+    );
+  }
+
+  async completeMapping(userId: string, stripeCustomerId: string, now: string): Promise<boolean> {
+    return conditionalWrite(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [KEY]: userId },
+          UpdateExpression: 'SET #customer = :customer, #updatedAt = :now',
+          ConditionExpression: 'attribute_exists(#key) AND attribute_not_exists(#customer)',
+          ExpressionAttributeNames: {
+            '#key': KEY,
+            '#customer': 'stripeCustomerId',
+            '#updatedAt': 'updatedAt',
+          },
+          ExpressionAttributeValues: { ':customer': stripeCustomerId, ':now': now },
         }),
       ),
     );

@@ -2,6 +2,8 @@ import Stripe from 'stripe';
 import { stripeFailure } from '../core/errors';
 import type { CatalogPrice, CatalogProduct } from '../domain/catalog';
 import { priceTerms } from '../domain/catalog-sync';
+import { DEPENDENCY_BUDGETS } from '../core/dependencies';
+import { clientReferenceId, userKey, userMetadata } from '../domain/stripe-identity';
 import {
   type CheckoutSessionView,
   type CreatedCheckoutSession,
@@ -19,9 +21,6 @@ export interface StripeConnection {
   /** Per-request timeout; fault tests shorten it. */
   readonly timeoutMs?: number;
 }
-
-/** Stripe's p99 is well under this; past it, the SDK retries (idempotently) twice. */
-const DEFAULT_STRIPE_TIMEOUT_MS = 10_000;
 
 /**
  * One stripe client per secret key value: the key is read through the secrets cache on
@@ -46,8 +45,9 @@ export class StripeClientProvider {
           ...(host !== undefined ? { host } : {}),
           ...(port !== undefined ? { port } : {}),
           ...(protocol !== undefined ? { protocol } : {}),
-          maxNetworkRetries: 2,
-          timeout: timeoutMs ?? DEFAULT_STRIPE_TIMEOUT_MS,
+          // One stalled call costs at most `worstCaseMs(DEPENDENCY_BUDGETS.stripe)`.
+          maxNetworkRetries: DEPENDENCY_BUDGETS.stripe.maxAttempts - 1,
+          timeout: timeoutMs ?? DEPENDENCY_BUDGETS.stripe.attemptTimeoutMs,
         }),
       };
     }
@@ -64,11 +64,11 @@ export class StripeSdkGateway implements StripeGateway {
     idempotencyKey: string;
   }): Promise<string> {
     const stripe = await this.clients.client();
-    const customer = await call(() =>
+    const customer = await call('customers.create', () =>
       stripe.customers.create(
         {
           ...(input.email !== undefined ? { email: input.email } : {}),
-          metadata: { userId: input.userId },
+          metadata: userMetadata(input.userId),
         },
         { idempotencyKey: input.idempotencyKey },
       ),
@@ -76,9 +76,20 @@ export class StripeSdkGateway implements StripeGateway {
     return customer.id;
   }
 
+  async findCustomerByUser(userId: string): Promise<string | undefined> {
+    const stripe = await this.clients.client();
+    // The key is base64url: nothing in it needs escaping in Stripe's search syntax.
+    const found = await call('customers.search', () =>
+      stripe.customers.search({ query: `metadata['userKey']:'${userKey(userId)}'`, limit: 10 }),
+    );
+    // Should an earlier bug have made two, the oldest is the one to keep using.
+    return [...found.data].sort((a, b) => a.created - b.created)[0]?.id;
+  }
+
   async createPortalSession(input: { customerId: string; returnUrl: string }): Promise<string> {
     const stripe = await this.clients.client();
     const session = await call(
+      'billingPortal.sessions.create',
       () =>
         stripe.billingPortal.sessions.create({
           customer: input.customerId,
@@ -91,7 +102,9 @@ export class StripeSdkGateway implements StripeGateway {
 
   async findCheckoutSession(id: string): Promise<CheckoutSessionView | undefined> {
     const stripe = await this.clients.client();
-    const session = await orMissing(() => stripe.checkout.sessions.retrieve(id));
+    const session = await orMissing('checkout.sessions.retrieve', () =>
+      stripe.checkout.sessions.retrieve(id),
+    );
     if (session === undefined) return undefined;
     return {
       id: session.id,
@@ -100,6 +113,7 @@ export class StripeSdkGateway implements StripeGateway {
       mode: session.mode,
       clientReferenceId: session.client_reference_id,
       metadataUserId: session.metadata?.userId,
+      metadataUserKey: session.metadata?.userKey,
       subscriptionId: idOf(session.subscription),
       paymentIntentId: idOf(session.payment_intent),
     };
@@ -107,13 +121,15 @@ export class StripeSdkGateway implements StripeGateway {
 
   async createCheckoutSession(input: NewCheckoutSession): Promise<CreatedCheckoutSession> {
     const stripe = await this.clients.client();
-    const metadata = { userId: input.userId, priceId: input.priceId };
+    const metadata = { ...userMetadata(input.userId), priceId: input.priceId };
+    const reference = clientReferenceId(input.userId);
     const session = await call(
+      'checkout.sessions.create',
       () =>
         stripe.checkout.sessions.create({
           mode: input.mode,
           customer: input.customerId,
-          client_reference_id: input.userId,
+          ...(reference !== undefined ? { client_reference_id: reference } : {}),
           line_items: [{ price: input.stripePriceId, quantity: input.quantity }],
           success_url: input.successUrl,
           cancel_url: input.cancelUrl,
@@ -131,7 +147,7 @@ export class StripeSdkGateway implements StripeGateway {
   async createProduct(input: { product: CatalogProduct; idempotencyKey: string }): Promise<string> {
     const stripe = await this.clients.client();
     const { product } = input;
-    const created = await call(() =>
+    const created = await call('products.create', () =>
       stripe.products.create(
         {
           name: product.name,
@@ -151,7 +167,7 @@ export class StripeSdkGateway implements StripeGateway {
   }): Promise<string> {
     const stripe = await this.clients.client();
     const { price } = input;
-    const created = await call(() =>
+    const created = await call('prices.create', () =>
       stripe.prices.create(
         {
           product: input.stripeProductId,
@@ -170,7 +186,7 @@ export class StripeSdkGateway implements StripeGateway {
 
   async findPrice(stripePriceId: string): Promise<StripePriceView | undefined> {
     const stripe = await this.clients.client();
-    const price = await orMissing(() => stripe.prices.retrieve(stripePriceId));
+    const price = await orMissing('prices.retrieve', () => stripe.prices.retrieve(stripePriceId));
     if (price === undefined) return undefined;
     const { recurring } = price;
     return {
@@ -191,7 +207,7 @@ export class StripeSdkGateway implements StripeGateway {
   async archivePrice(stripePriceId: string): Promise<void> {
     const stripe = await this.clients.client();
     // A price Stripe no longer has cannot be bought either.
-    await orMissing(() => stripe.prices.update(stripePriceId, { active: false }));
+    await orMissing('prices.update', () => stripe.prices.update(stripePriceId, { active: false }));
   }
 }
 
@@ -203,21 +219,28 @@ function recurrence(price: CatalogPrice): Pick<Stripe.PriceCreateParams, 'recurr
 }
 
 /** The result, or undefined when Stripe answers `resource_missing`; other failures as `call`. */
-async function orMissing<T>(request: () => Promise<T>): Promise<T | undefined> {
+async function orMissing<T>(operation: string, request: () => Promise<T>): Promise<T | undefined> {
   try {
     return await request();
   } catch (error) {
     if (error instanceof Stripe.errors.StripeError && error.code === 'resource_missing')
       return undefined;
-    return call(() => Promise.reject(error as Error));
+    return call(operation, () => Promise.reject(error as Error));
   }
 }
 
 const idOf = (value: string | { id: string } | null): string | null =>
   value === null ? null : typeof value === 'string' ? value : value.id;
 
-/** Runs a Stripe call, turning its failures into the service's errors. */
-export async function call<T>(request: () => Promise<T>, customerId?: string): Promise<T> {
+/**
+ * Runs a Stripe call, turning its failures into the service's errors: a 502 whose log
+ * line carries Stripe's error type, code and request id, and the operation that failed.
+ */
+export async function call<T>(
+  operation: string,
+  request: () => Promise<T>,
+  customerId?: string,
+): Promise<T> {
   try {
     return await request();
   } catch (error) {
@@ -229,6 +252,12 @@ export async function call<T>(request: () => Promise<T>, customerId?: string): P
     ) {
       throw new StripeCustomerMissingError(customerId);
     }
-    throw stripeFailure(error.requestId, error.code);
+    throw stripeFailure({
+      operation,
+      type: error.type,
+      code: error.code,
+      requestId: error.requestId,
+      message: error.message,
+    });
   }
 }

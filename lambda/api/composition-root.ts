@@ -12,7 +12,7 @@ import { RedirectPolicy } from '../domain/redirect-policy';
 import { JwtAuthenticator } from '../core/auth';
 import type { HttpHandler } from '../core/http-handler';
 import { createLogger, type Logger } from '../core/logger';
-import { parseSecretValue, type SecretStore } from '../core/secrets';
+import { parseSecretValue, type SecretRef, type SecretStore } from '../core/secrets';
 import { createApiHandler } from './api-handler';
 import type { ApiConfig } from './config';
 
@@ -31,15 +31,18 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
   const documents = DynamoDBDocumentClient.from(infrastructure.dynamo, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const secret = (name: string) => async () =>
-    parseSecretValue(await infrastructure.secrets.get(name), name);
+  const secret = (ref: SecretRef) => async () =>
+    parseSecretValue(await infrastructure.secrets.get(ref.name), ref);
   const stripe = new StripeSdkGateway(
-    new StripeClientProvider(secret(config.stripeSecretKeyName), infrastructure.stripeConnection),
+    new StripeClientProvider(secret(config.stripeSecretKey), infrastructure.stripeConnection),
   );
 
   return createApiHandler({
     logger,
-    authenticator: new JwtAuthenticator(secret(config.jwtSecretName)),
+    authenticator: new JwtAuthenticator(secret(config.jwtSecret), {
+      ...(config.jwtIssuer !== undefined ? { issuer: config.jwtIssuer } : {}),
+      ...(config.jwtAudience !== undefined ? { audience: config.jwtAudience } : {}),
+    }),
     customers: new DynamoCustomerRepository(documents, config.customersTable),
     stripe,
     redirects: new RedirectPolicy(config.allowedRedirectOrigins),

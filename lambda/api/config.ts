@@ -1,5 +1,5 @@
 import { type Environment, EnvironmentReader } from '../core/config';
-import { DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS } from '../core/secrets';
+import { DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS, type SecretRef } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
 
 export interface ApiConfig {
@@ -7,8 +7,12 @@ export interface ApiConfig {
   readonly catalogSyncTable: string;
   readonly productsTable: string;
   readonly pricesTable: string;
-  readonly stripeSecretKeyName: string;
-  readonly jwtSecretName: string;
+  readonly stripeSecretKey: SecretRef;
+  readonly jwtSecret: SecretRef;
+  /** When set, access tokens must carry this `iss`. */
+  readonly jwtIssuer?: string;
+  /** When set, access tokens must carry this `aud`. */
+  readonly jwtAudience?: string;
   readonly allowedRedirectOrigins: readonly string[];
   readonly secretsCacheMaxAgeSeconds: number;
 }
@@ -21,8 +25,10 @@ export function loadApiConfig(env: Environment): ApiConfig {
     catalogSyncTable: read.required(ENV.catalogSyncTable),
     productsTable: read.required(ENV.productsTable),
     pricesTable: read.required(ENV.pricesTable),
-    stripeSecretKeyName: read.required(ENV.stripeSecretKeyName),
-    jwtSecretName: read.required(ENV.jwtSecretName),
+    stripeSecretKey: read.secret(ENV.stripeSecretKeyName, ENV.stripeSecretKeyField),
+    jwtSecret: read.secret(ENV.jwtSecretName, ENV.jwtSecretField),
+    ...read.optional('jwtIssuer', ENV.jwtIssuer),
+    ...read.optional('jwtAudience', ENV.jwtAudience),
     allowedRedirectOrigins: read.list(ENV.allowedRedirectOrigins),
     secretsCacheMaxAgeSeconds: read.positiveInteger(
       ENV.secretsCacheMaxAgeSeconds,

@@ -1,4 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientSettings, namedDependency } from '../core/dependencies';
 import { SecretsManagerStore } from '../core/secrets';
 import { buildApiHandler } from './composition-root';
 import { loadApiConfig } from './config';
@@ -7,6 +9,12 @@ import { loadApiConfig } from './config';
 const config = loadApiConfig(process.env);
 
 export const handler = buildApiHandler(config, {
-  dynamo: new DynamoDBClient({}),
-  secrets: new SecretsManagerStore(config.secretsCacheMaxAgeSeconds),
+  dynamo: namedDependency(new DynamoDBClient(awsClientSettings('dynamodb')), 'dynamodb'),
+  secrets: new SecretsManagerStore(
+    config.secretsCacheMaxAgeSeconds,
+    namedDependency(
+      new SecretsManagerClient(awsClientSettings('secretsManager')),
+      'secretsManager',
+    ),
+  ),
 });

@@ -14,6 +14,15 @@ export interface AuthenticatedUser {
 export type SigningSecretSource = () => Promise<string>;
 
 const MAX_CLAIM_LENGTH = 256;
+/** The contract's bound on user ids, in Unicode characters (code points). */
+export const MAX_USER_ID_LENGTH = 512;
+
+export interface TokenRequirements {
+  /** When set, a token without this `iss` is refused. */
+  readonly issuer?: string;
+  /** When set, a token without this `aud` is refused. */
+  readonly audience?: string;
+}
 
 /**
  * Verifies the platform's access tokens: HS256 only (never `none`, never an asymmetric
@@ -23,7 +32,10 @@ const MAX_CLAIM_LENGTH = 256;
 export class JwtAuthenticator {
   private cachedKey: { secret: string; key: Uint8Array } | undefined;
 
-  constructor(private readonly signingSecret: SigningSecretSource) {}
+  constructor(
+    private readonly signingSecret: SigningSecretSource,
+    private readonly requirements: TokenRequirements = {},
+  ) {}
 
   async authenticate(event: Pick<APIGatewayProxyEventV2, 'headers'>): Promise<AuthenticatedUser> {
     const token = bearerToken(event);
@@ -33,14 +45,15 @@ export class JwtAuthenticator {
       ({ payload } = await jwtVerify(token, key, {
         algorithms: ['HS256'],
         requiredClaims: ['exp'],
+        ...(this.requirements.issuer !== undefined ? { issuer: this.requirements.issuer } : {}),
+        ...(this.requirements.audience !== undefined
+          ? { audience: this.requirements.audience }
+          : {}),
       }));
     } catch (error) {
       throw unauthorized(describeJoseError(error));
     }
-    const userId = stringClaim(payload.sub) ?? stringClaim(payload.userId);
-    if (userId === undefined) {
-      throw unauthorized('The access token names no user (no "sub" or "userId" claim).');
-    }
+    const userId = userIdClaim(payload.sub !== undefined ? payload.sub : payload.userId);
     return {
       userId,
       ...optional('email', stringClaim(payload.email)),
@@ -84,6 +97,36 @@ function describeJoseError(error: unknown): string {
     return 'The access token signature is invalid.';
   }
   return 'The access token is malformed or invalid.';
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * The user id exactly as the token gives it: never trimmed or case-folded (" a " and "a"
+ * are two users), any well-formed Unicode of 1 to 512 characters. What reaches Stripe is
+ * derived from it to fit Stripe's limits (see `stripe-identity.ts`).
+ */
+function userIdClaim(value: unknown): string {
+  const userId = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof userId !== 'string' || userId === '') {
+    throw unauthorized('The access token names no user (no "sub" or "userId" claim).');
+  }
+  if (LONE_SURROGATE.test(userId) || codePoints(userId) > MAX_USER_ID_LENGTH) {
+    throw unauthorized(
+      `The access token's user id must be well-formed Unicode of at most ${MAX_USER_ID_LENGTH} characters.`,
+    );
+  }
+  return userId;
+}
+
+/** Unicode characters, not UTF-16 units: an emoji is one character of the 512. */
+function codePoints(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdbff) count++;
+  }
+  return count;
 }
 
 function stringClaim(value: unknown): string | undefined {

@@ -55,16 +55,30 @@ export const unsupportedMediaType = (contentType: string): HttpError =>
     `The request body must be JSON (Content-Type: application/json), not ${contentType}.`,
   );
 
-/** 502: Stripe failed us; the caller may retry. Stripe's request id goes to the log. */
-export const stripeFailure = (stripeRequestId?: string, stripeCode?: string): HttpError =>
+/** What the log says of a failed Stripe call (never sent to the caller). */
+export interface StripeFailureDetails {
+  readonly operation: string;
+  /** The SDK's error type, e.g. `StripeConnectionError` for a timeout. */
+  readonly type: string;
+  readonly code?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly message?: string | undefined;
+}
+
+/** 502: Stripe failed us; the caller may retry. What failed, and how, goes to the log. */
+export const stripeFailure = (details: StripeFailureDetails): HttpError =>
   new HttpError(
     502,
     'stripe_error',
     'Stripe could not complete the request; try again.',
     {},
     {
-      stripeRequestId,
-      stripeCode,
+      dependency: 'Stripe',
+      operation: details.operation,
+      stripeErrorType: details.type,
+      stripeCode: details.code,
+      stripeRequestId: details.requestId,
+      stripeMessage: details.message,
     },
   );
 

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ROUTES, type RouteAuth, type RouteName, routeKey } from '../shared/routes';
 import type { AuthenticatedUser, JwtAuthenticator } from './auth';
+import { dependencyFailureOf } from './dependencies';
 import { HttpError, internalError, notFound } from './errors';
 import { errorResponse, type HttpResponse } from './http';
 import type { Logger } from './logger';
@@ -86,6 +87,10 @@ function toErrorResponse(error: unknown, logger: Logger): HttpResponse {
     else logger.warn('Request not completed', fields);
     return errorResponse(error);
   }
-  logger.error('Unexpected failure', error as Error);
+  // A dependency that failed or timed out (after its retries) is named, so the log says
+  // what to look at without a stack trace being read.
+  const dependency = dependencyFailureOf(error);
+  if (dependency) logger.error('Dependency failed', { ...dependency, error: error as Error });
+  else logger.error('Unexpected failure', error as Error);
   return errorResponse(internalError());
 }

@@ -7,6 +7,11 @@ export interface StripeGateway {
     readonly email?: string;
     readonly idempotencyKey: string;
   }): Promise<string>;
+  /**
+   * The user's customer, found by `metadata.userKey` through Stripe's search (eventually
+   * consistent: only for a customer created long enough ago); undefined when there is none.
+   */
+  findCustomerByUser(userId: string): Promise<string | undefined>;
   /** A billing portal session's URL; throws StripeCustomerMissingError for a deleted customer. */
   createPortalSession(input: {
     readonly customerId: string;
@@ -69,6 +74,7 @@ export interface CheckoutSessionView {
   readonly mode: string;
   readonly clientReferenceId: string | null;
   readonly metadataUserId: string | undefined;
+  readonly metadataUserKey: string | undefined;
   readonly subscriptionId: string | null;
   readonly paymentIntentId: string | null;
 }

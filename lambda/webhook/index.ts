@@ -1,5 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { awsClientSettings, namedDependency } from '../core/dependencies';
 import { SecretsManagerStore } from '../core/secrets';
 import { buildWebhookHandler } from './composition-root';
 import { loadWebhookConfig } from './config';
@@ -8,7 +10,13 @@ import { loadWebhookConfig } from './config';
 const config = loadWebhookConfig(process.env);
 
 export const handler = buildWebhookHandler(config, {
-  dynamo: new DynamoDBClient({}),
-  sns: new SNSClient({}),
-  secrets: new SecretsManagerStore(config.secretsCacheMaxAgeSeconds),
+  dynamo: namedDependency(new DynamoDBClient(awsClientSettings('dynamodb')), 'dynamodb'),
+  sns: namedDependency(new SNSClient(awsClientSettings('sns')), 'sns'),
+  secrets: new SecretsManagerStore(
+    config.secretsCacheMaxAgeSeconds,
+    namedDependency(
+      new SecretsManagerClient(awsClientSettings('secretsManager')),
+      'secretsManager',
+    ),
+  ),
 });

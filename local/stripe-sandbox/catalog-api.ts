@@ -138,6 +138,39 @@ export const listCustomers: ApiHandler = (context) => {
   return respond(context, listObject('/v1/customers', items, params), params);
 };
 
+/**
+ * `GET /v1/customers/search`: the part of Stripe's search query language the service uses,
+ * one or more `field:'value'` clauses joined by AND, over `email` and `metadata['key']`.
+ * (Stripe's index lags writes by up to a minute; the sandbox's does not.)
+ */
+export const searchCustomers: ApiHandler = (context) => {
+  const params = new Params(context.raw, ['query', 'limit', 'page', 'expand']);
+  const query = params.string('query');
+  if (query === undefined) throw parameterInvalid('query', 'Missing required param: query.');
+  const clauses = query.split(/\s+AND\s+/).map((clause) => {
+    const match = /^(email|metadata\['([^']+)'\]):'((?:[^'\\]|\\.)*)'$/.exec(clause.trim());
+    if (!match)
+      throw parameterInvalid('query', `The sandbox cannot parse the query clause: ${clause}`);
+    const value = (match[3] ?? '').replace(/\\(.)/g, '$1');
+    const metadataKey = match[2];
+    return (customer: StripeObject) =>
+      metadataKey === undefined
+        ? customer.email === value
+        : (customer.metadata as Record<string, string> | undefined)?.[metadataKey] === value;
+  });
+  const limit = params.integer('limit', { min: 1, max: 100 }) ?? 10;
+  const found = context.state.store
+    .list('customer')
+    .filter((c) => c.deleted !== true && clauses.every((matches) => matches(c)));
+  return {
+    object: 'search_result',
+    data: found.slice(0, limit).map((customer) => respond(context, customer, params)),
+    has_more: found.length > limit,
+    next_page: null,
+    url: '/v1/customers/search',
+  };
+};
+
 // ---- products ----------------------------------------------------------------------
 
 const PRODUCT_FIELDS = ['name', 'description', 'active', 'metadata'];

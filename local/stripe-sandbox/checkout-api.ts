@@ -111,7 +111,7 @@ export const createCheckoutSession: ApiHandler = (context) => {
     customer_email: params.string('customer_email') ?? null,
     customer_details: null,
     customer_creation: customer ? null : 'if_required',
-    client_reference_id: params.string('client_reference_id') ?? null,
+    client_reference_id: clientReferenceId(params),
     metadata: mergeMetadata({}, params.metadata()),
     amount_subtotal: amount,
     amount_total: amount,
@@ -349,4 +349,16 @@ export function invoiceLineTemplate(): StripeObject {
   const line = lines.data[0];
   if (!line) throw new Error('The invoice fixture has no line');
   return line;
+}
+
+/** Stripe caps `client_reference_id` at 200 characters. */
+function clientReferenceId(params: Params): string | null {
+  const value = params.string('client_reference_id');
+  if (value !== undefined && value.length > 200) {
+    throw parameterInvalid(
+      'client_reference_id',
+      'client_reference_id must be at most 200 characters.',
+    );
+  }
+  return value ?? null;
 }

@@ -160,6 +160,10 @@ export async function handleControl(
     case 'DELETE faults':
       context.faults.clear();
       return ok({ cleared: true });
+    case 'POST idempotency-keys/expire':
+      // Stripe forgets a key 24 hours after its first use; tests of late retries need that.
+      context.idempotency.reset();
+      return ok({ expired: true });
     case 'POST reset':
       state.reset();
       context.faults.clear();

@@ -1,5 +1,7 @@
 import { StripeApiError } from './errors';
 
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
 interface Recorded {
   readonly fingerprint: string;
   readonly status: number;
@@ -13,6 +15,17 @@ interface Recorded {
  */
 export class IdempotencyKeys {
   private readonly recorded = new Map<string, Recorded>();
+
+  /** Stripe refuses keys over 255 characters. */
+  static assertValid(key: string): void {
+    if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new StripeApiError(
+        400,
+        'invalid_request_error',
+        `Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`,
+      );
+    }
+  }
 
   static fingerprint(method: string, path: string, params: unknown): string {
     return `${method} ${path} ${JSON.stringify(params)}`;

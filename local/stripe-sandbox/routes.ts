@@ -11,6 +11,7 @@ import {
   retrieveCustomer,
   retrievePrice,
   retrieveProduct,
+  searchCustomers,
   updateCustomer,
   updatePrice,
   updateProduct,
@@ -28,6 +29,7 @@ type Method = 'GET' | 'POST' | 'DELETE';
 const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['POST', '/v1/customers', createCustomer],
   ['GET', '/v1/customers', listCustomers],
+  ['GET', '/v1/customers/search', searchCustomers],
   ['GET', '/v1/customers/:id', retrieveCustomer],
   ['POST', '/v1/customers/:id', updateCustomer],
   ['DELETE', '/v1/customers/:id', deleteCustomer],

@@ -220,12 +220,15 @@ async function handleApi(
     }
     const fault = context.faults.take(url.pathname);
     if (fault) {
-      if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      // Unref'd: a delayed answer must not keep a stopped sandbox's process alive.
+      if (fault.delayMs > 0)
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
       if (fault.error) throw fault.error;
     }
 
     const fingerprint = IdempotencyKeys.fingerprint(method, url.pathname, raw);
     if (key) {
+      IdempotencyKeys.assertValid(key);
       response.setHeader('idempotency-key', key);
       const replay = context.idempotency.replay(key, fingerprint);
       if (replay) {

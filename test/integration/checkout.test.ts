@@ -1,3 +1,5 @@
+import { userKey } from '../../lambda/domain/stripe-identity';
+import { DEPENDENCY_BUDGETS } from '../../lambda/core/dependencies';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -142,7 +144,7 @@ describe('POST /stripe/payment-intent', () => {
     const details = sandbox.state.sessions.get(session.id);
     const carried =
       mode === 'subscription' ? details?.subscriptionMetadata : details?.paymentIntentMetadata;
-    expect(carried).toEqual({ userId, priceId });
+    expect(carried).toEqual({ userId, userKey: userKey(userId), priceId });
     expect(details?.lineItems).toEqual([
       { price: (await priceRecord(priceId))?.stripePriceId as unknown, quantity: 2 },
     ]);
@@ -329,11 +331,15 @@ describe('POST /stripe/payment-intent', () => {
       interval: 'week',
       active: true,
     });
-    // The SDK retries a 500 twice: three failures make the request fail after the product.
+    // A 500 on every attempt the SDK makes fails the request after the product.
     await fetch(`${sandbox.url}/_sandbox/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ status: 500, count: 3, path_prefix: '/v1/prices' }),
+      body: JSON.stringify({
+        status: 500,
+        count: DEPENDENCY_BUDGETS.stripe.maxAttempts,
+        path_prefix: '/v1/prices',
+      }),
     });
     const failed = await checkoutAs('flaky-buyer', { priceId: 'price-flaky', ...urls() });
     expect([failed.status, failed.body.error.code]).toEqual([502, 'stripe_error']);

@@ -1,3 +1,4 @@
+import { userKey } from '../../lambda/domain/stripe-identity';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import Stripe from 'stripe';
@@ -57,7 +58,10 @@ describe('customer mapping on DynamoDB Local and the Stripe sandbox', () => {
     expect(new Set(ids).size).toBe(1);
     const inStripe = await stripe.customers.list({ email: 'concurrent@example.com', limit: 100 });
     expect(inStripe.data.map((c) => c.id)).toEqual([ids[0]]);
-    expect(inStripe.data[0]?.metadata).toEqual({ userId: user.userId });
+    expect(inStripe.data[0]?.metadata).toEqual({
+      userId: user.userId,
+      userKey: userKey(user.userId),
+    });
     expect(await customers.get(user.userId)).toMatchObject({
       stripeCustomerId: ids[0],
       email: 'concurrent@example.com',
@@ -75,6 +79,7 @@ describe('customer mapping on DynamoDB Local and the Stripe sandbox', () => {
     });
     const attempt = () =>
       call(
+        'checkout.sessions.create',
         () =>
           stripe.checkout.sessions.create({
             mode: 'payment',

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DEPENDENCY_BUDGETS } from '../../lambda/core/dependencies';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildApiHandler } from '../../lambda/api/composition-root';
@@ -259,7 +260,11 @@ describe('faults in the middle of a request', () => {
 
   it('Stripe failing (500) on the session: 502, the retry opens one session on the one customer', async () => {
     const userId = 'fault-stripe-500';
-    await injectStripeFault({ status: 500, count: 3, path_prefix: '/v1/checkout/sessions' });
+    await injectStripeFault({
+      status: 500,
+      count: DEPENDENCY_BUDGETS.stripe.maxAttempts,
+      path_prefix: '/v1/checkout/sessions',
+    });
     const first = await checkoutThrough(apiHandler({}), userId, 'price-pro-monthly');
     const retry = await checkout(userId, 'price-pro-monthly');
     const customers = stripeObjects('customer', 'userId', userId).length;
@@ -278,7 +283,11 @@ describe('faults in the middle of a request', () => {
   it('Stripe timing out while a price syncs: 502, no local sync state, the retry gets the same price', async () => {
     await putUnsyncedPrice('price-fault-timeout', 'prod-fault-timeout');
     const before = await stackState(stack);
-    await injectStripeFault({ delay_ms: 1_000, count: 3, path_prefix: '/v1/prices' });
+    await injectStripeFault({
+      delay_ms: 1_000,
+      count: DEPENDENCY_BUDGETS.stripe.maxAttempts,
+      path_prefix: '/v1/prices',
+    });
     const first = await checkoutThrough(
       apiHandler({ stripeTimeoutMs: 300 }),
       'fault-timeout',
@@ -342,7 +351,11 @@ describe('faults in the middle of a request', () => {
     const userId = 'fault-portal';
     await checkout(userId, 'price-pro-monthly');
     const before = await stackState(stack);
-    await injectStripeFault({ status: 500, count: 3, path_prefix: '/v1/billing_portal' });
+    await injectStripeFault({
+      status: 500,
+      count: DEPENDENCY_BUDGETS.stripe.maxAttempts,
+      path_prefix: '/v1/billing_portal',
+    });
     const portal = async () => {
       const response = await fetch(`${stack.apiUrl}${ROUTES.createPortalSession.path}`, {
         method: 'POST',

@@ -1,4 +1,5 @@
-import type { CustomerMapping, CustomerRepository } from '../../lambda/domain/customer';
+import type { CustomerRecord, CustomerRepository } from '../../lambda/domain/customer';
+import { userKey } from '../../lambda/domain/stripe-identity';
 import type { CatalogPrice, CatalogProduct } from '../../lambda/domain/catalog';
 import { priceTerms } from '../../lambda/domain/catalog-sync';
 import {
@@ -12,7 +13,7 @@ import {
 
 /** An in-memory customers table with the same conditional semantics as the DynamoDB adapter. */
 export class InMemoryCustomers implements CustomerRepository {
-  readonly rows = new Map<string, CustomerMapping>();
+  readonly rows = new Map<string, CustomerRecord>();
   /** Runs before a conditional write: lets a test slip a concurrent writer in. */
   beforeWrite: (() => void) | undefined;
 
@@ -22,14 +23,28 @@ export class InMemoryCustomers implements CustomerRepository {
     return this;
   }
 
-  get(userId: string): Promise<CustomerMapping | undefined> {
+  /** Seeds the reservation of a first checkout that stopped before its mapping was complete. */
+  withReservation(userId: string, createdAt: string, email?: string): this {
+    this.rows.set(userId, { userId, createdAt, updatedAt: createdAt, ...(email ? { email } : {}) });
+    return this;
+  }
+
+  get(userId: string): Promise<CustomerRecord | undefined> {
     return Promise.resolve(this.rows.get(userId));
   }
 
-  createIfAbsent(mapping: CustomerMapping): Promise<boolean> {
+  createIfAbsent(record: CustomerRecord): Promise<boolean> {
     this.beforeWrite?.();
-    if (this.rows.has(mapping.userId)) return Promise.resolve(false);
-    this.rows.set(mapping.userId, mapping);
+    if (this.rows.has(record.userId)) return Promise.resolve(false);
+    this.rows.set(record.userId, record);
+    return Promise.resolve(true);
+  }
+
+  completeMapping(userId: string, stripeCustomerId: string, now: string): Promise<boolean> {
+    this.beforeWrite?.();
+    const row = this.rows.get(userId);
+    if (!row || row.stripeCustomerId !== undefined) return Promise.resolve(false);
+    this.rows.set(userId, { ...row, stripeCustomerId, updatedAt: now });
     return Promise.resolve(true);
   }
 
@@ -57,7 +72,11 @@ export class InMemoryCustomers implements CustomerRepository {
  * object), and a log of every call by kind, so a test can count them.
  */
 export class FakeStripe implements StripeGateway {
-  readonly calls: { userId: string; idempotencyKey: string }[] = [];
+  readonly calls: { userId: string; email?: string; idempotencyKey: string }[] = [];
+  private readonly customersByKey = new Map<string, string>();
+  private customersCreated = 0;
+  /** Customers Stripe's search finds, by `metadata.userKey`. */
+  readonly searchable = new Map<string, string>();
   readonly log: string[] = [];
   private readonly byKey = new Map<string, string>();
   readonly prices = new Map<string, StripePriceView>();
@@ -68,11 +87,30 @@ export class FakeStripe implements StripeGateway {
     email?: string;
     idempotencyKey: string;
   }): Promise<string> {
-    this.calls.push({ userId: input.userId, idempotencyKey: input.idempotencyKey });
+    this.calls.push({
+      userId: input.userId,
+      ...(input.email !== undefined ? { email: input.email } : {}),
+      idempotencyKey: input.idempotencyKey,
+    });
     this.log.push('customers.create');
-    let id = this.byKey.get(input.idempotencyKey);
-    if (!id) this.byKey.set(input.idempotencyKey, (id = `cus_${this.byKey.size + 1}`));
+    let id = this.customersByKey.get(input.idempotencyKey);
+    if (!id) {
+      id = `cus_${String(++this.customersCreated)}`;
+      this.customersByKey.set(input.idempotencyKey, id);
+    }
+    this.searchable.set(userKey(input.userId), id);
     return Promise.resolve(id);
+  }
+
+  findCustomerByUser(userId: string): Promise<string | undefined> {
+    this.log.push('customers.search');
+    return Promise.resolve(this.searchable.get(userKey(userId)));
+  }
+
+  /** Stripe forgetting its idempotency keys (it keeps them for 24 hours). */
+  expireIdempotencyKeys(): void {
+    this.byKey.clear();
+    this.customersByKey.clear();
   }
 
   /** Customers Stripe has deleted. */

@@ -1,6 +1,7 @@
 import type { AuthenticatedUser } from '../../core/auth';
 import { notFound } from '../../core/errors';
-import type { StripeGateway } from '../../domain/stripe-gateway';
+import type { CheckoutSessionView, StripeGateway } from '../../domain/stripe-gateway';
+import { userKey } from '../../domain/stripe-identity';
 
 /** `GET /stripe/checkout-sessions/{id}` (contract section 4). */
 export interface CheckoutSessionStatus {
@@ -23,8 +24,7 @@ export async function getCheckoutSessionStatus(
   sessionId: string,
 ): Promise<CheckoutSessionStatus> {
   const session = await stripe.findCheckoutSession(sessionId);
-  const owner = session?.clientReferenceId ?? session?.metadataUserId;
-  if (!session || owner !== user.userId)
+  if (!session || !ownedBy(session, user.userId))
     throw notFound('No such checkout session.', 'checkout_session_not_found');
   return {
     checkoutSessionId: session.id,
@@ -34,4 +34,10 @@ export async function getCheckoutSessionStatus(
     ...(session.subscriptionId !== null ? { subscriptionId: session.subscriptionId } : {}),
     ...(session.paymentIntentId !== null ? { paymentIntentId: session.paymentIntentId } : {}),
   };
+}
+
+/** The session names its user by `metadata.userKey`, or (older sessions) by the id itself. */
+function ownedBy(session: CheckoutSessionView, userId: string): boolean {
+  if (session.metadataUserKey !== undefined) return session.metadataUserKey === userKey(userId);
+  return (session.clientReferenceId ?? session.metadataUserId) === userId;
 }

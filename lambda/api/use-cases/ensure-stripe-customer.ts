@@ -1,18 +1,34 @@
 import type { AuthenticatedUser } from '../../core/auth';
-import type { CustomerMapping, CustomerRepository } from '../../domain/customer';
+import { type CustomerRecord, type CustomerRepository, isMapped } from '../../domain/customer';
+import {
+  customerIdempotencyKey,
+  replacementCustomerIdempotencyKey,
+} from '../../domain/stripe-identity';
 import type { StripeGateway } from '../../domain/stripe-gateway';
 
 export interface CustomerDependencies {
   readonly customers: CustomerRepository;
-  readonly stripe: Pick<StripeGateway, 'createCustomer'>;
+  readonly stripe: Pick<StripeGateway, 'createCustomer' | 'findCustomerByUser'>;
   readonly now: () => Date;
 }
 
 /**
- * The user's Stripe customer, created on first need: one per user, ever. Concurrent first
- * requests all send the same Stripe idempotency key (derived from the user id), so Stripe
- * creates one customer; the conditional put lets one request write the mapping and the
- * others adopt it.
+ * Stripe keeps idempotency keys for 24 hours. A reservation older than this may stand
+ * for a customer whose key Stripe has forgotten, so Stripe is searched before creating.
+ * An hour leaves Stripe's search index (updated within about a minute) far behind.
+ */
+export const SEARCH_RESERVATIONS_OLDER_THAN_MS = 60 * 60 * 1000;
+
+/**
+ * The user's Stripe customer, created on first need: one per user, ever.
+ * - A reservation (the record without a Stripe id) is written first, conditionally: one
+ *   request's claims (email) win, and every request creates the customer from the
+ *   reservation, never from its own token, so concurrent first requests send Stripe the
+ *   same idempotency key with the same parameters.
+ * - The customer is created with a key derived from the user id alone, and the record is
+ *   completed conditionally: the loser adopts the winner's customer.
+ * - A retry that finds an old reservation (an earlier attempt stopped between Stripe and
+ *   the table, possibly days ago) searches Stripe for the user's customer first.
  */
 export async function ensureStripeCustomer(
   deps: CustomerDependencies,
@@ -21,13 +37,13 @@ export async function ensureStripeCustomer(
   return stripeCustomerFrom(deps, user, await deps.customers.get(user.userId));
 }
 
-/** As `ensureStripeCustomer`, from a mapping the caller has just read (consistently). */
+/** As `ensureStripeCustomer`, from a record the caller has just read (consistently). */
 export async function stripeCustomerFrom(
   deps: CustomerDependencies,
   user: AuthenticatedUser,
-  existing: CustomerMapping | undefined,
+  existing: CustomerRecord | undefined,
 ): Promise<string> {
-  if (existing) {
+  if (isMapped(existing)) {
     const changed =
       (user.email !== undefined && user.email !== existing.email) ||
       (user.role !== undefined && user.role !== existing.role);
@@ -36,12 +52,22 @@ export async function stripeCustomerFrom(
     }
     return existing.stripeCustomerId;
   }
-  const stripeCustomerId = await deps.stripe.createCustomer({
-    userId: user.userId,
-    ...(user.email !== undefined ? { email: user.email } : {}),
-    idempotencyKey: `customer-${user.userId}`,
-  });
-  return adopt(deps, user, stripeCustomerId);
+  const reservation = existing ?? (await reserve(deps, user));
+  if (isMapped(reservation)) return reservation.stripeCustomerId;
+
+  const age = deps.now().getTime() - Date.parse(reservation.createdAt);
+  const found =
+    age > SEARCH_RESERVATIONS_OLDER_THAN_MS
+      ? await deps.stripe.findCustomerByUser(user.userId)
+      : undefined;
+  const stripeCustomerId =
+    found ??
+    (await deps.stripe.createCustomer({
+      userId: user.userId,
+      ...(reservation.email !== undefined ? { email: reservation.email } : {}),
+      idempotencyKey: customerIdempotencyKey(user.userId),
+    }));
+  return complete(deps, user.userId, stripeCustomerId);
 }
 
 /**
@@ -57,7 +83,7 @@ export async function replaceMissingCustomer(
   const replacement = await deps.stripe.createCustomer({
     userId: user.userId,
     ...(user.email !== undefined ? { email: user.email } : {}),
-    idempotencyKey: `customer-${user.userId}-replaces-${missingCustomerId}`,
+    idempotencyKey: replacementCustomerIdempotencyKey(user.userId, missingCustomerId),
   });
   const moved = await deps.customers.replaceStripeCustomer(
     user.userId,
@@ -67,26 +93,40 @@ export async function replaceMissingCustomer(
   );
   if (moved) return replacement;
   const current = await deps.customers.get(user.userId);
-  return current?.stripeCustomerId ?? adopt(deps, user, replacement);
+  if (isMapped(current)) return current.stripeCustomerId;
+  return complete(deps, user.userId, replacement);
 }
 
-async function adopt(
-  deps: CustomerDependencies,
-  user: AuthenticatedUser,
-  stripeCustomerId: string,
-): Promise<string> {
+/** Writes the reservation, or reads the one a concurrent request wrote first. */
+async function reserve(deps: CustomerDependencies, user: AuthenticatedUser) {
   const now = deps.now().toISOString();
-  const created = await deps.customers.createIfAbsent({
+  const reservation: CustomerRecord = {
     userId: user.userId,
-    stripeCustomerId,
     ...contact(user),
     createdAt: now,
     updatedAt: now,
-  });
-  if (created) return stripeCustomerId;
-  const winner = await deps.customers.get(user.userId);
-  if (!winner) throw new Error(`The mapping of ${user.userId} vanished during creation.`);
+  };
+  if (await deps.customers.createIfAbsent(reservation)) return reservation;
+  return mustExist(await deps.customers.get(user.userId), user.userId);
+}
+
+async function complete(
+  deps: CustomerDependencies,
+  userId: string,
+  stripeCustomerId: string,
+): Promise<string> {
+  if (await deps.customers.completeMapping(userId, stripeCustomerId, deps.now().toISOString())) {
+    return stripeCustomerId;
+  }
+  const winner = mustExist(await deps.customers.get(userId), userId);
+  if (!isMapped(winner)) throw new Error(`The customer record of a user lost its completion.`);
   return winner.stripeCustomerId;
+}
+
+function mustExist(record: CustomerRecord | undefined, userId: string): CustomerRecord {
+  // Records are never deleted by the service; a vanished one is an operator's doing.
+  if (!record) throw new Error(`The customer record of user ${JSON.stringify(userId)} vanished.`);
+  return record;
 }
 
 const contact = (user: AuthenticatedUser): { email?: string; role?: string } => ({

@@ -1,6 +1,6 @@
 import type { AuthenticatedUser } from '../../core/auth';
 import { notFound } from '../../core/errors';
-import type { CustomerRepository } from '../../domain/customer';
+import { type CustomerRepository, isMapped } from '../../domain/customer';
 import { type StripeGateway, StripeCustomerMissingError } from '../../domain/stripe-gateway';
 
 export interface PortalDependencies {
@@ -20,7 +20,8 @@ export async function createPortalSession(
   returnUrl: string,
 ): Promise<{ url: string }> {
   const mapping = await deps.customers.get(user.userId);
-  if (!mapping) throw notFound(NO_CUSTOMER, 'no_customer');
+  // A reservation without a customer yet is a checkout still under way: nothing to manage.
+  if (!isMapped(mapping)) throw notFound(NO_CUSTOMER, 'no_customer');
   try {
     return {
       url: await deps.stripe.createPortalSession({

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { replacementCustomerIdempotencyKey } from '../../../lambda/domain/stripe-identity';
 import { createCheckoutSession } from '../../../lambda/api/use-cases/create-checkout-session';
 import { priceTerms } from '../../../lambda/domain/catalog-sync';
 import type { CatalogPrice, CatalogProduct } from '../../../lambda/domain/catalog';
@@ -169,7 +170,7 @@ describe('createCheckoutSession', () => {
     expect(result.customerId).not.toBe('cus_gone');
     expect(customers.rows.get('u1')?.stripeCustomerId).toBe(result.customerId);
     expect(stripe.calls.map((call) => call.idempotencyKey)).toEqual([
-      'customer-u1-replaces-cus_gone',
+      replacementCustomerIdempotencyKey('u1', 'cus_gone'),
     ]);
     expect(stripe.checkoutSessions.map((s) => s.customerId)).toEqual([result.customerId]);
   });

@@ -1,4 +1,5 @@
 import { getCheckoutSessionStatus } from '../../../lambda/api/use-cases/checkout-session-status';
+import { userKey } from '../../../lambda/domain/stripe-identity';
 import { createPortalSession } from '../../../lambda/api/use-cases/portal-session';
 import { rejectedHttpError } from '../../support/http-errors';
 import { FakeStripe, InMemoryCustomers } from '../../support/fake-billing';
@@ -43,6 +44,7 @@ describe('getCheckoutSessionStatus', () => {
     mode: 'subscription',
     clientReferenceId: 'u1',
     metadataUserId: 'u1',
+    metadataUserKey: userKey('u1'),
     subscriptionId: 'sub_1',
     paymentIntentId: null,
   };
@@ -59,9 +61,31 @@ describe('getCheckoutSessionStatus', () => {
     });
   });
 
+  it('recognises the owner by the user key alone (a user id too long for Stripe)', async () => {
+    const stripe = new FakeStripe();
+    const longId = 'ü'.repeat(512);
+    stripe.sessions.set('cs_1', {
+      ...view,
+      clientReferenceId: null,
+      metadataUserId: undefined,
+      metadataUserKey: userKey(longId),
+    });
+    await expect(
+      getCheckoutSessionStatus(stripe, { userId: longId }, 'cs_1'),
+    ).resolves.toMatchObject({ checkoutSessionId: 'cs_1' });
+    await expect(
+      rejectedHttpError(getCheckoutSessionStatus(stripe, user, 'cs_1')),
+    ).resolves.toMatchObject({ status: 404 });
+  });
+
   it("answers another user's session exactly like a missing one", async () => {
     const stripe = new FakeStripe();
-    stripe.sessions.set('cs_1', { ...view, clientReferenceId: 'u2', metadataUserId: 'u2' });
+    stripe.sessions.set('cs_1', {
+      ...view,
+      clientReferenceId: 'u2',
+      metadataUserId: 'u2',
+      metadataUserKey: userKey('u2'),
+    });
     const foreign = await rejectedHttpError(getCheckoutSessionStatus(stripe, user, 'cs_1'));
     const missing = await rejectedHttpError(getCheckoutSessionStatus(stripe, user, 'cs_nope'));
     expect([foreign.status, foreign.code, foreign.message]).toEqual([

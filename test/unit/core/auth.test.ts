@@ -111,3 +111,70 @@ describe('JwtAuthenticator', () => {
     expect((await rejection(withToken(token).headers)).status).toBe(401);
   });
 });
+
+describe('user ids exactly as given (contract section 4)', () => {
+  const userIdOf = async (subject: string) =>
+    (
+      await authenticator.authenticate(
+        withToken(await signAccessToken({ secret: SECRET, subject })),
+      )
+    ).userId;
+
+  it('never trims or folds: " a " and "a" are two users', async () => {
+    expect(await userIdOf(' a ')).toBe(' a ');
+    expect(await userIdOf('A')).toBe('A');
+  });
+
+  it.each([
+    ['non-ASCII', 'Zoë-用户-🦊'],
+    ['control characters', 'tab\there\u0001'],
+    ['512 characters, each outside the BMP', '🦊'.repeat(512)],
+    ['512 ASCII characters', 'x'.repeat(512)],
+  ])('accepts %s', async (_case, subject) => {
+    expect(await userIdOf(subject)).toBe(subject);
+  });
+
+  it.each([
+    ['513 characters', 'x'.repeat(513)],
+    ['513 characters outside the BMP', '🦊'.repeat(513)],
+    ['a lone surrogate', 'bad\ud800id'],
+  ])('refuses %s with a 401', async (_case, subject) => {
+    const token = await signAccessToken({ secret: SECRET, subject });
+    const error = await rejection(withToken(token).headers);
+    expect([error.status, error.code]).toEqual([401, 'invalid_token']);
+  });
+
+  it('refuses an empty sub, not falling back to userId', async () => {
+    const token = await signAccessToken({ secret: SECRET, claims: { sub: '', userId: 'u' } });
+    expect((await rejection(withToken(token).headers)).status).toBe(401);
+  });
+});
+
+describe('optional issuer and audience', () => {
+  const strict = new JwtAuthenticator(() => Promise.resolve(SECRET), {
+    issuer: 'https://auth.example.com',
+    audience: 'stripe-service',
+  });
+  const sign = (claims: Record<string, unknown>) =>
+    signAccessToken({ secret: SECRET, subject: 'u', claims });
+
+  it('accepts a token with the configured iss and aud', async () => {
+    const token = await sign({ iss: 'https://auth.example.com', aud: 'stripe-service' });
+    await expect(strict.authenticate(withToken(token))).resolves.toEqual({ userId: 'u' });
+  });
+
+  it.each([
+    ['no iss', { aud: 'stripe-service' }],
+    ['another iss', { iss: 'https://evil.example.com', aud: 'stripe-service' }],
+    ['no aud', { iss: 'https://auth.example.com' }],
+    ['another aud', { iss: 'https://auth.example.com', aud: 'other-service' }],
+  ])('refuses a token with %s', async (_case, claims) => {
+    const error = await rejectedHttpError(strict.authenticate(withToken(await sign(claims))));
+    expect(error.status).toBe(401);
+  });
+
+  it('ignores iss and aud when none is configured', async () => {
+    const token = await sign({ iss: 'anyone', aud: 'anything' });
+    await expect(authenticator.authenticate(withToken(token))).resolves.toEqual({ userId: 'u' });
+  });
+});
