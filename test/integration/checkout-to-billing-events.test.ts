@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 async function tokenFor(userId: string): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/_local/token?userId=${userId}`);
+  const response = await fetch(`${stack.apiUrl}/_local/token?userId=${encodeURIComponent(userId)}`);
   return ((await response.json()) as { token: string }).token;
 }
 
@@ -86,6 +86,23 @@ describe('checkout outcomes on the sandbox reach the billing topic, each once', 
       paymentStatus: 'paid',
       priceId: 'price-typescript-course',
     });
+  });
+
+  it('a user id too long for Stripe to hold: every billing event still names the user', async () => {
+    // 512 characters (1,024 UTF-16 units): over Stripe's metadata and client_reference_id
+    // limits, so the user is found through the customers table.
+    const userId = '🦊'.repeat(512);
+    const sessionId = await checkout(userId, 'price-pro-monthly');
+    await completeOnPage(sessionId, 'pay');
+    const { types, all } = await billingEventsOf(userId);
+    expect(types).toEqual(['checkout.completed', 'invoice.paid', 'subscription.created']);
+    expect(all.every((event) => event.userId === userId)).toBe(true);
+    const status = (await (
+      await fetch(`${stack.apiUrl}/stripe/checkout-sessions/${sessionId}`, {
+        headers: { authorization: `Bearer ${await tokenFor(userId)}` },
+      })
+    ).json()) as { status?: string };
+    expect(status.status).toBe('complete');
   });
 
   it('a paid subscription: subscription.created, invoice.paid and checkout.completed', async () => {

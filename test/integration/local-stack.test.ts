@@ -80,9 +80,30 @@ describe('npm start (the local stack) over HTTP', () => {
     expect(payload).toMatchObject({ sub: 'user-9', email: 'ada@example.com', role: 'student' });
   });
 
-  it('rejects an oversized token claim', async () => {
-    const response = await fetch(url(`/_local/token?userId=${'x'.repeat(300)}`));
+  it('rejects an oversized email claim and an empty user id', async () => {
+    const response = await fetch(url(`/_local/token?userId=u&email=${'x'.repeat(300)}`));
     expect(response.status).toBe(400);
+    expect((await fetch(url('/_local/token?userId='))).status).toBe(400);
+  });
+
+  it('signs any user id as given, leaving the API to refuse one over 512 characters', async () => {
+    const tokenOf = async (userId: string) =>
+      (
+        (await (await fetch(url(`/_local/token?userId=${encodeURIComponent(userId)}`))).json()) as {
+          token: string;
+        }
+      ).token;
+    const portal = async (userId: string) =>
+      fetch(url('/stripe/portal'), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await tokenOf(userId)}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ returnUrl: url('/') }),
+      });
+    expect((await portal(` ${'x'.repeat(510)}`)).status).toBe(404); // no_customer: accepted
+    expect((await portal('x'.repeat(513))).status).toBe(401);
   });
 
   it('wires POST /stripe/payment-intent to the API function (401 without a token, 400 for an empty body)', async () => {
