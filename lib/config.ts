@@ -1,9 +1,14 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { serviceResourceName } from '../lambda/shared/naming';
+import { ROUTES, type RouteName } from '../lambda/shared/routes';
+import { SECRETS, type SecretId } from '../lambda/shared/secrets';
 
 /**
  * The stack's configuration: one typed object per environment, read from `cdk.json`
- * context (`environments.<env>`), validated before any construct is built.
+ * context (`environments.<env>`), validated before any construct is built. A few
+ * settings (`combinedSecretName`, `combinedSecretFields`, `jwtIssuer`, `jwtAudience`) may
+ * also be given as top-level context (`--context key=value`), which wins over the
+ * environment's value: they are what an operator sets per deployment.
  */
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -24,6 +29,29 @@ export interface ExternalResourceOverrides {
   readonly jwtAccessTokenSecretName?: string;
 }
 
+/** API Gateway's token bucket: steady requests per second and the bucket size. */
+export interface ThrottleSettings {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/**
+ * One JSON secret holding all three values in fields (contract section 3), instead of
+ * one secret each.
+ */
+export interface CombinedSecretSettings {
+  readonly secretName: string;
+  /** The field of the combined secret that holds each value. */
+  readonly fields: Readonly<Record<SecretId, string>>;
+}
+
+/** The combined secret's field names unless `combinedSecretFields` overrides them. */
+export const DEFAULT_COMBINED_SECRET_FIELDS: Readonly<Record<SecretId, string>> = {
+  stripeSecretKey: 'stripe_secret_key',
+  stripeWebhookSecret: 'stripe_webhook_secret',
+  jwtAccessTokenSecret: 'jwt_access_token_secret',
+};
+
 export interface EnvironmentSettings {
   /** Origins (`scheme://host[:port]`) that checkout and portal redirects may point at. */
   readonly allowedRedirectOrigins: readonly string[];
@@ -34,9 +62,29 @@ export interface EnvironmentSettings {
   readonly removalPolicy: 'retain' | 'destroy';
   readonly pointInTimeRecovery: boolean;
   readonly deletionProtection: boolean;
-  readonly apiThrottling: { readonly rateLimit: number; readonly burstLimit: number };
+  /** The stage default: the throttle of every route without one of its own. */
+  readonly apiThrottling: ThrottleSettings;
+  /**
+   * Routes with a throttle of their own, by route name (`lambda/shared/routes.ts`): the
+   * public routes get smaller budgets than the stage default, so a flood on them cannot
+   * take the capacity checkout needs.
+   */
+  readonly routeThrottling: Readonly<Partial<Record<RouteName, ThrottleSettings>>>;
+  /**
+   * Reserved concurrency of the webhook function: both a floor (the API cannot starve it)
+   * and a ceiling (a delivery storm cannot starve the API). `false` reserves none, for
+   * accounts whose limit leaves nothing to reserve: Lambda keeps 100 units unreserved, and
+   * new accounts may start with a limit of 10.
+   */
+  readonly webhookReservedConcurrency: number | false;
   readonly secretsCacheMaxAgeSeconds: number;
   readonly external: ExternalResourceOverrides;
+  /** Set: the functions read their secrets from the fields of this one secret. */
+  readonly combinedSecret?: CombinedSecretSettings;
+  /** Set: access tokens must carry this `iss`. */
+  readonly jwtIssuer?: string;
+  /** Set: access tokens must carry this `aud`. */
+  readonly jwtAudience?: string;
 }
 
 export interface ServiceConfig {
@@ -79,7 +127,11 @@ export function loadServiceConfig(
   if (!isRecord(environments) || !isRecord(environments[environmentName])) {
     throw new ConfigError(`cdk.json context has no "environments.${environmentName}" settings.`);
   }
-  const settings = parseSettings(environments[environmentName], `environments.${environmentName}`);
+  const settings = parseSettings(
+    environments[environmentName],
+    `environments.${environmentName}`,
+    context,
+  );
   return { projectName, environmentName, settings };
 }
 
@@ -102,7 +154,11 @@ const RETENTION_PERIODS: readonly RetentionDays[] = Object.values(RetentionDays)
   (value): value is RetentionDays => typeof value === 'number',
 );
 
-function parseSettings(raw: Record<string, unknown>, at: string): EnvironmentSettings {
+function parseSettings(
+  raw: Record<string, unknown>,
+  at: string,
+  context: ContextSource,
+): EnvironmentSettings {
   const origins = raw.allowedRedirectOrigins;
   if (!Array.isArray(origins) || origins.length === 0) {
     throw new ConfigError(`${at}.allowedRedirectOrigins must be a non-empty list of origins.`);
@@ -120,10 +176,23 @@ function parseSettings(raw: Record<string, unknown>, at: string): EnvironmentSet
   if (removalPolicy !== 'retain' && removalPolicy !== 'destroy') {
     throw new ConfigError(`${at}.removalPolicy must be "retain" or "destroy".`);
   }
-  const throttling = raw.apiThrottling;
-  if (!isRecord(throttling)) throw new ConfigError(`${at}.apiThrottling must be an object.`);
   const external = raw.external ?? {};
   if (!isRecord(external)) throw new ConfigError(`${at}.external must be an object.`);
+  const externalOverrides = parseExternal(external, `${at}.external`);
+  const setting = (key: string) => deploymentSetting(context, raw, at, key);
+  const combinedSecret = parseCombinedSecret(
+    setting('combinedSecretName'),
+    setting('combinedSecretFields'),
+  );
+  if (combinedSecret !== undefined) {
+    // The combined secret replaces the three; a name for one of them would be ignored.
+    const conflicting = SEPARATE_SECRET_OVERRIDES.filter((key) => key in externalOverrides);
+    if (conflicting.length > 0) {
+      throw new ConfigError(
+        `combinedSecretName replaces the three secrets, so ${conflicting.map((key) => `${at}.external.${key}`).join(', ')} would be ignored: remove one or the other.`,
+      );
+    }
+  }
 
   return {
     allowedRedirectOrigins,
@@ -133,17 +202,175 @@ function parseSettings(raw: Record<string, unknown>, at: string): EnvironmentSet
     removalPolicy,
     pointInTimeRecovery: boolean(raw.pointInTimeRecovery, `${at}.pointInTimeRecovery`),
     deletionProtection: boolean(raw.deletionProtection, `${at}.deletionProtection`),
-    apiThrottling: {
-      rateLimit: positiveInteger(throttling.rateLimit, `${at}.apiThrottling.rateLimit`),
-      burstLimit: positiveInteger(throttling.burstLimit, `${at}.apiThrottling.burstLimit`),
-    },
+    apiThrottling: parseThrottle(raw.apiThrottling, `${at}.apiThrottling`),
+    routeThrottling: parseRouteThrottling(raw.routeThrottling ?? {}, `${at}.routeThrottling`),
+    webhookReservedConcurrency: parseReservedConcurrency(
+      raw.webhookReservedConcurrency ?? false,
+      `${at}.webhookReservedConcurrency`,
+    ),
     secretsCacheMaxAgeSeconds: positiveInteger(
       raw.secretsCacheMaxAgeSeconds,
       `${at}.secretsCacheMaxAgeSeconds`,
     ),
-    external: parseExternal(external, `${at}.external`),
+    external: externalOverrides,
+    ...optionalEntry('combinedSecret', combinedSecret),
+    ...optionalEntry('jwtIssuer', parseTokenClaim(setting('jwtIssuer'))),
+    ...optionalEntry('jwtAudience', parseTokenClaim(setting('jwtAudience'))),
   };
 }
+
+/** A setting's value and where it came from, for error messages. */
+interface Given {
+  readonly value: unknown;
+  readonly at: string;
+}
+
+/**
+ * A per-deployment setting: top-level context (the command line's `--context key=value`,
+ * or cdk.json's `context`) wins over `environments.<env>.<key>`. An empty string is "not
+ * set", as CI systems pass unset variables.
+ */
+function deploymentSetting(
+  context: ContextSource,
+  raw: Record<string, unknown>,
+  at: string,
+  key: string,
+): Given | undefined {
+  const topLevel = context.tryGetContext(key);
+  if (topLevel !== undefined && topLevel !== '') return { value: topLevel, at: `context ${key}` };
+  const perEnvironment = raw[key];
+  if (perEnvironment !== undefined && perEnvironment !== '') {
+    return { value: perEnvironment, at: `${at}.${key}` };
+  }
+  return undefined;
+}
+
+function parseThrottle(value: unknown, at: string): ThrottleSettings {
+  if (!isRecord(value)) throw new ConfigError(`${at} must be an object {rateLimit, burstLimit}.`);
+  const unknown = Object.keys(value).filter((key) => key !== 'rateLimit' && key !== 'burstLimit');
+  if (unknown.length > 0) {
+    throw new ConfigError(`${at} takes rateLimit and burstLimit only (got ${unknown.join(', ')}).`);
+  }
+  return {
+    rateLimit: positiveInteger(value.rateLimit, `${at}.rateLimit`),
+    burstLimit: positiveInteger(value.burstLimit, `${at}.burstLimit`),
+  };
+}
+
+const ROUTE_NAMES = Object.keys(ROUTES) as RouteName[];
+
+function parseRouteThrottling(
+  value: unknown,
+  at: string,
+): Partial<Record<RouteName, ThrottleSettings>> {
+  if (!isRecord(value)) throw new ConfigError(`${at} must be an object keyed by route name.`);
+  const result: Partial<Record<RouteName, ThrottleSettings>> = {};
+  for (const [name, throttle] of Object.entries(value)) {
+    if (!isRouteName(name)) {
+      throw new ConfigError(`${at}.${name} is not a route; routes: ${ROUTE_NAMES.join(', ')}.`);
+    }
+    result[name] = parseThrottle(throttle, `${at}.${name}`);
+  }
+  return result;
+}
+
+const isRouteName = (name: string): name is RouteName =>
+  (ROUTE_NAMES as readonly string[]).includes(name);
+
+function parseReservedConcurrency(value: unknown, at: string): number | false {
+  if (value === false) return false;
+  // Zero would be valid for Lambda, and would stop the function entirely.
+  if (value === 0) {
+    throw new ConfigError(`${at} of 0 would stop the function: use false to reserve none.`);
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ConfigError(`${at} must be a positive integer, or false to reserve none.`);
+  }
+  return value;
+}
+
+/** The three per-secret name overrides the combined secret replaces. */
+const SEPARATE_SECRET_OVERRIDES = [
+  'stripeSecretKeySecretName',
+  'stripeWebhookSecretName',
+  'jwtAccessTokenSecretName',
+] as const satisfies readonly (keyof ExternalResourceOverrides)[];
+
+const SECRET_IDS = Object.keys(SECRETS) as SecretId[];
+/** Secrets Manager's secret name alphabet; a name, not an ARN. */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+function parseCombinedSecret(
+  name: Given | undefined,
+  fields: Given | undefined,
+): CombinedSecretSettings | undefined {
+  if (name === undefined) {
+    if (fields !== undefined) {
+      throw new ConfigError(`${fields.at} is set but combinedSecretName is not: set both.`);
+    }
+    return undefined;
+  }
+  if (typeof name.value !== 'string' || !SECRET_NAME.test(name.value)) {
+    throw new ConfigError(
+      `${name.at} must be a Secrets Manager secret name (letters, digits and /_+=.@-), got ${JSON.stringify(name.value)}.`,
+    );
+  }
+  return {
+    secretName: name.value,
+    fields: { ...DEFAULT_COMBINED_SECRET_FIELDS, ...parseCombinedSecretFields(fields) },
+  };
+}
+
+function parseCombinedSecretFields(given: Given | undefined): Partial<Record<SecretId, string>> {
+  if (given === undefined) return {};
+  const { at } = given;
+  let value = given.value;
+  // The command line gives context values as strings: `--context combinedSecretFields='{...}'`.
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      throw new ConfigError(`${at} must be a JSON object, e.g. {"stripeSecretKey": "..."}.`);
+    }
+  }
+  if (!isRecord(value)) {
+    throw new ConfigError(`${at} must be an object with keys ${SECRET_IDS.join(', ')}.`);
+  }
+  const result: Partial<Record<SecretId, string>> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (!(SECRET_IDS as readonly string[]).includes(key)) {
+      throw new ConfigError(`${at}.${key} is not a known secret; known: ${SECRET_IDS.join(', ')}.`);
+    }
+    // The function trims what it reads, so a padded field name could never match.
+    if (typeof field !== 'string' || field.trim() === '' || field.trim() !== field) {
+      throw new ConfigError(`${at}.${key} must be a non-empty field name without padding.`);
+    }
+    result[key as SecretId] = field;
+  }
+  const chosen = { ...DEFAULT_COMBINED_SECRET_FIELDS, ...result };
+  if (new Set(Object.values(chosen)).size !== SECRET_IDS.length) {
+    // One field for two values (say the API key and the JWT secret) is a typo, never a plan.
+    throw new ConfigError(
+      `${at} must name a different field for each secret (got ${JSON.stringify(chosen)}).`,
+    );
+  }
+  return result;
+}
+
+/** An optional `iss` / `aud` to require of access tokens. */
+function parseTokenClaim(given: Given | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  const { value, at } = given;
+  if (typeof value !== 'string' || value.trim() !== value || value.length > 1024) {
+    throw new ConfigError(
+      `${at} must be a string without leading or trailing spaces, at most 1024 characters.`,
+    );
+  }
+  return value;
+}
+
+const optionalEntry = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+  value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 
 const EXTERNAL_KEYS = [
   'productsTableName',

@@ -1,4 +1,5 @@
 import type { EnvVarName } from '../shared/function-environment';
+import type { SecretRef } from './secrets';
 
 /** Thrown at cold start when the function's environment is incomplete or malformed. */
 export class ConfigurationError extends Error {
@@ -23,6 +24,18 @@ export class EnvironmentReader {
       return '';
     }
     return value;
+  }
+
+  /** A secret's name, and the field of it when it is a combined JSON secret. */
+  secret(nameVar: EnvVarName, fieldVar: EnvVarName): SecretRef {
+    const field = this.env[fieldVar]?.trim();
+    return { name: this.required(nameVar), ...(field ? { field } : {}) };
+  }
+
+  /** `{ [key]: value }` when the variable is set and not blank, else `{}`. */
+  optional<K extends string>(key: K, name: EnvVarName): Partial<Record<K, string>> {
+    const value = this.env[name]?.trim();
+    return value ? ({ [key]: value } as Record<K, string>) : {};
   }
 
   /** A comma-separated list with at least one entry. */

@@ -1,5 +1,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfigurationError } from './config';
 
 /** Where secret values come from: Secrets Manager when deployed, the environment locally. */
 export interface SecretStore {
@@ -53,33 +54,77 @@ export class StaticSecretStore implements SecretStore {
 }
 
 /**
- * A secret's value is the plain string or JSON `{"key": "..."}` (how operators often
- * store it from the console's key/value editor).
+ * Where one secret value lives: a secret of its own (plain string or `{"key": ...}`), or a
+ * field of one combined JSON secret (contract section 3, `combinedSecretName`).
  */
-export function parseSecretValue(raw: string, name: string): string {
-  const value = unwrapKey(raw, name);
+export interface SecretRef {
+  readonly name: string;
+  /** The field of a combined JSON secret; absent for a secret of its own. */
+  readonly field?: string;
+}
+
+/**
+ * A secret's value is the plain string or JSON `{"key": "..."}` (how operators often
+ * store it from the console's key/value editor), or the named field of a combined secret.
+ */
+export function parseSecretValue(raw: string, ref: SecretRef | string): string {
+  const { name, field } = toRef(ref);
+  const value = field === undefined ? unwrapKey(raw, name) : fieldOf(raw, name, field);
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new SecretNotFoundError(`Secret ${name} must hold a non-empty string or {"key": "..."}.`);
+    throw field === undefined
+      ? new SecretNotFoundError(`Secret ${name} must hold a non-empty string or {"key": "..."}.`)
+      : new ConfigurationError(`Secret ${name}: field "${field}" must be a non-empty string.`);
   }
   return value.trim();
 }
 
 /**
  * The webhook secret may hold several signing secrets, so rolling Stripe's secret has no
- * gap: comma-separated, a JSON array, or `{"key": [...]}` (or `{"key": "a,b"}`).
+ * gap: comma-separated, a JSON array, or `{"key": [...]}` (or `{"key": "a,b"}`); in a
+ * combined secret, the field holds a string (comma-separated) or an array.
  */
-export function parseSecretList(raw: string, name: string): string[] {
-  const value = unwrapKey(raw, name);
+export function parseSecretList(raw: string, ref: SecretRef | string): string[] {
+  const { name, field } = toRef(ref);
+  const where = field === undefined ? `Secret ${name}` : `Secret ${name}, field "${field}",`;
+  const value = field === undefined ? unwrapKey(raw, name) : fieldOf(raw, name, field);
   const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null;
   if (!items?.every((item): item is string => typeof item === 'string')) {
-    throw new SecretNotFoundError(
-      `Secret ${name} must hold a string, a comma-separated list, a JSON array of strings or {"key": ...}.`,
-    );
+    const message = `${where} must hold a string, a comma-separated list, a JSON array of strings or {"key": ...}.`;
+    // A combined secret's field is configuration the operator wrote; a secret of its own
+    // holding the wrong thing is reported as the secret being unusable, as before.
+    throw field === undefined ? new SecretNotFoundError(message) : new ConfigurationError(message);
   }
   const secrets = items.map((item) => item.trim()).filter((item) => item !== '');
-  if (secrets.length === 0)
-    throw new SecretNotFoundError(`Secret ${name} holds no signing secret.`);
+  if (secrets.length === 0) {
+    throw field === undefined
+      ? new SecretNotFoundError(`${where} holds no signing secret.`)
+      : new ConfigurationError(`${where} holds no signing secret.`);
+  }
   return secrets;
+}
+
+const toRef = (ref: SecretRef | string): SecretRef =>
+  typeof ref === 'string' ? { name: ref } : ref;
+
+/**
+ * One field of a combined JSON secret. Other fields (a publishable key, unrelated keys)
+ * are never read into a message: errors name the secret and the field, never a value.
+ */
+function fieldOf(raw: string, name: string, field: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`Secret ${name} must be a JSON object (combined secret).`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigurationError(`Secret ${name} must be a JSON object (combined secret).`);
+  }
+  const value = (parsed as Record<string, unknown>)[field];
+  if (value === undefined || value === null || value === '') {
+    throw new ConfigurationError(`Secret ${name} has no field "${field}" (or it is empty).`);
+  }
+  return value;
 }
 
 function unwrapKey(raw: string, name: string): unknown {

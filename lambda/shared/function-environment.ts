@@ -12,6 +12,17 @@ export const ENV = {
   stripeSecretKeyName: 'STRIPE_SECRET_KEY_SECRET_NAME',
   stripeWebhookSecretName: 'STRIPE_WEBHOOK_SECRET_NAME',
   jwtSecretName: 'JWT_ACCESS_TOKEN_SECRET_NAME',
+  /**
+   * With one combined JSON secret (contract section 3), the field of it that holds each
+   * value; unset when each value is a secret of its own.
+   */
+  stripeSecretKeyField: 'STRIPE_SECRET_KEY_SECRET_FIELD',
+  stripeWebhookSecretField: 'STRIPE_WEBHOOK_SECRET_FIELD',
+  jwtSecretField: 'JWT_ACCESS_TOKEN_SECRET_FIELD',
+  /** Optional required `iss` / `aud` of access tokens. */
+  jwtIssuer: 'JWT_ISSUER',
+  jwtAudience: 'JWT_AUDIENCE',
+  parkedEventsTable: 'PARKED_EVENTS_TABLE_NAME',
   allowedRedirectOrigins: 'ALLOWED_REDIRECT_ORIGINS',
   secretsCacheMaxAgeSeconds: 'SECRETS_CACHE_MAX_AGE_SECONDS',
   environmentName: 'SERVICE_ENVIRONMENT',

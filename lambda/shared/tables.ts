@@ -73,9 +73,22 @@ export const PRICES_TABLE = {
   globalIndexes: [],
 } as const satisfies TableDefinition;
 
+/**
+ * Verified Stripe events that could not be turned into a billing event (a permanent
+ * failure: fields missing or malformed for the type, or a message over the topic's size
+ * limit). Kept with id, type, reason and raw body until an operator replays them. Owned by
+ * this stack.
+ */
+export const PARKED_EVENTS_TABLE = {
+  nameSuffix: 'stripe-parked-events',
+  partitionKey: { name: 'eventId', type: 'S' },
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
 export const OWNED_TABLES = [
   CUSTOMERS_TABLE,
   WEBHOOK_IDEMPOTENCY_TABLE,
   CATALOG_SYNC_TABLE,
+  PARKED_EVENTS_TABLE,
 ] as const;
 export const CATALOG_TABLES = [PRODUCTS_TABLE, PRICES_TABLE] as const;

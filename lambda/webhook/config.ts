@@ -1,12 +1,13 @@
 import { type Environment, EnvironmentReader } from '../core/config';
-import { DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS } from '../core/secrets';
+import { DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS, type SecretRef } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
 
 export interface WebhookConfig {
   readonly customersTable: string;
   readonly idempotencyTable: string;
+  readonly parkedEventsTable: string;
   readonly billingEventsTopicArn: string;
-  readonly stripeWebhookSecretName: string;
+  readonly stripeWebhookSecret: SecretRef;
   readonly secretsCacheMaxAgeSeconds: number;
 }
 
@@ -16,8 +17,9 @@ export function loadWebhookConfig(env: Environment): WebhookConfig {
   return read.done({
     customersTable: read.required(ENV.customersTable),
     idempotencyTable: read.required(ENV.idempotencyTable),
+    parkedEventsTable: read.required(ENV.parkedEventsTable),
     billingEventsTopicArn: read.required(ENV.billingEventsTopicArn),
-    stripeWebhookSecretName: read.required(ENV.stripeWebhookSecretName),
+    stripeWebhookSecret: read.secret(ENV.stripeWebhookSecretName, ENV.stripeWebhookSecretField),
     secretsCacheMaxAgeSeconds: read.positiveInteger(
       ENV.secretsCacheMaxAgeSeconds,
       DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,

@@ -8,7 +8,10 @@ import { PRICES_TABLE, PRODUCTS_TABLE } from '../../lambda/shared/tables';
 import { resourceName, type ServiceConfig } from '../config';
 
 export interface ExternalSecret {
+  /** The secret's name, which the function gets (never its value). */
   readonly name: string;
+  /** The field of a combined JSON secret that holds the value; absent for a secret of its own. */
+  readonly field?: string;
   /**
    * The ARN to grant on. Secrets Manager appends six random characters to a secret's
    * name in its ARN, which a name-only reference cannot know, hence the `-??????`.
@@ -22,8 +25,9 @@ export interface ExternalResourcesProps {
 
 /**
  * What other teams and operators own: the catalog tables (product and pricing services),
- * the billing events topic (entitlement processor) and the three secrets. Referenced by
- * name or ARN; this stack never creates, changes or deletes them.
+ * the billing events topic (entitlement processor) and the three secrets, or the one
+ * combined secret holding all three values (`combinedSecretName`). Referenced by name or
+ * ARN; this stack never creates, changes or deletes them.
  */
 export class ExternalResources extends Construct {
   readonly productsTable: ITable;
@@ -57,9 +61,8 @@ export class ExternalResources extends Construct {
       });
     this.billingEventsTopic = Topic.fromTopicArn(this, 'BillingEventsTopic', topicArn);
 
-    const secret = (secretId: SecretId, override: string | undefined): ExternalSecret => {
-      const name = override ?? resourceName(config, SECRETS[secretId].nameSuffix);
-      const policyArn = Arn.format(
+    const policyArn = (name: string) =>
+      Arn.format(
         {
           service: 'secretsmanager',
           resource: 'secret',
@@ -68,7 +71,14 @@ export class ExternalResources extends Construct {
         },
         Stack.of(this),
       );
-      return { name, policyArn };
+    const combined = config.settings.combinedSecret;
+    const secret = (secretId: SecretId, override: string | undefined): ExternalSecret => {
+      if (combined !== undefined) {
+        const name = combined.secretName;
+        return { name, field: combined.fields[secretId], policyArn: policyArn(name) };
+      }
+      const name = override ?? resourceName(config, SECRETS[secretId].nameSuffix);
+      return { name, policyArn: policyArn(name) };
     };
     this.secrets = {
       stripeSecretKey: secret('stripeSecretKey', overrides.stripeSecretKeySecretName),

@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CfnRoute,
+  CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -11,8 +13,15 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ALL_ROUTES, type FunctionId, ROUTES, type RouteAuth } from '../../lambda/shared/routes';
-import { resourceName, type ServiceConfig } from '../config';
+import {
+  ALL_ROUTES,
+  type FunctionId,
+  ROUTES,
+  type RouteAuth,
+  type RouteName,
+  routeKey,
+} from '../../lambda/shared/routes';
+import { resourceName, type ServiceConfig, type ThrottleSettings } from '../config';
 
 export interface ServiceApiProps {
   readonly config: ServiceConfig;
@@ -51,7 +60,16 @@ const ROUTE_AUTHORIZATION: Record<RouteAuth, string> = {
     'Stripe cannot send a bearer token; the function verifies the Stripe-Signature HMAC over the raw body.',
 };
 
-/** The HTTP API (v2): every route of the contract, stage throttling and JSON access logs. */
+/** API Gateway's form of a throttle in stage and route settings. */
+const throttleSettings = (throttle: ThrottleSettings) => ({
+  ThrottlingRateLimit: throttle.rateLimit,
+  ThrottlingBurstLimit: throttle.burstLimit,
+});
+
+/**
+ * The HTTP API (v2): every route of the contract, throttling (a stage default and the
+ * environment's per-route limits) and JSON access logs.
+ */
 export class ServiceApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
@@ -102,6 +120,7 @@ export class ServiceApi extends Construct {
       api: new HttpLambdaIntegration('ApiIntegration', props.functions.api),
       webhook: new HttpLambdaIntegration('WebhookIntegration', props.functions.webhook),
     };
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
     for (const route of ALL_ROUTES) {
       // One method per route definition, so one HttpRoute each.
       for (const httpRoute of this.httpApi.addRoutes({
@@ -113,7 +132,26 @@ export class ServiceApi extends Construct {
           id: 'AwsSolutions-APIG4',
           reason: ROUTE_AUTHORIZATION[route.auth],
         });
+        // API Gateway rejects route settings for a route that does not exist yet ("Unable
+        // to find Route by key"), so the stage is created after every route.
+        cfnStage.addResourceDependency(httpRoute.node.defaultChild as CfnRoute);
       }
+    }
+
+    // Per-route throttles, which the L2 stage does not offer. Each replaces the stage
+    // default for its route; the public routes get smaller ones so that a flood on them
+    // cannot take the function concurrency checkout needs (they share the api function).
+    const routeThrottles = Object.entries(settings.routeThrottling) as [
+      RouteName,
+      ThrottleSettings,
+    ][];
+    if (routeThrottles.length > 0) {
+      cfnStage.routeSettings = Object.fromEntries(
+        routeThrottles.map(([name, throttle]) => [
+          routeKey(ROUTES[name]),
+          throttleSettings(throttle),
+        ]),
+      );
     }
 
     this.baseUrl = this.httpApi.apiEndpoint;

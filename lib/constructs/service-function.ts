@@ -22,6 +22,8 @@ export interface ServiceFunctionProps {
   readonly entry: string;
   readonly description: string;
   readonly environment: Readonly<Record<string, string>>;
+  /** Concurrency reserved for (and capping) this function; none when absent. */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -63,6 +65,7 @@ export class ServiceFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: settings.lambdaMemoryMb,
       timeout: Duration.seconds(settings.lambdaTimeoutSeconds),
+      reservedConcurrentExecutions: props.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
       environment: {
@@ -84,10 +87,18 @@ export class ServiceFunction extends Construct {
     });
   }
 
-  /** Allows exactly `actions` on exactly `resources`. */
-  grant(actions: string[], resources: string[]): void {
+  /**
+   * Allows exactly `actions` on exactly `resources` (each once: with a combined secret
+   * several names are one ARN), when `conditions` hold.
+   */
+  grant(actions: string[], resources: string[], conditions?: Record<string, unknown>): void {
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions, resources }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions,
+        resources: [...new Set(resources)],
+        ...(conditions ? { conditions } : {}),
+      }),
     );
   }
 }

@@ -5,6 +5,7 @@ import {
   CATALOG_SYNC_TABLE,
   CUSTOMERS_TABLE,
   type KeyAttribute,
+  PARKED_EVENTS_TABLE,
   type TableDefinition,
   WEBHOOK_IDEMPOTENCY_TABLE,
 } from '../../lambda/shared/tables';
@@ -15,13 +16,16 @@ export interface ServiceTablesProps {
 }
 
 /**
- * The tables this stack owns: the customer mapping, the webhook idempotency records and
- * the catalog sync state.
+ * The tables this stack owns: the customer mapping, the webhook idempotency records, the
+ * catalog sync state and the parked events (verified events that could not be turned into
+ * a billing event, kept for replay). All with the same data protection settings: a parked
+ * event is a billing event not yet delivered.
  */
 export class ServiceTables extends Construct {
   readonly customers: Table;
   readonly webhookIdempotency: Table;
   readonly catalogSync: Table;
+  readonly parkedEvents: Table;
 
   constructor(scope: Construct, id: string, props: ServiceTablesProps) {
     super(scope, id);
@@ -32,6 +36,7 @@ export class ServiceTables extends Construct {
       props.config,
     );
     this.catalogSync = this.createTable('CatalogSyncTable', CATALOG_SYNC_TABLE, props.config);
+    this.parkedEvents = this.createTable('ParkedEventsTable', PARKED_EVENTS_TABLE, props.config);
   }
 
   private createTable(id: string, definition: TableDefinition, config: ServiceConfig): Table {

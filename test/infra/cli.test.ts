@@ -21,25 +21,30 @@ function offlineEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
-function cdkSynth(args: string[]) {
+function cdkSynth(args: string[], extraEnvironment: NodeJS.ProcessEnv = {}) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-out-'));
   const result = spawnSync(CDK, ['synth', '--quiet', '--no-notices', '--output', outdir, ...args], {
     cwd: PROJECT_ROOT,
-    env: offlineEnvironment(),
+    env: { ...offlineEnvironment(), ...extraEnvironment },
     encoding: 'utf8',
   });
   return { ...result, outdir };
 }
+
+interface TemplateJson {
+  readonly Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+}
+const templateOf = (outdir: string): TemplateJson =>
+  JSON.parse(
+    fs.readFileSync(path.join(outdir, 'StripeServiceStack.template.json'), 'utf8'),
+  ) as TemplateJson;
 
 describe('npx cdk synth', () => {
   it('synthesizes dev offline, without credentials or Docker', () => {
     const result = cdkSynth(['--context', 'env=dev']);
     expect(result.stderr).not.toMatch(/docker/i);
     expect(result.status).toBe(0);
-    const template = JSON.parse(
-      fs.readFileSync(path.join(result.outdir, 'StripeServiceStack.template.json'), 'utf8'),
-    ) as { Resources: Record<string, { Type: string }> };
-    const types = Object.values(template.Resources).map((r) => r.Type);
+    const types = Object.values(templateOf(result.outdir).Resources).map((r) => r.Type);
     expect(types).toEqual(
       expect.arrayContaining(['AWS::Lambda::Function', 'AWS::ApiGatewayV2::Api']),
     );
@@ -57,5 +62,61 @@ describe('npx cdk synth', () => {
     const result = cdkSynth([]);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('valid environments: dev, staging, prod');
+  });
+
+  it('synthesizes with CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION set but empty', () => {
+    // Some CI systems without credentials export both as empty strings.
+    const result = cdkSynth(['--context', 'env=dev'], {
+      CDK_DEFAULT_ACCOUNT: '',
+      CDK_DEFAULT_REGION: '',
+    });
+    expect(result.stderr).not.toContain('Unable to parse environment specification');
+    expect(result.status).toBe(0);
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(result.outdir, 'manifest.json'), 'utf8'),
+    ) as { artifacts: Record<string, { environment?: string }> };
+    expect(manifest.artifacts.StripeServiceStack?.environment).toMatch(
+      /^aws:\/\/unknown-account\//,
+    );
+  });
+
+  it('takes the combined secret and token requirements from --context', () => {
+    const result = cdkSynth([
+      '--context',
+      'env=staging',
+      '--context',
+      'combinedSecretName=staging-eislett-education_secrets',
+      '--context',
+      'combinedSecretFields={"jwtAccessTokenSecret":"jwt_secret"}',
+      '--context',
+      'jwtIssuer=https://auth.example.com',
+    ]);
+    expect(result.status).toBe(0);
+    const variables = Object.values(templateOf(result.outdir).Resources)
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+      .map((fn) => (fn.Properties.Environment as { Variables: Record<string, string> }).Variables);
+    expect(variables).toContainEqual(
+      expect.objectContaining({
+        JWT_ACCESS_TOKEN_SECRET_NAME: 'staging-eislett-education_secrets',
+        JWT_ACCESS_TOKEN_SECRET_FIELD: 'jwt_secret',
+        STRIPE_SECRET_KEY_SECRET_FIELD: 'stripe_secret_key',
+        JWT_ISSUER: 'https://auth.example.com',
+      }),
+    );
+  });
+
+  it('names a bad combinedSecretFields key without a stack trace', () => {
+    const result = cdkSynth([
+      '--context',
+      'env=dev',
+      '--context',
+      'combinedSecretName=dev-eislett-education_secrets',
+      '--context',
+      'combinedSecretFields={"stripeKey":"k"}',
+    ]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(
+      'Configuration error: context combinedSecretFields.stripeKey is not a known secret',
+    );
   });
 });

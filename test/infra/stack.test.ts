@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambda/shared/function-environment';
-import { ALL_ROUTES, ROUTES, routeKey } from '../../lambda/shared/routes';
+import { ALL_ROUTES, ROUTES, type RouteName, routeKey } from '../../lambda/shared/routes';
 import { CUSTOMERS_BY_STRIPE_ID_INDEX, OWNED_TABLES } from '../../lambda/shared/tables';
 import { createTableInput } from '../../local/services/provision';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
+import { catalogWriteBackConditions } from '../../lib/constructs/service-functions';
 import {
   logicalId,
   resolved,
@@ -20,6 +21,7 @@ interface StageProperties {
   readonly StageName: string;
   readonly AutoDeploy: boolean;
   readonly DefaultRouteSettings: unknown;
+  readonly RouteSettings?: Record<string, unknown>;
   readonly AccessLogSettings: { readonly DestinationArn: unknown; readonly Format: string };
 }
 
@@ -36,7 +38,10 @@ const get = (env: EnvironmentName): Synthesized => {
 };
 const settingsOf = (env: EnvironmentName) => get(env).stack.config.settings;
 
-/** Every (action, resource) pair a function's role may do, resolved to template form. */
+/**
+ * Every (action, resource, condition) a function's role may do, resolved to template form.
+ * The condition is part of each entry: a conditional grant is not the unconditional one.
+ */
 function permissions({ stack, template }: Synthesized, fn: ServiceFunction): Set<string> {
   const roleId = logicalId(stack, fn.role);
   const pairs = new Set<string>();
@@ -49,16 +54,20 @@ function permissions({ stack, template }: Synthesized, fn: ServiceFunction): Set
       const actions = [statement.Action].flat() as string[];
       const resources = [statement.Resource].flat();
       for (const action of actions)
-        for (const resource of resources) pairs.add(`${action} ${JSON.stringify(resource)}`);
+        for (const resource of resources)
+          pairs.add(permission(action, resource, statement.Condition));
     }
   }
   return pairs;
 }
-const expected = (s: Synthesized, grants: [string[], unknown[]][]): Set<string> =>
+const permission = (action: string, resource: unknown, condition: unknown): string =>
+  `${action} ${JSON.stringify(resource)}${condition === undefined ? '' : ` if ${JSON.stringify(condition)}`}`;
+type Grant = [actions: string[], resources: unknown[], conditions?: Record<string, unknown>];
+const expected = (s: Synthesized, grants: Grant[]): Set<string> =>
   new Set(
-    grants.flatMap(([actions, resources]) =>
+    grants.flatMap(([actions, resources, conditions]) =>
       actions.flatMap((action) =>
-        resources.map((resource) => `${action} ${JSON.stringify(resolved(s.stack, resource))}`),
+        resources.map((resource) => permission(action, resolved(s.stack, resource), conditions)),
       ),
     ),
   );
@@ -103,6 +112,19 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
       KeySchema: [{ AttributeName: 'priceId', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
       SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('owns the parked events table, keyed by the Stripe event id', () => {
+    const { stack, template } = get(env);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: `eislett-education-${env}-stripe-parked-events`,
+      KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(resolved(stack, stack.tables.parkedEvents.tableName)).toEqual({
+      Ref: logicalId(stack, stack.tables.parkedEvents),
     });
   });
 
@@ -170,6 +192,17 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
         expect(key).not.toMatch(
           /^(STRIPE_SECRET_KEY|STRIPE_WEBHOOK_SECRET|JWT_ACCESS_TOKEN_SECRET)$/,
         );
+      // Three secrets of their own: no field of a combined secret.
+      for (const key of [
+        ENV.stripeSecretKeyField,
+        ENV.stripeWebhookSecretField,
+        ENV.jwtSecretField,
+      ]) {
+        expect(vars[key]).toBeUndefined();
+      }
+      // No token issuer or audience is required unless configured.
+      expect(vars[ENV.jwtIssuer]).toBeUndefined();
+      expect(vars[ENV.jwtAudience]).toBeUndefined();
     }
   });
 
@@ -231,15 +264,25 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
           [tables.customers.tableArn],
         ],
         [['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.catalogSync.tableArn]],
+        [['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [external.productsTable.tableArn]],
+        [['dynamodb:GetItem', 'dynamodb:Scan'], [external.pricesTable.tableArn]],
         [
-          [
-            'dynamodb:GetItem',
-            'dynamodb:BatchGetItem',
-            'dynamodb:Query',
-            'dynamodb:Scan',
-            'dynamodb:UpdateItem',
-          ],
-          [external.productsTable.tableArn, external.pricesTable.tableArn],
+          ['dynamodb:UpdateItem'],
+          [external.productsTable.tableArn],
+          {
+            'ForAllValues:StringEquals': {
+              'dynamodb:Attributes': ['productId', 'stripeProductId'],
+            },
+            StringEquals: { 'dynamodb:ReturnValues': 'NONE' },
+          },
+        ],
+        [
+          ['dynamodb:UpdateItem'],
+          [external.pricesTable.tableArn],
+          {
+            'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['priceId', 'stripePriceId'] },
+            StringEquals: { 'dynamodb:ReturnValues': 'NONE' },
+          },
         ],
         [
           ['secretsmanager:GetSecretValue'],
@@ -252,6 +295,28 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     );
   });
 
+  it('lets the API function write nothing but the Stripe ids into the catalog tables', () => {
+    const { template } = get(env);
+    const catalogUpdates = resourcesOf(template, 'AWS::IAM::Policy')
+      .flatMap(
+        ([, policy]) =>
+          (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+      )
+      .filter((statement) => [statement.Action].flat().includes('dynamodb:UpdateItem'))
+      .filter((statement) =>
+        /table\/[^"]*-(products|prices)"/.test(JSON.stringify(statement.Resource)),
+      );
+    expect(catalogUpdates).toHaveLength(2);
+    for (const statement of catalogUpdates) {
+      expect(statement.Action).toBe('dynamodb:UpdateItem');
+      expect(statement.Condition).toEqual(
+        JSON.stringify(statement.Resource).includes('-products"')
+          ? catalogWriteBackConditions('products')
+          : catalogWriteBackConditions('prices'),
+      );
+    }
+  });
+
   it('grants the webhook function exactly what it uses', () => {
     const s = get(env);
     const { tables, external, functions } = s.stack;
@@ -260,7 +325,7 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [functions.webhook.logGroup.logGroupArn]],
         [
           ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-          [tables.webhookIdempotency.tableArn],
+          [tables.webhookIdempotency.tableArn, tables.parkedEvents.tableArn],
         ],
         [
           ['dynamodb:Query'],
@@ -316,6 +381,7 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
             ],
           },
           [ENV.idempotencyTable]: resolved(stack, stack.tables.webhookIdempotency.tableName),
+          [ENV.parkedEventsTable]: resolved(stack, stack.tables.parkedEvents.tableName),
           [ENV.customersTable]: resolved(stack, stack.tables.customers.tableName),
         }),
       },
@@ -363,6 +429,57 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     const format = JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>;
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
     expect(JSON.stringify(format)).not.toMatch(/authorization|header|body/i);
+  });
+
+  it('throttles the public routes with limits of their own, after creating them', () => {
+    const { routeThrottling } = settingsOf(env);
+    const { template } = get(env);
+    const stages = resourcesOf(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const [stageId, stage] = stages[0] as [string, { Properties: unknown }];
+    const properties = stage.Properties as StageProperties;
+    const configured = Object.entries(routeThrottling) as [
+      RouteName,
+      { rateLimit: number; burstLimit: number },
+    ][];
+    // Every environment protects checkout from floods on the public routes.
+    expect(configured.map(([name]) => name).sort()).toEqual(['listPrices', 'stripeWebhook']);
+    expect(properties.RouteSettings).toEqual(
+      Object.fromEntries(
+        configured.map(([name, throttle]) => [
+          routeKey(ROUTES[name]),
+          { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
+        ]),
+      ),
+    );
+    // A route setting names an existing route, so the stage waits for every route.
+    const routeIds = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id);
+    expect(routeIds).toHaveLength(ALL_ROUTES.length);
+    const raw = template.toJSON() as { Resources: Record<string, { DependsOn?: string[] }> };
+    expect(raw.Resources[stageId]?.DependsOn).toEqual(expect.arrayContaining(routeIds));
+  });
+
+  it('keeps the public routes below the stage default', () => {
+    const { apiThrottling, routeThrottling } = settingsOf(env);
+    for (const name of ['listPrices', 'stripeWebhook'] as const) {
+      expect(routeThrottling[name]?.rateLimit).toBeLessThan(apiThrottling.rateLimit);
+      expect(routeThrottling[name]?.burstLimit).toBeLessThan(apiThrottling.burstLimit);
+    }
+  });
+
+  it('reserves the environment concurrency for the webhook function, and none for the API', () => {
+    const { stack } = get(env);
+    const reserved = settingsOf(env).webhookReservedConcurrency;
+    const functions = Object.fromEntries(
+      resourcesOf(get(env).template, 'AWS::Lambda::Function').map(([id, fn]) => [
+        id,
+        fn.Properties.ReservedConcurrentExecutions,
+      ]),
+    );
+    expect(functions[logicalId(stack, stack.functions.webhook.function)]).toBe(
+      reserved === false ? undefined : reserved,
+    );
+    expect(functions[logicalId(stack, stack.functions.api.function)]).toBeUndefined();
   });
 
   it('outputs the API base URL and the full webhook URL', () => {
@@ -429,5 +546,151 @@ describe('StripeServiceStack configuration', () => {
       withSettings('dev', { external: { billingEventsTopicName: 'events.fifo' } }),
     );
     expect(JSON.stringify(template.toJSON())).toContain(':events.fifo');
+  });
+
+  it('synthesizes with CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION set but empty (CI without credentials)', () => {
+    for (const processEnv of [
+      { CDK_DEFAULT_ACCOUNT: '', CDK_DEFAULT_REGION: '' },
+      // What the CLI passes on when only the account is empty: "aws:///us-east-1" before.
+      { CDK_DEFAULT_ACCOUNT: '', CDK_DEFAULT_REGION: 'us-east-1' },
+      { CDK_DEFAULT_ACCOUNT: ' ', CDK_DEFAULT_REGION: ' ' },
+    ]) {
+      const { app, stack } = synthesize('dev', {}, { bundling: false, processEnv });
+      const artifact = app.synth().getStackByName(stack.stackName);
+      expect(artifact.environment.account).toBe('unknown-account');
+      expect(artifact.environment.region).toBe(
+        processEnv.CDK_DEFAULT_REGION.trim() || 'unknown-region',
+      );
+    }
+  });
+
+  it('still deploys to the CDK_DEFAULT_* account and region when they are set', () => {
+    const { stack } = synthesize(
+      'dev',
+      {},
+      {
+        bundling: false,
+        processEnv: { CDK_DEFAULT_ACCOUNT: '111122223333', CDK_DEFAULT_REGION: 'eu-west-1' },
+      },
+    );
+    expect(stack.account).toBe('111122223333');
+    expect(stack.region).toBe('eu-west-1');
+  });
+
+  it('turns the webhook reserved concurrency on and off per environment', () => {
+    const reserved = (settings: Record<string, unknown>) =>
+      resourcesOf(
+        synthesize('dev', withSettings('dev', settings), { bundling: false }).template,
+        'AWS::Lambda::Function',
+      ).map(([, fn]) => fn.Properties.ReservedConcurrentExecutions);
+    expect(reserved({ webhookReservedConcurrency: 3 }).sort()).toEqual([3, undefined]);
+    expect(reserved({ webhookReservedConcurrency: false })).toEqual([undefined, undefined]);
+  });
+
+  it('sets no route settings when no route has a throttle of its own', () => {
+    const { template } = synthesize('dev', withSettings('dev', { routeThrottling: {} }), {
+      bundling: false,
+    });
+    const stages = resourcesOf(template, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    expect(stages[0]?.[1].Properties.RouteSettings).toBeUndefined();
+  });
+
+  it('requires a token issuer and audience on the API function only when configured', () => {
+    const { template } = synthesize(
+      'staging',
+      { jwtIssuer: 'https://auth.example.com', jwtAudience: 'stripe-service' },
+      { bundling: false },
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'eislett-education-staging-stripe-api',
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.jwtIssuer]: 'https://auth.example.com',
+          [ENV.jwtAudience]: 'stripe-service',
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'eislett-education-staging-stripe-webhook',
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.jwtIssuer]: Match.absent(),
+          [ENV.jwtAudience]: Match.absent(),
+        }),
+      },
+    });
+  });
+});
+
+describe('StripeServiceStack with one combined secret (context combinedSecretName)', () => {
+  const COMBINED = 'dev-eislett-education_secrets';
+  const variablesOf = (s: Synthesized, fn: ServiceFunction) =>
+    (
+      resourcesOf(s.template, 'AWS::Lambda::Function').find(
+        ([id]) => id === logicalId(s.stack, fn.function),
+      )?.[1].Properties.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+  const secretReads = (s: Synthesized, fn: ServiceFunction) =>
+    [...permissions(s, fn)].filter((entry) => entry.startsWith('secretsmanager:'));
+  const combinedArn = (s: Synthesized) =>
+    resolved(s.stack, s.stack.external.secrets.stripeSecretKey.policyArn);
+
+  let s: Synthesized;
+  beforeAll(() => {
+    s = synthesize('dev', { combinedSecretName: COMBINED }, { bundling: false });
+  });
+
+  it('gives each function the combined secret name and the field of its values', () => {
+    expect(variablesOf(s, s.stack.functions.api)).toMatchObject({
+      [ENV.stripeSecretKeyName]: COMBINED,
+      [ENV.stripeSecretKeyField]: 'stripe_secret_key',
+      [ENV.jwtSecretName]: COMBINED,
+      [ENV.jwtSecretField]: 'jwt_access_token_secret',
+    });
+    expect(variablesOf(s, s.stack.functions.webhook)).toMatchObject({
+      [ENV.stripeWebhookSecretName]: COMBINED,
+      [ENV.stripeWebhookSecretField]: 'stripe_webhook_secret',
+    });
+    expect(variablesOf(s, s.stack.functions.api)[ENV.stripeWebhookSecretName]).toBeUndefined();
+    expect(variablesOf(s, s.stack.functions.webhook)[ENV.stripeSecretKeyName]).toBeUndefined();
+  });
+
+  it('grants both functions that one secret, and nothing of the three separate ones', () => {
+    expect(JSON.stringify(combinedArn(s))).toContain(`:secret:${COMBINED}-??????`);
+    const only = [permission('secretsmanager:GetSecretValue', combinedArn(s), undefined)];
+    expect(secretReads(s, s.stack.functions.api)).toEqual(only);
+    expect(secretReads(s, s.stack.functions.webhook)).toEqual(only);
+    const text = JSON.stringify(s.template.toJSON());
+    expect(text).not.toMatch(/stripe-secret-key|stripe-webhook-secret|jwt-access-token-secret/);
+    expect(resourcesOf(s.template, 'AWS::SecretsManager::Secret')).toHaveLength(0);
+  });
+
+  it('takes other field names from context combinedSecretFields (the JSON string the CLI passes)', () => {
+    const renamed = synthesize(
+      'prod',
+      {
+        combinedSecretName: 'prod-eislett-education_secrets',
+        combinedSecretFields: JSON.stringify({ stripeWebhookSecret: 'webhook_secrets' }),
+      },
+      { bundling: false },
+    );
+    expect(variablesOf(renamed, renamed.stack.functions.webhook)).toMatchObject({
+      [ENV.stripeWebhookSecretName]: 'prod-eislett-education_secrets',
+      [ENV.stripeWebhookSecretField]: 'webhook_secrets',
+    });
+    expect(variablesOf(renamed, renamed.stack.functions.api)).toMatchObject({
+      [ENV.stripeSecretKeyField]: 'stripe_secret_key',
+    });
+  });
+
+  it('fails synthesis with a configuration error for a bad field key', () => {
+    expect(() =>
+      synthesize(
+        'dev',
+        { combinedSecretName: COMBINED, combinedSecretFields: { stripeKey: 'x' } },
+        { bundling: false },
+      ),
+    ).toThrow(/combinedSecretFields\.stripeKey is not a known secret/);
   });
 });

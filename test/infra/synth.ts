@@ -25,6 +25,19 @@ export interface Synthesized {
   readonly outdir: string;
 }
 
+export interface SynthesizeOptions {
+  /**
+   * False skips bundling the functions' code (CDK's `aws:cdk:bundling-stacks` context):
+   * for tests of configuration variants, which look at the template only.
+   */
+  readonly bundling?: boolean;
+  /** The process environment the app sees (`CDK_DEFAULT_*`, `PROJECT_NAME`). */
+  readonly processEnv?: NodeJS.ProcessEnv;
+}
+
+/** Context that skips bundling, for `new App` in tests that build the app themselves. */
+export const NO_BUNDLING_CONTEXT = { 'aws:cdk:bundling-stacks': [] };
+
 /**
  * Synthesizes the real app (cdk-nag included: synthesis throws on any unacknowledged
  * finding) for one environment, with optional extra context.
@@ -32,9 +45,17 @@ export interface Synthesized {
 export function synthesize(
   env: EnvironmentName,
   extraContext: Record<string, unknown> = {},
+  options: SynthesizeOptions = {},
 ): Synthesized {
-  const app = new App({ context: { ...cdkJsonContext(), env, ...extraContext } });
-  const { stack } = buildApp(app);
+  const app = new App({
+    context: {
+      ...cdkJsonContext(),
+      env,
+      ...(options.bundling === false ? NO_BUNDLING_CONTEXT : {}),
+      ...extraContext,
+    },
+  });
+  const { stack } = buildApp(app, options.processEnv);
   const template = Template.fromStack(stack);
   return { app, stack, template, outdir: app.outdir };
 }

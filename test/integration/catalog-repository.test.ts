@@ -103,8 +103,8 @@ describe('GET /stripe/prices through the API handler', () => {
     customersTable: 'unused',
     catalogSyncTable: 'unused',
     ...tables,
-    stripeSecretKeyName: 'stripe',
-    jwtSecretName: 'jwt',
+    stripeSecretKey: { name: 'stripe' },
+    jwtSecret: { name: 'jwt' },
     allowedRedirectOrigins: ['https://app.example.com'],
     secretsCacheMaxAgeSeconds: 300,
   };

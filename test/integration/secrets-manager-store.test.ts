@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseSecretList, SecretsManagerStore } from '../../lambda/core/secrets';
+import { loadApiConfig } from '../../lambda/api/config';
+import { ConfigurationError } from '../../lambda/core/config';
+import { parseSecretList, parseSecretValue, SecretsManagerStore } from '../../lambda/core/secrets';
+import { ENV } from '../../lambda/shared/function-environment';
+import { loadWebhookConfig } from '../../lambda/webhook/config';
 
 jest.setTimeout(20_000);
 
@@ -110,5 +114,95 @@ describe('SecretsManagerStore (Powertools parameters)', () => {
 
   it('fails when the secret does not exist', async () => {
     await expect(new SecretsManagerStore(300, client).get('missing')).rejects.toThrow();
+  });
+});
+
+describe('one combined secret (contract section 3) through Secrets Manager', () => {
+  const NAME = 'dev-eislett-education_secrets';
+  /** The layout of `seeds/secrets-manager-guide.md`, with an unrelated field too. */
+  const guideLayout = (webhook: unknown = 'whsec_one') =>
+    JSON.stringify({
+      stripe_secret_key: 'sk_test_combined',
+      stripe_publishable_key: 'pk_test_publishable',
+      stripe_webhook_secret: webhook,
+      jwt_access_token_secret: 'jwt-combined',
+      unrelated_api_token: 'unrelated-value',
+    });
+  /** The function settings the stack sets for a combined secret (its default fields). */
+  const apiConfig = loadApiConfig({
+    [ENV.customersTable]: 'customers',
+    [ENV.catalogSyncTable]: 'sync',
+    [ENV.productsTable]: 'products',
+    [ENV.pricesTable]: 'prices',
+    [ENV.allowedRedirectOrigins]: 'https://app.example.com',
+    [ENV.stripeSecretKeyName]: NAME,
+    [ENV.stripeSecretKeyField]: 'stripe_secret_key',
+    [ENV.jwtSecretName]: NAME,
+    [ENV.jwtSecretField]: 'jwt_access_token_secret',
+  });
+  const webhookConfig = loadWebhookConfig({
+    [ENV.customersTable]: 'customers',
+    [ENV.idempotencyTable]: 'idempotency',
+    [ENV.parkedEventsTable]: 'parked',
+    [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
+    [ENV.stripeWebhookSecretName]: NAME,
+    [ENV.stripeWebhookSecretField]: 'stripe_webhook_secret',
+  });
+
+  it('reads every value from its field, with one fetch of the one secret', async () => {
+    standIn.values.set(NAME, guideLayout(['whsec_old', 'whsec_new']));
+    const store = new SecretsManagerStore(300, client);
+    const read = async (ref: { name: string }) => store.get(ref.name);
+    await expect(
+      read(apiConfig.stripeSecretKey).then((raw) =>
+        parseSecretValue(raw, apiConfig.stripeSecretKey),
+      ),
+    ).resolves.toBe('sk_test_combined');
+    await expect(
+      read(apiConfig.jwtSecret).then((raw) => parseSecretValue(raw, apiConfig.jwtSecret)),
+    ).resolves.toBe('jwt-combined');
+    await expect(
+      read(webhookConfig.stripeWebhookSecret).then((raw) =>
+        parseSecretList(raw, webhookConfig.stripeWebhookSecret),
+      ),
+    ).resolves.toEqual(['whsec_old', 'whsec_new']);
+    expect(standIn.fetches).toEqual([NAME]);
+  });
+
+  it('picks up a rolled webhook field when the verifier reads past the cache', async () => {
+    standIn.values.set(NAME, guideLayout('whsec_one'));
+    const store = new SecretsManagerStore(300, client);
+    const ref = webhookConfig.stripeWebhookSecret;
+    expect(parseSecretList(await store.get(ref.name), ref)).toEqual(['whsec_one']);
+    standIn.values.set(NAME, guideLayout('whsec_one,whsec_two'));
+    expect(parseSecretList(await store.get(ref.name, { forceFetch: true }), ref)).toEqual([
+      'whsec_one',
+      'whsec_two',
+    ]);
+  });
+
+  it('names the secret and the missing field, and no value, when a field is absent', async () => {
+    standIn.values.set(
+      NAME,
+      JSON.stringify({ stripe_secret_key: 'sk_test_combined', jwt_access_token_secret: '' }),
+    );
+    const store = new SecretsManagerStore(300, client);
+    const raw = await store.get(NAME);
+    for (const read of [
+      () => parseSecretValue(raw, apiConfig.jwtSecret),
+      () => parseSecretList(raw, webhookConfig.stripeWebhookSecret),
+    ]) {
+      let error: unknown;
+      try {
+        read();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      const message = (error as Error).message;
+      expect(message).toContain(NAME);
+      expect(message).toMatch(/"(jwt_access_token_secret|stripe_webhook_secret)"/);
+      expect(message).not.toContain('sk_test');
+    }
   });
 });

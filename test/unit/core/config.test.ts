@@ -20,8 +20,8 @@ describe('function configuration', () => {
       catalogSyncTable: 'catalog-sync',
       productsTable: 'products',
       pricesTable: 'prices',
-      stripeSecretKeyName: 'stripe-key',
-      jwtSecretName: 'jwt',
+      stripeSecretKey: { name: 'stripe-key' },
+      jwtSecret: { name: 'jwt' },
       allowedRedirectOrigins: ['https://app.example.com', 'http://localhost:3000'],
       secretsCacheMaxAgeSeconds: 300,
     });
@@ -61,10 +61,81 @@ describe('function configuration', () => {
     const config = loadWebhookConfig({
       [ENV.customersTable]: 'c',
       [ENV.idempotencyTable]: 'i',
+      [ENV.parkedEventsTable]: 'p',
       [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
       [ENV.stripeSecretKeyName]: 'k',
       [ENV.stripeWebhookSecretName]: 'w',
     });
     expect(config.billingEventsTopicArn).toBe('arn:aws:sns:us-east-1:1:t');
+  });
+
+  it('reads the fields of a combined secret when the stack sets them', () => {
+    const config = loadApiConfig({
+      ...apiEnv,
+      [ENV.stripeSecretKeyName]: 'dev-acme_secrets',
+      [ENV.stripeSecretKeyField]: 'stripe_secret_key',
+      [ENV.jwtSecretName]: 'dev-acme_secrets',
+      [ENV.jwtSecretField]: ' jwt_access_token_secret ',
+    });
+    expect(config.stripeSecretKey).toEqual({
+      name: 'dev-acme_secrets',
+      field: 'stripe_secret_key',
+    });
+    expect(config.jwtSecret).toEqual({
+      name: 'dev-acme_secrets',
+      field: 'jwt_access_token_secret',
+    });
+  });
+
+  it('reads a secret of its own when the field variable is unset or blank', () => {
+    const config = loadApiConfig({ ...apiEnv, [ENV.stripeSecretKeyField]: '  ' });
+    expect(config.stripeSecretKey).toEqual({ name: 'stripe-key' });
+    expect(config.jwtSecret).toEqual({ name: 'jwt' });
+  });
+
+  it('still requires the secret name when a field is set', () => {
+    expect(() =>
+      loadApiConfig({
+        ...apiEnv,
+        [ENV.jwtSecretName]: undefined,
+        [ENV.jwtSecretField]: 'jwt_access_token_secret',
+      }),
+    ).toThrow(new RegExp(`${ENV.jwtSecretName} is not set`));
+  });
+
+  it('reads the optional token issuer and audience', () => {
+    const config = loadApiConfig({
+      ...apiEnv,
+      [ENV.jwtIssuer]: 'https://auth.example.com',
+      [ENV.jwtAudience]: 'stripe-service',
+    });
+    expect(config.jwtIssuer).toBe('https://auth.example.com');
+    expect(config.jwtAudience).toBe('stripe-service');
+  });
+
+  it('leaves the token issuer and audience out when unset or blank', () => {
+    const config = loadApiConfig({ ...apiEnv, [ENV.jwtIssuer]: ' ' });
+    expect('jwtIssuer' in config).toBe(false);
+    expect('jwtAudience' in config).toBe(false);
+  });
+
+  it('reads the webhook secret field and the parked events table', () => {
+    const webhookEnv = {
+      [ENV.customersTable]: 'c',
+      [ENV.idempotencyTable]: 'i',
+      [ENV.parkedEventsTable]: 'p',
+      [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
+      [ENV.stripeWebhookSecretName]: 'dev-acme_secrets',
+      [ENV.stripeWebhookSecretField]: 'stripe_webhook_secret',
+    };
+    const config = loadWebhookConfig(webhookEnv);
+    expect(config.stripeWebhookSecret).toEqual({
+      name: 'dev-acme_secrets',
+      field: 'stripe_webhook_secret',
+    });
+    expect(config.parkedEventsTable).toBe('p');
+    expect(() => loadWebhookConfig({ ...webhookEnv, [ENV.parkedEventsTable]: undefined })).toThrow(
+      new RegExp(`${ENV.parkedEventsTable} is not set`),
+    );
   });
 });

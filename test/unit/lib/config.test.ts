@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  DEFAULT_COMBINED_SECRET_FIELDS,
   DEFAULT_PROJECT_NAME,
   loadServiceConfig,
   stackName,
@@ -88,6 +89,30 @@ describe('loadServiceConfig', () => {
       /not a known override/,
     ],
     ['a topic ARN that is not an ARN', { external: { billingEventsTopicArn: 'topic' } }, /ARN/],
+    [
+      'an unknown route in routeThrottling',
+      { routeThrottling: { listProducts: { rateLimit: 1, burstLimit: 1 } } },
+      /routeThrottling\.listProducts is not a route; routes: listPrices, /,
+    ],
+    [
+      'a route throttle without a burst limit',
+      { routeThrottling: { listPrices: { rateLimit: 5 } } },
+      /routeThrottling\.listPrices\.burstLimit must be a positive integer/,
+    ],
+    [
+      'a route throttle with an unknown key',
+      { routeThrottling: { listPrices: { rateLimit: 5, burstLimit: 5, quota: 9 } } },
+      /rateLimit and burstLimit only \(got quota\)/,
+    ],
+    ['routeThrottling that is not an object', { routeThrottling: [] }, /keyed by route name/],
+    ['an apiThrottling of zero', { apiThrottling: { rateLimit: 0, burstLimit: 1 } }, /rateLimit/],
+    [
+      'a reserved concurrency of 0 (which would stop the function)',
+      { webhookReservedConcurrency: 0 },
+      /would stop the function: use false/,
+    ],
+    ['a fractional reserved concurrency', { webhookReservedConcurrency: 2.5 }, /or false/],
+    ['a reserved concurrency of true', { webhookReservedConcurrency: true }, /or false/],
   ])('rejects %s', (_name, override, message) => {
     expect(() =>
       loadServiceConfig(withDev({ env: 'dev' }, { ...devSettings, ...override }), {}),
@@ -105,5 +130,155 @@ describe('loadServiceConfig', () => {
       'http://localhost:3000',
     ]);
     expect(config.settings.external).toEqual({ pricesTableName: 'catalog-prices' });
+  });
+
+  it('reads per-route throttles and the webhook reserved concurrency, off by default', () => {
+    const defaults = loadServiceConfig(withDev({ env: 'dev' }), {}).settings;
+    expect(defaults.routeThrottling).toEqual({});
+    expect(defaults.webhookReservedConcurrency).toBe(false);
+
+    const { settings } = loadServiceConfig(
+      withDev(
+        { env: 'dev' },
+        {
+          ...devSettings,
+          routeThrottling: { stripeWebhook: { rateLimit: 5, burstLimit: 10 } },
+          webhookReservedConcurrency: 7,
+        },
+      ),
+      {},
+    );
+    expect(settings.routeThrottling).toEqual({ stripeWebhook: { rateLimit: 5, burstLimit: 10 } });
+    expect(settings.webhookReservedConcurrency).toBe(7);
+  });
+});
+
+describe('loadServiceConfig: the combined secret', () => {
+  const load = (values: Record<string, unknown>, settings: Record<string, unknown> = {}) =>
+    loadServiceConfig(withDev({ env: 'dev', ...values }, { ...devSettings, ...settings }), {})
+      .settings;
+
+  it('is off unless combinedSecretName is set (an empty value counts as unset)', () => {
+    expect(load({}).combinedSecret).toBeUndefined();
+    expect(load({ combinedSecretName: '' }).combinedSecret).toBeUndefined();
+  });
+
+  it('takes combinedSecretName from the command line, with the default field names', () => {
+    expect(load({ combinedSecretName: 'dev-eislett-education_secrets' }).combinedSecret).toEqual({
+      secretName: 'dev-eislett-education_secrets',
+      fields: {
+        stripeSecretKey: 'stripe_secret_key',
+        stripeWebhookSecret: 'stripe_webhook_secret',
+        jwtAccessTokenSecret: 'jwt_access_token_secret',
+      },
+    });
+    expect(DEFAULT_COMBINED_SECRET_FIELDS.stripeSecretKey).toBe('stripe_secret_key');
+  });
+
+  it('takes it per environment too; the command line wins', () => {
+    const perEnvironment = { combinedSecretName: 'from-cdk-json' };
+    expect(load({}, perEnvironment).combinedSecret?.secretName).toBe('from-cdk-json');
+    expect(
+      load({ combinedSecretName: 'from-command-line' }, perEnvironment).combinedSecret?.secretName,
+    ).toBe('from-command-line');
+  });
+
+  it('overrides some field names, as an object or as the JSON string the CLI passes', () => {
+    const expected = {
+      ...DEFAULT_COMBINED_SECRET_FIELDS,
+      stripeWebhookSecret: 'webhook_signing_secrets',
+    };
+    const fields = { stripeWebhookSecret: 'webhook_signing_secrets' };
+    expect(
+      load({ combinedSecretName: 's', combinedSecretFields: fields }).combinedSecret?.fields,
+    ).toEqual(expected);
+    expect(
+      load({ combinedSecretName: 's', combinedSecretFields: JSON.stringify(fields) }).combinedSecret
+        ?.fields,
+    ).toEqual(expected);
+  });
+
+  it.each([
+    ['a name that is not a string', { combinedSecretName: 42 }, /context combinedSecretName/],
+    [
+      'an ARN instead of a name',
+      { combinedSecretName: 'arn:aws:secretsmanager:us-east-1:1:secret:x' },
+      /secret name/,
+    ],
+    ['a name with spaces', { combinedSecretName: 'my secrets' }, /secret name/],
+    [
+      'fields without a name',
+      { combinedSecretFields: { stripeSecretKey: 'k' } },
+      /combinedSecretFields is set but combinedSecretName is not/,
+    ],
+    [
+      'an unknown field key',
+      { combinedSecretName: 's', combinedSecretFields: { stripePublishableKey: 'pk' } },
+      /combinedSecretFields\.stripePublishableKey is not a known secret; known: stripeSecretKey, stripeWebhookSecret, jwtAccessTokenSecret/,
+    ],
+    [
+      'a field that is not a string',
+      { combinedSecretName: 's', combinedSecretFields: { stripeSecretKey: 1 } },
+      /combinedSecretFields\.stripeSecretKey must be a non-empty field name/,
+    ],
+    [
+      'an empty field',
+      { combinedSecretName: 's', combinedSecretFields: { jwtAccessTokenSecret: ' ' } },
+      /jwtAccessTokenSecret must be a non-empty field name/,
+    ],
+    [
+      'fields that are not an object',
+      { combinedSecretName: 's', combinedSecretFields: ['stripe_secret_key'] },
+      /must be an object/,
+    ],
+    [
+      'fields that are not JSON',
+      { combinedSecretName: 's', combinedSecretFields: 'stripeSecretKey=k' },
+      /must be a JSON object/,
+    ],
+    [
+      'two secrets in one field',
+      {
+        combinedSecretName: 's',
+        combinedSecretFields: { jwtAccessTokenSecret: 'stripe_secret_key' },
+      },
+      /a different field for each secret/,
+    ],
+  ])('rejects %s', (_name, values, message) => {
+    expect(() => load(values)).toThrow(ConfigError);
+    expect(() => load(values)).toThrow(message);
+  });
+
+  it('refuses a separate secret name that the combined secret would silently replace', () => {
+    expect(() =>
+      load({ combinedSecretName: 's' }, { external: { stripeWebhookSecretName: 'ops/webhook' } }),
+    ).toThrow(/environments\.dev\.external\.stripeWebhookSecretName would be ignored/);
+  });
+});
+
+describe('loadServiceConfig: token issuer and audience', () => {
+  const load = (values: Record<string, unknown>, settings: Record<string, unknown> = {}) =>
+    loadServiceConfig(withDev({ env: 'dev', ...values }, { ...devSettings, ...settings }), {})
+      .settings;
+
+  it('are unset by default, and when given empty', () => {
+    const settings = load({ jwtIssuer: '', jwtAudience: '' });
+    expect(settings.jwtIssuer).toBeUndefined();
+    expect(settings.jwtAudience).toBeUndefined();
+    expect('jwtIssuer' in settings).toBe(false);
+  });
+
+  it('come from the command line or the environment settings', () => {
+    expect(load({ jwtIssuer: 'https://auth.example.com' }).jwtIssuer).toBe(
+      'https://auth.example.com',
+    );
+    expect(load({}, { jwtAudience: 'stripe-service' }).jwtAudience).toBe('stripe-service');
+  });
+
+  it.each([
+    ['a number', { jwtIssuer: 7 }, /context jwtIssuer must be a string/],
+    ['padding', { jwtAudience: ' aud ' }, /context jwtAudience must be a string without leading/],
+  ])('rejects %s', (_name, values, message) => {
+    expect(() => load(values)).toThrow(message);
   });
 });
