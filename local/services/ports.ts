@@ -16,32 +16,57 @@ export function findFreePort(): Promise<number> {
   });
 }
 
+/** A port the local stack will listen on: what listens there, and the variable that moves it. */
+export interface NeededPort {
+  readonly port: number;
+  readonly purpose: string;
+  readonly envVar: string;
+}
+
+/** Names every busy port at once: finding them one failed start at a time is tedious. */
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
 
-  constructor(
-    readonly port: number,
-    readonly purpose: string,
-    readonly envVar: string,
-  ) {
-    super(
-      `Port ${port} (${purpose}) is already in use. Stop whatever is using it ` +
-        `(lsof -i :${port}) or choose another port with ${envVar}=<port>.`,
-    );
+  constructor(readonly busy: readonly NeededPort[]) {
+    super(describeBusyPorts(busy));
   }
 }
 
-/** Fails with a clear message, not a stack trace, when `port` is taken. */
-export function assertPortFree(port: number, purpose: string, envVar: string): Promise<void> {
+function describeBusyPorts(busy: readonly NeededPort[]): string {
+  const lines = busy.map(
+    ({ port, purpose, envVar }) =>
+      `  ${String(port).padEnd(6)} ${purpose}: choose another port with ${envVar}=<port>`,
+  );
+  const lsof = `lsof ${busy.map(({ port }) => `-i :${port}`).join(' ')}`;
+  return [
+    busy.length === 1 ? 'A port npm start needs is in use:' : 'Ports npm start needs are in use:',
+    ...lines,
+    `Stop whatever is using ${busy.length === 1 ? 'it' : 'them'} (${lsof}) or move ${busy.length === 1 ? 'it' : 'them'} as shown.`,
+  ].join('\n');
+}
+
+/**
+ * Checks every port before anything starts, and fails once naming all the busy ones (a
+ * clear message, not a stack trace). One at a time: two needs on the same port would
+ * otherwise each find the other's probe listening.
+ */
+export async function assertPortsFree(needed: readonly NeededPort[]): Promise<void> {
+  const busy: NeededPort[] = [];
+  for (const need of needed) if (await isPortBusy(need.port)) busy.push(need);
+  if (busy.length > 0) throw new PortInUseError(busy);
+}
+
+function isPortBusy(port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, purpose, envVar) : error);
+      if (error.code === 'EADDRINUSE') resolve(true);
+      else reject(error);
     });
     // Listen on all interfaces: a service bound to 0.0.0.0 or 127.0.0.1 both conflict.
     server.listen(port, () => {
       server.close(() => {
-        resolve();
+        resolve(false);
       });
     });
   });

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { type RunningService, runChildService } from './child-service';
 
+export const SNS_EMULATOR_NAME = 'SNS/SQS emulator';
+
 /**
  * The SNS/SQS emulator (`fauxqs`) as its own process: a real HTTP peer that speaks the AWS
  * protocols, and that a fault test can stop and start again.
@@ -10,7 +12,7 @@ export function startSnsEmulator(port: number): Promise<RunningService> {
   const endpoint = `http://127.0.0.1:${port}`;
   const entry = path.join(__dirname, 'sns-emulator-process.mjs');
   return runChildService({
-    name: 'SNS/SQS emulator',
+    name: SNS_EMULATOR_NAME,
     child: spawn(process.execPath, [entry, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] }),
     port,
     endpoint,
