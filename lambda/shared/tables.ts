@@ -64,14 +64,18 @@ export const PRODUCTS_TABLE = {
   nameSuffix: 'products',
   partitionKey: { name: 'productId', type: 'S' },
   globalIndexes: [],
-} as const satisfies TableDefinition;
+  /** The one attribute this service writes there (its IAM allows no other). */
+  stripeIdAttribute: 'stripeProductId',
+} as const satisfies TableDefinition & { stripeIdAttribute: string };
 
 /** The pricing service's table. Imported by name; we only write `stripePriceId`. */
 export const PRICES_TABLE = {
   nameSuffix: 'prices',
   partitionKey: { name: 'priceId', type: 'S' },
   globalIndexes: [],
-} as const satisfies TableDefinition;
+  /** The one attribute this service writes there (its IAM allows no other). */
+  stripeIdAttribute: 'stripePriceId',
+} as const satisfies TableDefinition & { stripeIdAttribute: string };
 
 /**
  * Verified Stripe events that could not be turned into a billing event (a permanent

@@ -36,12 +36,12 @@ export const CATALOG_ACCESS = {
   products: {
     definition: PRODUCTS_TABLE,
     reads: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
-    stripeIdAttribute: 'stripeProductId',
+    stripeIdAttribute: PRODUCTS_TABLE.stripeIdAttribute,
   },
   prices: {
     definition: PRICES_TABLE,
     reads: ['dynamodb:GetItem', 'dynamodb:Scan'],
-    stripeIdAttribute: 'stripePriceId',
+    stripeIdAttribute: PRICES_TABLE.stripeIdAttribute,
   },
 } as const;
 
