@@ -95,7 +95,7 @@ describe('customer mapping on DynamoDB Local and the Stripe sandbox', () => {
     expect((await stripe.customers.retrieve(replacement)).deleted).toBeUndefined();
   });
 
-  it('turns any other Stripe failure into a 502 stripe_error carrying Stripe request id for the log', async () => {
+  it('turns any other Stripe failure into a 502 stripe_error whose log fields name the operation, the error type and Stripe request id', async () => {
     await fetch(`${sandbox.url}/_sandbox/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -108,7 +108,12 @@ describe('customer mapping on DynamoDB Local and the Stripe sandbox', () => {
     expect(failure).toMatchObject({
       status: 502,
       code: 'stripe_error',
-      logFields: { stripeRequestId: expect.stringMatching(/^req_/) as unknown },
+      logFields: {
+        dependency: 'Stripe',
+        operation: 'customers.create',
+        stripeErrorType: 'StripeAPIError',
+        stripeRequestId: expect.stringMatching(/^req_/) as unknown,
+      },
     });
   });
 });
