@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoParkedEventStore } from '../lambda/adapters/dynamo-parked-event-store';
 import type { StripeConnection } from '../lambda/adapters/stripe-sdk-gateway';
 import { buildApiHandler } from '../lambda/api/composition-root';
 import { type ApiConfig, loadApiConfig } from '../lambda/api/config';
 import type { HttpHandler } from '../lambda/core/http-handler';
+import type { ParkedEventStore } from '../lambda/domain/parked-event';
 import { createLogger, type Logger } from '../lambda/core/logger';
 import { parseSecretList, type SecretStore, StaticSecretStore } from '../lambda/core/secrets';
 import { ENV } from '../lambda/shared/function-environment';
@@ -14,6 +16,7 @@ import { SECRETS, type SecretId } from '../lambda/shared/secrets';
 import {
   CATALOG_SYNC_TABLE,
   CUSTOMERS_TABLE,
+  PARKED_EVENTS_TABLE,
   PRICES_TABLE,
   PRODUCTS_TABLE,
   type TableDefinition,
@@ -22,7 +25,14 @@ import {
 import { buildWebhookHandler } from '../lambda/webhook/composition-root';
 import { loadWebhookConfig, type WebhookConfig } from '../lambda/webhook/config';
 import { BillingEventsRecorder } from './billing-events-recorder';
-import { type LocalConfig, localRedirectOrigins, localResourceName } from './config';
+import {
+  type LocalConfig,
+  type LocalPorts,
+  localRedirectOrigins,
+  localResourceName,
+  PORT_ENV_VARS,
+} from './config';
+import { pooledHandler } from './handler-pool';
 import {
   BodyTooLargeError,
   localContext,
@@ -32,15 +42,15 @@ import {
   writeJson,
   writeResult,
 } from './http-adapter';
-import { issueLocalToken, listBillingEvents, LOCAL_ROUTES } from './local-routes';
+import { issueLocalToken, listBillingEvents, listParkedEvents, LOCAL_ROUTES } from './local-routes';
 import { DEMO_PATHS, renderDemoPage } from './demo-page';
 import { readCatalogSeed, SAMPLE_CATALOG_FILE, seedCatalog } from './seed-catalog';
 import { localDynamoClient, localSnsClient, localSqsClient } from './services/aws-clients';
-import type { RunningService } from './services/child-service';
-import { startDynamoDbLocal } from './services/dynamodb-local';
-import { assertPortFree } from './services/ports';
+import type { RunningService, ServiceDiedError } from './services/child-service';
+import { DYNAMODB_LOCAL_NAME, startDynamoDbLocal } from './services/dynamodb-local';
+import { assertPortsFree, type NeededPort } from './services/ports';
 import { createTable, createTopic, subscribeQueue } from './services/provision';
-import { startSnsEmulator } from './services/sns-emulator';
+import { SNS_EMULATOR_NAME, startSnsEmulator } from './services/sns-emulator';
 import { type StripeSandbox, startStripeSandbox } from './stripe-sandbox/server';
 
 export interface LocalStackOptions {
@@ -57,6 +67,7 @@ export interface LocalResourceNames {
   readonly customersTable: string;
   readonly idempotencyTable: string;
   readonly catalogSyncTable: string;
+  readonly parkedEventsTable: string;
   readonly productsTable: string;
   readonly pricesTable: string;
   readonly billingEventsTopic: string;
@@ -74,6 +85,11 @@ export interface LocalStack {
   readonly billingEvents: BillingEventsRecorder;
   /** The services this stack started (none when given endpoints). */
   readonly services: readonly RunningService[];
+  /**
+   * Resolves, once the stack has stopped itself, if a service it started dies: requests
+   * would otherwise fail opaquely against a dead port. Never settles when it started none.
+   */
+  readonly failed: Promise<ServiceDiedError>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +99,7 @@ export function localResourceNames(config: LocalConfig): LocalResourceNames {
     customersTable: name(CUSTOMERS_TABLE.nameSuffix),
     idempotencyTable: name(WEBHOOK_IDEMPOTENCY_TABLE.nameSuffix),
     catalogSyncTable: name(CATALOG_SYNC_TABLE.nameSuffix),
+    parkedEventsTable: name(PARKED_EVENTS_TABLE.nameSuffix),
     productsTable: name(PRODUCTS_TABLE.nameSuffix),
     pricesTable: name(PRICES_TABLE.nameSuffix),
     billingEventsTopic: name(BILLING_EVENTS_TOPIC_SUFFIX),
@@ -92,6 +109,31 @@ export function localResourceNames(config: LocalConfig): LocalResourceNames {
       jwtAccessTokenSecret: name(SECRETS.jwtAccessTokenSecret.nameSuffix),
     },
   };
+}
+
+/** What listens on each local port, as named to whoever finds it busy. */
+const PORT_PURPOSES: Readonly<Record<keyof LocalPorts, string>> = {
+  api: 'the local API',
+  dynamodb: DYNAMODB_LOCAL_NAME,
+  sns: `the ${SNS_EMULATOR_NAME}`,
+  stripeSandbox: 'the Stripe sandbox',
+};
+
+/** Every port the stack will listen on: the services' only when it starts them. */
+function neededPorts(config: LocalConfig, { startsServices }: { startsServices: boolean }) {
+  const listens: Record<keyof LocalPorts, boolean> = {
+    api: true,
+    dynamodb: startsServices,
+    sns: startsServices,
+    stripeSandbox: config.stripe === 'sandbox',
+  };
+  return (Object.keys(listens) as (keyof LocalPorts)[])
+    .filter((name) => listens[name])
+    .map((name): NeededPort => ({
+      port: config.ports[name],
+      purpose: PORT_PURPOSES[name],
+      envVar: PORT_ENV_VARS[name],
+    }));
 }
 
 /**
@@ -106,13 +148,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stopServices = () => Promise.all(services.map((service) => service.stop()));
 
   let endpoints = options.endpoints;
+  await assertPortsFree(neededPorts(config, { startsServices: !endpoints }));
   if (!endpoints) {
-    await assertPortFree(config.ports.api, 'the local API', 'PORT');
-    await assertPortFree(config.ports.dynamodb, 'DynamoDB Local', 'DYNAMODB_PORT');
-    await assertPortFree(config.ports.sns, 'the SNS/SQS emulator', 'SNS_PORT');
-    if (config.stripe === 'sandbox') {
-      await assertPortFree(config.ports.stripeSandbox, 'the Stripe sandbox', 'STRIPE_SANDBOX_PORT');
-    }
     const started = await Promise.allSettled([
       startDynamoDbLocal(config.ports.dynamodb),
       startSnsEmulator(config.ports.sns),
@@ -138,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [CUSTOMERS_TABLE, names.customersTable],
       [WEBHOOK_IDEMPOTENCY_TABLE, names.idempotencyTable],
       [CATALOG_SYNC_TABLE, names.catalogSyncTable],
+      [PARKED_EVENTS_TABLE, names.parkedEventsTable],
       [PRODUCTS_TABLE, names.productsTable],
       [PRICES_TABLE, names.pricesTable],
     ];
@@ -153,6 +191,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `${names.billingEventsTopic}-local-subscriber`,
     );
     const billingEvents = new BillingEventsRecorder(sqs, subscriber.queueUrl);
+    const parkedEvents = new DynamoParkedEventStore(
+      DynamoDBDocumentClient.from(dynamo),
+      names.parkedEventsTable,
+    );
 
     if (config.stripe === 'sandbox') {
       stripeSandbox = await startStripeSandbox({
@@ -170,17 +212,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const built: { handlers?: Record<FunctionId, HttpHandler> } = {};
     const server = createServer((request, response) => {
       const ready = built.handlers;
-      if (!ready) throw new Error('The local API is not ready yet.');
-      void handleRequest(request, response, { config, handlers: ready, billingEvents }).catch(
-        (error: unknown) => {
-          console.error('Local adapter failure', error);
-          if (!response.headersSent) {
-            writeJson(response, 500, {
-              error: { code: 'internal_error', message: 'The local adapter failed.' },
-            });
-          }
-        },
-      );
+      if (!ready) {
+        writeJson(response, 503, {
+          error: { code: 'not_ready', message: 'The local API is still starting.' },
+        });
+        return;
+      }
+      void handleRequest(request, response, {
+        config,
+        handlers: ready,
+        billingEvents,
+        parkedEvents,
+      }).catch((error: unknown) => {
+        console.error('Local adapter failure', error);
+        if (!response.headersSent) {
+          writeJson(response, 500, {
+            error: { code: 'internal_error', message: 'The local adapter failed.' },
+          });
+        }
+      });
     });
     const port = await listen(server, config.ports.api);
     const apiUrl = `http://localhost:${port}`;
@@ -195,6 +245,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       endpoints: [`${apiUrl}${ROUTES.stripeWebhook.path}`],
     });
     const sandbox = stripeSandbox;
+    // Once only: a dying service and Ctrl-C may both ask.
+    let stopped: Promise<void> | undefined;
+    const stop = () =>
+      (stopped ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+          server.closeAllConnections();
+        });
+        await sandbox?.stop();
+        for (const client of [dynamo, sns, sqs]) client.destroy();
+        await stopServices();
+      })());
 
     return {
       apiUrl,
@@ -205,23 +269,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       billingEventsTopicArn: topicArn,
       billingEvents,
       services,
-      stop: async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => {
-            resolve();
-          });
-          server.closeAllConnections();
-        });
-        await sandbox?.stop();
-        for (const client of [dynamo, sns, sqs]) client.destroy();
-        await stopServices();
-      },
+      failed: stopOnFirstDeath(services, { stop, stopRequested: () => stopped !== undefined }),
+      stop,
     };
   } catch (error) {
     await stripeSandbox?.stop();
     await stopServices();
     throw error;
   }
+}
+
+/**
+ * Stops everything when the first service dies, then tells which died and how. A service
+ * that exits once the stack is stopping is no death: Ctrl-C signals the whole process
+ * group, so the services may exit of it before the stack gets to stop them.
+ */
+async function stopOnFirstDeath(
+  services: readonly RunningService[],
+  stack: { stop(): Promise<void>; stopRequested(): boolean },
+): Promise<ServiceDiedError> {
+  const death = await Promise.race(services.map((service) => service.died));
+  if (stack.stopRequested()) return new Promise<never>(() => undefined);
+  await stack.stop();
+  return death;
 }
 
 /**
@@ -248,6 +318,7 @@ function localFunctionSettings(
     [ENV.customersTable]: names.customersTable,
     [ENV.idempotencyTable]: names.idempotencyTable,
     [ENV.catalogSyncTable]: names.catalogSyncTable,
+    [ENV.parkedEventsTable]: names.parkedEventsTable,
     [ENV.productsTable]: names.productsTable,
     [ENV.pricesTable]: names.pricesTable,
     [ENV.billingEventsTopicArn]: topicArn,
@@ -271,7 +342,13 @@ function localFunctionSettings(
   };
 }
 
-/** The two functions' handlers, built by their own composition roots with local clients. */
+/**
+ * The two functions' handlers, built by their own composition roots with local clients.
+ * Each function gets a pool of instances, one per request in flight, as Lambda gives each
+ * concurrent request a container of its own; each instance logs through its own child of
+ * `logger`, so one request's keys never appear on another's lines. The AWS clients are
+ * shared: they hold no request state, and one connection pool per endpoint is enough.
+ */
 function buildLocalHandlers(
   settings: LocalFunctionSettings,
   clients: {
@@ -282,13 +359,17 @@ function buildLocalHandlers(
 ): Record<FunctionId, HttpHandler> {
   const { secrets, stripeConnection } = settings;
   return {
-    api: buildApiHandler(settings.api, {
-      dynamo: clients.dynamo,
-      secrets,
-      logger,
-      ...(stripeConnection ? { stripeConnection } : {}),
-    }),
-    webhook: buildWebhookHandler(settings.webhook, { ...clients, secrets, logger }),
+    api: pooledHandler(() =>
+      buildApiHandler(settings.api, {
+        dynamo: clients.dynamo,
+        secrets,
+        logger: logger.createChild(),
+        ...(stripeConnection ? { stripeConnection } : {}),
+      }),
+    ),
+    webhook: pooledHandler(() =>
+      buildWebhookHandler(settings.webhook, { ...clients, secrets, logger: logger.createChild() }),
+    ),
   };
 }
 
@@ -296,6 +377,7 @@ interface RequestContext {
   readonly config: LocalConfig;
   readonly handlers: Record<FunctionId, HttpHandler>;
   readonly billingEvents: BillingEventsRecorder;
+  readonly parkedEvents: ParkedEventStore;
 }
 
 async function handleRequest(
@@ -324,6 +406,11 @@ async function handleRequest(
   }
   if (method === 'GET' && url.pathname === LOCAL_ROUTES.billingEvents) {
     const result = await listBillingEvents(context.billingEvents);
+    writeJson(response, result.status, result.body);
+    return;
+  }
+  if (method === 'GET' && url.pathname === LOCAL_ROUTES.parkedEvents) {
+    const result = await listParkedEvents(context.parkedEvents);
     writeJson(response, result.status, result.body);
     return;
   }

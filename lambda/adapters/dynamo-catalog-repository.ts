@@ -125,7 +125,10 @@ export class DynamoCatalogRepository implements CatalogRepository {
           // attribute_exists: an update must never create a record in another service's table.
           ConditionExpression:
             'attribute_exists(#key) AND (attribute_not_exists(#stripeId) OR #stripeId = :id)',
-          ExpressionAttributeNames: { '#key': PRODUCT_KEY, '#stripeId': PRODUCTS_TABLE.stripeIdAttribute },
+          ExpressionAttributeNames: {
+            '#key': PRODUCT_KEY,
+            '#stripeId': PRODUCTS_TABLE.stripeIdAttribute,
+          },
           ExpressionAttributeValues: { ':id': stripeProductId },
         }),
       ),
@@ -152,7 +155,10 @@ export class DynamoCatalogRepository implements CatalogRepository {
           Key: { [PRICE_KEY]: priceId },
           UpdateExpression: 'SET #stripeId = :id',
           ConditionExpression: `attribute_exists(#key) AND (${previous} OR #stripeId = :id)`,
-          ExpressionAttributeNames: { '#key': PRICE_KEY, '#stripeId': PRICES_TABLE.stripeIdAttribute },
+          ExpressionAttributeNames: {
+            '#key': PRICE_KEY,
+            '#stripeId': PRICES_TABLE.stripeIdAttribute,
+          },
           ExpressionAttributeValues: {
             ':id': stripePriceId,
             ...(expected === undefined ? {} : { ':expected': expected }),

@@ -1,13 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import type Stripe from 'stripe';
 import { conflict } from '../core/errors';
+import type { StripeDelivery } from '../domain/billing-event';
 import { WEBHOOK_IDEMPOTENCY_RECORD_DAYS, WEBHOOK_IDEMPOTENCY_TABLE } from '../shared/tables';
 
 export interface IdempotencyOptions {
@@ -20,7 +22,22 @@ export interface IdempotencyOptions {
   readonly keyPrefix: string;
 }
 
-export type EventProcessor<R> = (event: Stripe.Event, context: Context) => Promise<R>;
+export type EventProcessor<R> = (delivery: StripeDelivery, context: Context) => Promise<R>;
+
+/** What Powertools can store as a result: JSON. */
+type StoredResult = Parameters<DynamoDBPersistenceLayer['saveSuccess']>[1];
+
+/**
+ * Pauses before each extra attempt at the completion write (after Powertools' own one
+ * failed). Short: the message is already out, and every millisecond until the record says
+ * so is a millisecond in which a failure means the message goes out again.
+ */
+export const COMPLETION_RETRY_DELAYS_MS: readonly number[] = [100, 400];
+/**
+ * An extra attempt is made only with this much of the invocation left beyond its pause:
+ * one stalled DynamoDB call, its own retries included (lambda/core/dependencies.ts).
+ */
+const COMPLETION_RETRY_RESERVE_MS = 8_000;
 
 /**
  * Runs `process` at most once per Stripe event id, through Powertools idempotency on the
@@ -31,13 +48,23 @@ export type EventProcessor<R> = (event: Stripe.Event, context: Context) => Promi
  *   and is rethrown.
  * The Lambda context is registered on every invocation, so an in-progress record expires
  * with the invocation that wrote it instead of blocking the event for 30 days.
+ *
+ * The one window in which an event can be processed twice is between `process` returning
+ * (the message published) and the record saying so. Powertools makes one completion write;
+ * when it fails, the write is retried here at once (`COMPLETION_RETRY_DELAYS_MS`), so a
+ * throttle or a blip costs nothing. Only when DynamoDB stays unavailable does the delivery
+ * fail (500) with the in-progress record left behind: redeliveries find it and answer 409
+ * until the invocation's deadline (the lock cannot tell a dead holder from a live one, and
+ * a live one may still publish), and the first redelivery after it processes the event
+ * again: one repeated message, with the same `id` (contract section 5).
  */
 export function idempotentProcessor<R extends object>(
-  process: (event: Stripe.Event) => Promise<R>,
+  process: (delivery: StripeDelivery) => Promise<R>,
   options: IdempotencyOptions,
 ): EventProcessor<R> {
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: 'id',
+    // The event id, as before deliveries carried their raw body: the same key hash.
+    eventKeyJmesPath: 'event.id',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: WEBHOOK_IDEMPOTENCY_RECORD_DAYS * 24 * 3600,
   });
@@ -47,21 +74,58 @@ export function idempotentProcessor<R extends object>(
     expiryAttr: WEBHOOK_IDEMPOTENCY_TABLE.timeToLiveAttribute,
     awsSdkV3Client: options.dynamo,
   });
-  const once = makeIdempotent(process, {
-    persistenceStore,
-    config,
-    keyPrefix: options.keyPrefix,
-  });
-  return async (event, context) => {
+  // What `process` returned, per delivery: present when a failure came after it, from the
+  // completion write.
+  const processed = new WeakMap<StripeDelivery, R>();
+  const once = makeIdempotent(
+    async (delivery: StripeDelivery) => {
+      const result = await process(delivery);
+      processed.set(delivery, result);
+      return result;
+    },
+    { persistenceStore, config, keyPrefix: options.keyPrefix },
+  );
+
+  /** The completion write again, a bounded number of times within the invocation. */
+  async function recordCompletion(delivery: StripeDelivery, result: R, context: Context) {
+    let lastError: unknown;
+    for (const delay of COMPLETION_RETRY_DELAYS_MS) {
+      if (context.getRemainingTimeInMillis() < delay + COMPLETION_RETRY_RESERVE_MS) break;
+      await sleep(delay);
+      try {
+        // Keyed as Powertools keys it: `event.id` of the payload.
+        // (The result is JSON, as Powertools stores every result; its types only say so loosely.)
+        await persistenceStore.saveSuccess(
+          { event: { id: delivery.event.id } },
+          result as StoredResult,
+        );
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw new Error(
+      `Event ${delivery.event.id} was processed but its completion could not be recorded; ` +
+        'a delivery after the in-progress lock expires processes it again (same billing event id).',
+      { cause: lastError },
+    );
+  }
+
+  return async (delivery, context) => {
     config.registerLambdaContext(context);
     try {
-      return await once(event);
+      return await once(delivery);
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) {
         throw conflict(
-          `Event ${event.id} is being processed by another delivery; retry later.`,
+          `Event ${delivery.event.id} is being processed by another delivery; retry later.`,
           'event_in_progress',
         );
+      }
+      const result = processed.get(delivery);
+      if (result !== undefined && error instanceof IdempotencyPersistenceLayerError) {
+        await recordCompletion(delivery, result, context);
+        return result;
       }
       throw error;
     }

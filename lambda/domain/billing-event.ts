@@ -1,3 +1,4 @@
+import type Stripe from 'stripe';
 import type {
   BILLING_EVENT_SCHEMA_VERSION,
   BILLING_EVENT_SOURCE,
@@ -20,12 +21,37 @@ export interface BillingEvent {
   readonly data: BillingEventData;
 }
 
+/**
+ * A verified Stripe event and the bytes it arrived as: the bytes are what is kept when the
+ * event is parked (exactly what Stripe signed, so a replay can verify it again).
+ */
+export interface StripeDelivery {
+  readonly event: Stripe.Event;
+  readonly rawBody: Buffer;
+}
+
 /** Normalised fields of the Stripe object: camelCase, ISO 8601 times, ids not objects. */
 export type BillingEventData = Readonly<Record<string, unknown>>;
 
 export interface EventPublisher {
-  /** Publishes one billing event; throws when the topic did not take it. */
+  /**
+   * Publishes one billing event; throws when the topic did not take it: an
+   * `UnpublishableEventError` when it never will (permanent), anything else when a retry
+   * may succeed (transient).
+   */
   publish(event: BillingEvent): Promise<void>;
+}
+
+/**
+ * The topic will never take this message, however often it is retried: over the topic's
+ * size limit, or refused as invalid. The event is parked instead of failing forever.
+ */
+export class UnpublishableEventError extends Error {
+  override readonly name = 'UnpublishableEventError';
+
+  constructor(readonly reason: string) {
+    super(reason);
+  }
 }
 
 /** Finds the app user of a Stripe customer (the customers table, read by Stripe id). */

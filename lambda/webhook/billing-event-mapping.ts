@@ -1,48 +1,73 @@
 import type Stripe from 'stripe';
 import type { BillingEventData } from '../domain/billing-event';
-import { BILLING_EVENT_TYPES, type BillingEventType } from '../shared/billing-events';
+import {
+  BILLING_EVENT_TYPES,
+  type BillingEventType,
+  HANDLED_STRIPE_EVENT_TYPES,
+  type HandledStripeEventType,
+} from '../shared/billing-events';
+import {
+  CHECKOUT_SESSION,
+  EVENT_ENVELOPE,
+  INVOICE,
+  PAYMENT_INTENT,
+  parsePayload,
+  SUBSCRIPTION,
+  type SubscriptionPayload,
+  UnmappableEventError,
+} from './stripe-payloads';
+
+export { UnmappableEventError } from './stripe-payloads';
 
 /** A Stripe event as the billing event it becomes, before the user is resolved. */
 export interface MappedStripeEvent {
   readonly type: BillingEventType;
+  /** ISO 8601, from the Stripe event's `created`. */
+  readonly occurredAt: string;
+  readonly livemode: boolean;
   /** The app user named by the object itself (its metadata), if any. */
   readonly userId: string | null;
   readonly stripeCustomerId: string | null;
   readonly data: BillingEventData;
 }
 
+type ObjectMapping = Omit<MappedStripeEvent, 'occurredAt' | 'livemode'>;
+
 /**
- * The contract's mapping of Stripe events to billing events (section 5); undefined for an
- * event type the service does not handle.
+ * The contract's mapping of Stripe events to billing events (section 5), per handled type;
+ * each validates the object (`stripe-payloads.ts`) before it reads a field.
+ */
+const MAPPINGS: Readonly<Record<HandledStripeEventType, (object: unknown) => ObjectMapping>> = {
+  'payment_intent.succeeded': (o) => paymentIntent(BILLING_EVENT_TYPES.paymentSuccessful, o),
+  'payment_intent.payment_failed': (o) => paymentIntent(BILLING_EVENT_TYPES.paymentFailed, o),
+  'payment_intent.requires_action': (o) =>
+    paymentIntent(BILLING_EVENT_TYPES.paymentActionRequired, o),
+  'customer.subscription.created': (o) => subscription(BILLING_EVENT_TYPES.subscriptionCreated, o),
+  'customer.subscription.updated': (o) => subscription(BILLING_EVENT_TYPES.subscriptionUpdated, o),
+  'customer.subscription.deleted': (o) => subscription(subscriptionEndType, o),
+  'checkout.session.completed': (o) => checkoutSession(o),
+  'invoice.payment_succeeded': (o) => invoice(BILLING_EVENT_TYPES.invoicePaid, o),
+  'invoice.payment_failed': (o) => invoice(BILLING_EVENT_TYPES.invoicePaymentFailed, o),
+};
+
+const HANDLED: readonly string[] = HANDLED_STRIPE_EVENT_TYPES;
+const OBJECT_PATH = 'data.object';
+
+/**
+ * The billing event a verified Stripe event becomes; undefined for an event type the
+ * service does not handle. Throws `UnmappableEventError`, naming the field, when the
+ * payload does not hold what its type promises: a permanent failure (the event is parked).
  *
  * Payloads come in two shapes: before API version 2025-03-31 a subscription carried its
  * period and an invoice its `subscription`; from then on the period is on the subscription
- * items and the subscription under `invoice.parent.subscription_details`. The `stripe`
- * types describe only the pinned (new) shape, so the old fields are read through `legacy`.
+ * items and the subscription under `invoice.parent.subscription_details`. Both are read; a
+ * payload in neither shape is refused, never guessed.
  */
 export function mapStripeEvent(event: Stripe.Event): MappedStripeEvent | undefined {
-  switch (event.type) {
-    case 'payment_intent.succeeded':
-      return paymentIntent(BILLING_EVENT_TYPES.paymentSuccessful, event.data.object);
-    case 'payment_intent.payment_failed':
-      return paymentIntent(BILLING_EVENT_TYPES.paymentFailed, event.data.object);
-    case 'payment_intent.requires_action':
-      return paymentIntent(BILLING_EVENT_TYPES.paymentActionRequired, event.data.object);
-    case 'customer.subscription.created':
-      return subscription(BILLING_EVENT_TYPES.subscriptionCreated, event.data.object);
-    case 'customer.subscription.updated':
-      return subscription(BILLING_EVENT_TYPES.subscriptionUpdated, event.data.object);
-    case 'customer.subscription.deleted':
-      return subscription(subscriptionEndType(event.data.object), event.data.object);
-    case 'checkout.session.completed':
-      return checkoutSession(event.data.object);
-    case 'invoice.payment_succeeded':
-      return invoice(BILLING_EVENT_TYPES.invoicePaid, event.data.object);
-    case 'invoice.payment_failed':
-      return invoice(BILLING_EVENT_TYPES.invoicePaymentFailed, event.data.object);
-    default:
-      return undefined;
-  }
+  if (!HANDLED.includes(event.type)) return undefined;
+  const envelope = parsePayload(EVENT_ENVELOPE, event, '');
+  const mapped = MAPPINGS[event.type as HandledStripeEventType](event.data.object);
+  return { ...mapped, occurredAt: isoTime(envelope.created), livemode: envelope.livemode };
 }
 
 /** Reasons Stripe gives when it, not the customer or the business, ended a subscription. */
@@ -59,7 +84,9 @@ const ENDED_BY_STRIPE: readonly string[] = [
  * settings). Anything else (`cancellation_requested`, or no reason: canceled through the
  * API or the Dashboard) is `subscription.canceled`.
  */
-export function subscriptionEndType(sub: Stripe.Subscription): BillingEventType {
+export function subscriptionEndType(
+  sub: Pick<SubscriptionPayload, 'status' | 'cancellation_details'>,
+): BillingEventType {
   const reason = sub.cancellation_details?.reason ?? null;
   return sub.status === 'incomplete_expired' ||
     (reason !== null && ENDED_BY_STRIPE.includes(reason))
@@ -67,7 +94,8 @@ export function subscriptionEndType(sub: Stripe.Subscription): BillingEventType 
     : BILLING_EVENT_TYPES.subscriptionCanceled;
 }
 
-function paymentIntent(type: BillingEventType, pi: Stripe.PaymentIntent): MappedStripeEvent {
+function paymentIntent(type: BillingEventType, object: unknown): ObjectMapping {
+  const pi = parsePayload(PAYMENT_INTENT, object, OBJECT_PATH);
   return {
     type,
     userId: pi.metadata.userId ?? null,
@@ -84,16 +112,21 @@ function paymentIntent(type: BillingEventType, pi: Stripe.PaymentIntent): Mapped
       failureCode: pi.last_payment_error?.code ?? null,
       failureMessage: pi.last_payment_error?.message ?? null,
       nextActionType: pi.next_action?.type ?? null,
-      createdAt: iso(pi.created),
-      metadata: { ...pi.metadata },
+      createdAt: isoTime(pi.created),
+      metadata: pi.metadata,
     },
   };
 }
 
-function subscription(type: BillingEventType, sub: Stripe.Subscription): MappedStripeEvent {
+function subscription(
+  type: BillingEventType | ((sub: SubscriptionPayload) => BillingEventType),
+  object: unknown,
+): ObjectMapping {
+  const sub = parsePayload(SUBSCRIPTION, object, OBJECT_PATH);
   const items = sub.items.data;
+  const period = subscriptionPeriod(sub);
   return {
-    type,
+    type: typeof type === 'function' ? type(sub) : type,
     userId: sub.metadata.userId ?? null,
     stripeCustomerId: idOf(sub.customer),
     data: {
@@ -107,27 +140,47 @@ function subscription(type: BillingEventType, sub: Stripe.Subscription): MappedS
         quantity: item.quantity ?? null,
       })),
       currency: sub.currency,
-      currentPeriodStart: iso(
-        legacyNumber(sub, 'current_period_start') ??
-          earliest(items.map((i) => i.current_period_start)),
-      ),
-      currentPeriodEnd: iso(
-        legacyNumber(sub, 'current_period_end') ?? latest(items.map((i) => i.current_period_end)),
-      ),
+      currentPeriodStart: isoTime(period.start),
+      currentPeriodEnd: isoTime(period.end),
       cancelAtPeriodEnd: sub.cancel_at_period_end,
-      cancelAt: iso(sub.cancel_at),
-      canceledAt: iso(sub.canceled_at),
-      endedAt: iso(sub.ended_at),
+      cancelAt: isoTimeOrNull(sub.cancel_at),
+      canceledAt: isoTimeOrNull(sub.canceled_at),
+      endedAt: isoTimeOrNull(sub.ended_at),
       cancellationReason: sub.cancellation_details?.reason ?? null,
       cancellationFeedback: sub.cancellation_details?.feedback ?? null,
       latestInvoiceId: idOf(sub.latest_invoice),
-      createdAt: iso(sub.created),
-      metadata: { ...sub.metadata },
+      createdAt: isoTime(sub.created),
+      metadata: sub.metadata,
     },
   };
 }
 
-function checkoutSession(session: Stripe.Checkout.Session): MappedStripeEvent {
+/**
+ * The current period: on the subscription (before 2025-03-31), else across its items
+ * (earliest start, latest end). A subscription with it in neither place is refused.
+ */
+function subscriptionPeriod(sub: SubscriptionPayload): { start: number; end: number } {
+  if (sub.current_period_start !== undefined && sub.current_period_end !== undefined) {
+    return { start: sub.current_period_start, end: sub.current_period_end };
+  }
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const item of sub.items.data) {
+    if (item.current_period_start === undefined || item.current_period_end === undefined) {
+      throw new UnmappableEventError(
+        `${OBJECT_PATH}: the subscription has no current period in either payload shape: ` +
+          'current_period_start and current_period_end on the subscription (API versions ' +
+          'before 2025-03-31) or on every item of items.data (from 2025-03-31 on)',
+      );
+    }
+    starts.push(item.current_period_start);
+    ends.push(item.current_period_end);
+  }
+  return { start: Math.min(...starts), end: Math.max(...ends) };
+}
+
+function checkoutSession(object: unknown): ObjectMapping {
+  const session = parsePayload(CHECKOUT_SESSION, object, OBJECT_PATH);
   const metadata = session.metadata ?? {};
   return {
     type: BILLING_EVENT_TYPES.checkoutCompleted,
@@ -147,22 +200,31 @@ function checkoutSession(session: Stripe.Checkout.Session): MappedStripeEvent {
       amountSubtotal: session.amount_subtotal,
       amountTotal: session.amount_total,
       currency: session.currency,
-      createdAt: iso(session.created),
-      metadata: { ...metadata },
+      createdAt: isoTime(session.created),
+      metadata,
     },
   };
 }
 
-function invoice(type: BillingEventType, inv: Stripe.Invoice): MappedStripeEvent {
+function invoice(type: BillingEventType, object: unknown): ObjectMapping {
+  // Which shape: `parent` (from 2025-03-31) or `subscription` (before). An invoice with
+  // neither key is in a shape this service does not know, so nothing is guessed from it.
+  if (!hasKey(object, 'parent') && !hasKey(object, 'subscription')) {
+    throw new UnmappableEventError(
+      `${OBJECT_PATH}: the invoice is in neither payload shape: it has no parent (API ` +
+        'versions from 2025-03-31) and no subscription (before)',
+    );
+  }
+  const inv = parsePayload(INVOICE, object, OBJECT_PATH);
   const details = inv.parent?.subscription_details ?? null;
-  const subscriptionId = idOf(details?.subscription) ?? legacyId(inv, 'subscription');
+  const subscriptionId = idOf(details?.subscription) ?? idOf(inv.subscription);
   const lines = inv.lines.data;
   const priceIds = lines
-    .map((line) => idOf(line.pricing?.price_details?.price) ?? legacyId(line, 'price'))
+    .map((line) => idOf(line.pricing?.price_details?.price) ?? idOf(line.price))
     .filter((id): id is string => id !== null);
   const userId =
     details?.metadata?.userId ??
-    legacyMetadata(inv, 'subscription_details').userId ??
+    inv.subscription_details?.metadata?.userId ??
     inv.metadata?.userId ??
     lines.find((line) => line.metadata.userId !== undefined)?.metadata.userId ??
     null;
@@ -185,53 +247,26 @@ function invoice(type: BillingEventType, inv: Stripe.Invoice): MappedStripeEvent
       priceIds: [...new Set(priceIds)],
       // The service period of the lines (a subscription invoice's `period_*` is the
       // previous period).
-      periodStart: iso(earliest(lines.map((line) => line.period.start)) ?? inv.period_start),
-      periodEnd: iso(latest(lines.map((line) => line.period.end)) ?? inv.period_end),
+      periodStart: isoTime(
+        lines.length > 0 ? Math.min(...lines.map((line) => line.period.start)) : inv.period_start,
+      ),
+      periodEnd: isoTime(
+        lines.length > 0 ? Math.max(...lines.map((line) => line.period.end)) : inv.period_end,
+      ),
       hostedInvoiceUrl: inv.hosted_invoice_url ?? null,
-      createdAt: iso(inv.created),
-      metadata: { ...(inv.metadata ?? {}) },
+      createdAt: isoTime(inv.created),
+      metadata: inv.metadata ?? {},
     },
   };
 }
 
-/** Fields of the older payload shape, which the pinned `stripe` types no longer declare. */
-function legacyField(object: object, field: string): unknown {
-  return (object as Record<string, unknown>)[field];
-}
-function legacyNumber(object: object, field: string): number | undefined {
-  const value = legacyField(object, field);
-  return typeof value === 'number' ? value : undefined;
-}
-function legacyId(object: object, field: string): string | null {
-  const value = legacyField(object, field);
-  if (typeof value === 'string') return value;
-  return typeof value === 'object' &&
-    value !== null &&
-    'id' in value &&
-    typeof value.id === 'string'
-    ? value.id
-    : null;
-}
-/** `<field>.metadata` of the older shape (e.g. an invoice's `subscription_details`). */
-function legacyMetadata(object: object, field: string): Partial<Record<string, string>> {
-  const value = legacyField(object, field);
-  if (typeof value !== 'object' || value === null || !('metadata' in value)) return {};
-  const { metadata } = value;
-  return typeof metadata === 'object' && metadata !== null ? metadata : {};
-}
+const hasKey = (object: unknown, key: string): boolean =>
+  typeof object === 'object' && object !== null && key in object;
 
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
   value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
 
-/** Stripe's Unix seconds as ISO 8601; null stays null. */
-const iso = (seconds: number | null | undefined): string | null =>
-  typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : null;
-
-const earliest = (values: readonly (number | undefined)[]): number | undefined => {
-  const defined = values.filter((v): v is number => typeof v === 'number');
-  return defined.length > 0 ? Math.min(...defined) : undefined;
-};
-const latest = (values: readonly (number | undefined)[]): number | undefined => {
-  const defined = values.filter((v): v is number => typeof v === 'number');
-  return defined.length > 0 ? Math.max(...defined) : undefined;
-};
+/** Stripe's Unix seconds (validated: an integer within Date's range) as ISO 8601. */
+const isoTime = (seconds: number): string => new Date(seconds * 1000).toISOString();
+const isoTimeOrNull = (seconds: number | null): string | null =>
+  seconds === null ? null : isoTime(seconds);

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCustomerRepository } from '../adapters/dynamo-customer-repository';
+import { DynamoParkedEventStore } from '../adapters/dynamo-parked-event-store';
 import { idempotentProcessor } from '../adapters/idempotent-processor';
 import { SnsEventPublisher } from '../adapters/sns-event-publisher';
 import type { HttpHandler } from '../core/http-handler';
@@ -18,6 +19,8 @@ export interface WebhookInfrastructure {
   readonly sns: SNSClient;
   readonly secrets: SecretStore;
   readonly logger?: Logger;
+  /** The parked-events table's client: `dynamo` unless given (tests fail parking alone). */
+  readonly parkedEventsDynamo?: DynamoDBClient;
 }
 
 /** Idempotency keys are `<prefix>#<hash of the event id>`. */
@@ -34,14 +37,18 @@ export function buildWebhookHandler(
     config.customersTable,
   );
   const publisher = new SnsEventPublisher(infrastructure.sns, config.billingEventsTopicArn);
-  const secretName = config.stripeWebhookSecretName;
+  const parked = new DynamoParkedEventStore(
+    DynamoDBDocumentClient.from(infrastructure.parkedEventsDynamo ?? infrastructure.dynamo),
+    config.parkedEventsTable,
+  );
+  const secret = config.stripeWebhookSecret;
   return createWebhookHandler({
     logger,
     verifier: new StripeSignatureVerifier(async (options) =>
-      parseSecretList(await infrastructure.secrets.get(secretName, options), secretName),
+      parseSecretList(await infrastructure.secrets.get(secret.name, options), secret),
     ),
     process: idempotentProcessor(
-      (event) => publishBillingEvent({ customers, publisher, logger }, event),
+      (delivery) => publishBillingEvent({ customers, publisher, parked, logger }, delivery),
       {
         dynamo: infrastructure.dynamo,
         tableName: config.idempotencyTable,

@@ -7,7 +7,7 @@ import {
   type StripeSignatureHeader,
 } from './stripe-signature';
 
-/** Stripe's own default: a signed timestamp older than 5 minutes is a replay. */
+/** Stripe's own default: a signed timestamp more than 5 minutes off (either way) is refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 /** A rotated secret is re-read past the cache at most this often per container. */
 export const FORCED_REFRESH_INTERVAL_MS = 60_000;
@@ -17,11 +17,11 @@ export type SigningSecrets = (options?: { forceFetch?: boolean }) => Promise<rea
 
 /**
  * Verifies `Stripe-Signature` over the raw body (`stripe-signature.ts`: HMAC-SHA256 of
- * `<t>.<raw body>`, `v1` signatures only, constant-time comparison, 300 s tolerance)
- * against every configured signing secret, so a secret roll at Stripe has no gap. When no
- * secret verifies a well-formed, fresh header, the secrets are read once more past the
- * cache (a rotation takes effect at once), at most once a minute, so forged requests
- * cannot hammer Secrets Manager.
+ * `<t>.<raw body>`, `v1` signatures only, constant-time comparison, `t` within 300 s of
+ * now either way) against every configured signing secret, so a secret roll at Stripe has
+ * no gap. When no secret verifies a well-formed, fresh header, the secrets are read once
+ * more past the cache (a rotation takes effect at once), at most once a minute, so forged
+ * requests cannot hammer Secrets Manager.
  */
 export class StripeSignatureVerifier {
   private lastForcedRefresh = Number.NEGATIVE_INFINITY;
@@ -74,6 +74,9 @@ function parseEvent(payload: Buffer): Stripe.Event {
   return parsed;
 }
 
+/** Stripe's ids are at most 255 characters; the event id keys the idempotency and parked records. */
+const MAX_EVENT_ID_CHARS = 255;
+
 /** What the pipeline relies on: an event id, a type, a time and an object. */
 function assertEventShape(event: unknown): asserts event is Stripe.Event {
   const candidate = (typeof event === 'object' && event !== null ? event : {}) as Record<
@@ -84,6 +87,7 @@ function assertEventShape(event: unknown): asserts event is Stripe.Event {
   const valid =
     typeof candidate.id === 'string' &&
     candidate.id.startsWith('evt_') &&
+    candidate.id.length <= MAX_EVENT_ID_CHARS &&
     typeof candidate.type === 'string' &&
     typeof candidate.created === 'number' &&
     typeof data === 'object' &&

@@ -46,9 +46,14 @@ export function isSignedWith(
   return header.v1.some((signature) => timingSafeEqual(Buffer.from(signature, 'hex'), expected));
 }
 
-/** Stripe's replay window: a signature older than `toleranceSeconds` is refused. */
+/**
+ * The replay window: a signature more than `toleranceSeconds` away from now is refused,
+ * in the past (a replay) or in the future. Stripe's own `constructEvent` checks only the
+ * past, so a body signed with a future `t` (a leaked secret, a skewed signer) would stay
+ * replayable until that time; clocks agree to well within the tolerance.
+ */
 export const isFresh = (
   header: StripeSignatureHeader,
   nowMs: number,
   toleranceSeconds: number,
-): boolean => Math.floor(nowMs / 1000) - header.timestamp <= toleranceSeconds;
+): boolean => Math.abs(Math.floor(nowMs / 1000) - header.timestamp) <= toleranceSeconds;

@@ -93,7 +93,7 @@ function webhookHandler(options: {
     secrets:
       options.secret === undefined
         ? stack.functions.secrets
-        : new StaticSecretStore({ [config.stripeWebhookSecretName]: options.secret }),
+        : new StaticSecretStore({ [config.stripeWebhookSecret.name]: options.secret }),
     logger: silentLogger(),
   });
 }
@@ -332,6 +332,14 @@ describe('forged and broken deliveries: 400, no record, no message', () => {
     [
       'a timestamp outside the tolerance',
       (p) => ({ body: p, headers: signed(p, SECRET, Math.floor(Date.now() / 1000) - 600) }),
+      'invalid_signature',
+    ],
+    [
+      'a timestamp a year in the future',
+      (p) => ({
+        body: p,
+        headers: signed(p, SECRET, Math.floor(Date.now() / 1000) + 365 * 86_400),
+      }),
       'invalid_signature',
     ],
     [

@@ -98,6 +98,16 @@ function tokenCases(
       () => Promise.resolve(`Bearer ${unsignedToken({ sub: 'u' })}`),
     ],
     [
+      'a token whose user id is over 512 characters',
+      async (c) =>
+        `Bearer ${await signAccessToken({ secret: c.jwtSecret, subject: 'u'.repeat(513) })}`,
+    ],
+    [
+      'a token whose user id is not well-formed Unicode',
+      async (c) =>
+        `Bearer ${await signAccessToken({ secret: c.jwtSecret, subject: 'bad\ud800id' })}`,
+    ],
+    [
       'a token without a user id',
       async (c) =>
         `Bearer ${await signAccessToken({ secret: c.jwtSecret, claims: { role: 'x' } })}`,

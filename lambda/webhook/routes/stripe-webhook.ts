@@ -20,20 +20,24 @@ const HANDLED: readonly string[] = HANDLED_STRIPE_EVENT_TYPES;
 /**
  * POST /stripe/webhook: verify over the raw body, ignore (200) what the service does not
  * handle, process the rest once per event id. Stripe reads only the status: 2xx done,
- * 4xx never retried usefully (a forged or broken delivery), 409/5xx retried later.
+ * 4xx never retried usefully (a forged or broken delivery), 409/5xx retried later. A
+ * verified event that can never become a billing event is parked and answered 200
+ * (`parked: true`), so it does not come back for three days.
  */
 export const stripeWebhookRoute =
   (deps: WebhookRouteDependencies) =>
   async ({ event, context }: PublicRequest): Promise<HttpResponse> => {
-    const stripeEvent = await deps.verifier.verify(
-      rawBody(event, MAX_WEBHOOK_BODY_BYTES),
-      getHeader(event, 'stripe-signature'),
-    );
+    const body = rawBody(event, MAX_WEBHOOK_BODY_BYTES);
+    const stripeEvent = await deps.verifier.verify(body, getHeader(event, 'stripe-signature'));
     deps.logger.appendKeys({ stripeEventId: stripeEvent.id, stripeEventType: stripeEvent.type });
     if (!HANDLED.includes(stripeEvent.type)) {
       deps.logger.info('Stripe event type not handled; acknowledged');
       return jsonResponse(200, { received: true, billingEventId: null });
     }
-    const outcome = await deps.process(stripeEvent, context);
-    return jsonResponse(200, { received: true, billingEventId: outcome.billingEventId });
+    const outcome = await deps.process({ event: stripeEvent, rawBody: body }, context);
+    return jsonResponse(200, {
+      received: true,
+      billingEventId: outcome.billingEventId,
+      ...(outcome.parked ? { parked: true } : {}),
+    });
   };

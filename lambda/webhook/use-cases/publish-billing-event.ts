@@ -1,31 +1,61 @@
-import type Stripe from 'stripe';
 import type { Logger } from '../../core/logger';
-import type { BillingEvent, CustomerDirectory, EventPublisher } from '../../domain/billing-event';
+import {
+  type BillingEvent,
+  type CustomerDirectory,
+  type EventPublisher,
+  type StripeDelivery,
+  UnpublishableEventError,
+} from '../../domain/billing-event';
+import type { ParkedEventStore } from '../../domain/parked-event';
 import { BILLING_EVENT_SCHEMA_VERSION, BILLING_EVENT_SOURCE } from '../../shared/billing-events';
-import { mapStripeEvent } from '../billing-event-mapping';
+import {
+  mapStripeEvent,
+  type MappedStripeEvent,
+  UnmappableEventError,
+} from '../billing-event-mapping';
 
 export interface PublishDependencies {
   readonly customers: CustomerDirectory;
   readonly publisher: EventPublisher;
+  readonly parked: ParkedEventStore;
   readonly logger: Logger;
+  readonly now?: () => Date;
 }
 
-/** What processing an event produced; stored as the idempotency record's result. */
+/** What processing an event produced; stored (as JSON) as the idempotency record's result. */
 export interface PublishOutcome {
   readonly billingEventId: string | null;
+  /** The event could never become a billing event and was parked (nothing published). */
+  readonly parked?: true;
 }
 
 /**
  * Turns a verified Stripe event into its billing event and publishes it. The user comes
  * from the object's metadata, else from the customer mapping, else is null (and logged).
- * Any failure is thrown, so the delivery is answered 500 and Stripe delivers it again.
+ *
+ * Two kinds of failure, never confused (contract section 4):
+ * - *permanent*: the payload cannot become a billing event (a field missing or malformed
+ *   for its type), or the message can never be published (over the topic's size limit).
+ *   Retrying cannot help, so the event is parked and the outcome says so; the delivery is
+ *   answered 200 and recorded as done, so a redelivery does not park it again.
+ * - *transient*: anything a dependency throws (the customers table, the topic, the parked
+ *   store itself). It is rethrown: the delivery is answered 500, no completed record is
+ *   kept, and Stripe delivers the event again.
  */
 export async function publishBillingEvent(
   deps: PublishDependencies,
-  event: Stripe.Event,
+  delivery: StripeDelivery,
 ): Promise<PublishOutcome> {
-  const mapped = mapStripeEvent(event);
+  const { event } = delivery;
+  let mapped: MappedStripeEvent | undefined;
+  try {
+    mapped = mapStripeEvent(event);
+  } catch (error) {
+    // Mapping is pure: whatever it throws, it throws on every delivery of this payload.
+    return park(deps, delivery, unmappableReason(error));
+  }
   if (!mapped) return { billingEventId: null };
+
   let userId = mapped.userId;
   if (userId === null && mapped.stripeCustomerId !== null) {
     userId = (await deps.customers.userIdForStripeCustomer(mapped.stripeCustomerId)) ?? null;
@@ -40,20 +70,54 @@ export async function publishBillingEvent(
     schemaVersion: BILLING_EVENT_SCHEMA_VERSION,
     type: mapped.type,
     id: `${event.id}:${mapped.type}`,
-    occurredAt: new Date(event.created * 1000).toISOString(),
+    occurredAt: mapped.occurredAt,
     source: BILLING_EVENT_SOURCE,
     stripeEventId: event.id,
     stripeEventType: event.type,
-    livemode: event.livemode,
+    livemode: mapped.livemode,
     userId,
     stripeCustomerId: mapped.stripeCustomerId,
     data: mapped.data,
   };
-  await deps.publisher.publish(billingEvent);
+  try {
+    await deps.publisher.publish(billingEvent);
+  } catch (error) {
+    if (error instanceof UnpublishableEventError) return park(deps, delivery, error.reason);
+    throw error;
+  }
   deps.logger.info('Billing event published', {
     billingEventId: billingEvent.id,
     type: billingEvent.type,
     userId,
   });
   return { billingEventId: billingEvent.id };
+}
+
+async function park(
+  deps: PublishDependencies,
+  { event, rawBody }: StripeDelivery,
+  reason: string,
+): Promise<PublishOutcome> {
+  const { rawBodyStored } = await deps.parked.park({
+    eventId: event.id,
+    type: event.type,
+    reason,
+    parkedAt: (deps.now?.() ?? new Date()).toISOString(),
+    rawBody,
+  });
+  deps.logger.warn('Stripe event parked: it cannot become a billing event', {
+    stripeEventId: event.id,
+    stripeEventType: event.type,
+    reason,
+    rawBodyStored,
+  });
+  return { billingEventId: null, parked: true };
+}
+
+function unmappableReason(error: unknown): string {
+  if (error instanceof UnmappableEventError) return error.reason;
+  // A payload that passed validation and still broke the mapping: a gap in the schemas,
+  // kept (with the error's message) so the replay after the fix has the event.
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `The payload could not be mapped (${message.slice(0, 300)})`;
 }

@@ -1,5 +1,8 @@
 import type Stripe from 'stripe';
-import { mapStripeEvent } from '../../../lambda/webhook/billing-event-mapping';
+import {
+  mapStripeEvent,
+  UnmappableEventError,
+} from '../../../lambda/webhook/billing-event-mapping';
 import {
   checkoutSessionObject,
   CUSTOMER_ID,
@@ -172,4 +175,51 @@ describe('mapStripeEvent: other types', () => {
       expect(map(type, paymentIntentObject('succeeded'))).toBeUndefined();
     },
   );
+});
+
+describe('mapStripeEvent: what the payload schemas let through, and what not', () => {
+  it('reads expanded objects as their ids', () => {
+    const expanded = {
+      ...paymentIntentObject('succeeded'),
+      customer: { id: CUSTOMER_ID, object: 'customer', email: 'a@example.com' },
+      latest_charge: { id: 'ch_1', object: 'charge' },
+    };
+    expect(map('payment_intent.succeeded', expanded)).toMatchObject({
+      stripeCustomerId: CUSTOMER_ID,
+      data: { customerId: CUSTOMER_ID, latestChargeId: 'ch_1' },
+    });
+  });
+
+  it('maps descriptive links an older API version lacks to null', () => {
+    const { latest_charge: _charge, ...withoutCharge } = paymentIntentObject('succeeded');
+    expect(map('payment_intent.succeeded', withoutCharge)?.data).toMatchObject({
+      latestChargeId: null,
+    });
+    const {
+      cancellation_details: _details,
+      latest_invoice: _invoice,
+      ...older
+    } = subscriptionObject('legacy');
+    expect(map('customer.subscription.updated', older)?.data).toMatchObject({
+      cancellationReason: null,
+      latestInvoiceId: null,
+    });
+  });
+
+  it('copies metadata, and nothing the schemas do not read', () => {
+    const mapped = map('payment_intent.succeeded', {
+      ...paymentIntentObject('succeeded'),
+      client_secret: 'pi_secret_never_published',
+    });
+    expect(mapped?.data.metadata).toEqual({ userId: USER_ID, priceId: 'price-pro-monthly' });
+    expect(JSON.stringify(mapped)).not.toContain('pi_secret_never_published');
+  });
+
+  it('throws UnmappableEventError, naming the field, for a payload its type does not fit', () => {
+    const { items: _, ...withoutItems } = subscriptionObject('current');
+    expect(() => map('customer.subscription.created', withoutItems)).toThrow(UnmappableEventError);
+    expect(() => map('customer.subscription.created', withoutItems)).toThrow(
+      'data.object.items is missing',
+    );
+  });
 });

@@ -11,6 +11,11 @@ const payload = JSON.stringify(
   stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded')),
 );
 const body = Buffer.from(payload);
+const longId = JSON.stringify(
+  stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded'), {
+    id: `evt_${'x'.repeat(300)}`,
+  }),
+);
 
 /** A secrets source whose value can rotate, counting reads past the cache. */
 function secrets(initial: string[]) {
@@ -59,10 +64,32 @@ describe('StripeSignatureVerifier', () => {
       () => signatureFor(payload, SECRET, Math.floor(Date.now() / 1000) - 301),
       'invalid_signature',
     ],
+    [
+      'a timestamp 301 s in the future',
+      () => signatureFor(payload, SECRET, Math.floor(Date.now() / 1000) + 301),
+      'invalid_signature',
+    ],
+    [
+      'a timestamp a year in the future',
+      () => signatureFor(payload, SECRET, Math.floor(Date.now() / 1000) + 365 * 86_400),
+      'invalid_signature',
+    ],
     ['only a v0 signature', () => v0Only(payload, SECRET), 'invalid_signature'],
-  ])('rejects %s with 400 %s', async (_, header, code) => {
-    const error = await rejectedHttpError(verifier().verifier.verify(body, header()));
+    ['an event id longer than any Stripe id', () => signatureFor(longId, SECRET), 'invalid_event'],
+  ])('rejects %s with 400 %s', async (name, header, code) => {
+    const delivered = name.startsWith('an event id') ? Buffer.from(longId) : body;
+    const error = await rejectedHttpError(verifier().verifier.verify(delivered, header()));
     expect([error.status, error.code]).toEqual([400, code]);
+  });
+
+  it('accepts a timestamp within 300 s either way (clock skew)', async () => {
+    const { clock, verifier: skewed } = verifier();
+    const t = Math.floor(clock.now / 1000);
+    for (const offset of [-299, 0, 60, 299]) {
+      await expect(
+        skewed.verify(body, signatureFor(payload, SECRET, t + offset)),
+      ).resolves.toBeDefined();
+    }
   });
 
   it('rejects a correctly signed body that is not JSON', async () => {

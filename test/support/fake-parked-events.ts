@@ -1,0 +1,36 @@
+import type {
+  EventToPark,
+  ParkedEvent,
+  ParkedEventPage,
+  ParkedEventStore,
+} from '../../lambda/domain/parked-event';
+
+/** The parked-events store in memory, for unit tests; `failWith` makes every write fail. */
+export class FakeParkedEventStore implements ParkedEventStore {
+  readonly parked = new Map<string, ParkedEvent>();
+  /** Every `park` call, in order (a re-park of one event id shows twice here). */
+  readonly calls: EventToPark[] = [];
+  failWith: Error | undefined;
+
+  park(event: EventToPark): Promise<{ rawBodyStored: boolean }> {
+    this.calls.push(event);
+    if (this.failWith) return Promise.reject(this.failWith);
+    this.parked.set(event.eventId, { ...event, rawBodyStored: true });
+    return Promise.resolve({ rawBodyStored: true });
+  }
+
+  list(): Promise<ParkedEventPage> {
+    return Promise.resolve({
+      events: [...this.parked.values()].map(({ rawBody: _, ...summary }) => summary),
+    });
+  }
+
+  get(eventId: string): Promise<ParkedEvent | undefined> {
+    return Promise.resolve(this.parked.get(eventId));
+  }
+
+  remove(eventId: string): Promise<void> {
+    this.parked.delete(eventId);
+    return Promise.resolve();
+  }
+}
