@@ -96,7 +96,7 @@ Stripe service running locally
 
   Demo storefront          ${api}/   (buy a price, pay on the sandbox, see the billing events)
   API                      ${api}
-  DynamoDB Local           ${stack.endpoints.dynamodb}   (tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.catalogSyncTable}, ${stack.names.productsTable}, ${stack.names.pricesTable})
+  DynamoDB Local           ${stack.endpoints.dynamodb}   (tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.catalogSyncTable}, ${stack.names.parkedEventsTable}, ${stack.names.productsTable}, ${stack.names.pricesTable})
   SNS/SQS emulator         ${stack.endpoints.sns}   (topic: ${stack.billingEventsTopicArn})
 ${stripeLine}
 
@@ -109,6 +109,7 @@ Try it:
   curl -X POST ${api}${ROUTES.createCheckoutSession.path} -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
        -d '{"priceId":"price-typescript-course","successUrl":"${api}/success?session_id={CHECKOUT_SESSION_ID}","cancelUrl":"${api}/"}'
   curl ${api}${LOCAL_ROUTES.billingEvents}
+  curl ${api}${LOCAL_ROUTES.parkedEvents}      # events that could not become billing events
 
 ${stripeHelp}
 

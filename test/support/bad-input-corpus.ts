@@ -320,6 +320,10 @@ export function webhookCorpus(): BadRequest[] {
       body,
       signature: signatureFor(body, c.webhookSecret, Math.floor(Date.now() / 1000) - 600),
     })),
+    delivery('a timestamp a year in the future', 400, 'invalid_signature', (c, body) => ({
+      body,
+      signature: signatureFor(body, c.webhookSecret, Math.floor(Date.now() / 1000) + 365 * 86_400),
+    })),
     delivery('only a v0 signature', 400, 'invalid_signature', (c, body) => ({
       body,
       signature: signatureFor(body, c.webhookSecret).replace('v1=', 'v0='),

@@ -15,13 +15,20 @@ export interface StackState {
 
 export async function stackState(stack: LocalStack): Promise<StackState> {
   const documents = DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb));
-  const { customersTable, idempotencyTable, catalogSyncTable, productsTable, pricesTable } =
-    stack.names;
+  const {
+    customersTable,
+    idempotencyTable,
+    catalogSyncTable,
+    parkedEventsTable,
+    productsTable,
+    pricesTable,
+  } = stack.names;
   const tables: Record<string, string> = {};
   for (const table of [
     customersTable,
     idempotencyTable,
     catalogSyncTable,
+    parkedEventsTable,
     productsTable,
     pricesTable,
   ]) {
