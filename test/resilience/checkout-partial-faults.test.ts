@@ -1,10 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { buildApiHandler } from '../../lambda/api/composition-root';
 import { userKey } from '../../lambda/domain/stripe-identity';
 import { ROUTES } from '../../lambda/shared/routes';
@@ -14,6 +9,7 @@ import { localDynamoClient } from '../../local/services/aws-clients';
 import type { StripeObject } from '../../local/stripe-sandbox/fixtures';
 import { silentLogger, startTestStack } from '../integration/support';
 import { apiEvent, lambdaContext } from '../support/api-events';
+import { putUnsyncedPrice } from '../support/catalog-records';
 import { injectFault, serviceUnavailable } from '../support/aws-fault-injection';
 import { signAccessToken } from '../support/tokens';
 
@@ -108,28 +104,6 @@ const customerRecord = async (userId: string) =>
     )
   ).Item;
 
-async function putUnsyncedPrice(priceId: string, productId: string): Promise<void> {
-  await documents.send(
-    new PutCommand({
-      TableName: stack.names.productsTable,
-      Item: { productId, name: productId, active: true },
-    }),
-  );
-  await documents.send(
-    new PutCommand({
-      TableName: stack.names.pricesTable,
-      Item: {
-        priceId,
-        productId,
-        unitAmount: 1200,
-        currency: 'eur',
-        type: 'one_time',
-        active: true,
-      },
-    }),
-  );
-}
-
 describe('checkout interrupted between two steps converges on retry', () => {
   it('customer created at Stripe, then the mapping write fails: the retry completes it with the same customer', async () => {
     const userId = 'partial-mapping';
@@ -163,7 +137,7 @@ describe('checkout interrupted between two steps converges on retry', () => {
   });
 
   it('price synced at Stripe, then its write-back fails: the retry finishes the write-back without a second price', async () => {
-    await putUnsyncedPrice('price-partial-writeback', 'prod-partial-writeback');
+    await putUnsyncedPrice(stack, 'price-partial-writeback', 'prod-partial-writeback');
     const dynamo = localDynamoClient(stack.endpoints.dynamodb);
     // warm-up has a mapping: the only UpdateItems are the product's (1st) and price's (2nd) write-backs.
     const fault = injectFault(dynamo, {

@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEPENDENCY_BUDGETS } from '../../lambda/core/dependencies';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildApiHandler } from '../../lambda/api/composition-root';
 import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
@@ -12,6 +11,7 @@ import { LOCAL_REGION, localDynamoClient, localSnsClient } from '../../local/ser
 import type { StripeObject } from '../../local/stripe-sandbox/fixtures';
 import type { ObjectKind } from '../../local/stripe-sandbox/store';
 import { apiEvent, lambdaContext } from '../support/api-events';
+import { putUnsyncedPrice } from '../support/catalog-records';
 import { type BadRequest, fullCorpus } from '../support/bad-input-corpus';
 import { changes, sendBadRequest, stackState } from '../support/side-effects';
 import { paymentIntentObject, signatureFor, stripeEvent } from '../support/stripe-events';
@@ -178,30 +178,6 @@ const messagesFor = async (stripeEventId: string) =>
     (message) => (message.event as BillingEvent).stripeEventId === stripeEventId,
   );
 
-async function putUnsyncedPrice(priceId: string, productId: string): Promise<void> {
-  const documents = DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb));
-  await documents.send(
-    new PutCommand({
-      TableName: stack.names.productsTable,
-      Item: { productId, name: productId, active: true },
-    }),
-  );
-  await documents.send(
-    new PutCommand({
-      TableName: stack.names.pricesTable,
-      Item: {
-        priceId,
-        productId,
-        unitAmount: 2500,
-        currency: 'usd',
-        type: 'one_time',
-        active: true,
-      },
-    }),
-  );
-  documents.destroy();
-}
-
 describe('bad input on every endpoint: the contract answer and no side effects', () => {
   const corpus = fullCorpus();
   it.each(corpus.map((c) => [`${c.endpoint}: ${c.name}`, c] as const))(
@@ -281,7 +257,7 @@ describe('faults in the middle of a request', () => {
   });
 
   it('Stripe timing out while a price syncs: 502, no local sync state, the retry gets the same price', async () => {
-    await putUnsyncedPrice('price-fault-timeout', 'prod-fault-timeout');
+    await putUnsyncedPrice(stack, 'price-fault-timeout', 'prod-fault-timeout');
     const before = await stackState(stack);
     await injectStripeFault({
       delay_ms: 1_000,

@@ -4,10 +4,11 @@ import { buildApiHandler } from '../../lambda/api/composition-root';
 import {
   awsClientSettings,
   DEPENDENCY_BUDGETS,
+  type DependencyName,
   namedDependency,
   worstCaseMs,
 } from '../../lambda/core/dependencies';
-import { SecretsManagerStore } from '../../lambda/core/secrets';
+import { type SecretStore, SecretsManagerStore } from '../../lambda/core/secrets';
 import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
 import { buildWebhookHandler } from '../../lambda/webhook/composition-root';
@@ -65,16 +66,55 @@ function failureLine(lines: readonly LogAttributes[]): string {
   return `${String(line.dependency)} ${String(line.operation)}${type}`;
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
-  const started = Date.now();
-  const result = await work();
-  return { result, ms: Date.now() - started };
-}
-
 const answerOf = (response: { statusCode: number; body: string }) => {
   const body = JSON.parse(response.body) as { error?: { code: string } };
   return `${String(response.statusCode)}${body.error ? ` ${body.error.code}` : ''}`;
 };
+
+/** Runs one request against a stalled dependency, records its row, returns what to assert. */
+async function measure(
+  row: { dependency: string; budget: DependencyName },
+  logger: CapturingLogger,
+  request: () => Promise<{ statusCode: number; body: string }>,
+): Promise<{ answer: string; logged: string; ms: number }> {
+  const started = Date.now();
+  const answer = answerOf(await request());
+  const ms = Date.now() - started;
+  const logged = failureLine(logger.lines);
+  rows.push({
+    dependency: row.dependency,
+    answer,
+    seconds: seconds(ms),
+    budget: seconds(worstCaseMs(DEPENDENCY_BUDGETS[row.budget])),
+    log: logged,
+  });
+  return { answer, logged, ms };
+}
+
+/** The webhook function as its composition root builds it, on the endpoints given. */
+function webhookHandler(
+  logger: CapturingLogger,
+  endpoints: { dynamodb?: string; sns?: string; secrets?: SecretStore } = {},
+) {
+  return buildWebhookHandler(stack.functions.webhook, {
+    dynamo: localDynamoClient(endpoints.dynamodb ?? stack.endpoints.dynamodb),
+    sns: localSnsClient(endpoints.sns ?? stack.endpoints.sns),
+    secrets: endpoints.secrets ?? stack.functions.secrets,
+    logger,
+  });
+}
+
+/** The API function as its composition root builds it, on the DynamoDB endpoint given. */
+function apiHandler(logger: CapturingLogger, dynamodb = stack.endpoints.dynamodb) {
+  return buildApiHandler(stack.functions.api, {
+    dynamo: localDynamoClient(dynamodb),
+    secrets: stack.functions.secrets,
+    logger,
+    ...(stack.functions.stripeConnection
+      ? { stripeConnection: stack.functions.stripeConnection }
+      : {}),
+  });
+}
 
 async function checkoutEvent(userId: string) {
   const token = await signAccessToken({ secret: SECRETS.jwtAccessTokenSecret, subject: userId });
@@ -111,27 +151,14 @@ describe('a stalled dependency fails the request within its budget, named in the
     const stalling = await startStallingProxy(stack.endpoints.dynamodb);
     proxy = stalling;
     const logger = new CapturingLogger();
-    const handler = buildApiHandler(stack.functions.api, {
-      dynamo: localDynamoClient(stalling.endpoint),
-      secrets: stack.functions.secrets,
-      logger,
-      ...(stack.functions.stripeConnection
-        ? { stripeConnection: stack.functions.stripeConnection }
-        : {}),
-    });
+    const handler = apiHandler(logger, stalling.endpoint);
     stalling.stall();
-    const { result, ms } = await timed(async () =>
-      handler(await checkoutEvent('stall-dynamodb'), lambdaContext()),
+    const { answer, logged, ms } = await measure(
+      { dependency: 'DynamoDB (checkout)', budget: 'dynamodb' },
+      logger,
+      async () => handler(await checkoutEvent('stall-dynamodb'), lambdaContext()),
     );
-    rows.push({
-      dependency: 'DynamoDB (checkout)',
-      answer: answerOf(result),
-      seconds: seconds(ms),
-      budget: seconds(worstCaseMs(DEPENDENCY_BUDGETS.dynamodb)),
-      log: failureLine(logger.lines),
-    });
-    expect(answerOf(result)).toBe('500 internal_error');
-    expect(failureLine(logger.lines)).toBe('DynamoDB GetItem');
+    expect([answer, logged]).toEqual(['500 internal_error', 'DynamoDB GetItem']);
     expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
 
     stalling.resume();
@@ -139,75 +166,37 @@ describe('a stalled dependency fails the request within its budget, named in the
     expect(retry.statusCode).toBe(200);
   });
 
-  it('SNS stalled during a webhook: 500, no completed record; the redelivery publishes once', async () => {
-    const stalling = await startStallingProxy(stack.endpoints.sns);
-    proxy = stalling;
-    const logger = new CapturingLogger();
-    const build = (sns: string) =>
-      buildWebhookHandler(stack.functions.webhook, {
-        dynamo: localDynamoClient(stack.endpoints.dynamodb),
-        sns: localSnsClient(sns),
-        secrets: stack.functions.secrets,
+  it.each([
+    ['SNS', 'sns', 'SNS Publish'],
+    ['DynamoDB', 'dynamodb', /^DynamoDB /],
+  ] as const)(
+    '%s stalled during a webhook: 500, nothing published, no completed record; the redelivery publishes once',
+    async (label, dependency, expectedLog) => {
+      const stalling = await startStallingProxy(stack.endpoints[dependency]);
+      proxy = stalling;
+      const logger = new CapturingLogger();
+      const event = stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded'));
+      const payload = JSON.stringify(event);
+      stalling.stall();
+      const { answer, logged, ms } = await measure(
+        { dependency: `${label} (webhook)`, budget: dependency },
         logger,
-      });
-    const event = stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded'));
-    const payload = JSON.stringify(event);
-    stalling.stall();
-    const { result, ms } = await timed(() =>
-      build(stalling.endpoint)(webhookEvent(payload), lambdaContext()),
-    );
-    rows.push({
-      dependency: 'SNS (webhook)',
-      answer: answerOf(result),
-      seconds: seconds(ms),
-      budget: seconds(worstCaseMs(DEPENDENCY_BUDGETS.sns)),
-      log: failureLine(logger.lines),
-    });
-    expect(answerOf(result)).toBe('500 internal_error');
-    expect(failureLine(logger.lines)).toBe('SNS Publish');
-    expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
+        () =>
+          webhookHandler(logger, { [dependency]: stalling.endpoint })(
+            webhookEvent(payload),
+            lambdaContext(),
+          ),
+      );
+      expect(answer).toBe('500 internal_error');
+      expect(logged).toMatch(expectedLog);
+      expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
+      expect(await messagesFor(String(event.id))).toHaveLength(0);
 
-    const redelivery = await build(stack.endpoints.sns)(webhookEvent(payload), lambdaContext());
-    expect(redelivery.statusCode).toBe(200);
-    expect(await messagesFor(String(event.id))).toHaveLength(1);
-  });
-
-  it('DynamoDB stalled during a webhook: 500, nothing published; the redelivery publishes once', async () => {
-    const stalling = await startStallingProxy(stack.endpoints.dynamodb);
-    proxy = stalling;
-    const logger = new CapturingLogger();
-    const build = (dynamodb: string) =>
-      buildWebhookHandler(stack.functions.webhook, {
-        dynamo: localDynamoClient(dynamodb),
-        sns: localSnsClient(stack.endpoints.sns),
-        secrets: stack.functions.secrets,
-        logger,
-      });
-    const event = stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded'));
-    const payload = JSON.stringify(event);
-    stalling.stall();
-    const { result, ms } = await timed(() =>
-      build(stalling.endpoint)(webhookEvent(payload), lambdaContext()),
-    );
-    rows.push({
-      dependency: 'DynamoDB (webhook)',
-      answer: answerOf(result),
-      seconds: seconds(ms),
-      budget: seconds(worstCaseMs(DEPENDENCY_BUDGETS.dynamodb)),
-      log: failureLine(logger.lines),
-    });
-    expect(result.statusCode).toBe(500);
-    expect(failureLine(logger.lines)).toMatch(/^DynamoDB /);
-    expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
-    expect(await messagesFor(String(event.id))).toHaveLength(0);
-
-    const redelivery = await build(stack.endpoints.dynamodb)(
-      webhookEvent(payload),
-      lambdaContext(),
-    );
-    expect(redelivery.statusCode).toBe(200);
-    expect(await messagesFor(String(event.id))).toHaveLength(1);
-  });
+      const redelivery = await webhookHandler(logger)(webhookEvent(payload), lambdaContext());
+      expect(redelivery.statusCode).toBe(200);
+      expect(await messagesFor(String(event.id))).toHaveLength(1);
+    },
+  );
 
   it('Secrets Manager stalled: the webhook answers 500, Secrets Manager named', async () => {
     const blackHole = await startBlackHole();
@@ -222,25 +211,16 @@ describe('a stalled dependency fails the request within its budget, named in the
       }),
       'secretsManager',
     );
-    const handler = buildWebhookHandler(stack.functions.webhook, {
-      dynamo: localDynamoClient(stack.endpoints.dynamodb),
-      sns: localSnsClient(stack.endpoints.sns),
-      secrets: new SecretsManagerStore(300, client),
-      logger,
-    });
+    const handler = webhookHandler(logger, { secrets: new SecretsManagerStore(300, client) });
     const payload = JSON.stringify(
       stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded')),
     );
-    const { result, ms } = await timed(() => handler(webhookEvent(payload), lambdaContext()));
-    rows.push({
-      dependency: 'Secrets Manager (webhook)',
-      answer: answerOf(result),
-      seconds: seconds(ms),
-      budget: seconds(worstCaseMs(DEPENDENCY_BUDGETS.secretsManager)),
-      log: failureLine(logger.lines),
-    });
-    expect(answerOf(result)).toBe('500 internal_error');
-    expect(failureLine(logger.lines)).toBe('Secrets Manager GetSecretValue');
+    const { answer, logged, ms } = await measure(
+      { dependency: 'Secrets Manager (webhook)', budget: 'secretsManager' },
+      logger,
+      () => handler(webhookEvent(payload), lambdaContext()),
+    );
+    expect([answer, logged]).toEqual(['500 internal_error', 'Secrets Manager GetSecretValue']);
     expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
     client.destroy();
   });
@@ -249,14 +229,6 @@ describe('a stalled dependency fails the request within its budget, named in the
     const sandbox = stack.stripeSandbox;
     if (!sandbox) throw new Error('The test stack runs the Stripe sandbox.');
     const logger = new CapturingLogger();
-    const handler = buildApiHandler(stack.functions.api, {
-      dynamo: localDynamoClient(stack.endpoints.dynamodb),
-      secrets: stack.functions.secrets,
-      logger,
-      ...(stack.functions.stripeConnection
-        ? { stripeConnection: stack.functions.stripeConnection }
-        : {}),
-    });
     // Every attempt the SDK makes waits far past its timeout: a Stripe that never answers.
     await fetch(`${sandbox.url}/_sandbox/faults`, {
       method: 'POST',
@@ -267,18 +239,16 @@ describe('a stalled dependency fails the request within its budget, named in the
         path_prefix: '/v1/customers',
       }),
     });
-    const { result, ms } = await timed(async () =>
-      handler(await checkoutEvent('stall-stripe'), lambdaContext()),
+    const handler = apiHandler(logger);
+    const { answer, logged, ms } = await measure(
+      { dependency: 'Stripe (checkout)', budget: 'stripe' },
+      logger,
+      async () => handler(await checkoutEvent('stall-stripe'), lambdaContext()),
     );
-    rows.push({
-      dependency: 'Stripe (checkout)',
-      answer: answerOf(result),
-      seconds: seconds(ms),
-      budget: seconds(worstCaseMs(DEPENDENCY_BUDGETS.stripe)),
-      log: failureLine(logger.lines),
-    });
-    expect(answerOf(result)).toBe('502 stripe_error');
-    expect(failureLine(logger.lines)).toBe('Stripe customers.create (StripeConnectionError)');
+    expect([answer, logged]).toEqual([
+      '502 stripe_error',
+      'Stripe customers.create (StripeConnectionError)',
+    ]);
     expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
   });
 });
