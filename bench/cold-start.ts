@@ -37,6 +37,7 @@ const FUNCTION_ENV: Record<string, string> = {
   [ENV.customersTable]: 'bench-customers',
   [ENV.catalogSyncTable]: 'bench-catalog-sync',
   [ENV.idempotencyTable]: 'bench-idempotency',
+  [ENV.parkedEventsTable]: 'bench-parked-events',
   [ENV.productsTable]: 'bench-products',
   [ENV.pricesTable]: 'bench-prices',
   [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:000000000000:bench-billing-events',
