@@ -19,6 +19,8 @@ import {
   PARKED_EVENTS_TABLE,
   PRICES_TABLE,
   PRODUCTS_TABLE,
+  RECONCILIATION_STATE_TABLE,
+  SUBSCRIPTION_ORDER_TABLE,
   type TableDefinition,
   WEBHOOK_IDEMPOTENCY_TABLE,
 } from '../lambda/shared/tables';
@@ -68,6 +70,8 @@ export interface LocalResourceNames {
   readonly idempotencyTable: string;
   readonly catalogSyncTable: string;
   readonly parkedEventsTable: string;
+  readonly subscriptionOrderTable: string;
+  readonly reconciliationStateTable: string;
   readonly productsTable: string;
   readonly pricesTable: string;
   readonly billingEventsTopic: string;
@@ -100,6 +104,8 @@ export function localResourceNames(config: LocalConfig): LocalResourceNames {
     idempotencyTable: name(WEBHOOK_IDEMPOTENCY_TABLE.nameSuffix),
     catalogSyncTable: name(CATALOG_SYNC_TABLE.nameSuffix),
     parkedEventsTable: name(PARKED_EVENTS_TABLE.nameSuffix),
+    subscriptionOrderTable: name(SUBSCRIPTION_ORDER_TABLE.nameSuffix),
+    reconciliationStateTable: name(RECONCILIATION_STATE_TABLE.nameSuffix),
     productsTable: name(PRODUCTS_TABLE.nameSuffix),
     pricesTable: name(PRICES_TABLE.nameSuffix),
     billingEventsTopic: name(BILLING_EVENTS_TOPIC_SUFFIX),
@@ -176,6 +182,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [WEBHOOK_IDEMPOTENCY_TABLE, names.idempotencyTable],
       [CATALOG_SYNC_TABLE, names.catalogSyncTable],
       [PARKED_EVENTS_TABLE, names.parkedEventsTable],
+      [SUBSCRIPTION_ORDER_TABLE, names.subscriptionOrderTable],
+      [RECONCILIATION_STATE_TABLE, names.reconciliationStateTable],
       [PRODUCTS_TABLE, names.productsTable],
       [PRICES_TABLE, names.pricesTable],
     ];
@@ -319,6 +327,8 @@ function localFunctionSettings(
     [ENV.idempotencyTable]: names.idempotencyTable,
     [ENV.catalogSyncTable]: names.catalogSyncTable,
     [ENV.parkedEventsTable]: names.parkedEventsTable,
+    [ENV.subscriptionOrderTable]: names.subscriptionOrderTable,
+    [ENV.reconciliationStateTable]: names.reconciliationStateTable,
     [ENV.productsTable]: names.productsTable,
     [ENV.pricesTable]: names.pricesTable,
     [ENV.billingEventsTopicArn]: topicArn,

@@ -22,7 +22,17 @@ export interface IdempotencyOptions {
   readonly keyPrefix: string;
 }
 
-export type EventProcessor<R> = (delivery: StripeDelivery, context: Context) => Promise<R>;
+/** What the ledger did with a delivery: ran the processing, or found it already done. */
+export interface ProcessedEvent<R> {
+  readonly outcome: R;
+  /** The event was processed before (a redelivery, or another way in): nothing was run. */
+  readonly alreadyProcessed: boolean;
+}
+
+export type EventProcessor<R> = (
+  delivery: StripeDelivery,
+  context: Context,
+) => Promise<ProcessedEvent<R>>;
 
 /** What Powertools can store as a result: JSON. */
 type StoredResult = Parameters<DynamoDBPersistenceLayer['saveSuccess']>[1];
@@ -114,7 +124,8 @@ export function idempotentProcessor<R extends object>(
   return async (delivery, context) => {
     config.registerLambdaContext(context);
     try {
-      return await once(delivery);
+      const outcome = await once(delivery);
+      return { outcome, alreadyProcessed: !processed.has(delivery) };
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) {
         throw conflict(
@@ -125,7 +136,7 @@ export function idempotentProcessor<R extends object>(
       const result = processed.get(delivery);
       if (result !== undefined && error instanceof IdempotencyPersistenceLayerError) {
         await recordCompletion(delivery, result, context);
-        return result;
+        return { outcome: result, alreadyProcessed: false };
       }
       throw error;
     }

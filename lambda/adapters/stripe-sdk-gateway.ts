@@ -3,6 +3,7 @@ import { stripeFailure } from '../core/errors';
 import type { CatalogPrice, CatalogProduct } from '../domain/catalog';
 import { priceTerms } from '../domain/catalog-sync';
 import { DEPENDENCY_BUDGETS } from '../core/dependencies';
+import { STRIPE_API_VERSION } from '../shared/stripe-api-version';
 import { clientReferenceId, userKey, userMetadata } from '../domain/stripe-identity';
 import {
   type CheckoutSessionView,
@@ -42,6 +43,7 @@ export class StripeClientProvider {
       this.cached = {
         key,
         client: new Stripe(key, {
+          apiVersion: STRIPE_API_VERSION,
           ...(host !== undefined ? { host } : {}),
           ...(port !== undefined ? { port } : {}),
           ...(protocol !== undefined ? { protocol } : {}),

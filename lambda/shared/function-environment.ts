@@ -23,6 +23,12 @@ export const ENV = {
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
   parkedEventsTable: 'PARKED_EVENTS_TABLE_NAME',
+  subscriptionOrderTable: 'SUBSCRIPTION_ORDER_TABLE_NAME',
+  reconciliationStateTable: 'RECONCILIATION_STATE_TABLE_NAME',
+  /** Minutes between scheduled reconciliations (the cursor overlaps by one interval). */
+  reconcileIntervalMinutes: 'RECONCILE_INTERVAL_MINUTES',
+  /** Powertools Metrics' namespace: one per stack. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   allowedRedirectOrigins: 'ALLOWED_REDIRECT_ORIGINS',
   secretsCacheMaxAgeSeconds: 'SECRETS_CACHE_MAX_AGE_SECONDS',
   environmentName: 'SERVICE_ENVIRONMENT',

@@ -89,10 +89,33 @@ export const PARKED_EVENTS_TABLE = {
   globalIndexes: [],
 } as const satisfies TableDefinition;
 
+/**
+ * The newest Stripe event published for each subscription (its `created` and id), so an
+ * older event delivered late is recorded as superseded instead of overwriting a newer
+ * state (contract section 5, "never backwards"). Owned by this stack.
+ */
+export const SUBSCRIPTION_ORDER_TABLE = {
+  nameSuffix: 'stripe-subscription-order',
+  partitionKey: { name: 'subscriptionId', type: 'S' },
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
+/**
+ * The reconciliation's saved cursor and last run, one item per reconciliation (key
+ * `name`), so each run resumes where the previous one ended. Owned by this stack.
+ */
+export const RECONCILIATION_STATE_TABLE = {
+  nameSuffix: 'stripe-reconciliation-state',
+  partitionKey: { name: 'name', type: 'S' },
+  globalIndexes: [],
+} as const satisfies TableDefinition;
+
 export const OWNED_TABLES = [
   CUSTOMERS_TABLE,
   WEBHOOK_IDEMPOTENCY_TABLE,
   CATALOG_SYNC_TABLE,
   PARKED_EVENTS_TABLE,
+  SUBSCRIPTION_ORDER_TABLE,
+  RECONCILIATION_STATE_TABLE,
 ] as const;
 export const CATALOG_TABLES = [PRODUCTS_TABLE, PRICES_TABLE] as const;

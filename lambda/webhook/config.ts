@@ -6,6 +6,7 @@ export interface WebhookConfig {
   readonly customersTable: string;
   readonly idempotencyTable: string;
   readonly parkedEventsTable: string;
+  readonly subscriptionOrderTable: string;
   readonly billingEventsTopicArn: string;
   readonly stripeWebhookSecret: SecretRef;
   readonly secretsCacheMaxAgeSeconds: number;
@@ -18,6 +19,7 @@ export function loadWebhookConfig(env: Environment): WebhookConfig {
     customersTable: read.required(ENV.customersTable),
     idempotencyTable: read.required(ENV.idempotencyTable),
     parkedEventsTable: read.required(ENV.parkedEventsTable),
+    subscriptionOrderTable: read.required(ENV.subscriptionOrderTable),
     billingEventsTopicArn: read.required(ENV.billingEventsTopicArn),
     stripeWebhookSecret: read.secret(ENV.stripeWebhookSecretName, ENV.stripeWebhookSecretField),
     secretsCacheMaxAgeSeconds: read.positiveInteger(

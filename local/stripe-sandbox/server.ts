@@ -1,7 +1,7 @@
+import { STRIPE_API_VERSION } from '../../lambda/shared/stripe-api-version';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseForm } from 'qs';
-import Stripe from 'stripe';
 import { completeCheckoutSession } from './checkout-api';
 import { cancelSubscription } from './billing-api';
 import { handleControl } from './controls';
@@ -17,7 +17,7 @@ import { WebhookDelivery } from './webhooks';
 import { stripeId } from './ids';
 
 /** The API version the installed `stripe` package pins; objects have its shapes. */
-export const SANDBOX_API_VERSION: string = Stripe.API_VERSION;
+export const SANDBOX_API_VERSION: string = STRIPE_API_VERSION;
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -7,10 +7,8 @@ import {
 } from '../../lambda/adapters/dynamo-parked-event-store';
 import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
-import {
-  buildWebhookHandler,
-  WEBHOOK_IDEMPOTENCY_KEY_PREFIX,
-} from '../../lambda/webhook/composition-root';
+import { buildWebhookHandler } from '../../lambda/webhook/composition-root';
+import { EVENT_LEDGER_KEY_PREFIX } from '../../lambda/webhook/event-pipeline';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../lambda/webhook/routes/stripe-webhook';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
 import type { LocalStack } from '../../local/local-stack';
@@ -83,7 +81,7 @@ async function messagesFor(stripeEventId: string) {
  * MD5 of the event id's JSON (the key deliveries had before they carried raw bodies).
  */
 async function idempotencyRecord(stripeEventId: string) {
-  const key = `${WEBHOOK_IDEMPOTENCY_KEY_PREFIX}#${createHash('md5')
+  const key = `${EVENT_LEDGER_KEY_PREFIX}#${createHash('md5')
     .update(JSON.stringify(stripeEventId))
     .digest('base64')}`;
   const { Item } = await documents.send(

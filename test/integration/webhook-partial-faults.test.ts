@@ -7,10 +7,8 @@ import type { Context } from 'aws-lambda';
 import { COMPLETION_RETRY_DELAYS_MS } from '../../lambda/adapters/idempotent-processor';
 import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
-import {
-  buildWebhookHandler,
-  WEBHOOK_IDEMPOTENCY_KEY_PREFIX,
-} from '../../lambda/webhook/composition-root';
+import { buildWebhookHandler } from '../../lambda/webhook/composition-root';
+import { EVENT_LEDGER_KEY_PREFIX } from '../../lambda/webhook/event-pipeline';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
 import { localContext } from '../../local/http-adapter';
 import type { LocalStack } from '../../local/local-stack';
@@ -124,7 +122,7 @@ async function messagesFor(stripeEventId: string): Promise<BillingEvent[]> {
 
 /** The event's idempotency record (keyed as Powertools keys it), or undefined. */
 async function idempotencyRecord(stripeEventId: string) {
-  const key = `${WEBHOOK_IDEMPOTENCY_KEY_PREFIX}#${createHash('md5')
+  const key = `${EVENT_LEDGER_KEY_PREFIX}#${createHash('md5')
     .update(JSON.stringify(stripeEventId))
     .digest('base64')}`;
   const { Item } = await documents.send(

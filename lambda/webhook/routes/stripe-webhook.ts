@@ -34,7 +34,7 @@ export const stripeWebhookRoute =
       deps.logger.info('Stripe event type not handled; acknowledged');
       return jsonResponse(200, { received: true, billingEventId: null });
     }
-    const outcome = await deps.process({ event: stripeEvent, rawBody: body }, context);
+    const { outcome } = await deps.process({ event: stripeEvent, rawBody: body }, context);
     return jsonResponse(200, {
       received: true,
       billingEventId: outcome.billingEventId,

@@ -6,6 +6,7 @@ import {
   type StripeDelivery,
   UnpublishableEventError,
 } from '../../domain/billing-event';
+import type { ServiceMetrics } from '../../domain/metrics';
 import type { ParkedEventStore } from '../../domain/parked-event';
 import { BILLING_EVENT_SCHEMA_VERSION, BILLING_EVENT_SOURCE } from '../../shared/billing-events';
 import {
@@ -19,6 +20,7 @@ export interface PublishDependencies {
   readonly publisher: EventPublisher;
   readonly parked: ParkedEventStore;
   readonly logger: Logger;
+  readonly metrics?: ServiceMetrics;
   readonly now?: () => Date;
 }
 

@@ -32,8 +32,9 @@ function webhook() {
   const handler = createWebhookHandler({
     logger,
     verifier: new StripeSignatureVerifier(() => Promise.resolve([SECRET])),
-    process: (delivery) =>
-      publishBillingEvent(
+    process: async (delivery) => ({
+      alreadyProcessed: false,
+      outcome: await publishBillingEvent(
         {
           logger,
           parked,
@@ -47,6 +48,7 @@ function webhook() {
         },
         delivery,
       ),
+    }),
   });
   const deliver = async (payload: string, timestamp?: number) => {
     const response = await handler(

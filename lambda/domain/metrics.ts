@@ -1,0 +1,32 @@
+/**
+ * What the service counts (contract section 8), defined once: the functions emit them,
+ * the monitoring construct alarms on them and draws them, the runbook names them. Every
+ * metric carries the `environment` dimension; `BillingEventsPublished` also `type`.
+ */
+export const METRICS = {
+  webhookVerified: 'WebhookDeliveriesVerified',
+  webhookSignatureRejected: 'WebhookSignatureRejected',
+  webhookDuplicate: 'WebhookDuplicateDeliveries',
+  billingEventsPublished: 'BillingEventsPublished',
+  eventsParked: 'EventsParked',
+  eventsSuperseded: 'EventsSuperseded',
+  eventsRecovered: 'EventsRecoveredByReconciliation',
+  reconciliationRuns: 'ReconciliationRuns',
+  reconciliationFailures: 'ReconciliationFailures',
+  checkoutSessionsCreated: 'CheckoutSessionsCreated',
+  stripeCallFailures: 'StripeCallFailures',
+  stripeTimeouts: 'StripeTimeouts',
+  awsCallFailures: 'AwsCallFailures',
+  awsTimeouts: 'AwsTimeouts',
+} as const;
+
+export type MetricName = (typeof METRICS)[keyof typeof METRICS];
+
+/** The metrics port: use cases count, the adapter (Powertools, EMF) emits. */
+export interface ServiceMetrics {
+  /** Adds `value` (default 1) to the metric, optionally split by one extra dimension. */
+  count(name: MetricName, value?: number, dimension?: { name: string; value: string }): void;
+}
+
+/** For tests and tools that do not report: counts nothing. */
+export const NO_METRICS: ServiceMetrics = { count: () => undefined };

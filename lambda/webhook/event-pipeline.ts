@@ -1,0 +1,64 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoCustomerRepository } from '../adapters/dynamo-customer-repository';
+import { DynamoParkedEventStore } from '../adapters/dynamo-parked-event-store';
+import { type EventProcessor, idempotentProcessor } from '../adapters/idempotent-processor';
+import { SnsEventPublisher } from '../adapters/sns-event-publisher';
+import type { Logger } from '../core/logger';
+import { NO_METRICS, type ServiceMetrics } from '../domain/metrics';
+import { publishBillingEvent, type PublishOutcome } from './use-cases/publish-billing-event';
+
+/** Where a verified Stripe event goes: the tables and the topic of the pipeline. */
+export interface EventPipelineConfig {
+  readonly customersTable: string;
+  readonly idempotencyTable: string;
+  readonly parkedEventsTable: string;
+  readonly subscriptionOrderTable: string;
+  readonly billingEventsTopicArn: string;
+}
+
+export interface EventPipelineClients {
+  readonly dynamo: DynamoDBClient;
+  readonly sns: SNSClient;
+  readonly logger: Logger;
+  readonly metrics?: ServiceMetrics;
+  /** The parked-events table's client: `dynamo` unless given (tests fail parking alone). */
+  readonly parkedEventsDynamo?: DynamoDBClient;
+}
+
+/**
+ * Idempotency keys are `<prefix>#<hash of the event id>`: one ledger for every way an
+ * event comes in (the webhook, reconciliation and replay), so an event processed by one
+ * is a no-op for the others.
+ */
+export const EVENT_LEDGER_KEY_PREFIX = 'stripe-webhook-event';
+
+/**
+ * The one pipeline every verified Stripe event goes through, whichever way it came in:
+ * once per event id (the idempotency ledger), mapped, ordered, published or parked.
+ */
+export function buildEventPipeline(
+  config: EventPipelineConfig,
+  clients: EventPipelineClients,
+): EventProcessor<PublishOutcome> {
+  const { logger } = clients;
+  const metrics = clients.metrics ?? NO_METRICS;
+  const customers = new DynamoCustomerRepository(
+    DynamoDBDocumentClient.from(clients.dynamo),
+    config.customersTable,
+  );
+  const publisher = new SnsEventPublisher(clients.sns, config.billingEventsTopicArn);
+  const parked = new DynamoParkedEventStore(
+    DynamoDBDocumentClient.from(clients.parkedEventsDynamo ?? clients.dynamo),
+    config.parkedEventsTable,
+  );
+  return idempotentProcessor(
+    (delivery) => publishBillingEvent({ customers, publisher, parked, logger, metrics }, delivery),
+    {
+      dynamo: clients.dynamo,
+      tableName: config.idempotencyTable,
+      keyPrefix: EVENT_LEDGER_KEY_PREFIX,
+    },
+  );
+}
