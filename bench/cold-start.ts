@@ -30,6 +30,12 @@ const BASELINES: Record<keyof typeof FUNCTION_ENTRIES, string> = {
     const { SNSClient } = require('@aws-sdk/client-sns');
     const { SecretsManagerClient } = require('@aws-sdk/client-secrets-manager');
     exports.clients = [DynamoDBDocumentClient.from(new DynamoDBClient({})), new SNSClient({}), new SecretsManagerClient({})];`,
+  reconcile: `
+    const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
+    const { DynamoDBDocumentClient } = require('@aws-sdk/lib-dynamodb');
+    const { SNSClient } = require('@aws-sdk/client-sns');
+    const { SecretsManagerClient } = require('@aws-sdk/client-secrets-manager');
+    exports.clients = [DynamoDBDocumentClient.from(new DynamoDBClient({})), new SNSClient({}), new SecretsManagerClient({})];`,
 };
 
 /** What the stack sets; the functions validate it at load. */
@@ -38,6 +44,8 @@ const FUNCTION_ENV: Record<string, string> = {
   [ENV.catalogSyncTable]: 'bench-catalog-sync',
   [ENV.idempotencyTable]: 'bench-idempotency',
   [ENV.parkedEventsTable]: 'bench-parked-events',
+  [ENV.subscriptionOrderTable]: 'bench-subscription-order',
+  [ENV.reconciliationStateTable]: 'bench-reconciliation-state',
   [ENV.productsTable]: 'bench-products',
   [ENV.pricesTable]: 'bench-prices',
   [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:000000000000:bench-billing-events',
@@ -45,6 +53,8 @@ const FUNCTION_ENV: Record<string, string> = {
   [ENV.stripeWebhookSecretName]: 'bench-webhook-secret',
   [ENV.jwtSecretName]: 'bench-jwt',
   [ENV.allowedRedirectOrigins]: 'https://app.example.com',
+  [ENV.metricsNamespace]: 'bench-stripe-service',
+  [ENV.environmentName]: 'bench',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',

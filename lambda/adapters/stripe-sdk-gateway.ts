@@ -2,8 +2,6 @@ import Stripe from 'stripe';
 import { stripeFailure } from '../core/errors';
 import type { CatalogPrice, CatalogProduct } from '../domain/catalog';
 import { priceTerms } from '../domain/catalog-sync';
-import { DEPENDENCY_BUDGETS } from '../core/dependencies';
-import { STRIPE_API_VERSION } from '../shared/stripe-api-version';
 import { clientReferenceId, userKey, userMetadata } from '../domain/stripe-identity';
 import {
   type CheckoutSessionView,
@@ -13,49 +11,9 @@ import {
   type StripeGateway,
   type StripePriceView,
 } from '../domain/stripe-gateway';
+import type { StripeClientProvider } from './stripe-client-provider';
 
-/** Where the stripe SDK connects: Stripe itself, or the local sandbox (host/port/protocol). */
-export interface StripeConnection {
-  readonly host?: string;
-  readonly port?: number;
-  readonly protocol?: 'http' | 'https';
-  /** Per-request timeout; fault tests shorten it. */
-  readonly timeoutMs?: number;
-}
-
-/**
- * One stripe client per secret key value: the key is read through the secrets cache on
- * every request (so a rotation takes effect), and a new client is built only when it
- * changes.
- */
-export class StripeClientProvider {
-  private cached: { key: string; client: Stripe } | undefined;
-
-  constructor(
-    private readonly secretKey: () => Promise<string>,
-    private readonly connection: StripeConnection = {},
-  ) {}
-
-  async client(): Promise<Stripe> {
-    const key = await this.secretKey();
-    const { host, port, protocol, timeoutMs } = this.connection;
-    if (this.cached?.key !== key) {
-      this.cached = {
-        key,
-        client: new Stripe(key, {
-          apiVersion: STRIPE_API_VERSION,
-          ...(host !== undefined ? { host } : {}),
-          ...(port !== undefined ? { port } : {}),
-          ...(protocol !== undefined ? { protocol } : {}),
-          // One stalled call costs at most `worstCaseMs(DEPENDENCY_BUDGETS.stripe)`.
-          maxNetworkRetries: DEPENDENCY_BUDGETS.stripe.maxAttempts - 1,
-          timeout: timeoutMs ?? DEPENDENCY_BUDGETS.stripe.attemptTimeoutMs,
-        }),
-      };
-    }
-    return this.cached.client;
-  }
-}
+export { StripeClientProvider, type StripeConnection } from './stripe-client-provider';
 
 export class StripeSdkGateway implements StripeGateway {
   constructor(private readonly clients: StripeClientProvider) {}

@@ -155,6 +155,30 @@ function subscription(
   };
 }
 
+/** A subscription's normalised `data`, as its `subscription.*` billing events carry it. */
+export function subscriptionData(object: unknown): BillingEventData {
+  return subscription(BILLING_EVENT_TYPES.subscriptionUpdated, object).data;
+}
+
+/** The fields that make a subscription's state: what an entitlement depends on. */
+const SUBSCRIPTION_STATE_FIELDS = [
+  'status',
+  'items',
+  'currentPeriodStart',
+  'currentPeriodEnd',
+  'cancelAtPeriodEnd',
+  'cancelAt',
+  'canceledAt',
+  'endedAt',
+] as const;
+
+/** Whether two `subscription.*` data objects describe the same subscription state. */
+export function sameSubscriptionState(a: BillingEventData, b: BillingEventData): boolean {
+  return SUBSCRIPTION_STATE_FIELDS.every(
+    (field) => JSON.stringify(a[field]) === JSON.stringify(b[field]),
+  );
+}
+
 /**
  * The current period: on the subscription (before 2025-03-31), else across its items
  * (earliest start, latest end). A subscription with it in neither place is refused.

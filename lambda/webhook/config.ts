@@ -9,6 +9,8 @@ export interface WebhookConfig {
   readonly subscriptionOrderTable: string;
   readonly billingEventsTopicArn: string;
   readonly stripeWebhookSecret: SecretRef;
+  /** Read only to settle same-second ordering ties against Stripe (contract section 5). */
+  readonly stripeSecretKey: SecretRef;
   readonly secretsCacheMaxAgeSeconds: number;
 }
 
@@ -22,6 +24,7 @@ export function loadWebhookConfig(env: Environment): WebhookConfig {
     subscriptionOrderTable: read.required(ENV.subscriptionOrderTable),
     billingEventsTopicArn: read.required(ENV.billingEventsTopicArn),
     stripeWebhookSecret: read.secret(ENV.stripeWebhookSecretName, ENV.stripeWebhookSecretField),
+    stripeSecretKey: read.secret(ENV.stripeSecretKeyName, ENV.stripeSecretKeyField),
     secretsCacheMaxAgeSeconds: read.positiveInteger(
       ENV.secretsCacheMaxAgeSeconds,
       DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,

@@ -4,9 +4,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCustomerRepository } from '../adapters/dynamo-customer-repository';
 import { DynamoParkedEventStore } from '../adapters/dynamo-parked-event-store';
 import { type EventProcessor, idempotentProcessor } from '../adapters/idempotent-processor';
+import { DynamoSubscriptionOrderLedger } from '../adapters/dynamo-subscription-order';
 import { SnsEventPublisher } from '../adapters/sns-event-publisher';
 import type { Logger } from '../core/logger';
 import { NO_METRICS, type ServiceMetrics } from '../domain/metrics';
+import type { SubscriptionStateSource } from '../domain/subscription-order';
 import { publishBillingEvent, type PublishOutcome } from './use-cases/publish-billing-event';
 
 /** Where a verified Stripe event goes: the tables and the topic of the pipeline. */
@@ -23,6 +25,8 @@ export interface EventPipelineClients {
   readonly sns: SNSClient;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
+  /** Stripe's current subscriptions, to settle same-second ordering ties. */
+  readonly subscriptions: SubscriptionStateSource;
   /** The parked-events table's client: `dynamo` unless given (tests fail parking alone). */
   readonly parkedEventsDynamo?: DynamoDBClient;
 }
@@ -53,8 +57,17 @@ export function buildEventPipeline(
     DynamoDBDocumentClient.from(clients.parkedEventsDynamo ?? clients.dynamo),
     config.parkedEventsTable,
   );
+  const order = new DynamoSubscriptionOrderLedger(
+    DynamoDBDocumentClient.from(clients.dynamo),
+    config.subscriptionOrderTable,
+  );
+  const { subscriptions } = clients;
   return idempotentProcessor(
-    (delivery) => publishBillingEvent({ customers, publisher, parked, logger, metrics }, delivery),
+    (delivery) =>
+      publishBillingEvent(
+        { customers, publisher, parked, order, subscriptions, logger, metrics },
+        delivery,
+      ),
     {
       dynamo: clients.dynamo,
       tableName: config.idempotencyTable,

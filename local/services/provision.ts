@@ -1,6 +1,7 @@
 import {
   type AttributeDefinition,
   CreateTableCommand,
+  ResourceInUseException,
   type CreateTableCommandInput,
   type DynamoDBClient,
   UpdateTimeToLiveCommand,
@@ -51,7 +52,13 @@ export async function createTable(
   definition: TableDefinition,
   tableName: string,
 ): Promise<void> {
-  await client.send(new CreateTableCommand(createTableInput(definition, tableName)));
+  try {
+    await client.send(new CreateTableCommand(createTableInput(definition, tableName)));
+  } catch (error) {
+    // An attempt that timed out on a busy DynamoDB Local may have created the table before
+    // the SDK's retry asked again: the table being there is what provisioning wants.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
   if (definition.timeToLiveAttribute !== undefined) {
     await client.send(
       new UpdateTimeToLiveCommand({

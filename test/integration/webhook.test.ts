@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -152,7 +153,11 @@ describe.each<PayloadShape>(['legacy', 'current'])('every mapped event, %s paylo
   ];
 
   it.each(cases)('%s reaches a subscriber as %s, once', async (stripeType, type, object) => {
-    const event = stripeEvent(stripeType, object(), { created: 1_763_856_000 });
+    // A subscription of its own per case: events about one subscription are ordered, and
+    // these all carry the same second.
+    const payload = object();
+    if (payload.object === 'subscription') payload.id = `sub_case_${randomUUID().slice(0, 8)}`;
+    const event = stripeEvent(stripeType, payload, { created: 1_763_856_000 });
     const id = event.id as string;
     const { status, body } = await deliver(event);
     expect(status).toBe(200);

@@ -6,12 +6,18 @@ import {
   type StripeDelivery,
   UnpublishableEventError,
 } from '../../domain/billing-event';
-import type { ServiceMetrics } from '../../domain/metrics';
+import { METRICS, type ServiceMetrics } from '../../domain/metrics';
 import type { ParkedEventStore } from '../../domain/parked-event';
+import type {
+  SubscriptionOrderLedger,
+  SubscriptionStateSource,
+} from '../../domain/subscription-order';
 import { BILLING_EVENT_SCHEMA_VERSION, BILLING_EVENT_SOURCE } from '../../shared/billing-events';
 import {
   mapStripeEvent,
   type MappedStripeEvent,
+  sameSubscriptionState,
+  subscriptionData,
   UnmappableEventError,
 } from '../billing-event-mapping';
 
@@ -19,6 +25,10 @@ export interface PublishDependencies {
   readonly customers: CustomerDirectory;
   readonly publisher: EventPublisher;
   readonly parked: ParkedEventStore;
+  /** The per-subscription high-water mark ("never backwards"). */
+  readonly order: SubscriptionOrderLedger;
+  /** Stripe's current subscription: settles events of the same second. */
+  readonly subscriptions: SubscriptionStateSource;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
   readonly now?: () => Date;
@@ -29,6 +39,11 @@ export interface PublishOutcome {
   readonly billingEventId: string | null;
   /** The event could never become a billing event and was parked (nothing published). */
   readonly parked?: true;
+  /**
+   * A newer event about the same subscription was already published: this older one is
+   * recorded (and counted) but not published, so no consumer sees a state go backwards.
+   */
+  readonly superseded?: true;
 }
 
 /**
@@ -81,18 +96,75 @@ export async function publishBillingEvent(
     stripeCustomerId: mapped.stripeCustomerId,
     data: mapped.data,
   };
+  const subscriptionId = isSubscriptionEvent(mapped)
+    ? stringField(mapped.data, 'subscriptionId')
+    : null;
+  if (subscriptionId === null) return publish(deps, delivery, billingEvent);
+
+  const claim = await deps.order.claim(
+    { subscriptionId, created: event.created, eventId: event.id },
+    () => carriesCurrentState(deps, subscriptionId, mapped),
+  );
+  if (claim.kind === 'superseded') {
+    deps.metrics?.count(METRICS.eventsSuperseded);
+    deps.logger.info('Subscription event superseded by a newer one; not published', {
+      stripeEventId: event.id,
+      subscriptionId,
+      newerStripeEventId: claim.newerEventId,
+    });
+    return { billingEventId: null, superseded: true };
+  }
+  try {
+    return await publish(deps, delivery, billingEvent);
+  } finally {
+    await claim.release();
+  }
+}
+
+async function publish(
+  deps: PublishDependencies,
+  delivery: StripeDelivery,
+  billingEvent: BillingEvent,
+): Promise<PublishOutcome> {
   try {
     await deps.publisher.publish(billingEvent);
   } catch (error) {
     if (error instanceof UnpublishableEventError) return park(deps, delivery, error.reason);
     throw error;
   }
+  deps.metrics?.count(METRICS.billingEventsPublished, 1, {
+    name: 'type',
+    value: billingEvent.type,
+  });
   deps.logger.info('Billing event published', {
     billingEventId: billingEvent.id,
     type: billingEvent.type,
-    userId,
+    userId: billingEvent.userId,
   });
   return { billingEventId: billingEvent.id };
+}
+
+/** The `subscription.*` billing events: the ones whose order matters (contract section 5). */
+const isSubscriptionEvent = (mapped: MappedStripeEvent): boolean =>
+  mapped.type.startsWith('subscription.');
+
+const stringField = (data: Readonly<Record<string, unknown>>, field: string): string | null => {
+  const value = data[field];
+  return typeof value === 'string' ? value : null;
+};
+
+/**
+ * A same-second tie goes to the event whose subscription state is Stripe's current one:
+ * then the last message published about the subscription carries its newest known state.
+ */
+async function carriesCurrentState(
+  deps: PublishDependencies,
+  subscriptionId: string,
+  mapped: MappedStripeEvent,
+): Promise<boolean> {
+  const current = await deps.subscriptions.current(subscriptionId);
+  if (!current) return false;
+  return sameSubscriptionState(mapped.data, subscriptionData(current));
 }
 
 async function park(
@@ -107,6 +179,7 @@ async function park(
     parkedAt: (deps.now?.() ?? new Date()).toISOString(),
     rawBody,
   });
+  deps.metrics?.count(METRICS.eventsParked);
   deps.logger.warn('Stripe event parked: it cannot become a billing event', {
     stripeEventId: event.id,
     stripeEventType: event.type,

@@ -1,4 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  FakeSubscriptionSource,
+  InMemorySubscriptionOrder,
+} from '../../support/fake-subscription-order';
 import type { BillingEvent } from '../../../lambda/domain/billing-event';
 import { ROUTES } from '../../../lambda/shared/routes';
 import { SIGNATURE_TOLERANCE_SECONDS } from '../../../lambda/webhook/signature-verifier';
@@ -38,6 +42,8 @@ function webhook() {
         {
           logger,
           parked,
+          order: new InMemorySubscriptionOrder(),
+          subscriptions: new FakeSubscriptionSource(),
           customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },
           publisher: {
             publish: (event) => {

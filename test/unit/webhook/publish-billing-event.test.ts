@@ -5,8 +5,13 @@ import {
   type StripeDelivery,
   UnpublishableEventError,
 } from '../../../lambda/domain/billing-event';
+import { SubscriptionBusyError } from '../../../lambda/domain/subscription-order';
 import { publishBillingEvent } from '../../../lambda/webhook/use-cases/publish-billing-event';
 import { FakeParkedEventStore } from '../../support/fake-parked-events';
+import {
+  FakeSubscriptionSource,
+  InMemorySubscriptionOrder,
+} from '../../support/fake-subscription-order';
 import {
   CUSTOMER_ID,
   paymentIntentObject,
@@ -23,9 +28,15 @@ function setup(directory: Record<string, string> = {}) {
   const parked = new FakeParkedEventStore();
   const logger = new Logger({ logLevel: 'SILENT' });
   const warn = jest.spyOn(logger, 'warn');
+  const order = new InMemorySubscriptionOrder();
+  const subscriptions = new FakeSubscriptionSource();
+  const counted: string[] = [];
   const deps = {
     logger,
     parked,
+    order,
+    subscriptions,
+    metrics: { count: (name: string) => counted.push(name) },
     now: () => NOW,
     publisher: {
       publish: (event: BillingEvent) => {
@@ -40,7 +51,7 @@ function setup(directory: Record<string, string> = {}) {
       },
     },
   };
-  return { deps, published, lookups, parked, warn };
+  return { deps, published, lookups, parked, warn, order, subscriptions, counted };
 }
 
 const delivery = (event: Record<string, unknown>): StripeDelivery => {
@@ -190,5 +201,102 @@ describe('publishBillingEvent: permanent failures are parked', () => {
     );
     await expect(publishBillingEvent(deps, poison)).rejects.toThrow('DynamoDB down');
     expect(published).toEqual([]);
+  });
+});
+
+describe('publishBillingEvent: never backwards (contract section 5)', () => {
+  const subscriptionEvent = (
+    id: string,
+    created: number,
+    changes: Record<string, unknown> = {},
+    type = 'customer.subscription.updated',
+  ) =>
+    delivery(stripeEvent(type, { ...subscriptionObject('current'), ...changes }, { id, created }));
+
+  it('publishes a newer event and supersedes an older one delivered after it', async () => {
+    const { deps, published, counted } = setup();
+    expect(await publishBillingEvent(deps, subscriptionEvent('evt_new', 200))).toEqual({
+      billingEventId: 'evt_new:subscription.updated',
+    });
+    expect(await publishBillingEvent(deps, subscriptionEvent('evt_old', 100))).toEqual({
+      billingEventId: null,
+      superseded: true,
+    });
+    expect(published.map((e) => e.stripeEventId)).toEqual(['evt_new']);
+    expect(counted).toEqual(['BillingEventsPublished', 'EventsSuperseded']);
+  });
+
+  it('publishes events in order as they come, and lets a retry of the same event through', async () => {
+    const { deps, published } = setup();
+    await publishBillingEvent(deps, subscriptionEvent('evt_1', 100));
+    await publishBillingEvent(deps, subscriptionEvent('evt_2', 200));
+    await publishBillingEvent(deps, subscriptionEvent('evt_2', 200));
+    expect(published.map((e) => e.stripeEventId)).toEqual(['evt_1', 'evt_2', 'evt_2']);
+  });
+
+  it('settles a same-second tie for the event that carries Stripe’s current state', async () => {
+    const { deps, published, subscriptions } = setup();
+    const current = { ...subscriptionObject('current'), status: 'past_due' };
+    subscriptions.current_.set(
+      String(subscriptionObject('current').id),
+      current as unknown as Stripe.Subscription,
+    );
+    await publishBillingEvent(deps, subscriptionEvent('evt_a', 300, { status: 'active' }));
+    const newer = await publishBillingEvent(
+      deps,
+      subscriptionEvent('evt_b', 300, { status: 'past_due' }),
+    );
+    const older = await publishBillingEvent(
+      deps,
+      subscriptionEvent('evt_c', 300, { status: 'active' }),
+    );
+    expect([newer.superseded, older.superseded]).toEqual([undefined, true]);
+    expect(published.map((e) => e.stripeEventId)).toEqual(['evt_a', 'evt_b']);
+    expect(published.at(-1)?.data.status).toBe('past_due');
+  });
+
+  it('does not order what is not about a subscription state (payments, invoices)', async () => {
+    const { deps, published, order } = setup();
+    await publishBillingEvent(deps, event(true));
+    expect(order.marks.size).toBe(0);
+    expect(published).toHaveLength(1);
+  });
+
+  it('keeps the subscription claimed while publishing: a concurrent event is told to retry', async () => {
+    const { deps, order } = setup();
+    let release: () => void = () => undefined;
+    const slow = {
+      ...deps,
+      publisher: {
+        publish: () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+          }),
+      },
+    };
+    const first = publishBillingEvent(slow, subscriptionEvent('evt_first', 100));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(publishBillingEvent(deps, subscriptionEvent('evt_second', 200))).rejects.toThrow(
+      SubscriptionBusyError,
+    );
+    release();
+    await first;
+    expect(order.marks.get(String(subscriptionObject('current').id))?.leasedBy).toBeUndefined();
+    await expect(
+      publishBillingEvent(deps, subscriptionEvent('evt_second', 200)),
+    ).resolves.toMatchObject({ billingEventId: 'evt_second:subscription.updated' });
+  });
+
+  it('releases the claim when the publish fails, and the retry of that event passes', async () => {
+    const { deps, published } = setup();
+    const failing = {
+      ...deps,
+      publisher: { publish: () => Promise.reject(new Error('SNS down')) },
+    };
+    await expect(publishBillingEvent(failing, subscriptionEvent('evt_x', 100))).rejects.toThrow(
+      'SNS down',
+    );
+    await publishBillingEvent(deps, subscriptionEvent('evt_x', 100));
+    expect(published.map((e) => e.stripeEventId)).toEqual(['evt_x']);
   });
 });

@@ -1,5 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
+  FakeSubscriptionSource,
+  InMemorySubscriptionOrder,
+} from '../../support/fake-subscription-order';
+import {
   InvalidParameterException,
   type PublishCommandInput,
   SNSClient,
@@ -136,6 +140,8 @@ describe('the largest payload the schemas accept still fits one message', () => 
       {
         logger: new Logger({ logLevel: 'SILENT' }),
         parked,
+        order: new InMemorySubscriptionOrder(),
+        subscriptions: new FakeSubscriptionSource(),
         customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },
         publisher: new SnsEventPublisher(sns, TOPIC),
       },

@@ -1,0 +1,54 @@
+import type Stripe from 'stripe';
+
+/** A Stripe event's place in its subscription's history: its `created` second, then its id. */
+export interface EventPosition {
+  readonly subscriptionId: string;
+  readonly created: number;
+  readonly eventId: string;
+}
+
+/** The right to publish one event about a subscription, held until `release`. */
+export interface PublishClaim {
+  readonly kind: 'claimed';
+  /** Lets the next event about the subscription through (best effort: the lease expires anyway). */
+  release(): Promise<void>;
+}
+
+export interface Superseded {
+  readonly kind: 'superseded';
+  /** The newer event already published for the subscription. */
+  readonly newerEventId: string;
+}
+
+/**
+ * The per-subscription high-water mark (contract section 5, "never backwards"): the newest
+ * event published about each subscription, and a short lease so two events about one
+ * subscription are never published at the same time (which would let the older one land
+ * last).
+ */
+export interface SubscriptionOrderLedger {
+  /**
+   * Claims the publication of `position`, unless a newer event was already published.
+   * `settleTie` decides an event of the same second as the last published one (a different
+   * event): true when it carries the subscription's current state. Throws
+   * `SubscriptionBusyError` while another event about the subscription is being published.
+   */
+  claim(
+    position: EventPosition,
+    settleTie: () => Promise<boolean>,
+  ): Promise<PublishClaim | Superseded>;
+}
+
+/** Another event about the subscription is being published right now: retry later. */
+export class SubscriptionBusyError extends Error {
+  override readonly name = 'SubscriptionBusyError';
+
+  constructor(readonly subscriptionId: string) {
+    super(`Another event about subscription ${subscriptionId} is being published; retry later.`);
+  }
+}
+
+/** The subscription as Stripe has it now: the arbiter of same-second ties. */
+export interface SubscriptionStateSource {
+  current(subscriptionId: string): Promise<Stripe.Subscription | undefined>;
+}
