@@ -6,9 +6,10 @@ import { SECRETS, type SecretId } from '../lambda/shared/secrets';
 /**
  * The stack's configuration: one typed object per environment, read from `cdk.json`
  * context (`environments.<env>`), validated before any construct is built. A few
- * settings (`combinedSecretName`, `combinedSecretFields`, `jwtIssuer`, `jwtAudience`) may
- * also be given as top-level context (`--context key=value`), which wins over the
- * environment's value: they are what an operator sets per deployment.
+ * settings (`combinedSecretName`, `combinedSecretFields`, `jwtIssuer`, `jwtAudience`,
+ * `alarmTopicArn`, `alarmEmail`, the alarm thresholds and the `reconcile*` settings) may
+ * also be given as top-level context (`--context key=value`), which wins over the environment's value:
+ * they are what an operator sets per deployment.
  */
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -52,6 +53,43 @@ export const DEFAULT_COMBINED_SECRET_FIELDS: Readonly<Record<SecretId, string>> 
   jwtAccessTokenSecret: 'jwt_access_token_secret',
 };
 
+/** The alarms' notification target and thresholds (contract section 8). */
+export interface AlarmSettings {
+  /** Set: alarms notify this existing SNS topic instead of one the stack creates. */
+  readonly topicArn?: string;
+  /** Set: this address is subscribed (by email) to the alarm topic. */
+  readonly email?: string;
+  /** Signature rejections within 5 minutes at which the alarm fires. */
+  readonly signatureRejectionThreshold: number;
+  /** The share of API requests answered 5xx, in percent over 5 minutes, that alarms. */
+  readonly apiServerErrorRatePercent: number;
+}
+
+/** The scheduled reconciliation function (contract section 8). */
+export interface ReconciliationSettings {
+  /** Minutes between runs; the "has not run" alarm waits two of them. */
+  readonly intervalMinutes: number;
+  readonly timeoutSeconds: number;
+  /**
+   * 1 reserves one concurrent execution, so runs never overlap; `false` reserves none,
+   * for accounts whose limit leaves nothing to reserve (see `webhookReservedConcurrency`).
+   */
+  readonly reservedConcurrency: 1 | false;
+}
+
+export const DEFAULT_RECONCILE_INTERVAL_MINUTES = 15;
+/** Walking a quarter hour of Stripe's events takes seconds; 5 minutes leaves room for a backlog. */
+export const DEFAULT_RECONCILE_TIMEOUT_SECONDS = 300;
+export const DEFAULT_SIGNATURE_REJECTION_THRESHOLD = 10;
+export const DEFAULT_API_SERVER_ERROR_RATE_PERCENT = 5;
+/**
+ * The longest interval: the "has not run for two intervals" alarm looks at one period of
+ * two intervals, and CloudWatch evaluates at most one day at a time.
+ */
+export const MAX_RECONCILE_INTERVAL_MINUTES = 720;
+/** Lambda's own limit. */
+export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
+
 export interface EnvironmentSettings {
   /** Origins (`scheme://host[:port]`) that checkout and portal redirects may point at. */
   readonly allowedRedirectOrigins: readonly string[];
@@ -85,6 +123,8 @@ export interface EnvironmentSettings {
   readonly jwtIssuer?: string;
   /** Set: access tokens must carry this `aud`. */
   readonly jwtAudience?: string;
+  readonly alarms: AlarmSettings;
+  readonly reconciliation: ReconciliationSettings;
 }
 
 export interface ServiceConfig {
@@ -106,6 +146,9 @@ export const resourceName = (config: ServiceConfig, suffix: string): string =>
   serviceResourceName(config.projectName, config.environmentName, suffix);
 
 export const stackName = (config: ServiceConfig): string => resourceName(config, 'stripe-service');
+
+/** The functions' CloudWatch metrics namespace: one per stack, named as the stack. */
+export const metricsNamespace = (config: ServiceConfig): string => stackName(config);
 
 export function loadServiceConfig(
   context: ContextSource,
@@ -216,6 +259,33 @@ function parseSettings(
     ...optionalEntry('combinedSecret', combinedSecret),
     ...optionalEntry('jwtIssuer', parseTokenClaim(setting('jwtIssuer'))),
     ...optionalEntry('jwtAudience', parseTokenClaim(setting('jwtAudience'))),
+    alarms: {
+      ...optionalEntry('topicArn', parseAlarmTopicArn(setting('alarmTopicArn'))),
+      ...optionalEntry('email', parseEmail(setting('alarmEmail'))),
+      signatureRejectionThreshold: integerSetting(
+        setting('signatureRejectionAlarmThreshold'),
+        DEFAULT_SIGNATURE_REJECTION_THRESHOLD,
+        { min: 1, max: 1_000_000 },
+      ),
+      apiServerErrorRatePercent: numberSetting(
+        setting('apiServerErrorRateAlarmPercent'),
+        DEFAULT_API_SERVER_ERROR_RATE_PERCENT,
+        { min: 0.1, max: 100 },
+      ),
+    },
+    reconciliation: {
+      intervalMinutes: integerSetting(
+        setting('reconcileIntervalMinutes'),
+        DEFAULT_RECONCILE_INTERVAL_MINUTES,
+        { min: 1, max: MAX_RECONCILE_INTERVAL_MINUTES },
+      ),
+      timeoutSeconds: integerSetting(
+        setting('reconcileTimeoutSeconds'),
+        DEFAULT_RECONCILE_TIMEOUT_SECONDS,
+        { min: 1, max: MAX_FUNCTION_TIMEOUT_SECONDS },
+      ),
+      reservedConcurrency: parseSingleRunReservation(setting('reconcileReservedConcurrency')),
+    },
   };
 }
 
@@ -365,6 +435,76 @@ function parseTokenClaim(given: Given | undefined): string | undefined {
     throw new ConfigError(
       `${at} must be a string without leading or trailing spaces, at most 1024 characters.`,
     );
+  }
+  return value;
+}
+
+/**
+ * A number setting: a number in `cdk.json`, a string on the command line
+ * (`--context reconcileIntervalMinutes=5`), within `[min, max]`; `fallback` when unset.
+ */
+function numberSetting(
+  given: Given | undefined,
+  fallback: number,
+  range: { readonly min: number; readonly max: number; readonly integer?: boolean },
+): number {
+  if (given === undefined) return fallback;
+  const { value, at } = given;
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+  const kind = range.integer ? 'an integer' : 'a number';
+  if (
+    !Number.isFinite(number) ||
+    (range.integer === true && !Number.isInteger(number)) ||
+    number < range.min ||
+    number > range.max
+  ) {
+    throw new ConfigError(
+      `${at} must be ${kind} from ${range.min} to ${range.max} (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return number;
+}
+
+const integerSetting = (
+  given: Given | undefined,
+  fallback: number,
+  range: { readonly min: number; readonly max: number },
+): number => numberSetting(given, fallback, { ...range, integer: true });
+
+/** `1` (the default: runs never overlap) or `false` (reserve nothing). */
+function parseSingleRunReservation(given: Given | undefined): 1 | false {
+  if (given === undefined) return 1;
+  const { value, at } = given;
+  if (value === false || value === 'false') return false;
+  if (value === 1 || value === '1') return 1;
+  throw new ConfigError(
+    `${at} must be 1 (runs never overlap) or false (reserve none), got ${JSON.stringify(value)}.`,
+  );
+}
+
+/** An SNS topic ARN; not FIFO: CloudWatch alarm actions publish without a message group. */
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+function parseAlarmTopicArn(given: Given | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  const { value, at } = given;
+  if (typeof value !== 'string' || !SNS_TOPIC_ARN.test(value)) {
+    throw new ConfigError(
+      `${at} must be the ARN of a standard (not FIFO) SNS topic, e.g. arn:aws:sns:eu-west-1:111122223333:alarms (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return value;
+}
+
+/** One address; SNS sends it a confirmation link before any alarm. */
+const EMAIL_ADDRESS = /^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$/;
+
+function parseEmail(given: Given | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  const { value, at } = given;
+  if (typeof value !== 'string' || value.length > 254 || !EMAIL_ADDRESS.test(value)) {
+    throw new ConfigError(`${at} must be one email address (got ${JSON.stringify(value)}).`);
   }
   return value;
 }

@@ -2,6 +2,8 @@ import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type ServiceConfig, stackName } from './config';
 import { ExternalResources } from './constructs/external-resources';
+import { Monitoring } from './constructs/monitoring';
+import { ReconciliationSchedule } from './constructs/reconciliation-schedule';
 import { ServiceApi } from './constructs/service-api';
 import { ServiceFunctions } from './constructs/service-functions';
 import { ServiceTables } from './constructs/service-tables';
@@ -10,13 +12,18 @@ export interface StripeServiceStackProps extends StackProps {
   readonly config: ServiceConfig;
 }
 
-/** The Stripe service: its tables, its references to the outside, its functions and API. */
+/**
+ * The Stripe service: its tables, its references to the outside, its functions and API,
+ * the reconciliation's schedule, and the alarms and dashboard that watch all of it.
+ */
 export class StripeServiceStack extends Stack {
   readonly config: ServiceConfig;
   readonly tables: ServiceTables;
   readonly external: ExternalResources;
   readonly functions: ServiceFunctions;
   readonly api: ServiceApi;
+  readonly reconciliationSchedule: ReconciliationSchedule;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: StripeServiceStackProps) {
     const { config } = props;
@@ -40,6 +47,16 @@ export class StripeServiceStack extends Stack {
     this.api = new ServiceApi(this, 'Api', {
       config,
       functions: { api: this.functions.api.function, webhook: this.functions.webhook.function },
+    });
+    this.reconciliationSchedule = new ReconciliationSchedule(this, 'ReconciliationSchedule', {
+      config,
+      reconcile: this.functions.reconcile.function,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      config,
+      functions: this.functions,
+      api: this.api,
+      tables: this.tables,
     });
   }
 }

@@ -378,7 +378,12 @@ function buildLocalHandlers(
       }),
     ),
     webhook: pooledHandler(() =>
-      buildWebhookHandler(settings.webhook, { ...clients, secrets, logger: logger.createChild() }),
+      buildWebhookHandler(settings.webhook, {
+        ...clients,
+        secrets,
+        logger: logger.createChild(),
+        ...(stripeConnection ? { stripeConnection } : {}),
+      }),
     ),
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger';
 import type { CatalogRepository } from '../domain/catalog-repository';
 import type { CatalogSyncRepository } from '../domain/catalog-sync';
 import type { CustomerRepository } from '../domain/customer';
+import type { ServiceMetrics } from '../domain/metrics';
 import type { RedirectPolicy } from '../domain/redirect-policy';
 import type { StripeGateway } from '../domain/stripe-gateway';
 import { checkoutSessionStatusRoute } from './routes/checkout-session-status';
@@ -20,6 +21,8 @@ export interface ApiDependencies {
   readonly stripe: StripeGateway;
   readonly redirects: RedirectPolicy;
   readonly now: () => Date;
+  /** Counts checkout sessions created and failed Stripe/AWS calls; none when absent. */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** The API function's routes over its use cases; the same handler runs in Lambda and locally. */
@@ -27,9 +30,10 @@ export function createApiHandler(deps: ApiDependencies): HttpHandler {
   return createHttpHandler({
     logger: deps.logger,
     authenticator: deps.authenticator,
+    metrics: deps.metrics,
     routes: {
       listPrices: listPricesRoute(deps.catalog),
-      createCheckoutSession: createCheckoutSessionRoute(deps, deps.redirects),
+      createCheckoutSession: createCheckoutSessionRoute(deps, deps.redirects, deps.metrics),
       createPortalSession: portalRoute(deps, deps.redirects),
       getCheckoutSession: checkoutSessionStatusRoute(deps.stripe),
     },

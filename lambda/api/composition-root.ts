@@ -12,6 +12,7 @@ import { RedirectPolicy } from '../domain/redirect-policy';
 import { JwtAuthenticator } from '../core/auth';
 import type { HttpHandler } from '../core/http-handler';
 import { createLogger, type Logger } from '../core/logger';
+import type { ServiceMetrics } from '../domain/metrics';
 import { parseSecretValue, type SecretRef, type SecretStore } from '../core/secrets';
 import { createApiHandler } from './api-handler';
 import type { ApiConfig } from './config';
@@ -23,6 +24,8 @@ export interface ApiInfrastructure {
   /** Stripe itself when absent; the local sandbox in `npm start`. */
   readonly stripeConnection?: StripeConnection;
   readonly logger?: Logger;
+  /** Powertools Metrics in Lambda; nothing is counted when absent (the local run). */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** Builds the API handler's real dependencies from its configuration and clients. */
@@ -39,6 +42,7 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
 
   return createApiHandler({
     logger,
+    metrics: infrastructure.metrics,
     authenticator: new JwtAuthenticator(secret(config.jwtSecret), {
       ...(config.jwtIssuer !== undefined ? { issuer: config.jwtIssuer } : {}),
       ...(config.jwtAudience !== undefined ? { audience: config.jwtAudience } : {}),

@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { ROUTES, type RouteAuth, type RouteName, routeKey } from '../shared/routes';
+import { NO_METRICS, type ServiceMetrics } from '../domain/metrics';
 import type { AuthenticatedUser, JwtAuthenticator } from './auth';
 import { dependencyFailureOf } from './dependencies';
+import { countDependencyFailure } from './dependency-metrics';
 import { HttpError, internalError, notFound } from './errors';
 import { errorResponse, type HttpResponse } from './http';
 import type { Logger } from './logger';
@@ -37,16 +39,23 @@ export interface HttpHandlerOptions {
   readonly routes: RouteHandlers;
   /** Needed when any route is `jwt`. */
   readonly authenticator?: JwtAuthenticator;
+  /**
+   * Counts the Stripe and AWS failures that fail a request (the function's `index.ts`
+   * flushes them when the invocation ends); none are counted when absent.
+   */
+  readonly metrics?: ServiceMetrics;
 }
 
 /**
  * The shell every HTTP function shares: it puts the request ids on the logger, finds the
  * route by API Gateway's route key, authenticates it if the route says so, and turns any
  * failure into the contract's error body. Caller mistakes (HttpError 4xx) are logged as
- * such; anything else is a 500 whose details stay in the log.
+ * such; anything else is a 500 whose details stay in the log. A Stripe or AWS failure is
+ * also counted (`StripeCallFailures`, `AwsCallFailures`, and their timeouts).
  */
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const { logger, routes, authenticator } = options;
+  const metrics = options.metrics ?? NO_METRICS;
   const byRouteKey = new Map<string, RouteName>(
     (Object.keys(ROUTES) as RouteName[]).map((name) => [routeKey(ROUTES[name]), name]),
   );
@@ -73,6 +82,8 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       logger.info('Request handled', { status: response.statusCode });
       return response;
     } catch (error) {
+      // Counted where it is logged: one failed request, one count, whichever call failed.
+      countDependencyFailure(metrics, error);
       return toErrorResponse(error, logger);
     }
   };

@@ -22,6 +22,12 @@ export const METRICS = {
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
+/** The dimensions' names: `environment` on every metric, `type` on billing events published. */
+export const METRIC_DIMENSIONS = {
+  environment: 'environment',
+  billingEventType: 'type',
+} as const;
+
 /** The metrics port: use cases count, the adapter (Powertools, EMF) emits. */
 export interface ServiceMetrics {
   /** Adds `value` (default 1) to the metric, optionally split by one extra dimension. */

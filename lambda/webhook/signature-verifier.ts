@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { invalidRequest } from '../core/errors';
+import { HttpError, invalidRequest } from '../core/errors';
 import {
   isFresh,
   isSignedWith,
@@ -52,6 +52,16 @@ export class StripeSignatureVerifier {
     return parseEvent(payload);
   }
 }
+
+/** The error codes of a delivery refused for its signature (missing, malformed, stale, wrong). */
+export const SIGNATURE_REJECTION_CODES: readonly string[] = [
+  'missing_signature',
+  'invalid_signature',
+];
+
+/** Whether `verify` refused the delivery for its signature (not for a signed non-event body). */
+export const isSignatureRejection = (error: unknown): boolean =>
+  error instanceof HttpError && SIGNATURE_REJECTION_CODES.includes(error.code);
 
 const invalidSignature = () =>
   invalidRequest('The Stripe-Signature header does not verify.', 'invalid_signature');

@@ -5,6 +5,7 @@ import { stripeWebhookRoute, type WebhookRouteDependencies } from './routes/stri
 export function createWebhookHandler(deps: WebhookRouteDependencies): HttpHandler {
   return createHttpHandler({
     logger: deps.logger,
+    metrics: deps.metrics,
     routes: { stripeWebhook: stripeWebhookRoute(deps) },
   });
 }

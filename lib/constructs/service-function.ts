@@ -24,6 +24,13 @@ export interface ServiceFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   /** Concurrency reserved for (and capping) this function; none when absent. */
   readonly reservedConcurrency?: number;
+  /** The environment's `lambdaTimeoutSeconds` (sized for API Gateway's 29 s) unless given. */
+  readonly timeoutSeconds?: number;
+  /**
+   * Retries of a failed asynchronous invocation (Lambda's default is 2); only functions
+   * invoked asynchronously (the schedule) are affected.
+   */
+  readonly retryAttempts?: number;
 }
 
 /**
@@ -64,8 +71,9 @@ export class ServiceFunction extends Construct {
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: settings.lambdaMemoryMb,
-      timeout: Duration.seconds(settings.lambdaTimeoutSeconds),
+      timeout: Duration.seconds(props.timeoutSeconds ?? settings.lambdaTimeoutSeconds),
       reservedConcurrentExecutions: props.reservedConcurrency,
+      retryAttempts: props.retryAttempts,
       role: this.role,
       logGroup: this.logGroup,
       environment: {

@@ -5,7 +5,7 @@ import {
   PRICES_TABLE,
   PRODUCTS_TABLE,
 } from '../../lambda/shared/tables';
-import type { ServiceConfig } from '../config';
+import { metricsNamespace, type ServiceConfig } from '../config';
 import type { ExternalResources, ExternalSecret } from './external-resources';
 import { ServiceFunction } from './service-function';
 import type { ServiceTables } from './service-tables';
@@ -20,6 +20,32 @@ export interface ServiceFunctionsProps {
 export const FUNCTION_ENTRIES = {
   api: 'lambda/api/index.ts',
   webhook: 'lambda/webhook/index.ts',
+  reconcile: 'lambda/reconcile/index.ts',
+} as const;
+
+/**
+ * DynamoDB actions on the tables the event pipeline writes, wherever an event comes in
+ * (the webhook, the scheduled reconciliation):
+ * - idempotency: Powertools' ledger reads, writes, updates and deletes its records;
+ * - parked events: parking writes an event, a replay reads, updates (attempts) and
+ *   finally removes it (listing them is the operator's, through the replay command);
+ * - subscription order: the newest event published per subscription, read and
+ *   conditionally written ("never backwards", contract section 5).
+ */
+const PIPELINE_TABLE_ACCESS = {
+  idempotency: [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ],
+  parkedEvents: [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ],
+  subscriptionOrder: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
 } as const;
 
 /**
@@ -77,12 +103,17 @@ const secretEnvironment = (
 });
 
 /**
- * The two functions: `api` serves the frontend's routes, `webhook` receives Stripe's
- * events. Each is granted exactly what it uses, and nothing with a wildcard action.
+ * The three functions: `api` serves the frontend's routes, `webhook` receives Stripe's
+ * events, `reconcile` (run on a schedule, `ReconciliationSchedule`) feeds the events
+ * Stripe has but the webhook may have missed through the same pipeline. Each is granted
+ * exactly what it uses, and nothing with a wildcard action.
  */
 export class ServiceFunctions extends Construct {
   readonly api: ServiceFunction;
   readonly webhook: ServiceFunction;
+  readonly reconcile: ServiceFunction;
+  /** Every function, by id (the monitoring construct alarms on each). */
+  readonly all: Readonly<Record<keyof typeof FUNCTION_ENTRIES, ServiceFunction>>;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionsProps) {
     super(scope, id);
@@ -91,6 +122,31 @@ export class ServiceFunctions extends Construct {
     const common = {
       [ENV.environmentName]: config.environmentName,
       [ENV.secretsCacheMaxAgeSeconds]: String(settings.secretsCacheMaxAgeSeconds),
+      // Powertools Metrics reads it; the function's metrics adapter insists on it too.
+      [ENV.metricsNamespace]: metricsNamespace(config),
+    };
+    const stripeSecretKey = secretEnvironment(
+      external.secrets.stripeSecretKey,
+      ENV.stripeSecretKeyName,
+      ENV.stripeSecretKeyField,
+    );
+    // What every way in to the event pipeline needs (lambda/webhook/event-pipeline.ts).
+    const pipeline = {
+      [ENV.customersTable]: tables.customers.tableName,
+      [ENV.idempotencyTable]: tables.webhookIdempotency.tableName,
+      [ENV.parkedEventsTable]: tables.parkedEvents.tableName,
+      [ENV.subscriptionOrderTable]: tables.subscriptionOrder.tableName,
+      [ENV.billingEventsTopicArn]: external.billingEventsTopic.topicArn,
+    };
+    const grantPipeline = (fn: ServiceFunction) => {
+      fn.grant([...PIPELINE_TABLE_ACCESS.idempotency], [tables.webhookIdempotency.tableArn]);
+      fn.grant([...PIPELINE_TABLE_ACCESS.parkedEvents], [tables.parkedEvents.tableArn]);
+      fn.grant([...PIPELINE_TABLE_ACCESS.subscriptionOrder], [tables.subscriptionOrder.tableArn]);
+      fn.grant(
+        ['dynamodb:Query'],
+        [`${tables.customers.tableArn}/index/${CUSTOMERS_BY_STRIPE_ID_INDEX.indexName}`],
+      );
+      fn.grant(['sns:Publish'], [external.billingEventsTopic.topicArn]);
     };
 
     this.api = new ServiceFunction(this, 'Api', {
@@ -100,11 +156,7 @@ export class ServiceFunctions extends Construct {
       description: 'Stripe service API: checkout and portal sessions, prices, session status',
       environment: {
         ...common,
-        ...secretEnvironment(
-          external.secrets.stripeSecretKey,
-          ENV.stripeSecretKeyName,
-          ENV.stripeSecretKeyField,
-        ),
+        ...stripeSecretKey,
         [ENV.customersTable]: tables.customers.tableName,
         [ENV.catalogSyncTable]: tables.catalogSync.tableName,
         [ENV.productsTable]: external.productsTable.tableName,
@@ -145,39 +197,63 @@ export class ServiceFunctions extends Construct {
       description: 'Stripe webhook receiver: verifies, de-duplicates and publishes billing events',
       environment: {
         ...common,
-        [ENV.customersTable]: tables.customers.tableName,
-        [ENV.idempotencyTable]: tables.webhookIdempotency.tableName,
-        [ENV.parkedEventsTable]: tables.parkedEvents.tableName,
-        [ENV.billingEventsTopicArn]: external.billingEventsTopic.topicArn,
+        ...pipeline,
         ...secretEnvironment(
           external.secrets.stripeWebhookSecret,
           ENV.stripeWebhookSecretName,
           ENV.stripeWebhookSecretField,
         ),
+        ...stripeSecretKey,
       },
       ...(settings.webhookReservedConcurrency === false
         ? {}
         : { reservedConcurrency: settings.webhookReservedConcurrency }),
     });
-    this.webhook.grant(
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-      [tables.webhookIdempotency.tableArn],
-    );
-    // Parking writes an event, a replay reads, updates (attempts) and finally removes it.
-    this.webhook.grant(
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-      [tables.parkedEvents.tableArn],
-    );
-    this.webhook.grant(
-      ['dynamodb:Query'],
-      [`${tables.customers.tableArn}/index/${CUSTOMERS_BY_STRIPE_ID_INDEX.indexName}`],
-    );
-    this.webhook.grant(['sns:Publish'], [external.billingEventsTopic.topicArn]);
-    // Verifying signatures needs the signing secrets only, not the Stripe API key (unless
-    // they share a combined secret: see the api function's grant).
+    grantPipeline(this.webhook);
+    // The signing secrets verify deliveries; the Stripe API key settles a same-second
+    // ordering tie against the subscription's current state at Stripe (contract section 5).
     this.webhook.grant(
       ['secretsmanager:GetSecretValue'],
-      [external.secrets.stripeWebhookSecret.policyArn],
+      [external.secrets.stripeWebhookSecret.policyArn, external.secrets.stripeSecretKey.policyArn],
     );
+
+    const { reconciliation } = settings;
+    this.reconcile = new ServiceFunction(this, 'Reconcile', {
+      config,
+      functionName: 'stripe-reconcile',
+      entry: FUNCTION_ENTRIES.reconcile,
+      description:
+        "Stripe reconciliation: feeds Stripe's events since the saved cursor through the webhook's pipeline",
+      environment: {
+        ...common,
+        ...pipeline,
+        ...stripeSecretKey,
+        [ENV.reconciliationStateTable]: tables.reconciliationState.tableName,
+        [ENV.reconcileIntervalMinutes]: String(reconciliation.intervalMinutes),
+      },
+      // Not API Gateway's 29 s: a run walks every event since the cursor.
+      timeoutSeconds: reconciliation.timeoutSeconds,
+      // One run at a time: two overlapping runs would walk the same events and race to
+      // save the cursor (harmless through the ledger, but wasted Stripe calls). A run
+      // started while another is going is throttled, and Lambda retries it later.
+      ...(reconciliation.reservedConcurrency === false
+        ? {}
+        : { reservedConcurrency: reconciliation.reservedConcurrency }),
+      // A failed run is not retried at once: it alarms, and the next scheduled run starts
+      // again from the same saved cursor.
+      retryAttempts: 0,
+    });
+    grantPipeline(this.reconcile);
+    this.reconcile.grant(
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [tables.reconciliationState.tableArn],
+    );
+    // The Stripe API key only (contract section 8): it lists events, never verifies one.
+    this.reconcile.grant(
+      ['secretsmanager:GetSecretValue'],
+      [external.secrets.stripeSecretKey.policyArn],
+    );
+
+    this.all = { api: this.api, webhook: this.webhook, reconcile: this.reconcile };
   }
 }

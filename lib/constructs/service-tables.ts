@@ -6,6 +6,8 @@ import {
   CUSTOMERS_TABLE,
   type KeyAttribute,
   PARKED_EVENTS_TABLE,
+  RECONCILIATION_STATE_TABLE,
+  SUBSCRIPTION_ORDER_TABLE,
   type TableDefinition,
   WEBHOOK_IDEMPOTENCY_TABLE,
 } from '../../lambda/shared/tables';
@@ -17,15 +19,20 @@ export interface ServiceTablesProps {
 
 /**
  * The tables this stack owns: the customer mapping, the webhook idempotency records, the
- * catalog sync state and the parked events (verified events that could not be turned into
- * a billing event, kept for replay). All with the same data protection settings: a parked
- * event is a billing event not yet delivered.
+ * catalog sync state, the parked events (verified events that could not be turned into
+ * a billing event, kept for replay), the per-subscription ordering marks and the
+ * reconciliation's cursor. All with the same data protection settings: a parked event is
+ * a billing event not yet delivered, and a lost ordering mark could let an old state win.
  */
 export class ServiceTables extends Construct {
   readonly customers: Table;
   readonly webhookIdempotency: Table;
   readonly catalogSync: Table;
   readonly parkedEvents: Table;
+  readonly subscriptionOrder: Table;
+  readonly reconciliationState: Table;
+  /** Every table above, with its definition (the monitoring construct alarms on each). */
+  readonly owned: readonly { readonly table: Table; readonly definition: TableDefinition }[];
 
   constructor(scope: Construct, id: string, props: ServiceTablesProps) {
     super(scope, id);
@@ -37,6 +44,24 @@ export class ServiceTables extends Construct {
     );
     this.catalogSync = this.createTable('CatalogSyncTable', CATALOG_SYNC_TABLE, props.config);
     this.parkedEvents = this.createTable('ParkedEventsTable', PARKED_EVENTS_TABLE, props.config);
+    this.subscriptionOrder = this.createTable(
+      'SubscriptionOrderTable',
+      SUBSCRIPTION_ORDER_TABLE,
+      props.config,
+    );
+    this.reconciliationState = this.createTable(
+      'ReconciliationStateTable',
+      RECONCILIATION_STATE_TABLE,
+      props.config,
+    );
+    this.owned = [
+      { table: this.customers, definition: CUSTOMERS_TABLE },
+      { table: this.webhookIdempotency, definition: WEBHOOK_IDEMPOTENCY_TABLE },
+      { table: this.catalogSync, definition: CATALOG_SYNC_TABLE },
+      { table: this.parkedEvents, definition: PARKED_EVENTS_TABLE },
+      { table: this.subscriptionOrder, definition: SUBSCRIPTION_ORDER_TABLE },
+      { table: this.reconciliationState, definition: RECONCILIATION_STATE_TABLE },
+    ];
   }
 
   private createTable(id: string, definition: TableDefinition, config: ServiceConfig): Table {

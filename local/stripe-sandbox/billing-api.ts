@@ -53,7 +53,6 @@ export const invoices = readEndpoints('invoice', 'invoice', '/v1/invoices', [
   'subscription',
   'status',
 ]);
-export const events = readEndpoints('event', 'event', '/v1/events', ['type']);
 
 function requireSubscription(state: SandboxState, id: string): StripeObject {
   const sub = state.store.get('subscription', id);
@@ -73,8 +72,12 @@ function requireLive(sub: StripeObject): void {
 }
 
 /**
- * A renewal: the period advances and a cycle invoice is paid (`invoice.payment_succeeded`)
- * or fails (`invoice.payment_failed`, the subscription becomes `past_due`).
+ * A renewal at the period's end, in Stripe's steps: the period advances
+ * (`customer.subscription.updated`), the cycle invoice is paid
+ * (`invoice.payment_succeeded`) or its payment fails (`payment_intent.payment_failed`,
+ * `invoice.payment_failed`, then a second `customer.subscription.updated` to `past_due`).
+ * Two updates of one subscription, usually in the same second: what an ordering test
+ * needs. A subscription set to cancel at the period end ends instead.
  */
 export function renewSubscription(
   state: SandboxState,
@@ -84,12 +87,13 @@ export function renewSubscription(
 ): StripeObject {
   const sub = requireSubscription(state, id);
   requireLive(sub);
+  if (sub.cancel_at_period_end === true) return endAtPeriodEnd(state, sub, origin);
   const item = subscriptionItem(sub);
   const recurring = (item.price as StripeObject).recurring as {
     interval: string;
     interval_count: number;
   };
-  const previousItems = structuredClone(sub.items);
+  const previous = { items: structuredClone(sub.items), latest_invoice: sub.latest_invoice };
   const start = item.current_period_end as number;
   item.current_period_start = start;
   item.current_period_end = periodEnd(start, recurring.interval, recurring.interval_count);
@@ -113,22 +117,39 @@ export function renewSubscription(
   });
   state.store.put('invoice', cycle);
   state.store.put('payment_intent', intent);
-  const previous: Record<string, unknown> = {
-    items: previousItems,
-    latest_invoice: sub.latest_invoice,
-  };
   sub.latest_invoice = cycle.id;
-  if (!paid && sub.status !== 'past_due') {
-    previous.status = sub.status;
-    sub.status = 'past_due';
-  } else if (paid && sub.status === 'past_due') {
-    previous.status = sub.status;
-    sub.status = 'active';
-  }
   state.emit('customer.subscription.updated', sub, origin, previous);
-  state.emit(paid ? 'invoice.payment_succeeded' : 'invoice.payment_failed', cycle, origin);
-  if (!paid) state.emit('payment_intent.payment_failed', intent, origin);
+  if (paid) {
+    state.emit('invoice.payment_succeeded', cycle, origin);
+    if (sub.status === 'past_due') setStatus(state, sub, 'active', origin);
+  } else {
+    state.emit('payment_intent.payment_failed', intent, origin);
+    state.emit('invoice.payment_failed', cycle, origin);
+    if (sub.status !== 'past_due') setStatus(state, sub, 'past_due', origin);
+  }
   return cycle;
+}
+
+function setStatus(
+  state: SandboxState,
+  sub: StripeObject,
+  status: string,
+  origin: RequestOrigin,
+): void {
+  const previous = { status: sub.status };
+  sub.status = status;
+  state.emit('customer.subscription.updated', sub, origin, previous);
+}
+
+/**
+ * The period ends on a subscription set to cancel then: it is canceled
+ * (`customer.subscription.deleted`), keeping the `canceled_at` and
+ * `cancellation_details` of the request, with `ended_at` now.
+ */
+function endAtPeriodEnd(state: SandboxState, sub: StripeObject, origin: RequestOrigin) {
+  Object.assign(sub, { status: 'canceled', ended_at: nowSeconds() });
+  state.emit('customer.subscription.deleted', sub, origin);
+  return sub;
 }
 
 export const CANCELLATION_REASONS = [

@@ -8,15 +8,14 @@ import {
   updateSubscription,
 } from './billing-api';
 import { completeCheckoutSession } from './checkout-api';
+import { bool, int, str } from './control-params';
+import { type ControlResult, handleDeliveryControl } from './delivery-controls';
 import { parameterInvalid } from './errors';
 import type { FaultInjector } from './faults';
 import type { IdempotencyKeys } from './idempotency';
 import type { SandboxState } from './state';
 
-export interface ControlResult {
-  readonly status: number;
-  readonly body: unknown;
-}
+export type { ControlResult } from './delivery-controls';
 
 interface ControlContext {
   readonly state: SandboxState;
@@ -25,23 +24,6 @@ interface ControlContext {
 }
 
 const OUTCOMES: readonly PaymentOutcome[] = ['succeeded', 'failed', 'requires_action'];
-
-const str = (body: Record<string, unknown>, name: string): string | undefined => {
-  const value = body[name];
-  if (typeof value === 'string') return value;
-  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
-};
-const bool = (body: Record<string, unknown>, name: string): boolean | undefined => {
-  const value = body[name];
-  return value === undefined ? undefined : value === true || value === 'true';
-};
-const int = (body: Record<string, unknown>, name: string): number | undefined => {
-  const value = str(body, name);
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw parameterInvalid(name, `${name} must be an integer`);
-  return n;
-};
 
 const CONTROL_PATTERNS = [
   'checkout/sessions/:id/complete',
@@ -67,7 +49,9 @@ function controlRoute(method: string, path: string): { route: string; id: string
 
 /**
  * Test controls under `/_sandbox/` (never part of Stripe's API): drive flows that a buyer
- * or time would drive at Stripe, inspect deliveries, inject faults, reset.
+ * or time would drive at Stripe, inspect deliveries, inject faults, reset. The delivery
+ * controls (chaos, clock, sink, deliveries) are in delivery-controls.ts; all of them are
+ * documented in README.md beside this file.
  */
 export async function handleControl(
   context: ControlContext,
@@ -121,25 +105,6 @@ export async function handleControl(
     }
     case 'POST subscriptions/:id/expire':
       return ok(expireIncompleteSubscription(state, id));
-    case 'GET webhook-endpoints':
-      return ok({ urls: state.delivery.endpoints });
-    case 'POST webhook-endpoints': {
-      const urls = body.urls;
-      if (!Array.isArray(urls) || !urls.every((u) => typeof u === 'string' && URL.canParse(u))) {
-        throw parameterInvalid('urls', 'urls must be a list of URLs');
-      }
-      state.delivery.configure({ endpoints: urls as string[] });
-      return ok({ urls });
-    }
-    case 'GET deliveries': {
-      if (query.get('wait') === 'true') await state.delivery.idle();
-      const eventId = query.get('event');
-      return ok({
-        deliveries: state.delivery.attempts.filter(
-          (a) => eventId === null || a.eventId === eventId,
-        ),
-      });
-    }
     case 'GET requests':
       return ok({ requests: state.requests });
     case 'DELETE requests':
@@ -170,6 +135,6 @@ export async function handleControl(
       context.idempotency.reset();
       return ok({ reset: true });
     default:
-      return undefined;
+      return handleDeliveryControl(state, route, query, body);
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { clockSeconds } from './clock';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -10,4 +11,5 @@ export function stripeId(prefix: string, length = 24): string {
   return `${prefix}_${id}`;
 }
 
-export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+/** Now, on the sandbox's clock (which a test may freeze or shift): what `created` says. */
+export const nowSeconds = (): number => clockSeconds();

@@ -5,8 +5,18 @@ import type { SandboxStore } from './store';
 
 export const LIST_PARAMS = ['limit', 'starting_after', 'ending_before'] as const;
 
-/** A Stripe list object over `items` (newest first), with cursor pagination. */
-export function listObject(url: string, items: StripeObject[], params: Params): StripeObject {
+/**
+ * A Stripe list object over `items` (newest first), with cursor pagination. With
+ * `matches`, only matching items are listed, but a cursor is found among all of them:
+ * Stripe's cursor is a position, so an object that stopped matching (an event whose
+ * deliveries succeeded meanwhile) still marks where the next page starts.
+ */
+export function listObject(
+  url: string,
+  items: StripeObject[],
+  params: Params,
+  matches: (item: StripeObject) => boolean = () => true,
+): StripeObject {
   const limit = params.integer('limit', { min: 1, max: 100 }) ?? 10;
   const startingAfter = params.string('starting_after');
   const endingBefore = params.string('ending_before');
@@ -16,21 +26,21 @@ export function listObject(url: string, items: StripeObject[], params: Params): 
       'You may only specify one of starting_after and ending_before.',
     );
   }
-  let start = 0;
-  let end = items.length;
-  if (startingAfter !== undefined) {
-    const index = items.findIndex((item) => item.id === startingAfter);
-    if (index < 0) throw resourceMissing('object', startingAfter, 'starting_after');
-    start = index + 1;
-  } else if (endingBefore !== undefined) {
-    const index = items.findIndex((item) => item.id === endingBefore);
-    if (index < 0) throw resourceMissing('object', endingBefore, 'ending_before');
-    end = index;
-    start = Math.max(0, end - limit);
+  const position = (id: string, param: string): number => {
+    const index = items.findIndex((item) => item.id === id);
+    if (index < 0) throw resourceMissing('object', id, param);
+    return index;
+  };
+  if (endingBefore !== undefined) {
+    // The page just before the cursor, still newest first (the SDK iterates it backwards).
+    const before = items.slice(0, position(endingBefore, 'ending_before')).filter(matches);
+    const page = before.slice(Math.max(0, before.length - limit));
+    return { object: 'list', data: page, has_more: before.length > page.length, url };
   }
-  const page = items.slice(start, Math.min(end, start + limit));
-  const hasMore = endingBefore !== undefined ? start > 0 : start + page.length < end;
-  return { object: 'list', data: page, has_more: hasMore, url };
+  const start = startingAfter === undefined ? 0 : position(startingAfter, 'starting_after') + 1;
+  const after = items.slice(start).filter(matches);
+  const page = after.slice(0, limit);
+  return { object: 'list', data: page, has_more: after.length > page.length, url };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ApiHandler } from './api-context';
-import { events, invoices, paymentIntents, subscriptions } from './billing-api';
+import { invoices, paymentIntents, subscriptions } from './billing-api';
 import {
   createCustomer,
   createPrice,
@@ -22,6 +22,14 @@ import {
   listCheckoutSessions,
   retrieveCheckoutSession,
 } from './checkout-api';
+import { listEvents, retrieveEvent } from './events-api';
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  listWebhookEndpoints,
+  retrieveWebhookEndpoint,
+  updateWebhookEndpoint,
+} from './webhook-endpoints-api';
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -51,8 +59,13 @@ const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['GET', '/v1/subscriptions/:id', subscriptions.retrieve],
   ['GET', '/v1/invoices', invoices.list],
   ['GET', '/v1/invoices/:id', invoices.retrieve],
-  ['GET', '/v1/events', events.list],
-  ['GET', '/v1/events/:id', events.retrieve],
+  ['GET', '/v1/events', listEvents],
+  ['GET', '/v1/events/:id', retrieveEvent],
+  ['POST', '/v1/webhook_endpoints', createWebhookEndpoint],
+  ['GET', '/v1/webhook_endpoints', listWebhookEndpoints],
+  ['GET', '/v1/webhook_endpoints/:id', retrieveWebhookEndpoint],
+  ['POST', '/v1/webhook_endpoints/:id', updateWebhookEndpoint],
+  ['DELETE', '/v1/webhook_endpoints/:id', deleteWebhookEndpoint],
 ];
 
 export interface ApiRouteMatch {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { parse as parseForm } from 'qs';
 import { completeCheckoutSession } from './checkout-api';
 import { cancelSubscription } from './billing-api';
+import { runWithClock } from './clock';
 import { handleControl } from './controls';
 import { StripeApiError } from './errors';
 import { FaultInjector } from './faults';
@@ -24,7 +25,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export interface StripeSandboxOptions {
   /** 0 picks a free port. */
   readonly port: number;
+  /** The signing secret of the `webhookEndpoints` (each API-created endpoint has its own). */
   readonly webhookSecret: string;
+  /** The default endpoints: listed by `/v1/webhook_endpoints` like any other, `*` events. */
   readonly webhookEndpoints?: string[];
   /** Delays before each delivery retry; short by default so local flows settle fast. */
   readonly retryDelaysMs?: readonly number[];
@@ -52,6 +55,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     endpoints: options.webhookEndpoints ?? [],
     retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
     timeoutMs: options.deliveryTimeoutMs ?? 10_000,
+    apiVersion: SANDBOX_API_VERSION,
     ...(options.log ? { log: options.log } : {}),
   });
   const faults = new FaultInjector();
@@ -62,7 +66,10 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const server: Server = createServer((request, response) => {
     const current = holder.state;
     if (!current) throw new Error('sandbox not started');
-    handle(request, response, { state: current, faults, idempotency }).catch((error: unknown) => {
+    // Everything the request creates is stamped by this sandbox's clock.
+    runWithClock(current.clock, () =>
+      handle(request, response, { state: current, faults, idempotency }),
+    ).catch((error: unknown) => {
       options.log?.(
         `sandbox failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );

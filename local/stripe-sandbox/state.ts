@@ -1,5 +1,6 @@
+import { SandboxClock } from './clock';
 import { fromFixture, type StripeObject } from './fixtures';
-import { nowSeconds, stripeId } from './ids';
+import { stripeId } from './ids';
 import { SandboxStore } from './store';
 import type { WebhookDelivery } from './webhooks';
 
@@ -36,6 +37,8 @@ export class SandboxState {
   readonly store = new SandboxStore();
   readonly sessions = new Map<string, SessionDetails>();
   readonly requests: ApiRequestRecord[] = [];
+  /** What `created` says: frozen or shifted by a test (`/_sandbox/clock`). */
+  readonly clock = new SandboxClock();
 
   constructor(
     readonly baseUrl: string,
@@ -43,29 +46,35 @@ export class SandboxState {
     readonly delivery: WebhookDelivery,
   ) {}
 
-  /** Records an event for a state change and delivers it to the webhook endpoints. */
+  /**
+   * Records an event for a state change and delivers it to the subscribed endpoints.
+   * `data` is a snapshot taken now: later changes to the object never show in an earlier
+   * event, so events say what the object was at their moment (ordering tests rely on it).
+   */
   emit(
     type: string,
     object: StripeObject,
     origin: RequestOrigin = NO_REQUEST,
     previousAttributes?: Record<string, unknown>,
   ): StripeObject {
+    const targets = this.delivery.targetsFor(type);
     const event = fromFixture('event', {
       id: stripeId('evt'),
       object: 'event',
       api_version: this.apiVersion,
-      created: nowSeconds(),
+      created: this.clock.now(),
       data: {
         object: structuredClone(object),
-        ...(previousAttributes ? { previous_attributes: previousAttributes } : {}),
+        ...(previousAttributes ? { previous_attributes: structuredClone(previousAttributes) } : {}),
       },
       livemode: false,
-      pending_webhooks: this.delivery.endpoints.length,
+      // As sent: the endpoints it goes to. Retrieve and list say how many are still pending.
+      pending_webhooks: targets.length,
       request: { id: origin.id, idempotency_key: origin.idempotencyKey },
       type,
     });
     this.store.put('event', event);
-    this.delivery.deliver(event);
+    this.delivery.deliver(event, targets);
     return event;
   }
 
@@ -78,6 +87,7 @@ export class SandboxState {
     this.requests.length = 0;
     this.store.reset();
     this.sessions.clear();
+    this.clock.reset();
     this.delivery.reset();
   }
 }

@@ -40,6 +40,19 @@ describe('cdk-nag AwsSolutions', () => {
     },
   );
 
+  it('finds nothing with an imported alarm topic and an email subscription either', () => {
+    expect(() =>
+      synthesize(
+        'prod',
+        {
+          alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:ops-paging',
+          alarmEmail: 'oncall@example.com',
+        },
+        { bundling: false },
+      ),
+    ).not.toThrow();
+  });
+
   it('acknowledges missing point-in-time recovery only where configuration turns it off', () => {
     const ids = (env: 'dev' | 'prod') => acknowledgements(synthesize(env).app).map((a) => a.id);
     expect(ids('dev')).toContain('AwsSolutions-DDB3');

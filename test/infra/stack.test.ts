@@ -206,16 +206,22 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     }
   });
 
-  it('runs both functions on the newest Node.js runtime, arm64, with the environment memory and timeout', () => {
+  it('runs the three functions on the newest Node.js runtime, arm64, with the environment memory and timeout', () => {
     const settings = settingsOf(env);
+    const { stack } = get(env);
     const functions = resourcesOf(get(env).template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(2);
-    for (const [, fn] of functions) {
+    expect(functions).toHaveLength(3);
+    const reconcileId = logicalId(stack, stack.functions.reconcile.function);
+    for (const [id, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: settings.lambdaMemoryMb,
-        Timeout: settings.lambdaTimeoutSeconds,
+        // The HTTP functions fit API Gateway's 29 s; a reconciliation run may take minutes.
+        Timeout:
+          id === reconcileId
+            ? settings.reconciliation.timeoutSeconds
+            : settings.lambdaTimeoutSeconds,
         Handler: 'index.handler',
       });
       const { Variables } = fn.Properties.Environment as { Variables: Record<string, string> };
@@ -228,6 +234,7 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     const functions = [
       [stack.functions.api, `eislett-education-${env}-stripe-api`],
       [stack.functions.webhook, `eislett-education-${env}-stripe-webhook`],
+      [stack.functions.reconcile, `eislett-education-${env}-stripe-reconcile`],
     ] as const;
     for (const [fn, name] of functions) {
       const logGroupId = logicalId(stack, fn.logGroup);
@@ -317,24 +324,120 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     }
   });
 
-  it('grants the webhook function exactly what it uses', () => {
+  /** What every way in to the event pipeline may do (the webhook and the reconciliation). */
+  const pipelineGrants = (s: Synthesized): Grant[] => {
+    const { tables, external } = s.stack;
+    return [
+      [
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        [tables.webhookIdempotency.tableArn, tables.parkedEvents.tableArn],
+      ],
+      [
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        [tables.subscriptionOrder.tableArn],
+      ],
+      [
+        ['dynamodb:Query'],
+        [`${tables.customers.tableArn}/index/${CUSTOMERS_BY_STRIPE_ID_INDEX.indexName}`],
+      ],
+      [['sns:Publish'], [external.billingEventsTopic.topicArn]],
+    ];
+  };
+
+  it('grants the webhook function exactly what it uses: the signing secrets and the Stripe key', () => {
     const s = get(env);
-    const { tables, external, functions } = s.stack;
+    const { external, functions } = s.stack;
     expect(permissions(s, functions.webhook)).toEqual(
       expected(s, [
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [functions.webhook.logGroup.logGroupArn]],
+        ...pipelineGrants(s),
+        // The Stripe key settles same-second ordering ties against Stripe (contract section 5).
         [
-          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-          [tables.webhookIdempotency.tableArn, tables.parkedEvents.tableArn],
+          ['secretsmanager:GetSecretValue'],
+          [
+            external.secrets.stripeWebhookSecret.policyArn,
+            external.secrets.stripeSecretKey.policyArn,
+          ],
         ],
-        [
-          ['dynamodb:Query'],
-          [`${tables.customers.tableArn}/index/${CUSTOMERS_BY_STRIPE_ID_INDEX.indexName}`],
-        ],
-        [['sns:Publish'], [external.billingEventsTopic.topicArn]],
-        [['secretsmanager:GetSecretValue'], [external.secrets.stripeWebhookSecret.policyArn]],
       ]),
     );
+  });
+
+  it('grants the reconciliation function exactly what it uses, and of the secrets the Stripe key only', () => {
+    const s = get(env);
+    const { tables, external, functions } = s.stack;
+    expect(permissions(s, functions.reconcile)).toEqual(
+      expected(s, [
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [functions.reconcile.logGroup.logGroupArn]],
+        ...pipelineGrants(s),
+        [
+          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          [tables.reconciliationState.tableArn],
+        ],
+        [['secretsmanager:GetSecretValue'], [external.secrets.stripeSecretKey.policyArn]],
+      ]),
+    );
+  });
+
+  it('configures the reconciliation function: the pipeline, its state, the Stripe key, the interval', () => {
+    const { stack, template } = get(env);
+    const { reconciliation } = settingsOf(env);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: `eislett-education-${env}-stripe-reconcile`,
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.customersTable]: resolved(stack, stack.tables.customers.tableName),
+          [ENV.idempotencyTable]: resolved(stack, stack.tables.webhookIdempotency.tableName),
+          [ENV.parkedEventsTable]: resolved(stack, stack.tables.parkedEvents.tableName),
+          [ENV.subscriptionOrderTable]: resolved(stack, stack.tables.subscriptionOrder.tableName),
+          [ENV.reconciliationStateTable]: resolved(
+            stack,
+            stack.tables.reconciliationState.tableName,
+          ),
+          [ENV.billingEventsTopicArn]: resolved(stack, stack.external.billingEventsTopic.topicArn),
+          [ENV.stripeSecretKeyName]: `eislett-education-${env}-stripe-secret-key`,
+          [ENV.stripeWebhookSecretName]: Match.absent(),
+          [ENV.jwtSecretName]: Match.absent(),
+          [ENV.reconcileIntervalMinutes]: String(reconciliation.intervalMinutes),
+          [ENV.environmentName]: env,
+        }),
+      },
+    });
+    // A failed run is not retried at once: the next scheduled one resumes from the cursor.
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: resolved(stack, stack.functions.reconcile.function.functionName),
+      MaximumRetryAttempts: 0,
+    });
+  });
+
+  it('runs the reconciliation every reconcileIntervalMinutes on an EventBridge schedule', () => {
+    const { stack, template } = get(env);
+    const { intervalMinutes } = settingsOf(env).reconciliation;
+    const rules = resourcesOf(template, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.[1].Properties).toMatchObject({
+      ScheduleExpression: `rate(${intervalMinutes} minutes)`,
+      State: 'ENABLED',
+      Targets: [
+        expect.objectContaining({
+          Arn: resolved(stack, stack.functions.reconcile.function.functionArn),
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: resolved(stack, stack.functions.reconcile.function.functionArn),
+      SourceArn: resolved(stack, stack.reconciliationSchedule.rule.ruleArn),
+    });
+  });
+
+  it('gives every function the stack metrics namespace and the environment name', () => {
+    for (const [, fn] of resourcesOf(get(env).template, 'AWS::Lambda::Function')) {
+      const { Variables } = fn.Properties.Environment as { Variables: Record<string, string> };
+      expect(Variables[ENV.metricsNamespace]).toBe(`eislett-education-${env}-stripe-service`);
+      expect(Variables[ENV.environmentName]).toBe(env);
+    }
   });
 
   it('uses no wildcard action and no managed policy anywhere', () => {
@@ -382,7 +485,9 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
           },
           [ENV.idempotencyTable]: resolved(stack, stack.tables.webhookIdempotency.tableName),
           [ENV.parkedEventsTable]: resolved(stack, stack.tables.parkedEvents.tableName),
+          [ENV.subscriptionOrderTable]: resolved(stack, stack.tables.subscriptionOrder.tableName),
           [ENV.customersTable]: resolved(stack, stack.tables.customers.tableName),
+          [ENV.stripeSecretKeyName]: `eislett-education-${env}-stripe-secret-key`,
         }),
       },
     });
@@ -480,6 +585,17 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
       reserved === false ? undefined : reserved,
     );
     expect(functions[logicalId(stack, stack.functions.api.function)]).toBeUndefined();
+  });
+
+  it('reserves one concurrent run for the reconciliation where the environment can reserve', () => {
+    const { stack, template } = get(env);
+    const reserved = settingsOf(env).reconciliation.reservedConcurrency;
+    const reconcile = resourcesOf(template, 'AWS::Lambda::Function').find(
+      ([id]) => id === logicalId(stack, stack.functions.reconcile.function),
+    );
+    expect(reconcile?.[1].Properties.ReservedConcurrentExecutions).toBe(
+      reserved === false ? undefined : 1,
+    );
   });
 
   it('outputs the API base URL and the full webhook URL', () => {
@@ -583,8 +699,16 @@ describe('StripeServiceStack configuration', () => {
         synthesize('dev', withSettings('dev', settings), { bundling: false }).template,
         'AWS::Lambda::Function',
       ).map(([, fn]) => fn.Properties.ReservedConcurrentExecutions);
-    expect(reserved({ webhookReservedConcurrency: 3 }).sort()).toEqual([3, undefined]);
-    expect(reserved({ webhookReservedConcurrency: false })).toEqual([undefined, undefined]);
+    expect(
+      reserved({ webhookReservedConcurrency: 3, reconcileReservedConcurrency: false }).sort(),
+    ).toEqual([3, undefined, undefined]);
+    expect(
+      reserved({ webhookReservedConcurrency: false, reconcileReservedConcurrency: false }),
+    ).toEqual([undefined, undefined, undefined]);
+    // Runs never overlap: the reconciliation reserves one unless told it cannot.
+    expect(
+      reserved({ webhookReservedConcurrency: false, reconcileReservedConcurrency: 1 }),
+    ).toContain(1);
   });
 
   it('sets no route settings when no route has a throttle of its own', () => {
@@ -652,15 +776,26 @@ describe('StripeServiceStack with one combined secret (context combinedSecretNam
       [ENV.stripeWebhookSecretName]: COMBINED,
       [ENV.stripeWebhookSecretField]: 'stripe_webhook_secret',
     });
+    expect(variablesOf(s, s.stack.functions.webhook)).toMatchObject({
+      [ENV.stripeSecretKeyName]: COMBINED,
+      [ENV.stripeSecretKeyField]: 'stripe_secret_key',
+    });
+    expect(variablesOf(s, s.stack.functions.reconcile)).toMatchObject({
+      [ENV.stripeSecretKeyName]: COMBINED,
+      [ENV.stripeSecretKeyField]: 'stripe_secret_key',
+    });
     expect(variablesOf(s, s.stack.functions.api)[ENV.stripeWebhookSecretName]).toBeUndefined();
-    expect(variablesOf(s, s.stack.functions.webhook)[ENV.stripeSecretKeyName]).toBeUndefined();
+    expect(
+      variablesOf(s, s.stack.functions.reconcile)[ENV.stripeWebhookSecretName],
+    ).toBeUndefined();
   });
 
-  it('grants both functions that one secret, and nothing of the three separate ones', () => {
+  it('grants every function that one secret, and nothing of the three separate ones', () => {
     expect(JSON.stringify(combinedArn(s))).toContain(`:secret:${COMBINED}-??????`);
     const only = [permission('secretsmanager:GetSecretValue', combinedArn(s), undefined)];
     expect(secretReads(s, s.stack.functions.api)).toEqual(only);
     expect(secretReads(s, s.stack.functions.webhook)).toEqual(only);
+    expect(secretReads(s, s.stack.functions.reconcile)).toEqual(only);
     const text = JSON.stringify(s.template.toJSON());
     expect(text).not.toMatch(/stripe-secret-key|stripe-webhook-secret|jwt-access-token-secret/);
     expect(resourcesOf(s.template, 'AWS::SecretsManager::Secret')).toHaveLength(0);

@@ -1,6 +1,7 @@
 import { jsonResponse, parseJsonObject, type HttpResponse } from '../../core/http';
 import type { AuthenticatedRequest } from '../../core/http-handler';
 import { BodyReader } from '../../core/validation';
+import { METRICS, NO_METRICS, type ServiceMetrics } from '../../domain/metrics';
 import { MAX_REDIRECT_URL_LENGTH, type RedirectPolicy } from '../../domain/redirect-policy';
 import {
   type CheckoutDependencies,
@@ -15,9 +16,9 @@ export const MAX_QUANTITY = 100;
 
 const FIELDS = ['priceId', 'successUrl', 'cancelUrl', 'quantity'];
 
-/** POST /stripe/payment-intent: a Checkout Session for one price. */
+/** POST /stripe/payment-intent: a Checkout Session for one price, counted once created. */
 export const createCheckoutSessionRoute =
-  (deps: CheckoutDependencies, redirects: RedirectPolicy) =>
+  (deps: CheckoutDependencies, redirects: RedirectPolicy, metrics: ServiceMetrics = NO_METRICS) =>
   async ({ event, user }: AuthenticatedRequest): Promise<HttpResponse> => {
     const body = new BodyReader(parseJsonObject(event), FIELDS);
     const priceId = body.requiredString('priceId', MAX_PRICE_ID_LENGTH);
@@ -29,5 +30,7 @@ export const createCheckoutSessionRoute =
       cancelUrl: url('cancelUrl'),
       quantity: body.optionalInteger('quantity', 1, MAX_QUANTITY) ?? 1,
     };
-    return jsonResponse(200, await createCheckoutSession(deps, user, request));
+    const session = await createCheckoutSession(deps, user, request);
+    metrics.count(METRICS.checkoutSessionsCreated);
+    return jsonResponse(200, session);
   };

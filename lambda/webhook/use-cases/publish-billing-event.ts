@@ -6,7 +6,7 @@ import {
   type StripeDelivery,
   UnpublishableEventError,
 } from '../../domain/billing-event';
-import { METRICS, type ServiceMetrics } from '../../domain/metrics';
+import { METRIC_DIMENSIONS, METRICS, type ServiceMetrics } from '../../domain/metrics';
 import type { ParkedEventStore } from '../../domain/parked-event';
 import type {
   SubscriptionOrderLedger,
@@ -133,7 +133,7 @@ async function publish(
     throw error;
   }
   deps.metrics?.count(METRICS.billingEventsPublished, 1, {
-    name: 'type',
+    name: METRIC_DIMENSIONS.billingEventType,
     value: billingEvent.type,
   });
   deps.logger.info('Billing event published', {

@@ -210,18 +210,20 @@ describe('subscription lifecycle controls', () => {
     });
   });
 
-  it('renews with a failed invoice: invoice.payment_failed, past_due', async () => {
+  it('renews with a failed invoice: the period advances, the payment fails, then past_due', async () => {
     const sub = await activeSubscription();
     await h.control(`subscriptions/${sub.id}/renew`, { outcome: 'failed' });
     const events = await received();
     expect(events.map((e) => e.type)).toEqual([
       'customer.subscription.updated',
-      'invoice.payment_failed',
       'payment_intent.payment_failed',
+      'invoice.payment_failed',
+      'customer.subscription.updated',
     ]);
-    expect(events[0]?.data.object).toMatchObject({ status: 'past_due' });
-    expect(events[0]?.data.previous_attributes).toMatchObject({ status: 'active' });
-    expect(events[1]?.data.object).toMatchObject({ status: 'open', amount_remaining: 2500 });
+    expect(events[0]?.data.object).toMatchObject({ status: 'active' });
+    expect(events[2]?.data.object).toMatchObject({ status: 'open', amount_remaining: 2500 });
+    expect(events[3]?.data.object).toMatchObject({ status: 'past_due' });
+    expect(events[3]?.data.previous_attributes).toEqual({ status: 'active' });
   });
 
   it.each(['cancellation_requested', 'payment_failed', 'payment_disputed'])(

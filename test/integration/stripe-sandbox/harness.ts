@@ -9,6 +9,7 @@ export const API_KEY = 'sk_test_sandbox_harness';
 /**
  * A webhook endpoint as the service runs one: it verifies every delivery with the stripe
  * package and records the events. `failNext` makes it answer 500 to the next deliveries.
+ * `secret` may be set after start: an API-created endpoint's secret comes with its URL.
  */
 export class WebhookReceiver {
   readonly events: Stripe.Event[] = [];
@@ -16,7 +17,7 @@ export class WebhookReceiver {
   failNext = 0;
   private readonly server: Server;
 
-  constructor(private readonly secret: string = WEBHOOK_SECRET) {
+  constructor(public secret: string = WEBHOOK_SECRET) {
     this.server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -48,6 +49,10 @@ export class WebhookReceiver {
     return this.events.map((event) => event.type);
   }
 
+  ids(): string[] {
+    return this.events.map((event) => event.id);
+  }
+
   clear(): void {
     this.events.length = 0;
     this.rejected.length = 0;
@@ -73,6 +78,8 @@ export interface Harness {
   settle(): Promise<void>;
   /** POSTs JSON to a test control and returns the parsed answer. */
   control(path: string, body?: unknown): Promise<unknown>;
+  /** Any method on a test control (`GET chaos`, `DELETE clock`, ...); throws on non-2xx. */
+  call<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -95,23 +102,28 @@ export async function startHarness(options: { retryDelaysMs?: number[] } = {}): 
     retryDelaysMs: options.retryDelaysMs ?? [20, 40, 80],
     deliveryTimeoutMs: 2_000,
   });
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    const parsed = (await response.json()) as T;
+    if (!response.ok)
+      throw new Error(
+        `control ${method} ${path} answered ${response.status}: ${JSON.stringify(parsed)}`,
+      );
+    return parsed;
+  };
   return {
     sandbox,
     endpoint,
     stripe: sandboxClient(sandbox),
     receiver,
     settle: () => sandbox.state.delivery.idle(),
-    control: async (path, body = {}) => {
-      const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const parsed: unknown = await response.json();
-      if (!response.ok)
-        throw new Error(`control ${path} answered ${response.status}: ${JSON.stringify(parsed)}`);
-      return parsed;
-    },
+    control: (path, body = {}) => call('POST', path, body),
+    call,
     stop: async () => {
       await sandbox.stop();
       await receiver.stop();
@@ -160,4 +172,12 @@ export async function paidSubscription(
     price,
     session: await h.stripe.checkout.sessions.retrieve(created.id),
   };
+}
+
+/** One more webhook endpoint's receiver (the caller stops it); its secret is set later. */
+export async function startReceiver(
+  secret = 'whsec_not_yet_known',
+): Promise<{ receiver: WebhookReceiver; url: string }> {
+  const receiver = new WebhookReceiver(secret);
+  return { receiver, url: await receiver.start() };
 }

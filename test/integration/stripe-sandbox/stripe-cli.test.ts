@@ -107,4 +107,46 @@ describe('the official Stripe CLI against the sandbox', () => {
       1,
     );
   });
+
+  it('stripe webhook_endpoints create / list and stripe events list --types --delivery-success', async () => {
+    const created = await stripeCli(
+      'webhook_endpoints',
+      'create',
+      '--url=https://cli.example.com/hook',
+      '--enabled-events=customer.created',
+      '--enabled-events=customer.updated',
+    );
+    expect(created.status).toBe(0);
+    const endpoint = JSON.parse(created.stdout) as { id: string; secret: string };
+    expect(endpoint).toMatchObject({
+      object: 'webhook_endpoint',
+      enabled_events: ['customer.created', 'customer.updated'],
+    });
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    const listed = JSON.parse((await stripeCli('webhook_endpoints', 'list')).stdout) as {
+      data: { id: string }[];
+    };
+    expect(listed.data.map((e) => e.id)).toContain(endpoint.id);
+    expect((await stripeCli('webhook_endpoints', 'delete', endpoint.id, '--confirm')).status).toBe(
+      0,
+    );
+
+    await h.stripe.customers.create({ email: 'cli-events@example.com' });
+    await h.settle();
+    const events = JSON.parse(
+      (
+        await stripeCli(
+          'events',
+          'list',
+          '--types=customer.created',
+          '--types=product.created',
+          '--delivery-success=true',
+          '--limit=3',
+        )
+      ).stdout,
+    ) as { data: { type: string }[] };
+    const types = events.data.map((e) => e.type);
+    expect(types).toContain('customer.created');
+    expect(types.filter((t) => t !== 'customer.created' && t !== 'product.created')).toEqual([]);
+  });
 });

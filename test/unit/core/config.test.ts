@@ -62,6 +62,7 @@ describe('function configuration', () => {
       [ENV.customersTable]: 'c',
       [ENV.idempotencyTable]: 'i',
       [ENV.parkedEventsTable]: 'p',
+      [ENV.subscriptionOrderTable]: 'o',
       [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
       [ENV.stripeSecretKeyName]: 'k',
       [ENV.stripeWebhookSecretName]: 'w',
@@ -124,9 +125,12 @@ describe('function configuration', () => {
       [ENV.customersTable]: 'c',
       [ENV.idempotencyTable]: 'i',
       [ENV.parkedEventsTable]: 'p',
+      [ENV.subscriptionOrderTable]: 'o',
       [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
       [ENV.stripeWebhookSecretName]: 'dev-acme_secrets',
       [ENV.stripeWebhookSecretField]: 'stripe_webhook_secret',
+      [ENV.stripeSecretKeyName]: 'dev-acme_secrets',
+      [ENV.stripeSecretKeyField]: 'stripe_secret_key',
     };
     const config = loadWebhookConfig(webhookEnv);
     expect(config.stripeWebhookSecret).toEqual({

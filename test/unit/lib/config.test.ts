@@ -3,6 +3,7 @@ import {
   DEFAULT_COMBINED_SECRET_FIELDS,
   DEFAULT_PROJECT_NAME,
   loadServiceConfig,
+  metricsNamespace,
   stackName,
 } from '../../../lib/config';
 
@@ -280,5 +281,133 @@ describe('loadServiceConfig: token issuer and audience', () => {
     ['padding', { jwtAudience: ' aud ' }, /context jwtAudience must be a string without leading/],
   ])('rejects %s', (_name, values, message) => {
     expect(() => load(values)).toThrow(message);
+  });
+});
+
+describe('loadServiceConfig: alarms and reconciliation', () => {
+  const load = (values: Record<string, unknown>, settings: Record<string, unknown> = {}) =>
+    loadServiceConfig(withDev({ env: 'dev', ...values }, { ...devSettings, ...settings }), {})
+      .settings;
+
+  it('defaults: a topic of its own, no email, every 15 minutes for 5 at most, one run at a time', () => {
+    const settings = load({});
+    expect(settings.alarms).toEqual({
+      signatureRejectionThreshold: 10,
+      apiServerErrorRatePercent: 5,
+    });
+    expect(settings.reconciliation).toEqual({
+      intervalMinutes: 15,
+      timeoutSeconds: 300,
+      reservedConcurrency: 1,
+    });
+  });
+
+  it('names the metrics namespace after the stack', () => {
+    const config = loadServiceConfig(withDev({ env: 'dev', projectName: 'acme' }), {});
+    expect(metricsNamespace(config)).toBe('acme-dev-stripe-service');
+  });
+
+  it('takes every setting per environment or from the command line (as strings), the command line winning', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:111122223333:ops-alarms';
+    const perEnvironment = {
+      alarmEmail: 'billing-team@example.com',
+      signatureRejectionAlarmThreshold: 50,
+      apiServerErrorRateAlarmPercent: 2.5,
+      reconcileIntervalMinutes: 30,
+      reconcileTimeoutSeconds: 600,
+      reconcileReservedConcurrency: false,
+    };
+    expect(load({}, perEnvironment)).toMatchObject({
+      alarms: {
+        email: 'billing-team@example.com',
+        signatureRejectionThreshold: 50,
+        apiServerErrorRatePercent: 2.5,
+      },
+      reconciliation: { intervalMinutes: 30, timeoutSeconds: 600, reservedConcurrency: false },
+    });
+    const fromCommandLine = load(
+      {
+        alarmTopicArn: topicArn,
+        alarmEmail: 'oncall@example.com',
+        signatureRejectionAlarmThreshold: '5',
+        reconcileIntervalMinutes: '5',
+        reconcileReservedConcurrency: '1',
+      },
+      perEnvironment,
+    );
+    expect(fromCommandLine.alarms).toEqual({
+      topicArn,
+      email: 'oncall@example.com',
+      signatureRejectionThreshold: 5,
+      apiServerErrorRatePercent: 2.5,
+    });
+    expect(fromCommandLine.reconciliation).toEqual({
+      intervalMinutes: 5,
+      timeoutSeconds: 600,
+      reservedConcurrency: 1,
+    });
+  });
+
+  it.each([
+    [
+      'a topic name instead of an ARN',
+      { alarmTopicArn: 'ops-alarms' },
+      /alarmTopicArn must be the ARN of a standard/,
+    ],
+    [
+      'a FIFO topic (alarms cannot publish to one)',
+      { alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:alarms.fifo' },
+      /not FIFO/,
+    ],
+    [
+      'two addresses',
+      { alarmEmail: 'a@example.com,b@example.com' },
+      /alarmEmail must be one email address/,
+    ],
+    ['no address', { alarmEmail: 'oncall' }, /alarmEmail must be one email address/],
+    [
+      'an interval of 0',
+      { reconcileIntervalMinutes: 0 },
+      /reconcileIntervalMinutes must be an integer from 1 to 720 \(got 0\)/,
+    ],
+    [
+      'a fractional interval',
+      { reconcileIntervalMinutes: '7.5' },
+      /reconcileIntervalMinutes must be an integer/,
+    ],
+    ['an interval over 12 hours', { reconcileIntervalMinutes: 721 }, /from 1 to 720/],
+    ['a word for the interval', { reconcileIntervalMinutes: 'hourly' }, /reconcileIntervalMinutes/],
+    [
+      "a timeout over Lambda's 15 minutes",
+      { reconcileTimeoutSeconds: 901 },
+      /reconcileTimeoutSeconds must be an integer from 1 to 900/,
+    ],
+    [
+      'two concurrent runs',
+      { reconcileReservedConcurrency: 2 },
+      /reconcileReservedConcurrency must be 1 \(runs never overlap\) or false/,
+    ],
+    [
+      'a threshold of 0',
+      { signatureRejectionAlarmThreshold: 0 },
+      /signatureRejectionAlarmThreshold must be an integer/,
+    ],
+    [
+      'a rate over 100 %',
+      { apiServerErrorRateAlarmPercent: 150 },
+      /apiServerErrorRateAlarmPercent must be a number from 0.1 to 100/,
+    ],
+  ])('rejects %s, naming the setting', (_name, values, message) => {
+    expect(() => load(values)).toThrow(ConfigError);
+    expect(() => load(values)).toThrow(message);
+  });
+
+  it('names where a bad value came from', () => {
+    expect(() => load({}, { reconcileIntervalMinutes: -1 })).toThrow(
+      /environments\.dev\.reconcileIntervalMinutes must be/,
+    );
+    expect(() => load({ reconcileIntervalMinutes: -1 })).toThrow(
+      /context reconcileIntervalMinutes must be/,
+    );
   });
 });

@@ -27,7 +27,7 @@ function webhook(metrics: ServiceMetrics, alreadyProcessed = false) {
       processed.push(delivery.event.id);
       return Promise.resolve({
         alreadyProcessed,
-        outcome: { billingEventId: `${delivery.event.id}:payment.successful` } as PublishOutcome,
+        outcome: { billingEventId: `${delivery.event.id}:payment.successful` },
       });
     },
   });

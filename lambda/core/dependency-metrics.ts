@@ -1,0 +1,63 @@
+import { METRICS, type ServiceMetrics } from '../domain/metrics';
+import { DEPENDENCY_LABELS, dependencyFailureOf } from './dependencies';
+import { HttpError } from './errors';
+
+/** What a failed request's error says of the dependency behind it. */
+export type DependencyFailureKind =
+  { readonly dependency: 'stripe' | 'aws'; readonly timedOut: boolean } | undefined;
+
+/** stripe-node's error type for a request that got no answer: a timeout or no connection. */
+const STRIPE_NO_ANSWER = 'StripeConnectionError';
+/** The AWS SDK's (smithy's) error name for an attempt that ran out of time. */
+const AWS_TIMEOUT = 'TimeoutError';
+
+/**
+ * Classifies a request's failure by the dependency behind it: Stripe's failures are the
+ * 502 HttpErrors of `stripeFailure` (or an error tagged `dependency: 'Stripe'`), AWS's are
+ * the errors `namedDependency` tagged; anything else (a bug, a caller's mistake) is none.
+ */
+export function dependencyFailureKind(error: unknown): DependencyFailureKind {
+  if (error instanceof HttpError) {
+    if (error.logFields.dependency !== DEPENDENCY_LABELS.stripe) return undefined;
+    return { dependency: 'stripe', timedOut: error.logFields.stripeErrorType === STRIPE_NO_ANSWER };
+  }
+  const failure = dependencyFailureOf(error);
+  if (failure === undefined) return undefined;
+  if (failure.dependency === DEPENDENCY_LABELS.stripe) {
+    return { dependency: 'stripe', timedOut: inChain(error, isStripeNoAnswer) };
+  }
+  return { dependency: 'aws', timedOut: inChain(error, (e) => e.name === AWS_TIMEOUT) };
+}
+
+/**
+ * Counts a failed call by its dependency: `StripeCallFailures` / `AwsCallFailures`, and,
+ * when the call got no answer in time, `StripeTimeouts` / `AwsTimeouts` too (a timeout is
+ * a failure; the second count says how many of them were timeouts).
+ */
+export function countDependencyFailure(metrics: ServiceMetrics, error: unknown): void {
+  const kind = dependencyFailureKind(error);
+  if (kind === undefined) return;
+  if (kind.dependency === 'stripe') {
+    metrics.count(METRICS.stripeCallFailures);
+    if (kind.timedOut) metrics.count(METRICS.stripeTimeouts);
+  } else {
+    metrics.count(METRICS.awsCallFailures);
+    if (kind.timedOut) metrics.count(METRICS.awsTimeouts);
+  }
+}
+
+interface ErrorLike {
+  readonly name?: unknown;
+  readonly type?: unknown;
+  readonly cause?: unknown;
+}
+
+const isStripeNoAnswer = (error: ErrorLike): boolean =>
+  error.type === STRIPE_NO_ANSWER || error.name === STRIPE_NO_ANSWER || error.name === AWS_TIMEOUT;
+
+/** Whether the error or one of its causes (libraries wrap the SDK's error) matches. */
+function inChain(error: unknown, matches: (error: ErrorLike) => boolean, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false;
+  const candidate = error as ErrorLike;
+  return matches(candidate) || inChain(candidate.cause, matches, depth + 1);
+}

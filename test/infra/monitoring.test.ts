@@ -1,0 +1,474 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { METRICS } from '../../lambda/domain/metrics';
+import { OWNED_TABLES } from '../../lambda/shared/tables';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
+import {
+  DYNAMODB_OPERATIONS,
+  WEBHOOK_SERVER_ERROR_ANSWERS,
+} from '../../lib/constructs/service-metrics';
+import { logicalId, resolved, resourcesOf, type Synthesized, synthesize } from './synth';
+
+jest.setTimeout(60_000);
+
+interface MetricStat {
+  readonly Metric: {
+    readonly Namespace: string;
+    readonly MetricName: string;
+    readonly Dimensions?: readonly { readonly Name: string; readonly Value: unknown }[];
+  };
+  readonly Period: number;
+  readonly Stat: string;
+}
+interface AlarmMetric {
+  readonly Id: string;
+  readonly Expression?: string;
+  readonly MetricStat?: MetricStat;
+  readonly Period?: number;
+  readonly ReturnData?: boolean;
+}
+interface AlarmProperties {
+  readonly AlarmName: string;
+  readonly AlarmDescription: string;
+  readonly Namespace?: string;
+  readonly MetricName?: string;
+  readonly Dimensions?: readonly { readonly Name: string; readonly Value: unknown }[];
+  readonly Statistic?: string;
+  readonly Period?: number;
+  readonly Metrics?: readonly AlarmMetric[];
+  readonly Threshold: number;
+  readonly ComparisonOperator: string;
+  readonly EvaluationPeriods: number;
+  readonly DatapointsToAlarm: number;
+  readonly TreatMissingData: string;
+  readonly AlarmActions: readonly unknown[];
+  readonly OKActions: readonly unknown[];
+}
+
+const alarmsOf = ({ template }: Synthesized): AlarmProperties[] =>
+  resourcesOf(template, 'AWS::CloudWatch::Alarm').map(
+    ([, alarm]) => alarm.Properties as unknown as AlarmProperties,
+  );
+
+function alarm(s: Synthesized, suffix: string): AlarmProperties {
+  const name = `eislett-education-${s.stack.config.environmentName}-stripe-${suffix}`;
+  const found = alarmsOf(s).find((a) => a.AlarmName === name);
+  if (!found)
+    throw new Error(
+      `no alarm ${name}; have ${alarmsOf(s)
+        .map((a) => a.AlarmName)
+        .join(', ')}`,
+    );
+  return found;
+}
+
+/** The metrics a math alarm is computed from, by id. */
+const inputs = (a: AlarmProperties): Record<string, MetricStat['Metric']> =>
+  Object.fromEntries(
+    (a.Metrics ?? []).flatMap((m) => (m.MetricStat ? [[m.Id, m.MetricStat.Metric]] : [])),
+  );
+const expressionOf = (a: AlarmProperties) => a.Metrics?.find((m) => m.Expression)?.Expression;
+/** A plain alarm's period, or the one period of every input of a math alarm. */
+function periodOf(a: AlarmProperties): number | undefined {
+  if (a.Period !== undefined) return a.Period;
+  const periods = new Set(
+    (a.Metrics ?? []).flatMap((m) => (m.MetricStat ? [m.MetricStat.Period] : [])),
+  );
+  expect(periods.size).toBe(1);
+  return [...periods][0];
+}
+
+/** The dashboard body as the console gets it, with each CloudFormation token as "<token>". */
+function dashboardBody(s: Synthesized): {
+  widgets: { type: string; properties: Record<string, unknown> }[];
+} {
+  const [dashboard] = resourcesOf(s.template, 'AWS::CloudWatch::Dashboard');
+  const join = (dashboard?.[1].Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })[
+    'Fn::Join'
+  ][1];
+  return JSON.parse(join.map((part) => (typeof part === 'string' ? part : '<token>')).join('')) as {
+    widgets: { type: string; properties: Record<string, unknown> }[];
+  };
+}
+
+const synthesized = new Map<EnvironmentName, Synthesized>();
+beforeAll(() => {
+  for (const env of ENVIRONMENT_NAMES) {
+    synthesized.set(env, synthesize(env, {}, { bundling: false }));
+  }
+});
+const get = (env: EnvironmentName): Synthesized => {
+  const result = synthesized.get(env);
+  if (!result) throw new Error(`not synthesized: ${env}`);
+  return result;
+};
+
+describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
+  const namespace = `eislett-education-${env}-stripe-service`;
+  const environmentDimension = [{ Name: 'environment', Value: env }];
+  const topicRef = (s: Synthesized) =>
+    resolved(s.stack, s.stack.monitoring.alarmTopic.topic.topicArn);
+
+  it('sends every alarm to the one alarm topic, in alarm and back to OK, with a runbook pointer', () => {
+    const s = get(env);
+    const alarms = alarmsOf(s);
+    expect(alarms.length).toBeGreaterThanOrEqual(9 + OWNED_TABLES.length);
+    for (const a of alarms) {
+      expect(a.AlarmActions).toEqual([topicRef(s)]);
+      expect(a.OKActions).toEqual([topicRef(s)]);
+      expect(a.AlarmDescription).toContain(
+        `RUNBOOK.md, "${a.AlarmName.replace(/^.*?-(stripe-)/, '$1')}"`,
+      );
+      expect(a.AlarmName).toMatch(new RegExp(`^eislett-education-${env}-stripe-`));
+    }
+  });
+
+  it('alarms on webhook 5xx answers or webhook function errors: ≥ 1 in 5 minutes', () => {
+    const s = get(env);
+    const a = alarm(s, 'webhook-failing');
+    expect(expressionOf(a)).toBe('FILL(answers5xx, 0) + FILL(functionErrors, 0)');
+    expect(inputs(a).answers5xx).toEqual({
+      Namespace: namespace,
+      MetricName: WEBHOOK_SERVER_ERROR_ANSWERS,
+    });
+    expect(inputs(a).functionErrors).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [
+        {
+          Name: 'FunctionName',
+          Value: resolved(s.stack, s.stack.functions.webhook.function.functionName),
+        },
+      ],
+    });
+    expect(a).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(periodOf(a)).toBe(300);
+  });
+
+  it('counts the webhook 5xx answers from the access log, whoever answered', () => {
+    const s = get(env);
+    s.template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: resolved(s.stack, s.stack.api.accessLogGroup.logGroupName),
+      FilterPattern: '{ ($.routeKey = "POST /stripe/webhook") && ($.status = "5*") }',
+      MetricTransformations: [
+        { MetricNamespace: namespace, MetricName: WEBHOOK_SERVER_ERROR_ANSWERS, MetricValue: '1' },
+      ],
+    });
+  });
+
+  it('alarms on any parked event', () => {
+    expect(alarm(get(env), 'events-parked')).toMatchObject({
+      Namespace: namespace,
+      MetricName: METRICS.eventsParked,
+      Dimensions: environmentDimension,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms on signature rejections at the environment threshold', () => {
+    const s = get(env);
+    expect(alarm(s, 'signature-rejections')).toMatchObject({
+      Namespace: namespace,
+      MetricName: METRICS.webhookSignatureRejected,
+      Dimensions: environmentDimension,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: s.stack.config.settings.alarms.signatureRejectionThreshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms on a failed reconciliation run: its failure count or the function errors, per interval', () => {
+    const s = get(env);
+    const a = alarm(s, 'reconcile-failing');
+    expect(expressionOf(a)).toBe('FILL(runFailures, 0) + FILL(functionErrors, 0)');
+    expect(inputs(a).runFailures).toEqual({
+      Namespace: namespace,
+      MetricName: METRICS.reconciliationFailures,
+      Dimensions: environmentDimension,
+    });
+    expect(inputs(a).functionErrors).toMatchObject({
+      MetricName: 'Errors',
+      Dimensions: [
+        {
+          Name: 'FunctionName',
+          Value: resolved(s.stack, s.stack.functions.reconcile.function.functionName),
+        },
+      ],
+    });
+    expect(periodOf(a)).toBe(s.stack.config.settings.reconciliation.intervalMinutes * 60);
+    expect(a).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
+  });
+
+  it('alarms when no reconciliation ran for two intervals, counting no data as none', () => {
+    const s = get(env);
+    expect(alarm(s, 'reconcile-not-running')).toMatchObject({
+      Namespace: namespace,
+      MetricName: METRICS.reconciliationRuns,
+      Dimensions: environmentDimension,
+      Statistic: 'Sum',
+      Period: 2 * s.stack.config.settings.reconciliation.intervalMinutes * 60,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('alarms on the API 5xx rate, over a minimum of requests, for 10 minutes', () => {
+    const s = get(env);
+    const a = alarm(s, 'api-5xx-rate');
+    expect(expressionOf(a)).toBe('IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0)');
+    const apiId = [{ Name: 'ApiId', Value: resolved(s.stack, s.stack.api.httpApi.apiId) }];
+    expect(inputs(a).errors).toEqual({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: apiId,
+    });
+    expect(inputs(a).requests).toEqual({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Count',
+      Dimensions: apiId,
+    });
+    expect(a).toMatchObject({
+      Threshold: s.stack.config.settings.alarms.apiServerErrorRatePercent,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(periodOf(a)).toBe(300);
+  });
+
+  it.each(['api', 'webhook', 'reconcile'] as const)(
+    'alarms on any throttle of the %s function',
+    (fnId) => {
+      const s = get(env);
+      expect(alarm(s, `${fnId}-throttled`)).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Throttles',
+        Dimensions: [
+          {
+            Name: 'FunctionName',
+            Value: resolved(s.stack, s.stack.functions[fnId].function.functionName),
+          },
+        ],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    },
+  );
+
+  it('alarms on throttled or failed DynamoDB requests on every owned table', () => {
+    const s = get(env);
+    expect(s.stack.tables.owned.map((t) => t.definition)).toEqual([...OWNED_TABLES]);
+    for (const { table, definition } of s.stack.tables.owned) {
+      const a = alarm(
+        s,
+        `${definition.nameSuffix.replace(/^stripe-/, '')}-table-throttled-or-failing`,
+      );
+      const tableName = resolved(s.stack, table.tableName);
+      const metrics = Object.values(inputs(a));
+      const names = metrics.map((m) => m.MetricName);
+      expect(names.filter((n) => n === 'SystemErrors')).toHaveLength(DYNAMODB_OPERATIONS.length);
+      expect(names).toEqual(expect.arrayContaining(['ReadThrottleEvents', 'WriteThrottleEvents']));
+      for (const m of metrics) {
+        expect(m.Namespace).toBe('AWS/DynamoDB');
+        expect(m.Dimensions).toContainEqual({ Name: 'TableName', Value: tableName });
+      }
+      // Every input is in the sum.
+      expect(expressionOf(a)?.split(' + ')).toHaveLength(metrics.length);
+      expect(metrics.length).toBeLessThanOrEqual(10); // CloudWatch's limit for one alarm
+      expect(a).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
+      expect(periodOf(a)).toBe(300);
+    }
+  });
+
+  it('creates the alarm topic, encrypted with a rotating key CloudWatch may use, TLS only', () => {
+    const s = get(env);
+    const topicId = logicalId(s.stack, s.stack.monitoring.alarmTopic.topic);
+    s.template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: `eislett-education-${env}-stripe-service-alarms`,
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    s.template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: Match.objectLike({
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            }),
+          }),
+        ]),
+      },
+    });
+    // No address unless alarmEmail is given.
+    s.template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('draws the pipeline on one dashboard', () => {
+    const s = get(env);
+    const dashboards = resourcesOf(s.template, 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]?.[1].Properties.DashboardName).toBe(
+      `eislett-education-${env}-stripe-service`,
+    );
+    const { widgets } = dashboardBody(s);
+    const graphs = Object.fromEntries(
+      widgets
+        .filter((w) => w.type === 'metric')
+        .map((w) => [w.properties.title as string, JSON.stringify(w.properties.metrics)]),
+    );
+    const shows = (title: string, ...parts: string[]) => {
+      expect(Object.keys(graphs)).toContain(title);
+      for (const part of parts) expect(graphs[title]).toContain(part);
+    };
+    shows(
+      'Webhook deliveries',
+      METRICS.webhookVerified,
+      METRICS.webhookSignatureRejected,
+      METRICS.webhookDuplicate,
+      WEBHOOK_SERVER_ERROR_ANSWERS,
+    );
+    // Whatever types exist: a search over the `type` dimension.
+    shows(
+      'Billing events published, by type',
+      `SEARCH('{\\"${namespace}\\",environment,type} MetricName=\\"${METRICS.billingEventsPublished}\\" environment=\\"${env}\\"', 'Sum', 300)`,
+    );
+    shows('Not published', METRICS.eventsParked, METRICS.eventsSuperseded);
+    shows(
+      'Reconciliation',
+      METRICS.reconciliationRuns,
+      METRICS.reconciliationFailures,
+      METRICS.eventsRecovered,
+    );
+    shows('Checkout', METRICS.checkoutSessionsCreated);
+    shows(
+      'Dependency failures',
+      METRICS.stripeCallFailures,
+      METRICS.stripeTimeouts,
+      METRICS.awsCallFailures,
+      METRICS.awsTimeouts,
+    );
+    shows('Lambda errors', '"AWS/Lambda","Errors"');
+    shows('Lambda throttles', '"AWS/Lambda","Throttles"');
+    shows('Lambda duration (p99)', '"AWS/Lambda","Duration"');
+    shows('API answers', '"Count"', '"4xx"', '"5xx"');
+    shows('API latency', '"Latency"', '"IntegrationLatency"');
+    shows('DynamoDB throttled or failed requests', 'ReadThrottleEvents', 'SystemErrors');
+    // Every one of the service's metrics is somewhere on it, and every alarm.
+    for (const name of Object.values(METRICS)) {
+      expect(Object.values(graphs).some((metrics) => metrics.includes(name))).toBe(true);
+    }
+    const alarmWidget = widgets.find((w) => w.type === 'alarm');
+    expect(alarmWidget?.properties.alarms).toHaveLength(alarmsOf(s).length);
+  });
+});
+
+describe('RUNBOOK.md', () => {
+  const runbook = fs.readFileSync(path.join(__dirname, '..', '..', 'RUNBOOK.md'), 'utf8');
+  const headings = runbook.split('\n').filter((line) => line.startsWith('### '));
+
+  it('has a section for every alarm, under the name its description points to', () => {
+    const s = get('prod');
+    for (const { AlarmName } of alarmsOf(s)) {
+      const name = AlarmName.replace('eislett-education-prod-', '');
+      const table = /^stripe-(.+)-table-throttled-or-failing$/.exec(name)?.[1];
+      if (table !== undefined) {
+        // One section for the tables' alarms, naming each table.
+        expect(headings).toContain('### stripe-&lt;table&gt;-table-throttled-or-failing');
+        expect(runbook).toContain(`\`${table}\``);
+      } else {
+        expect(headings.some((heading) => heading.includes(name))).toBe(true);
+      }
+    }
+  });
+
+  it('is linked from the README', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(readme).toContain('(RUNBOOK.md)');
+  });
+});
+
+describe('monitoring configuration', () => {
+  const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:ops-paging';
+
+  it('notifies an existing topic given by alarmTopicArn, creating none', () => {
+    const s = synthesize('prod', { alarmTopicArn: TOPIC }, { bundling: false });
+    s.template.resourceCountIs('AWS::SNS::Topic', 0);
+    s.template.resourceCountIs('AWS::KMS::Key', 0);
+    for (const a of alarmsOf(s)) {
+      expect(a.AlarmActions).toEqual([TOPIC]);
+      expect(a.OKActions).toEqual([TOPIC]);
+    }
+  });
+
+  it.each([
+    ['the created topic', {}],
+    ['an imported topic', { alarmTopicArn: TOPIC }],
+  ])('subscribes alarmEmail to %s', (_name, context) => {
+    const s = synthesize(
+      'dev',
+      { ...context, alarmEmail: 'oncall@example.com' },
+      { bundling: false },
+    );
+    s.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: resolved(s.stack, s.stack.monitoring.alarmTopic.topic.topicArn),
+    });
+  });
+
+  it('follows reconcileIntervalMinutes: the schedule, the function, both reconciliation alarms', () => {
+    const s = synthesize('staging', { reconcileIntervalMinutes: '5' }, { bundling: false });
+    expect(resourcesOf(s.template, 'AWS::Events::Rule')[0]?.[1].Properties.ScheduleExpression).toBe(
+      'rate(5 minutes)',
+    );
+    expect(alarm(s, 'reconcile-not-running').Period).toBe(600);
+    expect(periodOf(alarm(s, 'reconcile-failing'))).toBe(300);
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'eislett-education-staging-stripe-reconcile',
+      Environment: { Variables: Match.objectLike({ RECONCILE_INTERVAL_MINUTES: '5' }) },
+    });
+  });
+
+  it('takes the signature rejection threshold per deployment', () => {
+    const s = synthesize('prod', { signatureRejectionAlarmThreshold: '3' }, { bundling: false });
+    expect(alarm(s, 'signature-rejections').Threshold).toBe(3);
+  });
+});
