@@ -111,6 +111,11 @@ Try it:
   curl ${api}${LOCAL_ROUTES.billingEvents}
   curl ${api}${LOCAL_ROUTES.parkedEvents}      # events that could not become billing events
 
+Operations against this local stack (see RUNBOOK.md):
+  npm run replay                                  # reconcile: publish what was never delivered
+  npm run replay -- --event evt_...               # retry one (parked) event
+  npm run stripe:webhook -- --url ${webhookUrl}   # register the endpoint with the sandbox
+
 ${stripeHelp}
 
 Press Ctrl-C to stop.

@@ -46,3 +46,16 @@ export class StripeClientProvider {
     return this.cached.client;
   }
 }
+
+/**
+ * Whether `error` is one the stripe SDK raised (an API answer or a connection failure).
+ * Checked by shape, not `instanceof`: the SDK is loaded on first use, and where ESM and
+ * CommonJS meet (tsx locally) that import may be another copy of the module than a static
+ * one, whose classes `instanceof` would not recognise. Every SDK error names its class in
+ * `type` (`StripeAPIError`, `StripeConnectionError`, ...).
+ */
+export function isStripeError(error: unknown): error is Stripe.errors.StripeError {
+  if (!(error instanceof Error)) return false;
+  const { type } = error as Error & { type?: unknown };
+  return typeof type === 'string' && type.startsWith('Stripe');
+}

@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { stripeFailure } from '../core/errors';
 import type { CatalogPrice, CatalogProduct } from '../domain/catalog';
 import { priceTerms } from '../domain/catalog-sync';
@@ -11,7 +11,7 @@ import {
   type StripeGateway,
   type StripePriceView,
 } from '../domain/stripe-gateway';
-import type { StripeClientProvider } from './stripe-client-provider';
+import { isStripeError, type StripeClientProvider } from './stripe-client-provider';
 
 export { StripeClientProvider, type StripeConnection } from './stripe-client-provider';
 
@@ -183,8 +183,7 @@ async function orMissing<T>(operation: string, request: () => Promise<T>): Promi
   try {
     return await request();
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeError && error.code === 'resource_missing')
-      return undefined;
+    if (isStripeError(error) && error.code === 'resource_missing') return undefined;
     return call(operation, () => Promise.reject(error as Error));
   }
 }
@@ -204,7 +203,7 @@ export async function call<T>(
   try {
     return await request();
   } catch (error) {
-    if (!(error instanceof Stripe.errors.StripeError)) throw error;
+    if (!isStripeError(error)) throw error;
     if (
       customerId !== undefined &&
       error.code === 'resource_missing' &&

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { SubscriptionStateSource } from '../domain/subscription-order';
-import type { StripeClientProvider } from './stripe-client-provider';
+import { isStripeError, type StripeClientProvider } from './stripe-client-provider';
 
 /**
  * A subscription as Stripe has it now, through the stripe SDK (loaded on first use: the
@@ -15,7 +15,7 @@ export class StripeSubscriptionSource implements SubscriptionStateSource {
     try {
       return await stripe.subscriptions.retrieve(subscriptionId);
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'resource_missing') return undefined;
+      if (isStripeError(error) && error.code === 'resource_missing') return undefined;
       throw Object.assign(error as Error, {
         dependency: 'Stripe',
         operation: 'subscriptions.retrieve',

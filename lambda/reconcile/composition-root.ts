@@ -1,0 +1,144 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { DynamoParkedEventStore } from '../adapters/dynamo-parked-event-store';
+import { DynamoReconciliationStateStore } from '../adapters/dynamo-reconciliation-state';
+import { PowertoolsEventLedger } from '../adapters/event-ledger';
+import { StripeClientProvider, type StripeConnection } from '../adapters/stripe-client-provider';
+import { StripeSdkEventSource } from '../adapters/stripe-event-source';
+import { StripeSubscriptionSource } from '../adapters/stripe-subscription-source';
+import { createLogger, type Logger } from '../core/logger';
+import { parseSecretValue, type SecretStore } from '../core/secrets';
+import type { ServiceMetrics } from '../domain/metrics';
+import { buildEventPipeline, EVENT_LEDGER_KEY_PREFIX } from '../webhook/event-pipeline';
+import type { ReconcileConfig } from './config';
+import {
+  overlapSecondsFor,
+  reconcile,
+  type ReconcileDependencies,
+  type ReconcileOptions,
+  type ReconciliationReport,
+  replayEvent,
+  type ReplayReport,
+} from './use-cases/reconcile-events';
+
+/** The clients reconciliation talks through: AWS in Lambda and for `--env`, local ones locally. */
+export interface ReconcileInfrastructure {
+  readonly dynamo: DynamoDBClient;
+  readonly sns: SNSClient;
+  /** Reads the Stripe key only. */
+  readonly secrets: SecretStore;
+  readonly logger?: Logger;
+  readonly metrics?: ServiceMetrics;
+  /** Stripe itself when absent; the local sandbox locally. */
+  readonly stripeConnection?: StripeConnection;
+}
+
+/** Reconciliation and replay, wired: what the scheduled function and the replay command call. */
+export interface Reconciler {
+  /** One reconciliation run (`overlapSeconds` defaults to one interval, at least 10 minutes). */
+  reconcile(
+    options: Omit<ReconcileOptions, 'overlapSeconds'> & { readonly overlapSeconds?: number },
+  ): Promise<ReconciliationReport>;
+  /** Retries one event (a parked one is unparked when it succeeds). */
+  replayEvent(eventId: string, context: Context): Promise<ReplayReport>;
+}
+
+export function buildReconciler(
+  config: ReconcileConfig,
+  infrastructure: ReconcileInfrastructure,
+): Reconciler {
+  const logger = infrastructure.logger ?? createLogger();
+  const key = config.stripeSecretKey;
+  const stripe = new StripeClientProvider(
+    async () => parseSecretValue(await infrastructure.secrets.get(key.name), key),
+    infrastructure.stripeConnection,
+  );
+  const deps: ReconcileDependencies = {
+    source: new StripeSdkEventSource(stripe),
+    process: buildEventPipeline(config, {
+      dynamo: infrastructure.dynamo,
+      sns: infrastructure.sns,
+      logger,
+      ...(infrastructure.metrics ? { metrics: infrastructure.metrics } : {}),
+      subscriptions: new StripeSubscriptionSource(stripe),
+    }),
+    state: new DynamoReconciliationStateStore(
+      DynamoDBDocumentClient.from(infrastructure.dynamo),
+      config.reconciliationStateTable,
+    ),
+    parked: new DynamoParkedEventStore(
+      DynamoDBDocumentClient.from(infrastructure.dynamo),
+      config.parkedEventsTable,
+    ),
+    ledger: new PowertoolsEventLedger(
+      infrastructure.dynamo,
+      config.idempotencyTable,
+      EVENT_LEDGER_KEY_PREFIX,
+    ),
+    logger,
+    ...(infrastructure.metrics ? { metrics: infrastructure.metrics } : {}),
+  };
+  const overlapSeconds = overlapSecondsFor(config.reconcileIntervalMinutes);
+  return {
+    reconcile: (options) => reconcile(deps, { overlapSeconds, ...options }),
+    replayEvent: (eventId, context) => replayEvent(deps, eventId, { context }),
+  };
+}
+
+/**
+ * What the function may be invoked with: the schedule's event (whose fields are ignored),
+ * or, by hand (`aws lambda invoke`), `{"since": "<ISO time>"}` or `{"eventId": "evt_..."}`.
+ */
+export interface ReconcileInvocation {
+  readonly since?: unknown;
+  readonly eventId?: unknown;
+}
+
+export type ReconcileHandler = (
+  event: ReconcileInvocation | null | undefined,
+  context: Context,
+) => Promise<ReconciliationReport | ReplayReport>;
+
+/** A run that failed: the function fails too (Lambda's Errors metric, and the log). */
+export class ReconciliationFailedError extends Error {
+  override readonly name = 'ReconciliationFailedError';
+}
+
+/**
+ * The scheduled function: one reconciliation run per invocation, with the invocation's own
+ * context (the ledger's in-progress records expire with it; the run stops in time and
+ * saves how far it got). A failed run throws after its metrics are counted.
+ */
+export function buildReconcileHandler(
+  config: ReconcileConfig,
+  infrastructure: ReconcileInfrastructure,
+): ReconcileHandler {
+  const logger = infrastructure.logger ?? createLogger();
+  const reconciler = buildReconciler(config, { ...infrastructure, logger });
+  return async (event, context) => {
+    logger.addContext(context);
+    const eventId = event?.eventId;
+    if (typeof eventId === 'string' && eventId !== '') {
+      return reconciler.replayEvent(eventId, context);
+    }
+    const since = parseSince(event?.since);
+    const report = await reconciler.reconcile({ context, ...(since ? { since } : {}) });
+    if (!report.succeeded) {
+      throw new ReconciliationFailedError(
+        `Reconciliation failed (${report.counts.failed} events failed${report.error !== undefined ? `; ${report.error}` : ''}); the cursor was left where it was.`,
+      );
+    }
+    return report;
+  };
+}
+
+function parseSince(value: unknown): Date | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const since = typeof value === 'string' ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(since.getTime())) {
+    throw new Error(`"since" must be an ISO 8601 time (got ${JSON.stringify(value)}).`);
+  }
+  return since;
+}

@@ -1,0 +1,37 @@
+import { type Environment, EnvironmentReader } from '../core/config';
+import { DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS, type SecretRef } from '../core/secrets';
+import { ENV } from '../shared/function-environment';
+import type { EventPipelineConfig } from '../webhook/event-pipeline';
+import { DEFAULT_RECONCILE_INTERVAL_MINUTES } from './use-cases/reconcile-events';
+
+/** The reconciliation function's settings: the event pipeline's, its state, the Stripe key. */
+export interface ReconcileConfig extends EventPipelineConfig {
+  readonly reconciliationStateTable: string;
+  /** The only secret it reads (contract section 8). */
+  readonly stripeSecretKey: SecretRef;
+  readonly secretsCacheMaxAgeSeconds: number;
+  /** Minutes between scheduled runs: each run overlaps the previous by one of them. */
+  readonly reconcileIntervalMinutes: number;
+}
+
+/** From the environment the stack (or the replay command) sets; every problem named at once. */
+export function loadReconcileConfig(env: Environment): ReconcileConfig {
+  const read = new EnvironmentReader(env);
+  return read.done({
+    customersTable: read.required(ENV.customersTable),
+    idempotencyTable: read.required(ENV.idempotencyTable),
+    parkedEventsTable: read.required(ENV.parkedEventsTable),
+    subscriptionOrderTable: read.required(ENV.subscriptionOrderTable),
+    billingEventsTopicArn: read.required(ENV.billingEventsTopicArn),
+    reconciliationStateTable: read.required(ENV.reconciliationStateTable),
+    stripeSecretKey: read.secret(ENV.stripeSecretKeyName, ENV.stripeSecretKeyField),
+    secretsCacheMaxAgeSeconds: read.positiveInteger(
+      ENV.secretsCacheMaxAgeSeconds,
+      DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
+    ),
+    reconcileIntervalMinutes: read.positiveInteger(
+      ENV.reconcileIntervalMinutes,
+      DEFAULT_RECONCILE_INTERVAL_MINUTES,
+    ),
+  });
+}
