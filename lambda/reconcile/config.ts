@@ -1,6 +1,7 @@
 import { type Environment, EnvironmentReader } from '../core/config';
 import { DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS, type SecretRef } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
+import { readEventPipelineConfig } from '../webhook/config';
 import type { EventPipelineConfig } from '../webhook/event-pipeline';
 import { DEFAULT_RECONCILE_INTERVAL_MINUTES } from './use-cases/reconcile-events';
 
@@ -18,11 +19,7 @@ export interface ReconcileConfig extends EventPipelineConfig {
 export function loadReconcileConfig(env: Environment): ReconcileConfig {
   const read = new EnvironmentReader(env);
   return read.done({
-    customersTable: read.required(ENV.customersTable),
-    idempotencyTable: read.required(ENV.idempotencyTable),
-    parkedEventsTable: read.required(ENV.parkedEventsTable),
-    subscriptionOrderTable: read.required(ENV.subscriptionOrderTable),
-    billingEventsTopicArn: read.required(ENV.billingEventsTopicArn),
+    ...readEventPipelineConfig(read),
     reconciliationStateTable: read.required(ENV.reconciliationStateTable),
     stripeSecretKey: read.secret(ENV.stripeSecretKeyName, ENV.stripeSecretKeyField),
     secretsCacheMaxAgeSeconds: read.positiveInteger(

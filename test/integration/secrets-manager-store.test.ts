@@ -144,9 +144,12 @@ describe('one combined secret (contract section 3) through Secrets Manager', () 
     [ENV.customersTable]: 'customers',
     [ENV.idempotencyTable]: 'idempotency',
     [ENV.parkedEventsTable]: 'parked',
+    [ENV.subscriptionOrderTable]: 'subscription-order',
     [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
     [ENV.stripeWebhookSecretName]: NAME,
     [ENV.stripeWebhookSecretField]: 'stripe_webhook_secret',
+    [ENV.stripeSecretKeyName]: NAME,
+    [ENV.stripeSecretKeyField]: 'stripe_secret_key',
   });
 
   it('reads every value from its field, with one fetch of the one secret', async () => {
