@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ForgetParkedResult, ParkedOutcomeLedger } from '../domain/reconciliation';
 import { WEBHOOK_IDEMPOTENCY_TABLE } from '../shared/tables';
+import { LEDGER_KEY_JMESPATH } from './idempotent-processor';
 
 /** Powertools' attribute names, as the event pipeline's persistence layer leaves them. */
 const STATUS_ATTRIBUTE = 'status';
@@ -26,7 +27,10 @@ class LedgerKeys extends DynamoDBPersistenceLayer {
       expiryAttr: WEBHOOK_IDEMPOTENCY_TABLE.timeToLiveAttribute,
       awsSdkV3Client: dynamo,
     });
-    this.configure({ config: new IdempotencyConfig({ eventKeyJmesPath: 'event.id' }), keyPrefix });
+    this.configure({
+      config: new IdempotencyConfig({ eventKeyJmesPath: LEDGER_KEY_JMESPATH }),
+      keyPrefix,
+    });
   }
 
   keyFor(eventId: string): string {

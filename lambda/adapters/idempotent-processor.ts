@@ -34,6 +34,12 @@ export type EventProcessor<R> = (
   context: Context,
 ) => Promise<ProcessedEvent<R>>;
 
+/**
+ * Where the ledger's key comes from in a delivery: the Stripe event id (the same hash as
+ * before deliveries carried their raw body). Anything that computes a ledger key uses it.
+ */
+export const LEDGER_KEY_JMESPATH = 'event.id';
+
 /** What Powertools can store as a result: JSON. */
 type StoredResult = Parameters<DynamoDBPersistenceLayer['saveSuccess']>[1];
 
@@ -73,8 +79,7 @@ export function idempotentProcessor<R extends object>(
   options: IdempotencyOptions,
 ): EventProcessor<R> {
   const config = new IdempotencyConfig({
-    // The event id, as before deliveries carried their raw body: the same key hash.
-    eventKeyJmesPath: 'event.id',
+    eventKeyJmesPath: LEDGER_KEY_JMESPATH,
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: WEBHOOK_IDEMPOTENCY_RECORD_DAYS * 24 * 3600,
   });

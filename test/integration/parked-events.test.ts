@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -8,9 +8,9 @@ import {
 import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
 import { buildWebhookHandler } from '../../lambda/webhook/composition-root';
-import { EVENT_LEDGER_KEY_PREFIX } from '../../lambda/webhook/event-pipeline';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../lambda/webhook/routes/stripe-webhook';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
+import { ledgerRecord } from '../support/ledger-records';
 import type { LocalStack } from '../../local/local-stack';
 import { LOCAL_ROUTES } from '../../local/local-routes';
 import { LOCAL_REGION, localDynamoClient, localSnsClient } from '../../local/services/aws-clients';
@@ -76,22 +76,10 @@ async function messagesFor(stripeEventId: string) {
   );
 }
 
-/**
- * The event's idempotency record, if any: keyed as Powertools keys it, the prefix and the
- * MD5 of the event id's JSON (the key deliveries had before they carried raw bodies).
- */
+/** The event's idempotency record, if any, as a list (empty when there is none). */
 async function idempotencyRecord(stripeEventId: string) {
-  const key = `${EVENT_LEDGER_KEY_PREFIX}#${createHash('md5')
-    .update(JSON.stringify(stripeEventId))
-    .digest('base64')}`;
-  const { Item } = await documents.send(
-    new GetCommand({
-      TableName: stack.names.idempotencyTable,
-      Key: { eventId: key },
-      ConsistentRead: true,
-    }),
-  );
-  return Item ? [Item] : [];
+  const record = await ledgerRecord(documents, stack, stripeEventId);
+  return record ? [record] : [];
 }
 
 async function listedOverHttp() {

@@ -1,15 +1,14 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { COMPLETION_RETRY_DELAYS_MS } from '../../lambda/adapters/idempotent-processor';
 import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
 import { buildWebhookHandler } from '../../lambda/webhook/composition-root';
-import { EVENT_LEDGER_KEY_PREFIX } from '../../lambda/webhook/event-pipeline';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
+import { ledgerRecord } from '../support/ledger-records';
 import { localContext } from '../../local/http-adapter';
 import type { LocalStack } from '../../local/local-stack';
 import { localDynamoClient, localSnsClient } from '../../local/services/aws-clients';
@@ -120,20 +119,8 @@ async function messagesFor(stripeEventId: string): Promise<BillingEvent[]> {
     .filter((event) => event.stripeEventId === stripeEventId);
 }
 
-/** The event's idempotency record (keyed as Powertools keys it), or undefined. */
-async function idempotencyRecord(stripeEventId: string) {
-  const key = `${EVENT_LEDGER_KEY_PREFIX}#${createHash('md5')
-    .update(JSON.stringify(stripeEventId))
-    .digest('base64')}`;
-  const { Item } = await documents.send(
-    new GetCommand({
-      TableName: stack.names.idempotencyTable,
-      Key: { eventId: key },
-      ConsistentRead: true,
-    }),
-  );
-  return Item as { status: string; in_progress_expiration?: number } | undefined;
-}
+/** The event's idempotency record, or undefined. */
+const idempotencyRecord = (stripeEventId: string) => ledgerRecord(documents, stack, stripeEventId);
 
 function newEvent() {
   const event = stripeEvent('invoice.payment_succeeded', invoiceObject('current', 'paid'));
