@@ -1,9 +1,10 @@
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { LISTING_FRESHNESS } from '../lambda/domain/price-listing';
 import { type ServiceConfig, stackName } from './config';
 import { ExternalResources } from './constructs/external-resources';
+import { FunctionSchedule } from './constructs/function-schedule';
 import { Monitoring } from './constructs/monitoring';
-import { ReconciliationSchedule } from './constructs/reconciliation-schedule';
 import { ServiceApi } from './constructs/service-api';
 import { ServiceFunctions } from './constructs/service-functions';
 import { ServiceTables } from './constructs/service-tables';
@@ -14,7 +15,7 @@ export interface StripeServiceStackProps extends StackProps {
 
 /**
  * The Stripe service: its tables, its references to the outside, its functions and API,
- * the reconciliation's schedule, and the alarms and dashboard that watch all of it.
+ * the schedules of the reconciliation and of the price listing's snapshot, and the alarms and dashboard that watch all of it.
  */
 export class StripeServiceStack extends Stack {
   readonly config: ServiceConfig;
@@ -22,7 +23,8 @@ export class StripeServiceStack extends Stack {
   readonly external: ExternalResources;
   readonly functions: ServiceFunctions;
   readonly api: ServiceApi;
-  readonly reconciliationSchedule: ReconciliationSchedule;
+  readonly reconciliationSchedule: FunctionSchedule;
+  readonly catalogSnapshotSchedule: FunctionSchedule;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: StripeServiceStackProps) {
@@ -48,9 +50,19 @@ export class StripeServiceStack extends Stack {
       config,
       functions: { api: this.functions.api.function, webhook: this.functions.webhook.function },
     });
-    this.reconciliationSchedule = new ReconciliationSchedule(this, 'ReconciliationSchedule', {
+    this.reconciliationSchedule = new FunctionSchedule(this, 'ReconciliationSchedule', {
       config,
-      reconcile: this.functions.reconcile.function,
+      fn: this.functions.reconcile.function,
+      ruleName: 'stripe-reconcile-schedule',
+      runs: 'the Stripe reconciliation',
+      every: Duration.minutes(config.settings.reconciliation.intervalMinutes),
+    });
+    this.catalogSnapshotSchedule = new FunctionSchedule(this, 'CatalogSnapshotSchedule', {
+      config,
+      fn: this.functions.catalogSnapshot.function,
+      ruleName: 'stripe-catalog-snapshot-schedule',
+      runs: "the price listing's catalog snapshot",
+      every: Duration.seconds(LISTING_FRESHNESS.scheduleSeconds),
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,

@@ -5,6 +5,10 @@ import { DynamoParkedEventStore } from '../lambda/adapters/dynamo-parked-event-s
 import type { StripeConnection } from '../lambda/adapters/stripe-sdk-gateway';
 import { buildApiHandler } from '../lambda/api/composition-root';
 import { type ApiConfig, loadApiConfig } from '../lambda/api/config';
+import { buildCatalogSnapshotRefresh } from '../lambda/catalog/composition-root';
+import { type CatalogSnapshotConfig, loadCatalogSnapshotConfig } from '../lambda/catalog/config';
+import type { RefreshReport } from '../lambda/catalog/use-cases/refresh-catalog-snapshot';
+import { LISTING_FRESHNESS } from '../lambda/domain/price-listing';
 import type { HttpHandler } from '../lambda/core/http-handler';
 import type { ParkedEventStore } from '../lambda/domain/parked-event';
 import { createLogger, type Logger } from '../lambda/core/logger';
@@ -14,6 +18,7 @@ import { BILLING_EVENTS_TOPIC_SUFFIX } from '../lambda/shared/naming';
 import { type FunctionId, ROUTES } from '../lambda/shared/routes';
 import { SECRETS, type SecretId } from '../lambda/shared/secrets';
 import {
+  CATALOG_SNAPSHOT_TABLE,
   CATALOG_SYNC_TABLE,
   CUSTOMERS_TABLE,
   PARKED_EVENTS_TABLE,
@@ -72,6 +77,7 @@ export interface LocalResourceNames {
   readonly parkedEventsTable: string;
   readonly subscriptionOrderTable: string;
   readonly reconciliationStateTable: string;
+  readonly catalogSnapshotTable: string;
   readonly productsTable: string;
   readonly pricesTable: string;
   readonly billingEventsTopic: string;
@@ -87,6 +93,11 @@ export interface LocalStack {
   readonly functions: LocalFunctionSettings;
   readonly billingEventsTopicArn: string;
   readonly billingEvents: BillingEventsRecorder;
+  /**
+   * One catalog snapshot pass now (the stack also runs one every
+   * `LISTING_FRESHNESS.refreshSeconds`, as the deployed schedule does).
+   */
+  refreshCatalogSnapshot(): Promise<RefreshReport>;
   /** The services this stack started (none when given endpoints). */
   readonly services: readonly RunningService[];
   /**
@@ -106,6 +117,7 @@ export function localResourceNames(config: LocalConfig): LocalResourceNames {
     parkedEventsTable: name(PARKED_EVENTS_TABLE.nameSuffix),
     subscriptionOrderTable: name(SUBSCRIPTION_ORDER_TABLE.nameSuffix),
     reconciliationStateTable: name(RECONCILIATION_STATE_TABLE.nameSuffix),
+    catalogSnapshotTable: name(CATALOG_SNAPSHOT_TABLE.nameSuffix),
     productsTable: name(PRODUCTS_TABLE.nameSuffix),
     pricesTable: name(PRICES_TABLE.nameSuffix),
     billingEventsTopic: name(BILLING_EVENTS_TOPIC_SUFFIX),
@@ -184,6 +196,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [PARKED_EVENTS_TABLE, names.parkedEventsTable],
       [SUBSCRIPTION_ORDER_TABLE, names.subscriptionOrderTable],
       [RECONCILIATION_STATE_TABLE, names.reconciliationStateTable],
+      [CATALOG_SNAPSHOT_TABLE, names.catalogSnapshotTable],
       [PRODUCTS_TABLE, names.productsTable],
       [PRICES_TABLE, names.pricesTable],
     ];
@@ -248,6 +261,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       topicArn,
       stripeConnection,
     );
+    // The listing reads a snapshot: one pass before the first request, then one every
+    // refreshSeconds, as the deployed schedule's passes do.
+    const refreshCatalogSnapshot = buildCatalogSnapshotRefresh(functions.catalogSnapshot, {
+      dynamo,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    await refreshCatalogSnapshot();
+    const snapshotTimer = setInterval(() => {
+      refreshCatalogSnapshot().catch((error: unknown) => {
+        (options.logger ?? console).error('Catalog snapshot pass failed', { error });
+      });
+    }, LISTING_FRESHNESS.refreshSeconds * 1000);
+    snapshotTimer.unref();
     built.handlers = buildLocalHandlers(functions, { dynamo, sns }, options.logger);
     stripeSandbox?.state.delivery.configure({
       endpoints: [`${apiUrl}${ROUTES.stripeWebhook.path}`],
@@ -257,6 +283,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     let stopped: Promise<void> | undefined;
     const stop = () =>
       (stopped ??= (async () => {
+        clearInterval(snapshotTimer);
         await new Promise<void>((resolve) => {
           server.close(() => {
             resolve();
@@ -276,6 +303,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       functions,
       billingEventsTopicArn: topicArn,
       billingEvents,
+      refreshCatalogSnapshot,
       services,
       failed: stopOnFirstDeath(services, { stop, stopRequested: () => stopped !== undefined }),
       stop,
@@ -311,6 +339,7 @@ async function stopOnFirstDeath(
 export interface LocalFunctionSettings {
   readonly api: ApiConfig;
   readonly webhook: WebhookConfig;
+  readonly catalogSnapshot: CatalogSnapshotConfig;
   readonly secrets: SecretStore;
   /** The sandbox, or Stripe itself (undefined) with a real test-mode key. */
   readonly stripeConnection: StripeConnection | undefined;
@@ -329,6 +358,7 @@ function localFunctionSettings(
     [ENV.parkedEventsTable]: names.parkedEventsTable,
     [ENV.subscriptionOrderTable]: names.subscriptionOrderTable,
     [ENV.reconciliationStateTable]: names.reconciliationStateTable,
+    [ENV.catalogSnapshotTable]: names.catalogSnapshotTable,
     [ENV.productsTable]: names.productsTable,
     [ENV.pricesTable]: names.pricesTable,
     [ENV.billingEventsTopicArn]: topicArn,
@@ -340,6 +370,7 @@ function localFunctionSettings(
   return {
     api: loadApiConfig(environment),
     webhook: loadWebhookConfig(environment),
+    catalogSnapshot: loadCatalogSnapshotConfig(environment),
     secrets: new StaticSecretStore(
       Object.fromEntries(
         (Object.keys(names.secrets) as SecretId[]).map((id) => [

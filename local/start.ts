@@ -3,6 +3,7 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+import { LISTING_FRESHNESS } from '../lambda/domain/price-listing';
 import { ROUTES } from '../lambda/shared/routes';
 import { LOCAL_SECRET_DEFAULTS, loadLocalConfig, SECRET_ENV_VARS } from './config';
 import { LOCAL_ROUTES } from './local-routes';
@@ -96,7 +97,7 @@ Stripe service running locally
 
   Demo storefront          ${api}/   (buy a price, pay on the sandbox, see the billing events)
   API                      ${api}
-  DynamoDB Local           ${stack.endpoints.dynamodb}   (tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.catalogSyncTable}, ${stack.names.parkedEventsTable}, ${stack.names.productsTable}, ${stack.names.pricesTable})
+  DynamoDB Local           ${stack.endpoints.dynamodb}   (tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.catalogSyncTable}, ${stack.names.parkedEventsTable}, ${stack.names.catalogSnapshotTable}, ${stack.names.productsTable}, ${stack.names.pricesTable}; the price listing's snapshot is rebuilt every ${LISTING_FRESHNESS.refreshSeconds} s)
   SNS/SQS emulator         ${stack.endpoints.sns}   (topic: ${stack.billingEventsTopicArn})
 ${stripeLine}
 

@@ -2,6 +2,7 @@ import type { JwtAuthenticator } from '../core/auth';
 import { createHttpHandler, type HttpHandler } from '../core/http-handler';
 import type { Logger } from '../core/logger';
 import type { CatalogRepository } from '../domain/catalog-repository';
+import type { CatalogSnapshotReader } from '../domain/catalog-snapshot';
 import type { CatalogSyncRepository } from '../domain/catalog-sync';
 import type { CustomerRepository } from '../domain/customer';
 import type { ServiceMetrics } from '../domain/metrics';
@@ -15,7 +16,10 @@ import { portalRoute } from './routes/portal';
 export interface ApiDependencies {
   readonly logger: Logger;
   readonly authenticator: JwtAuthenticator;
+  /** The live catalog records: checkout validates and syncs the price it sells. */
   readonly catalog: CatalogRepository;
+  /** The price listing's snapshot (a stale list can never charge a stale price). */
+  readonly priceListing: CatalogSnapshotReader;
   readonly catalogSync: CatalogSyncRepository;
   readonly customers: CustomerRepository;
   readonly stripe: StripeGateway;
@@ -32,7 +36,7 @@ export function createApiHandler(deps: ApiDependencies): HttpHandler {
     authenticator: deps.authenticator,
     metrics: deps.metrics,
     routes: {
-      listPrices: listPricesRoute(deps.catalog),
+      listPrices: listPricesRoute(deps.priceListing),
       createCheckoutSession: createCheckoutSessionRoute(deps, deps.redirects, deps.metrics),
       createPortalSession: portalRoute(deps, deps.redirects),
       getCheckoutSession: checkoutSessionStatusRoute(deps.stripe),

@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CachedCatalogSnapshot } from '../adapters/cached-catalog-snapshot';
 import { DynamoCatalogRepository } from '../adapters/dynamo-catalog-repository';
+import { DynamoCatalogSnapshotStore } from '../adapters/dynamo-catalog-snapshot';
 import { DynamoCatalogSyncRepository } from '../adapters/dynamo-catalog-sync-repository';
 import { DynamoCustomerRepository } from '../adapters/dynamo-customer-repository';
 import {
@@ -13,6 +15,7 @@ import { JwtAuthenticator } from '../core/auth';
 import type { HttpHandler } from '../core/http-handler';
 import { createLogger, type Logger } from '../core/logger';
 import type { ServiceMetrics } from '../domain/metrics';
+import { LISTING_FRESHNESS } from '../domain/price-listing';
 import { parseSecretValue, type SecretRef, type SecretStore } from '../core/secrets';
 import { createApiHandler } from './api-handler';
 import type { ApiConfig } from './config';
@@ -57,5 +60,12 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
       { productsTable: config.productsTable, pricesTable: config.pricesTable },
       logger,
     ),
+    priceListing: new CachedCatalogSnapshot(
+      new DynamoCatalogSnapshotStore(documents, config.catalogSnapshotTable),
+      { headTtlMs: LISTING_FRESHNESS.headCacheSeconds * 1000, maxChunks: SNAPSHOT_CHUNKS_CACHED },
+    ),
   });
 }
+
+/** About 2 MB of listing kept per container at most (a chunk is up to ~20 KB typically). */
+const SNAPSHOT_CHUNKS_CACHED = 100;

@@ -7,6 +7,7 @@ export interface ApiConfig {
   readonly catalogSyncTable: string;
   readonly productsTable: string;
   readonly pricesTable: string;
+  readonly catalogSnapshotTable: string;
   readonly stripeSecretKey: SecretRef;
   readonly jwtSecret: SecretRef;
   /** When set, access tokens must carry this `iss`. */
@@ -25,6 +26,7 @@ export function loadApiConfig(env: Environment): ApiConfig {
     catalogSyncTable: read.required(ENV.catalogSyncTable),
     productsTable: read.required(ENV.productsTable),
     pricesTable: read.required(ENV.pricesTable),
+    catalogSnapshotTable: read.required(ENV.catalogSnapshotTable),
     stripeSecretKey: read.secret(ENV.stripeSecretKeyName, ENV.stripeSecretKeyField),
     jwtSecret: read.secret(ENV.jwtSecretName, ENV.jwtSecretField),
     ...read.optional('jwtIssuer', ENV.jwtIssuer),

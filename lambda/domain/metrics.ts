@@ -18,6 +18,9 @@ export const METRICS = {
   stripeTimeouts: 'StripeTimeouts',
   awsCallFailures: 'AwsCallFailures',
   awsTimeouts: 'AwsTimeouts',
+  catalogSnapshotRefreshes: 'CatalogSnapshotRefreshes',
+  catalogSnapshotChanges: 'CatalogSnapshotChanges',
+  catalogSnapshotFailures: 'CatalogSnapshotFailures',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

@@ -25,6 +25,7 @@ export const ENV = {
   parkedEventsTable: 'PARKED_EVENTS_TABLE_NAME',
   subscriptionOrderTable: 'SUBSCRIPTION_ORDER_TABLE_NAME',
   reconciliationStateTable: 'RECONCILIATION_STATE_TABLE_NAME',
+  catalogSnapshotTable: 'CATALOG_SNAPSHOT_TABLE_NAME',
   /** Minutes between scheduled reconciliations (the cursor overlaps by one interval). */
   reconcileIntervalMinutes: 'RECONCILE_INTERVAL_MINUTES',
   /** Powertools Metrics' namespace: one per stack. */

@@ -110,6 +110,19 @@ export const RECONCILIATION_STATE_TABLE = {
   globalIndexes: [],
 } as const satisfies TableDefinition;
 
+/**
+ * The price listing's read model (`GET /stripe/prices`): immutable snapshots of the
+ * sellable catalog cut into chunks, and one head item naming the current one, rebuilt
+ * from the catalog tables by the scheduled snapshot function. Replaced snapshots expire
+ * by TTL. Owned by this stack: the catalog tables are not, and give no index to page with.
+ */
+export const CATALOG_SNAPSHOT_TABLE = {
+  nameSuffix: 'stripe-catalog-snapshot',
+  partitionKey: { name: 'key', type: 'S' },
+  globalIndexes: [],
+  timeToLiveAttribute: 'ttl',
+} as const satisfies TableDefinition;
+
 export const OWNED_TABLES = [
   CUSTOMERS_TABLE,
   WEBHOOK_IDEMPOTENCY_TABLE,
@@ -117,5 +130,6 @@ export const OWNED_TABLES = [
   PARKED_EVENTS_TABLE,
   SUBSCRIPTION_ORDER_TABLE,
   RECONCILIATION_STATE_TABLE,
+  CATALOG_SNAPSHOT_TABLE,
 ] as const;
 export const CATALOG_TABLES = [PRODUCTS_TABLE, PRICES_TABLE] as const;

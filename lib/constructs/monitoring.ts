@@ -158,6 +158,38 @@ export class Monitoring extends Construct {
       treatMissingData: TreatMissingData.BREACHING,
     });
 
+    // The price listing's snapshot: a pass every 30 s, its count flushed once a minute.
+    // Two minutes without a completed pass and the listing is past its 60 s bound.
+    const minute = Duration.minutes(1);
+    this.define('CatalogSnapshotStale', {
+      name: 'catalog-snapshot-stale',
+      description: `No catalog snapshot pass completed in two minutes in a row (${METRICS.catalogSnapshotRefreshes} < 1; no data counts as none): GET /stripe/prices no longer shows catalog changes within 60 seconds.`,
+      metric: metric(METRICS.catalogSnapshotRefreshes, minute),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    this.define('CatalogSnapshotFailing', {
+      name: 'catalog-snapshot-failing',
+      description: `A catalog snapshot pass failed (${METRICS.catalogSnapshotFailures}, or the function errored or timed out): the price listing is not being refreshed until a pass succeeds.`,
+      metric: new MathExpression({
+        expression: 'FILL(passFailures, 0) + FILL(functionErrors, 0)',
+        usingMetrics: {
+          passFailures: metric(METRICS.catalogSnapshotFailures),
+          functionErrors: functions.catalogSnapshot.function.metricErrors({
+            statistic: Stats.SUM,
+          }),
+        },
+        period: ALARM_PERIOD,
+        label: 'Catalog snapshot pass failures + function errors',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
     this.define('ApiServerErrorRate', {
       name: 'api-5xx-rate',
       description: `At least ${thresholds.apiServerErrorRatePercent} % of API requests were answered 5xx in two 5-minute periods in a row (with at least ${MIN_REQUESTS_FOR_ERROR_RATE} requests in each).`,
@@ -182,8 +214,8 @@ export class Monitoring extends Construct {
       ServiceFunctions['all'][FunctionId],
     ][]) {
       this.define(`${capitalised(functionId)}Throttled`, {
-        name: `${functionId}-throttled`,
-        description: `Lambda throttled the ${functionId} function (its concurrency, reserved or the account's, was used up): requests were refused (API), delayed until Stripe retries (webhook) or a run waited (reconcile).`,
+        name: `${kebabCase(functionId)}-throttled`,
+        description: `Lambda throttled the ${functionId} function (its concurrency, reserved or the account's, was used up): requests were refused (API), delayed until Stripe retries (webhook) or a run waited (reconcile, catalogSnapshot).`,
         metric: fn.function.metricThrottles({ statistic: Stats.SUM, period: ALARM_PERIOD }),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -238,6 +270,7 @@ export class Monitoring extends Construct {
 
 const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 const pascalCase = (text: string): string => text.split('-').map(capitalised).join('');
+const kebabCase = (text: string): string => text.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 /** `stripe-customers` → `customers`: the alarm names already say `stripe`. */
 const definitionName = (definition: TableDefinition): string =>
   definition.nameSuffix.replace(/^stripe-/, '');

@@ -113,7 +113,12 @@ export class ServiceDashboard extends Construct {
             metric(METRICS.reconciliationFailures, 'failed runs'),
             metric(METRICS.eventsRecovered, 'events recovered'),
           ]),
-          graph('Checkout', [metric(METRICS.checkoutSessionsCreated, 'sessions created')]),
+          graph('Checkout and price listing', [
+            metric(METRICS.checkoutSessionsCreated, 'sessions created'),
+            metric(METRICS.catalogSnapshotRefreshes, 'snapshot passes'),
+            metric(METRICS.catalogSnapshotChanges, 'listing changes'),
+            metric(METRICS.catalogSnapshotFailures, 'failed snapshot passes'),
+          ]),
           graph('Dependency failures', [
             metric(METRICS.stripeCallFailures, 'Stripe failures'),
             metric(METRICS.stripeTimeouts, 'Stripe timeouts'),

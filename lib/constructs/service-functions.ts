@@ -21,7 +21,11 @@ export const FUNCTION_ENTRIES = {
   api: 'lambda/api/index.ts',
   webhook: 'lambda/webhook/index.ts',
   reconcile: 'lambda/reconcile/index.ts',
+  catalogSnapshot: 'lambda/catalog/index.ts',
 } as const;
+
+/** Long enough for the second pass (at 30 s) and its budget, short of the next minute's run. */
+export const CATALOG_SNAPSHOT_TIMEOUT_SECONDS = 50;
 
 /**
  * DynamoDB actions on the tables the event pipeline writes, wherever an event comes in
@@ -49,24 +53,25 @@ const PIPELINE_TABLE_ACCESS = {
 } as const;
 
 /**
- * What the api function does to the catalog tables, which belong to the product and
- * pricing services: exactly the calls of `lambda/adapters/dynamo-catalog-repository.ts`
+ * What the functions do to the catalog tables, which belong to the product and pricing
+ * services: exactly the calls of `lambda/adapters/dynamo-catalog-repository.ts`
  * (`test/unit/lib/catalog-access.test.ts` runs the adapter and checks it against this).
  *
- * - products: GetItem (checkout), BatchGetItem (the listing's product names);
- * - prices: GetItem (checkout), Scan (the listing: the pricing service gives no index);
- * - both: UpdateItem writing back the Stripe id only. The contract lets this service
- *   write nothing else there, so the write is limited by IAM, not only by our code.
+ * - api: GetItem on both (checkout reads the live price and its product), and UpdateItem
+ *   writing back the Stripe id only. The contract lets this service write nothing else
+ *   there, so the write is limited by IAM, not only by our code;
+ * - catalogSnapshot: the listing's reads, once per pass instead of once per request: Scan
+ *   on prices (the pricing service gives no index) and BatchGetItem on the products named.
  */
 export const CATALOG_ACCESS = {
   products: {
     definition: PRODUCTS_TABLE,
-    reads: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+    reads: { api: ['dynamodb:GetItem'], catalogSnapshot: ['dynamodb:BatchGetItem'] },
     stripeIdAttribute: PRODUCTS_TABLE.stripeIdAttribute,
   },
   prices: {
     definition: PRICES_TABLE,
-    reads: ['dynamodb:GetItem', 'dynamodb:Scan'],
+    reads: { api: ['dynamodb:GetItem'], catalogSnapshot: ['dynamodb:Scan'] },
     stripeIdAttribute: PRICES_TABLE.stripeIdAttribute,
   },
 } as const;
@@ -103,15 +108,17 @@ const secretEnvironment = (
 });
 
 /**
- * The three functions: `api` serves the frontend's routes, `webhook` receives Stripe's
- * events, `reconcile` (run on a schedule, `ReconciliationSchedule`) feeds the events
- * Stripe has but the webhook may have missed through the same pipeline. Each is granted
- * exactly what it uses, and nothing with a wildcard action.
+ * The four functions: `api` serves the frontend's routes, `webhook` receives Stripe's
+ * events, `reconcile` (run on a schedule, `FunctionSchedule`) feeds the events
+ * Stripe has but the webhook may have missed through the same pipeline, `catalogSnapshot`
+ * (run every minute, `FunctionSchedule`) rebuilds the price listing's read model.
+ * Each is granted exactly what it uses, and nothing with a wildcard action.
  */
 export class ServiceFunctions extends Construct {
   readonly api: ServiceFunction;
   readonly webhook: ServiceFunction;
   readonly reconcile: ServiceFunction;
+  readonly catalogSnapshot: ServiceFunction;
   /** Every function, by id (the monitoring construct alarms on each). */
   readonly all: Readonly<Record<keyof typeof FUNCTION_ENTRIES, ServiceFunction>>;
 
@@ -161,6 +168,7 @@ export class ServiceFunctions extends Construct {
         [ENV.catalogSyncTable]: tables.catalogSync.tableName,
         [ENV.productsTable]: external.productsTable.tableName,
         [ENV.pricesTable]: external.pricesTable.tableName,
+        [ENV.catalogSnapshotTable]: tables.catalogSnapshot.tableName,
         ...secretEnvironment(
           external.secrets.jwtAccessTokenSecret,
           ENV.jwtSecretName,
@@ -176,10 +184,15 @@ export class ServiceFunctions extends Construct {
       [tables.customers.tableArn],
     );
     this.api.grant(['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.catalogSync.tableArn]);
+    // The listing reads the snapshot's head, or one or two of its chunks.
+    this.api.grant(
+      ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+      [tables.catalogSnapshot.tableArn],
+    );
     const catalogTables = { products: external.productsTable, prices: external.pricesTable };
     for (const table of ['products', 'prices'] as const) {
       const { tableArn } = catalogTables[table];
-      this.api.grant([...CATALOG_ACCESS[table].reads], [tableArn]);
+      this.api.grant([...CATALOG_ACCESS[table].reads.api], [tableArn]);
       this.api.grant(['dynamodb:UpdateItem'], [tableArn], catalogWriteBackConditions(table));
     }
     // With a combined secret both ARNs are that one secret (granted once), and it holds
@@ -254,6 +267,39 @@ export class ServiceFunctions extends Construct {
       [external.secrets.stripeSecretKey.policyArn],
     );
 
-    this.all = { api: this.api, webhook: this.webhook, reconcile: this.reconcile };
+    this.catalogSnapshot = new ServiceFunction(this, 'CatalogSnapshot', {
+      config,
+      functionName: 'stripe-catalog-snapshot',
+      entry: FUNCTION_ENTRIES.catalogSnapshot,
+      description:
+        'Stripe service price listing: rebuilds the catalog snapshot GET /stripe/prices reads',
+      environment: {
+        ...common,
+        [ENV.productsTable]: external.productsTable.tableName,
+        [ENV.pricesTable]: external.pricesTable.tableName,
+        [ENV.catalogSnapshotTable]: tables.catalogSnapshot.tableName,
+      },
+      // Passes at 0 s and 30 s of its minute, each with its budget (LISTING_FRESHNESS).
+      timeoutSeconds: CATALOG_SNAPSHOT_TIMEOUT_SECONDS,
+      // A failed invocation is not retried: the next minute's passes rebuild it anyway.
+      retryAttempts: 0,
+    });
+    for (const table of ['products', 'prices'] as const) {
+      this.catalogSnapshot.grant(
+        [...CATALOG_ACCESS[table].reads.catalogSnapshot],
+        [catalogTables[table].tableArn],
+      );
+    }
+    this.catalogSnapshot.grant(
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+      [tables.catalogSnapshot.tableArn],
+    );
+
+    this.all = {
+      api: this.api,
+      webhook: this.webhook,
+      reconcile: this.reconcile,
+      catalogSnapshot: this.catalogSnapshot,
+    };
   }
 }

@@ -2,6 +2,7 @@ import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import {
+  CATALOG_SNAPSHOT_TABLE,
   CATALOG_SYNC_TABLE,
   CUSTOMERS_TABLE,
   type KeyAttribute,
@@ -23,6 +24,8 @@ export interface ServiceTablesProps {
  * a billing event, kept for replay), the per-subscription ordering marks and the
  * reconciliation's cursor. All with the same data protection settings: a parked event is
  * a billing event not yet delivered, and a lost ordering mark could let an old state win.
+ * The catalog snapshot (the price listing's read model) is rebuilt from the catalog
+ * within a minute, but shares the settings rather than being the one exception.
  */
 export class ServiceTables extends Construct {
   readonly customers: Table;
@@ -31,6 +34,7 @@ export class ServiceTables extends Construct {
   readonly parkedEvents: Table;
   readonly subscriptionOrder: Table;
   readonly reconciliationState: Table;
+  readonly catalogSnapshot: Table;
   /** Every table above, with its definition (the monitoring construct alarms on each). */
   readonly owned: readonly { readonly table: Table; readonly definition: TableDefinition }[];
 
@@ -54,6 +58,11 @@ export class ServiceTables extends Construct {
       RECONCILIATION_STATE_TABLE,
       props.config,
     );
+    this.catalogSnapshot = this.createTable(
+      'CatalogSnapshotTable',
+      CATALOG_SNAPSHOT_TABLE,
+      props.config,
+    );
     this.owned = [
       { table: this.customers, definition: CUSTOMERS_TABLE },
       { table: this.webhookIdempotency, definition: WEBHOOK_IDEMPOTENCY_TABLE },
@@ -61,6 +70,7 @@ export class ServiceTables extends Construct {
       { table: this.parkedEvents, definition: PARKED_EVENTS_TABLE },
       { table: this.subscriptionOrder, definition: SUBSCRIPTION_ORDER_TABLE },
       { table: this.reconciliationState, definition: RECONCILIATION_STATE_TABLE },
+      { table: this.catalogSnapshot, definition: CATALOG_SNAPSHOT_TABLE },
     ];
   }
 

@@ -227,6 +227,43 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
     });
   });
 
+  it('alarms when no catalog snapshot pass completed for two minutes, counting no data as none', () => {
+    const s = get(env);
+    expect(alarm(s, 'catalog-snapshot-stale')).toMatchObject({
+      Namespace: namespace,
+      MetricName: METRICS.catalogSnapshotRefreshes,
+      Dimensions: environmentDimension,
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('alarms on a failed catalog snapshot pass or function error', () => {
+    const s = get(env);
+    const a = alarm(s, 'catalog-snapshot-failing');
+    expect(expressionOf(a)).toBe('FILL(passFailures, 0) + FILL(functionErrors, 0)');
+    expect(inputs(a).passFailures).toEqual({
+      Namespace: namespace,
+      MetricName: METRICS.catalogSnapshotFailures,
+      Dimensions: environmentDimension,
+    });
+    expect(inputs(a).functionErrors).toMatchObject({
+      MetricName: 'Errors',
+      Dimensions: [
+        {
+          Name: 'FunctionName',
+          Value: resolved(s.stack, s.stack.functions.catalogSnapshot.function.functionName),
+        },
+      ],
+    });
+    expect(a).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
+  });
+
   it('alarms on the API 5xx rate, over a minimum of requests, for 10 minutes', () => {
     const s = get(env);
     const a = alarm(s, 'api-5xx-rate');
@@ -377,7 +414,13 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
       METRICS.reconciliationFailures,
       METRICS.eventsRecovered,
     );
-    shows('Checkout', METRICS.checkoutSessionsCreated);
+    shows(
+      'Checkout and price listing',
+      METRICS.checkoutSessionsCreated,
+      METRICS.catalogSnapshotRefreshes,
+      METRICS.catalogSnapshotChanges,
+      METRICS.catalogSnapshotFailures,
+    );
     shows(
       'Dependency failures',
       METRICS.stripeCallFailures,

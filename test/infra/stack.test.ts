@@ -7,7 +7,10 @@ import { CUSTOMERS_BY_STRIPE_ID_INDEX, OWNED_TABLES } from '../../lambda/shared/
 import { createTableInput } from '../../local/services/provision';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
-import { catalogWriteBackConditions } from '../../lib/constructs/service-functions';
+import {
+  CATALOG_SNAPSHOT_TIMEOUT_SECONDS,
+  catalogWriteBackConditions,
+} from '../../lib/constructs/service-functions';
 import {
   logicalId,
   resolved,
@@ -206,22 +209,25 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     }
   });
 
-  it('runs the three functions on the newest Node.js runtime, arm64, with the environment memory and timeout', () => {
+  it('runs the four functions on the newest Node.js runtime, arm64, with the environment memory and timeout', () => {
     const settings = settingsOf(env);
     const { stack } = get(env);
     const functions = resourcesOf(get(env).template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(3);
-    const reconcileId = logicalId(stack, stack.functions.reconcile.function);
+    expect(functions).toHaveLength(4);
+    // The HTTP functions fit API Gateway's 29 s; a reconciliation run may take minutes; the
+    // catalog snapshot makes two passes in its minute.
+    const timeouts: Record<string, number> = {
+      [logicalId(stack, stack.functions.reconcile.function)]:
+        settings.reconciliation.timeoutSeconds,
+      [logicalId(stack, stack.functions.catalogSnapshot.function)]:
+        CATALOG_SNAPSHOT_TIMEOUT_SECONDS,
+    };
     for (const [id, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: settings.lambdaMemoryMb,
-        // The HTTP functions fit API Gateway's 29 s; a reconciliation run may take minutes.
-        Timeout:
-          id === reconcileId
-            ? settings.reconciliation.timeoutSeconds
-            : settings.lambdaTimeoutSeconds,
+        Timeout: timeouts[id] ?? settings.lambdaTimeoutSeconds,
         Handler: 'index.handler',
       });
       const { Variables } = fn.Properties.Environment as { Variables: Record<string, string> };
@@ -235,6 +241,7 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
       [stack.functions.api, `eislett-education-${env}-stripe-api`],
       [stack.functions.webhook, `eislett-education-${env}-stripe-webhook`],
       [stack.functions.reconcile, `eislett-education-${env}-stripe-reconcile`],
+      [stack.functions.catalogSnapshot, `eislett-education-${env}-stripe-catalog-snapshot`],
     ] as const;
     for (const [fn, name] of functions) {
       const logGroupId = logicalId(stack, fn.logGroup);
@@ -271,8 +278,10 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
           [tables.customers.tableArn],
         ],
         [['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.catalogSync.tableArn]],
-        [['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [external.productsTable.tableArn]],
-        [['dynamodb:GetItem', 'dynamodb:Scan'], [external.pricesTable.tableArn]],
+        // The listing reads the snapshot, never scans the catalog.
+        [['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [tables.catalogSnapshot.tableArn]],
+        [['dynamodb:GetItem'], [external.productsTable.tableArn]],
+        [['dynamodb:GetItem'], [external.pricesTable.tableArn]],
         [
           ['dynamodb:UpdateItem'],
           [external.productsTable.tableArn],
@@ -363,6 +372,25 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     );
   });
 
+  it('grants the catalog snapshot function its catalog reads and its own table, and no secret', () => {
+    const s = get(env);
+    const { tables, external, functions } = s.stack;
+    expect(permissions(s, functions.catalogSnapshot)).toEqual(
+      expected(s, [
+        [
+          ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          [functions.catalogSnapshot.logGroup.logGroupArn],
+        ],
+        [['dynamodb:BatchGetItem'], [external.productsTable.tableArn]],
+        [['dynamodb:Scan'], [external.pricesTable.tableArn]],
+        [
+          ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+          [tables.catalogSnapshot.tableArn],
+        ],
+      ]),
+    );
+  });
+
   it('grants the reconciliation function exactly what it uses, and of the secrets the Stripe key only', () => {
     const s = get(env);
     const { tables, external, functions } = s.stack;
@@ -414,8 +442,9 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     const { stack, template } = get(env);
     const { intervalMinutes } = settingsOf(env).reconciliation;
     const rules = resourcesOf(template, 'AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
-    expect(rules[0]?.[1].Properties).toMatchObject({
+    expect(rules).toHaveLength(2);
+    const rule = rules.find(([id]) => id === logicalId(stack, stack.reconciliationSchedule.rule));
+    expect(rule?.[1].Properties).toMatchObject({
       ScheduleExpression: `rate(${intervalMinutes} minutes)`,
       State: 'ENABLED',
       Targets: [
@@ -429,6 +458,35 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
       Principal: 'events.amazonaws.com',
       FunctionName: resolved(stack, stack.functions.reconcile.function.functionArn),
       SourceArn: resolved(stack, stack.reconciliationSchedule.rule.ruleArn),
+    });
+  });
+
+  it('runs the catalog snapshot every minute, a failed run not retried (the next one rebuilds)', () => {
+    const { stack, template } = get(env);
+    const rule = resourcesOf(template, 'AWS::Events::Rule').find(
+      ([id]) => id === logicalId(stack, stack.catalogSnapshotSchedule.rule),
+    );
+    expect(rule?.[1].Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        expect.objectContaining({
+          Arn: resolved(stack, stack.functions.catalogSnapshot.function.functionArn),
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: resolved(stack, stack.functions.catalogSnapshot.function.functionName),
+      MaximumRetryAttempts: 0,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.productsTable]: `eislett-education-${env}-products`,
+          [ENV.pricesTable]: `eislett-education-${env}-prices`,
+          [ENV.catalogSnapshotTable]: resolved(stack, stack.tables.catalogSnapshot.tableName),
+        }),
+      },
     });
   });
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
     endpoints: { dynamodb: serviceEndpoint('dynamodb'), sns: serviceEndpoint('sns') },
     logger,
   });
-  // A malformed price: every listing logs a warning about it mid-request, after its scan
+  // A malformed price: every checkout of it logs a warning mid-request, after reading it
   // (real I/O, so the concurrent requests are all in flight by then).
   const dynamo = localDynamoClient(stack.endpoints.dynamodb);
   await DynamoDBDocumentClient.from(dynamo).send(
@@ -49,22 +49,35 @@ function groupBy(lines: readonly LogAttributes[], key: string): Map<unknown, Log
 
 describe('npm start: request-scoped logging in the local HTTP adapter', () => {
   it("keeps each concurrent request's log lines to its own request ids", async () => {
+    const { token } = (await (
+      await fetch(`${stack.apiUrl}/_local/token?userId=logging-buyer`)
+    ).json()) as { token: string };
     const responses = await Promise.all(
       Array.from({ length: CONCURRENT_REQUESTS }, () =>
-        fetch(`${stack.apiUrl}${ROUTES.listPrices.path}`),
+        fetch(`${stack.apiUrl}${ROUTES.createCheckoutSession.path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            priceId: 'price-malformed',
+            successUrl: `${stack.apiUrl}/success`,
+            cancelUrl: `${stack.apiUrl}/`,
+          }),
+        }),
       ),
     );
-    expect(responses.map((r) => r.status)).toEqual(Array(CONCURRENT_REQUESTS).fill(200));
+    expect(responses.map((r) => r.status)).toEqual(Array(CONCURRENT_REQUESTS).fill(404));
 
     // One shared logger would stamp the last request's ids on every line; each request
-    // must instead have its own two lines, under its own API and Lambda request ids.
-    const byApiRequest = groupBy(logger.lines, 'apiRequestId');
+    // must instead have its own two lines, under its own API and Lambda request ids. (The
+    // catalog snapshot's passes log too, outside any request.)
+    const requestLines = logger.lines.filter((line) => line.apiRequestId !== undefined);
+    const byApiRequest = groupBy(requestLines, 'apiRequestId');
     expect(byApiRequest.size).toBe(CONCURRENT_REQUESTS);
     const lambdaRequestIds = new Set<unknown>();
     for (const lines of byApiRequest.values()) {
       expect(lines.map((line) => line.message).sort()).toEqual([
-        'Request handled',
-        'Skipping malformed price record',
+        'Malformed price record',
+        'Request rejected',
       ]);
       const [first, second] = lines;
       expect(first?.function_request_id).toBe(second?.function_request_id);

@@ -1,10 +1,11 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { jwtVerify } from 'jose';
 import Stripe from 'stripe';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
 import type { LocalStack } from '../../local/local-stack';
 import { readCatalogSeed } from '../../local/seed-catalog';
-import { localSnsClient } from '../../local/services/aws-clients';
+import { localDynamoClient, localSnsClient } from '../../local/services/aws-clients';
 import { PRICES_CACHE_CONTROL } from '../../lambda/api/routes/list-prices';
 import { ROUTES } from '../../lambda/shared/routes';
 import { startTestStack } from './support';
@@ -33,6 +34,89 @@ async function token(userId = 'user-1'): Promise<string> {
 }
 
 describe('npm start (the local stack) over HTTP', () => {
+  it('pages a grown catalog over HTTP: first page the same size, ETag and 304, every price once', async () => {
+    // A stack of its own: the other tests here see the seeded catalog.
+    const grown = await startTestStack();
+    try {
+      const at = (path: string) => `${grown.apiUrl}${path}`;
+      const first = async (headers: Record<string, string> = {}) => {
+        const response = await fetch(at(ROUTES.listPrices.path), { headers });
+        const text = await response.text();
+        return { response, text };
+      };
+      const before = await first();
+      const seeded = (JSON.parse(before.text) as { prices: unknown[] }).prices.length;
+
+      // The catalog grows by 1,000 prices of a seeded product, written as the pricing service would.
+      const dynamo = localDynamoClient(grown.endpoints.dynamodb);
+      const documents = DynamoDBDocumentClient.from(dynamo);
+      const productId = readCatalogSeed().products.find((p) => p.active === true)?.productId;
+      for (let start = 0; start < 1_000; start += 25) {
+        await documents.send(
+          new BatchWriteCommand({
+            RequestItems: {
+              [grown.names.pricesTable]: Array.from({ length: 25 }, (_, i) => ({
+                PutRequest: {
+                  Item: {
+                    priceId: `grown-${String(start + i).padStart(4, '0')}`,
+                    productId,
+                    unitAmount: 500 + start + i,
+                    currency: 'usd',
+                    type: 'one_time',
+                    active: true,
+                  },
+                },
+              })),
+            },
+          }),
+        );
+      }
+      dynamo.destroy();
+      // Unchanged until the next pass: the listing reads its snapshot, not the tables.
+      expect(
+        (await first({ 'if-none-match': before.response.headers.get('etag') ?? '' })).response
+          .status,
+      ).toBe(304);
+      expect(await grown.refreshCatalogSnapshot()).toMatchObject({ outcome: 'published' });
+
+      // A new head is read within the cache's few seconds; poll instead of sleeping blindly.
+      let after = await first();
+      for (
+        let i = 0;
+        i < 20 && after.response.headers.get('etag') === before.response.headers.get('etag');
+        i++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        after = await first();
+      }
+      const page = JSON.parse(after.text) as { prices: { priceId: string }[]; nextCursor?: string };
+      expect(page.prices).toHaveLength(100);
+      expect(page.nextCursor).toEqual(expect.any(String));
+      // The first page stays one page, however large the catalog grows.
+      expect(Buffer.byteLength(after.text)).toBeLessThan(100 * 300);
+
+      const notModified = await first({
+        'if-none-match': after.response.headers.get('etag') ?? '',
+      });
+      expect(notModified.response.status).toBe(304);
+      expect(notModified.text).toBe('');
+      expect(notModified.response.headers.get('etag')).toBe(after.response.headers.get('etag'));
+
+      const ids = page.prices.map((p) => p.priceId);
+      for (let cursor = page.nextCursor; cursor !== undefined;) {
+        const response = await fetch(at(`${ROUTES.listPrices.path}?cursor=${cursor}`));
+        expect(response.status).toBe(200);
+        const next = (await response.json()) as typeof page;
+        ids.push(...next.prices.map((p) => p.priceId));
+        cursor = next.nextCursor;
+      }
+      expect(ids).toHaveLength(seeded + 1_000);
+      expect(new Set(ids).size).toBe(seeded + 1_000);
+    } finally {
+      await grown.stop();
+    }
+  });
+
   it('serves GET /stripe/prices from the seeded catalog, with Cache-Control', async () => {
     const response = await fetch(url(ROUTES.listPrices.path));
     expect(response.status).toBe(200);

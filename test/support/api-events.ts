@@ -8,6 +8,8 @@ export interface EventOptions {
   readonly isBase64Encoded?: boolean;
   readonly pathParameters?: Record<string, string>;
   readonly rawPath?: string;
+  /** As API Gateway gives them: repeated names joined with commas. */
+  readonly queryStringParameters?: Record<string, string>;
 }
 
 /** An HTTP API (payload 2.0) event for `route`, as API Gateway builds it. */
@@ -20,7 +22,10 @@ export function apiEvent(
     version: '2.0',
     routeKey: routeKey(route),
     rawPath,
-    rawQueryString: '',
+    rawQueryString: new URLSearchParams(options.queryStringParameters ?? {}).toString(),
+    ...(options.queryStringParameters && Object.keys(options.queryStringParameters).length > 0
+      ? { queryStringParameters: options.queryStringParameters }
+      : {}),
     headers: options.headers ?? {},
     ...(options.body !== undefined ? { body: options.body } : {}),
     isBase64Encoded: options.isBase64Encoded ?? false,

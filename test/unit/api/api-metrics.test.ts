@@ -10,6 +10,7 @@ import { apiEvent, lambdaContext } from '../../support/api-events';
 import { RecordingMetrics } from '../../support/emf-capture';
 import { FakeStripe, InMemoryCustomers } from '../../support/fake-billing';
 import { InMemoryCatalog, InMemoryCatalogSync } from '../../support/fake-catalog';
+import { InMemoryCatalogSnapshot } from '../../support/fake-catalog-snapshot';
 import { signAccessToken } from '../../support/tokens';
 
 const SECRET = 'api-metrics-secret-0123456789';
@@ -37,6 +38,7 @@ function api() {
       [{ ...price }],
     ),
     catalogSync: new InMemoryCatalogSync(),
+    priceListing: new InMemoryCatalogSnapshot(),
     customers,
     stripe,
     redirects: new RedirectPolicy(['https://app.example.com']),

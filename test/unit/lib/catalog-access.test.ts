@@ -8,9 +8,9 @@ import {
 } from '../../../lib/constructs/service-functions';
 
 /**
- * The api function's IAM on the catalog tables (`CATALOG_ACCESS`) is checked against what
- * the adapter really sends: a new call, another table or another attribute in a write-back
- * fails here before it fails in AWS with AccessDenied.
+ * The functions' IAM on the catalog tables (`CATALOG_ACCESS`) is checked against what the
+ * adapter really sends for each: a new call, another table or another attribute in a
+ * write-back fails here before it fails in AWS with AccessDenied.
  */
 
 type CatalogTable = keyof typeof CATALOG_ACCESS;
@@ -35,8 +35,10 @@ interface Sent {
   readonly input: Record<string, unknown>;
 }
 
-/** Runs every repository method against a client that records each command it is sent. */
-async function sentByTheAdapter(): Promise<Sent[]> {
+type Caller = 'api' | 'catalogSnapshot';
+
+/** Runs the caller's repository methods against a client that records each command sent. */
+async function sentByTheAdapter(caller: Caller): Promise<Sent[]> {
   const documents = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       region: 'us-east-1',
@@ -65,8 +67,11 @@ async function sentByTheAdapter(): Promise<Sent[]> {
     { productsTable: 'products-table', pricesTable: 'prices-table' },
     new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
   );
-  await repository.listActivePrices();
-  await repository.getProducts(['prod-1', 'prod-2']);
+  if (caller === 'catalogSnapshot') {
+    await repository.listActivePrices();
+    await repository.getProducts(['prod-1', 'prod-2']);
+    return sent;
+  }
   await repository.getPrice('price-1');
   await repository.getProduct('prod-1');
   await repository.recordStripeProductId('prod-1', 'prod_stripe');
@@ -91,22 +96,36 @@ function attributesNamed(input: Record<string, unknown>): string[] {
   ];
 }
 
-describe('the api function on the catalog tables', () => {
-  let sent: Sent[];
-  beforeAll(async () => {
-    sent = await sentByTheAdapter();
-  });
-
-  it('is granted exactly the actions the adapter sends, per table', () => {
+describe('the catalog snapshot function on the catalog tables', () => {
+  it('is granted exactly the reads the adapter sends for the listing, per table', async () => {
+    const sent = await sentByTheAdapter('catalogSnapshot');
     const used = new Set(sent.map(({ table, action }) => `${table} ${action}`));
     const granted = new Set(
       (Object.keys(CATALOG_ACCESS) as CatalogTable[]).flatMap((table) =>
-        [...CATALOG_ACCESS[table].reads, 'dynamodb:UpdateItem'].map(
+        CATALOG_ACCESS[table].reads.catalogSnapshot.map((action) => `${table} ${action}`),
+      ),
+    );
+    expect(used).toEqual(granted);
+  });
+});
+
+describe('the api function on the catalog tables', () => {
+  let sent: Sent[];
+  beforeAll(async () => {
+    sent = await sentByTheAdapter('api');
+  });
+
+  it('is granted exactly the actions the adapter sends, per table: no scan', () => {
+    const used = new Set(sent.map(({ table, action }) => `${table} ${action}`));
+    const granted = new Set(
+      (Object.keys(CATALOG_ACCESS) as CatalogTable[]).flatMap((table) =>
+        [...CATALOG_ACCESS[table].reads.api, 'dynamodb:UpdateItem'].map(
           (action) => `${table} ${action}`,
         ),
       ),
     );
     expect(used).toEqual(granted);
+    expect([...used].some((grant) => grant.endsWith('dynamodb:Scan'))).toBe(false);
   });
 
   it('writes back only the key and the Stripe id, without asking for values back', () => {
