@@ -16,6 +16,7 @@ import { CATALOG_SNAPSHOT_TABLE, PRICES_TABLE, PRODUCTS_TABLE } from '../../lamb
 import { localDynamoClient } from '../../local/services/aws-clients';
 import { createTable } from '../../local/services/provision';
 import { apiEvent, lambdaContext } from '../support/api-events';
+import { injectFault, throttled } from '../support/aws-fault-injection';
 import { listingEntries } from '../support/fake-catalog-snapshot';
 import { serviceEndpoint } from './services';
 import { silentLogger, uniqueProjectName } from './support';
@@ -202,7 +203,7 @@ describe('GET /stripe/prices over a snapshot on DynamoDB Local', () => {
     expect(second.body?.prices[0]?.priceId).toBe('price-0900');
   });
 
-  it('answers 400 for a bad limit or cursor, and reads nothing for them', async () => {
+  it('answers 400 for a bad limit or cursor', async () => {
     const api = newApi();
     for (const [query, code] of [
       [{ limit: '0' }, 'invalid_limit'],
@@ -242,6 +243,45 @@ describe('GET /stripe/prices over a snapshot on DynamoDB Local', () => {
     });
     expect(response.headers['cache-control']).toBe('no-store');
   });
+});
+
+describe('a snapshot pass interrupted between its writes', () => {
+  const changePrice = (unitAmount: number) =>
+    documents.send(
+      new UpdateCommand({
+        TableName: names.pricesTable,
+        Key: { priceId: 'price-0001' },
+        UpdateExpression: 'SET unitAmount = :amount',
+        ExpressionAttributeValues: { ':amount': unitAmount },
+      }),
+    );
+  const etag = async () => (await list(newApi())).response.headers.etag;
+
+  it.each([
+    ['the chunks', 'BatchWriteItemCommand', 7_001],
+    ['the head', 'PutItemCommand', 7_002],
+  ])(
+    'leaves the listing on the previous snapshot when %s fails to write; the next pass publishes',
+    async (_what, command, newAmount) => {
+      await refresh();
+      const before = await etag();
+      await changePrice(newAmount);
+      const fault = injectFault(client, { command, nth: 1, error: throttled() });
+      try {
+        await expect(refresh()).rejects.toThrow();
+        expect(fault.failures).toBe(1);
+      } finally {
+        fault.remove();
+      }
+      // Whole pages of the old snapshot: the head never names a half-written version.
+      expect(await etag()).toBe(before);
+      const { body } = await list(newApi(), { limit: '100' });
+      expect(body?.prices).toHaveLength(100);
+
+      expect(await refresh()).toMatchObject({ outcome: 'published' });
+      expect(await etag()).not.toBe(before);
+    },
+  );
 });
 
 describe('DynamoCatalogSnapshotStore on DynamoDB Local', () => {

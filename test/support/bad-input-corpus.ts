@@ -369,6 +369,29 @@ export function pricesCorpus(): BadRequest[] {
       code: 'route_not_found',
       build: request('GET', `${ROUTES.listPrices.path}/x`),
     },
+    ...(
+      [
+        ['limit 0', 'limit=0', 'invalid_limit'],
+        ['limit 101', 'limit=101', 'invalid_limit'],
+        ['a limit that is not a number', 'limit=ten', 'invalid_limit'],
+        ['a limit in exponent form', 'limit=1e2', 'invalid_limit'],
+        ['a negative limit', 'limit=-5', 'invalid_limit'],
+        ['limit given twice', 'limit=5&limit=6', 'invalid_limit'],
+        ['a cursor it never handed out', 'cursor=not-a-cursor', 'invalid_cursor'],
+        ['an empty cursor', 'cursor=', 'invalid_cursor'],
+        [
+          'a cursor of an unknown snapshot',
+          `cursor=${Buffer.from('["unknown",100,100]').toString('base64url')}`,
+          'cursor_expired',
+        ],
+      ] as const
+    ).map(([name, query, code]): BadRequest => ({
+      endpoint: label,
+      name,
+      status: 400,
+      code,
+      build: request('GET', `${ROUTES.listPrices.path}?${query}`),
+    })),
   ];
 }
 
