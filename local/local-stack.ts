@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type StripeSandbox, startStripeSandbox } from 'stripe-sandbox';
 import { DynamoParkedEventStore } from '../lambda/adapters/dynamo-parked-event-store';
 import type { StripeConnection } from '../lambda/adapters/stripe-sdk-gateway';
 import { buildApiHandler } from '../lambda/api/composition-root';
@@ -17,6 +18,7 @@ import { ENV } from '../lambda/shared/function-environment';
 import { BILLING_EVENTS_TOPIC_SUFFIX } from '../lambda/shared/naming';
 import { type FunctionId, ROUTES } from '../lambda/shared/routes';
 import { SECRETS, type SecretId } from '../lambda/shared/secrets';
+import { STRIPE_API_VERSION } from '../lambda/shared/stripe-api-version';
 import {
   CATALOG_SNAPSHOT_TABLE,
   CATALOG_SYNC_TABLE,
@@ -58,7 +60,6 @@ import { DYNAMODB_LOCAL_NAME, startDynamoDbLocal } from './services/dynamodb-loc
 import { assertPortsFree, type NeededPort } from './services/ports';
 import { createTable, createTopic, subscribeQueue } from './services/provision';
 import { SNS_EMULATOR_NAME, startSnsEmulator } from './services/sns-emulator';
-import { type StripeSandbox, startStripeSandbox } from './stripe-sandbox/server';
 
 export interface LocalStackOptions {
   readonly config: LocalConfig;
@@ -220,6 +221,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (config.stripe === 'sandbox') {
       stripeSandbox = await startStripeSandbox({
         port: config.ports.stripeSandbox,
+        apiVersion: STRIPE_API_VERSION,
         // The first signing secret signs, as Stripe signs with the endpoint's current one.
         webhookSecret:
           parseSecretList(config.secrets.stripeWebhookSecret, 'STRIPE_WEBHOOK_SECRET')[0] ?? '',

@@ -1,7 +1,7 @@
 import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
 import type { LocalStack } from '../../local/local-stack';
-import type { StripeSandbox } from '../../local/stripe-sandbox/server';
+import type { StripeSandbox } from 'stripe-sandbox';
 import { startTestStack } from './support';
 
 jest.setTimeout(60_000);

@@ -17,7 +17,7 @@ import { StripeCustomerMissingError } from '../../lambda/domain/stripe-gateway';
 import { CUSTOMERS_TABLE } from '../../lambda/shared/tables';
 import { localDynamoClient } from '../../local/services/aws-clients';
 import { createTable } from '../../local/services/provision';
-import { type StripeSandbox, startStripeSandbox } from '../../local/stripe-sandbox/server';
+import { type StripeSandbox, startStripeSandbox } from 'stripe-sandbox';
 import { serviceEndpoint } from './services';
 import { uniqueProjectName } from './support';
 

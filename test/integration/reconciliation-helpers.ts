@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
 import type { LocalStack } from '../../local/local-stack';
-import type { StripeSandbox } from '../../local/stripe-sandbox/server';
+import type { StripeSandbox } from 'stripe-sandbox';
 
 /**
  * What the reconciliation tests share: a stripe-node client on the stack's sandbox, flows

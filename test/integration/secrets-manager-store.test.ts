@@ -134,6 +134,7 @@ describe('one combined secret (contract section 3) through Secrets Manager', () 
     [ENV.catalogSyncTable]: 'sync',
     [ENV.productsTable]: 'products',
     [ENV.pricesTable]: 'prices',
+    [ENV.catalogSnapshotTable]: 'catalog-snapshot',
     [ENV.allowedRedirectOrigins]: 'https://app.example.com',
     [ENV.stripeSecretKeyName]: NAME,
     [ENV.stripeSecretKeyField]: 'stripe_secret_key',

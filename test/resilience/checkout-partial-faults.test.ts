@@ -6,7 +6,7 @@ import { ROUTES } from '../../lambda/shared/routes';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
 import type { LocalStack } from '../../local/local-stack';
 import { localDynamoClient } from '../../local/services/aws-clients';
-import type { StripeObject } from '../../local/stripe-sandbox/fixtures';
+import type { StripeObject } from 'stripe-sandbox';
 import { silentLogger, startTestStack } from '../integration/support';
 import { apiEvent, lambdaContext } from '../support/api-events';
 import { putUnsyncedPrice } from '../support/catalog-records';

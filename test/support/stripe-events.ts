@@ -20,7 +20,7 @@ const FIXTURES = ((): Record<string, StripeObject> => {
     __dirname,
     '..',
     '..',
-    'local',
+    'packages',
     'stripe-sandbox',
     'fixtures',
     'stripe-objects.json',

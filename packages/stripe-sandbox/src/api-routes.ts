@@ -33,7 +33,7 @@ import {
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
-/** The part of Stripe's API the sandbox serves (contract section 7). */
+/** The part of Stripe's API the sandbox serves (listed in the package README). */
 const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['POST', '/v1/customers', createCustomer],
   ['GET', '/v1/customers', listCustomers],

@@ -11,17 +11,9 @@ import { completeCheckoutSession } from './checkout-api';
 import { bool, int, str } from './control-params';
 import { type ControlResult, handleDeliveryControl } from './delivery-controls';
 import { parameterInvalid } from './errors';
-import type { FaultInjector } from './faults';
-import type { IdempotencyKeys } from './idempotency';
-import type { SandboxState } from './state';
+import type { RequestContext } from './request-context';
 
 export type { ControlResult } from './delivery-controls';
-
-interface ControlContext {
-  readonly state: SandboxState;
-  readonly faults: FaultInjector;
-  readonly idempotency: IdempotencyKeys;
-}
 
 const OUTCOMES: readonly PaymentOutcome[] = ['succeeded', 'failed', 'requires_action'];
 
@@ -51,10 +43,10 @@ function controlRoute(method: string, path: string): { route: string; id: string
  * Test controls under `/_sandbox/` (never part of Stripe's API): drive flows that a buyer
  * or time would drive at Stripe, inspect deliveries, inject faults, reset. The delivery
  * controls (chaos, clock, sink, deliveries) are in delivery-controls.ts; all of them are
- * documented in README.md beside this file.
+ * documented in the package's README.md.
  */
 export async function handleControl(
-  context: ControlContext,
+  context: RequestContext,
   method: string,
   path: string,
   query: URLSearchParams,

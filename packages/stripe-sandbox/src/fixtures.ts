@@ -1,17 +1,15 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import stripeObjects from '../fixtures/stripe-objects.json';
 
 export type StripeObject = Record<string, unknown>;
 
 /**
  * Stripe's own published example of each object (from Stripe's OpenAPI repository, MIT,
- * see fixtures/LICENSE-stripe-openapi). Every object the sandbox returns starts as a copy
- * of its fixture, so it carries every key Stripe's object has, with Stripe's types; the
- * sandbox then sets what it models and clears what would be misleading.
+ * see fixtures/LICENSE-stripe-openapi at the package root). Every object the sandbox
+ * returns starts as a copy of its fixture, so it carries every key Stripe's object has,
+ * with Stripe's types; the sandbox then sets what it models and clears what would be
+ * misleading. Imported, not read from disk, so a bundle (esbuild) carries it along.
  */
-const FIXTURES = JSON.parse(
-  fs.readFileSync(path.join(__dirname, 'fixtures', 'stripe-objects.json'), 'utf8'),
-) as Record<string, StripeObject>;
+const FIXTURES = stripeObjects as unknown as Record<string, StripeObject>;
 
 export type FixtureName =
   | 'customer'

@@ -1,6 +1,5 @@
 import type Stripe from 'stripe';
-import type { ChaosState } from '../../../local/stripe-sandbox/chaos';
-import type { DeliveryAttempt } from '../../../local/stripe-sandbox/webhooks';
+import type { ChaosState, DeliveryAttempt } from '../src';
 import { type Harness, startHarness } from './harness';
 
 jest.setTimeout(30_000);

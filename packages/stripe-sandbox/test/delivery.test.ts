@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { type DeliveryAttempt, signatureHeader } from '../../../local/stripe-sandbox/webhooks';
+import { type DeliveryAttempt, signatureHeader } from '../src';
 import { type Harness, startHarness, WEBHOOK_SECRET } from './harness';
 
 jest.setTimeout(30_000);

@@ -5,10 +5,7 @@ import { type Harness, paidSubscription, startHarness } from './harness';
 jest.setTimeout(30_000);
 
 const FIXTURES = JSON.parse(
-  fs.readFileSync(
-    path.join(__dirname, '../../../local/stripe-sandbox/fixtures/stripe-objects.json'),
-    'utf8',
-  ),
+  fs.readFileSync(path.join(__dirname, '../fixtures/stripe-objects.json'), 'utf8'),
 ) as Record<string, Record<string, unknown>>;
 
 const typeOf = (value: unknown): string =>

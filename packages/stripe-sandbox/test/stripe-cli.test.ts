@@ -6,7 +6,10 @@ import { type Harness, startHarness } from './harness';
 
 jest.setTimeout(60_000);
 
-/** The official Stripe CLI, from npm (@stripe/cli-linux-x64: the CLI's Linux build). */
+/**
+ * The official Stripe CLI, from npm (@stripe/cli-linux-x64: the CLI's Linux build), an
+ * optional dependency of the repository root, installed in the root's node_modules.
+ */
 const CLI = path.join(__dirname, '../../../node_modules/@stripe/cli-linux-x64/bin/stripe');
 const API_KEY = 'sk_test_cli_0123456789';
 

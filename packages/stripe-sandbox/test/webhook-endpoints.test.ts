@@ -1,7 +1,5 @@
 import Stripe from 'stripe';
-import { STRIPE_API_VERSION } from '../../../lambda/shared/stripe-api-version';
-import { IMPLICIT_ENDPOINT_DESCRIPTION } from '../../../local/stripe-sandbox/webhook-endpoints';
-import type { DeliveryAttempt } from '../../../local/stripe-sandbox/webhooks';
+import { DEFAULT_API_VERSION, type DeliveryAttempt, IMPLICIT_ENDPOINT_DESCRIPTION } from '../src';
 import {
   type Harness,
   startHarness,
@@ -60,7 +58,7 @@ describe('/v1/webhook_endpoints through the stripe SDK', () => {
     const created = await h.stripe.webhookEndpoints.create({
       url: 'https://billing.example.com/stripe/webhook',
       enabled_events: ['customer.subscription.updated', 'invoice.payment_failed'],
-      api_version: STRIPE_API_VERSION,
+      api_version: DEFAULT_API_VERSION,
       description: 'billing',
       metadata: { team: 'payments' },
     });
@@ -68,7 +66,7 @@ describe('/v1/webhook_endpoints through the stripe SDK', () => {
       object: 'webhook_endpoint',
       url: 'https://billing.example.com/stripe/webhook',
       enabled_events: ['customer.subscription.updated', 'invoice.payment_failed'],
-      api_version: STRIPE_API_VERSION,
+      api_version: DEFAULT_API_VERSION,
       application: null,
       description: 'billing',
       livemode: false,
@@ -187,7 +185,7 @@ describe('/v1/webhook_endpoints through the stripe SDK', () => {
       url: h.endpoint,
       enabled_events: ['*'],
       status: 'enabled',
-      api_version: STRIPE_API_VERSION,
+      api_version: DEFAULT_API_VERSION,
       description: IMPLICIT_ENDPOINT_DESCRIPTION,
     });
     const id = implicit?.id ?? '';

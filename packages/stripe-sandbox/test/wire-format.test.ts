@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { SANDBOX_API_VERSION } from '../../../local/stripe-sandbox/server';
+import { DEFAULT_API_VERSION } from '../src';
 import {
   type Harness,
   paidSubscription,
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe('Stripe sandbox wire format', () => {
   it('accepts the pinned API version and echoes Stripe-Version', async () => {
-    expect(SANDBOX_API_VERSION).toBe(Stripe.API_VERSION);
+    expect(DEFAULT_API_VERSION).toBe(Stripe.API_VERSION);
     const response = await fetch(`${h.sandbox.url}/v1/customers`, {
       headers: { authorization: 'Bearer sk_test_abc', 'stripe-version': '2025-03-31.basil' },
     });

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { DeliveryAttempt } from '../../../local/stripe-sandbox/webhooks';
+import type { DeliveryAttempt } from '../src';
 import { type Harness, startHarness } from './harness';
 
 jest.setTimeout(30_000);

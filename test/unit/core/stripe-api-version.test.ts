@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { STRIPE_API_VERSION } from '../../../lambda/shared/stripe-api-version';
-import { SANDBOX_API_VERSION } from '../../../local/stripe-sandbox/server';
+import { DEFAULT_API_VERSION as SANDBOX_API_VERSION } from 'stripe-sandbox';
 
 describe('the pinned Stripe API version', () => {
   it('is the version the pinned stripe package was built for', () => {
