@@ -4,6 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { METRICS } from '../../lambda/domain/metrics';
 import { OWNED_TABLES } from '../../lambda/shared/tables';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
+import type { ServiceFunction } from '../../lib/constructs/service-function';
 import {
   DYNAMODB_OPERATIONS,
   WEBHOOK_SERVER_ERROR_ANSWERS,
@@ -109,6 +110,28 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
   const environmentDimension = [{ Name: 'environment', Value: env }];
   const topicRef = (s: Synthesized) =>
     resolved(s.stack, s.stack.monitoring.alarmTopic.topic.topicArn);
+  /** A "failing" alarm: the service's failure count plus the function's Errors, at ≥ 1. */
+  const expectFailuresPlusErrors = (
+    s: Synthesized,
+    name: string,
+    expected: { failures: [id: string, metric: string]; fn: ServiceFunction },
+  ): AlarmProperties => {
+    const a = alarm(s, name);
+    const [id, metric] = expected.failures;
+    expect(expressionOf(a)).toBe(`FILL(${id}, 0) + FILL(functionErrors, 0)`);
+    expect(inputs(a)[id]).toEqual({
+      Namespace: namespace,
+      MetricName: metric,
+      Dimensions: environmentDimension,
+    });
+    expect(inputs(a).functionErrors).toMatchObject({
+      MetricName: 'Errors',
+      Dimensions: [
+        { Name: 'FunctionName', Value: resolved(s.stack, expected.fn.function.functionName) },
+      ],
+    });
+    return a;
+  };
 
   it('sends every alarm to the one alarm topic, in alarm and back to OK, with a runbook pointer', () => {
     const s = get(env);
@@ -192,21 +215,9 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
 
   it('alarms on a failed reconciliation run: its failure count or the function errors, per interval', () => {
     const s = get(env);
-    const a = alarm(s, 'reconcile-failing');
-    expect(expressionOf(a)).toBe('FILL(runFailures, 0) + FILL(functionErrors, 0)');
-    expect(inputs(a).runFailures).toEqual({
-      Namespace: namespace,
-      MetricName: METRICS.reconciliationFailures,
-      Dimensions: environmentDimension,
-    });
-    expect(inputs(a).functionErrors).toMatchObject({
-      MetricName: 'Errors',
-      Dimensions: [
-        {
-          Name: 'FunctionName',
-          Value: resolved(s.stack, s.stack.functions.reconcile.function.functionName),
-        },
-      ],
+    const a = expectFailuresPlusErrors(s, 'reconcile-failing', {
+      failures: ['runFailures', METRICS.reconciliationFailures],
+      fn: s.stack.functions.reconcile,
     });
     expect(periodOf(a)).toBe(s.stack.config.settings.reconciliation.intervalMinutes * 60);
     expect(a).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
@@ -245,21 +256,9 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
 
   it('alarms on a failed catalog snapshot pass or function error', () => {
     const s = get(env);
-    const a = alarm(s, 'catalog-snapshot-failing');
-    expect(expressionOf(a)).toBe('FILL(passFailures, 0) + FILL(functionErrors, 0)');
-    expect(inputs(a).passFailures).toEqual({
-      Namespace: namespace,
-      MetricName: METRICS.catalogSnapshotFailures,
-      Dimensions: environmentDimension,
-    });
-    expect(inputs(a).functionErrors).toMatchObject({
-      MetricName: 'Errors',
-      Dimensions: [
-        {
-          Name: 'FunctionName',
-          Value: resolved(s.stack, s.stack.functions.catalogSnapshot.function.functionName),
-        },
-      ],
+    const a = expectFailuresPlusErrors(s, 'catalog-snapshot-failing', {
+      failures: ['passFailures', METRICS.catalogSnapshotFailures],
+      fn: s.stack.functions.catalogSnapshot,
     });
     expect(a).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching' });
   });
