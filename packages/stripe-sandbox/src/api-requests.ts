@@ -87,8 +87,9 @@ export async function handleApiRequest(
     } catch (error) {
       if (!(error instanceof StripeApiError)) throw error;
       const errorBody = JSON.stringify(error.toBody(requestId), null, 2);
-      // Stripe saves a result only once the endpoint started executing, not validation errors.
-      if (key && error.status >= 500)
+      // Stripe saves a result only once the endpoint started executing, not validation
+      // errors: server errors, and a card declined (the payment was attempted).
+      if (key && (error.status >= 500 || error.type === 'card_error'))
         context.idempotency.record(key, fingerprint, error.status, errorBody);
       answer(error.status, errorBody);
       return;

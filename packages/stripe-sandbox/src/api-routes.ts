@@ -1,28 +1,64 @@
 import type { ApiHandler } from './api-context';
 import { invoices, paymentIntents, subscriptions } from './billing-api';
 import {
-  createCustomer,
   createPrice,
   createProduct,
-  deleteCustomer,
-  listCustomers,
   listPrices,
   listProducts,
-  retrieveCustomer,
   retrievePrice,
   retrieveProduct,
-  searchCustomers,
-  updateCustomer,
   updatePrice,
   updateProduct,
 } from './catalog-api';
 import {
   createCheckoutSession,
   createPortalSession,
+  expireCheckoutSession,
   listCheckoutSessions,
   retrieveCheckoutSession,
 } from './checkout-api';
+import {
+  createCustomer,
+  deleteCustomer,
+  listCustomers,
+  retrieveCustomer,
+  searchCustomers,
+  updateCustomer,
+} from './customers-api';
 import { listEvents, retrieveEvent } from './events-api';
+import {
+  createInvoice,
+  createInvoiceItem,
+  finalizeInvoiceEndpoint,
+  listInvoiceItems,
+  payInvoice,
+  retrieveInvoiceItem,
+  updateInvoice,
+  voidInvoice,
+} from './invoices-api';
+import {
+  cancelPaymentIntent,
+  capturePaymentIntent,
+  confirmPaymentIntentEndpoint,
+  createPaymentIntent,
+  updatePaymentIntent,
+} from './payment-intents-api';
+import {
+  attachPaymentMethodEndpoint,
+  createPaymentMethod,
+  detachPaymentMethod,
+  listCustomerPaymentMethods,
+  listPaymentMethods,
+  retrieveCustomerPaymentMethod,
+  retrievePaymentMethod,
+  updatePaymentMethod,
+} from './payment-methods-api';
+import { confirmPaymentPage, retrievePaymentPage } from './payment-pages-api';
+import {
+  cancelSubscriptionEndpoint,
+  createSubscription,
+  updateSubscriptionEndpoint,
+} from './subscriptions-api';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -41,6 +77,14 @@ const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['GET', '/v1/customers/:id', retrieveCustomer],
   ['POST', '/v1/customers/:id', updateCustomer],
   ['DELETE', '/v1/customers/:id', deleteCustomer],
+  ['GET', '/v1/customers/:id/payment_methods', listCustomerPaymentMethods],
+  ['GET', '/v1/customers/:id/payment_methods/:pm', retrieveCustomerPaymentMethod],
+  ['POST', '/v1/payment_methods', createPaymentMethod],
+  ['GET', '/v1/payment_methods', listPaymentMethods],
+  ['GET', '/v1/payment_methods/:id', retrievePaymentMethod],
+  ['POST', '/v1/payment_methods/:id', updatePaymentMethod],
+  ['POST', '/v1/payment_methods/:id/attach', attachPaymentMethodEndpoint],
+  ['POST', '/v1/payment_methods/:id/detach', detachPaymentMethod],
   ['POST', '/v1/products', createProduct],
   ['GET', '/v1/products', listProducts],
   ['GET', '/v1/products/:id', retrieveProduct],
@@ -52,13 +96,34 @@ const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['POST', '/v1/checkout/sessions', createCheckoutSession],
   ['GET', '/v1/checkout/sessions', listCheckoutSessions],
   ['GET', '/v1/checkout/sessions/:id', retrieveCheckoutSession],
+  ['POST', '/v1/checkout/sessions/:id/expire', expireCheckoutSession],
+  // What the Stripe CLI's checkout.session.completed fixture calls to pay a session (an
+  // endpoint of Stripe's own checkout page, not of the public API).
+  ['GET', '/v1/payment_pages/:id', retrievePaymentPage],
+  ['POST', '/v1/payment_pages/:id/confirm', confirmPaymentPage],
   ['POST', '/v1/billing_portal/sessions', createPortalSession],
+  ['POST', '/v1/payment_intents', createPaymentIntent],
   ['GET', '/v1/payment_intents', paymentIntents.list],
   ['GET', '/v1/payment_intents/:id', paymentIntents.retrieve],
+  ['POST', '/v1/payment_intents/:id', updatePaymentIntent],
+  ['POST', '/v1/payment_intents/:id/confirm', confirmPaymentIntentEndpoint],
+  ['POST', '/v1/payment_intents/:id/capture', capturePaymentIntent],
+  ['POST', '/v1/payment_intents/:id/cancel', cancelPaymentIntent],
+  ['POST', '/v1/subscriptions', createSubscription],
   ['GET', '/v1/subscriptions', subscriptions.list],
   ['GET', '/v1/subscriptions/:id', subscriptions.retrieve],
+  ['POST', '/v1/subscriptions/:id', updateSubscriptionEndpoint],
+  ['DELETE', '/v1/subscriptions/:id', cancelSubscriptionEndpoint],
+  ['POST', '/v1/invoiceitems', createInvoiceItem],
+  ['GET', '/v1/invoiceitems', listInvoiceItems],
+  ['GET', '/v1/invoiceitems/:id', retrieveInvoiceItem],
+  ['POST', '/v1/invoices', createInvoice],
   ['GET', '/v1/invoices', invoices.list],
   ['GET', '/v1/invoices/:id', invoices.retrieve],
+  ['POST', '/v1/invoices/:id', updateInvoice],
+  ['POST', '/v1/invoices/:id/finalize', finalizeInvoiceEndpoint],
+  ['POST', '/v1/invoices/:id/pay', payInvoice],
+  ['POST', '/v1/invoices/:id/void', voidInvoice],
   ['GET', '/v1/events', listEvents],
   ['GET', '/v1/events/:id', retrieveEvent],
   ['POST', '/v1/webhook_endpoints', createWebhookEndpoint],

@@ -1,12 +1,18 @@
 import { type ApiHandler, pathParam } from './api-context';
-import { invoice, paymentIntent, periodEnd, subscriptionItem } from './billing-objects';
+import {
+  invoice,
+  paymentIntent,
+  periodEnd,
+  planFromPrice,
+  subscriptionItem,
+} from './billing-objects';
 import { requireObject } from './catalog-api';
 import { invoiceLineTemplate } from './checkout-api';
 import { parameterInvalid, resourceMissing, StripeApiError } from './errors';
 import type { StripeObject } from './fixtures';
 import { nowSeconds } from './ids';
 import { expand, LIST_PARAMS, listObject } from './listing';
-import { Params } from './params';
+import { mergeMetadata, Params } from './params';
 import { NO_REQUEST, type RequestOrigin, type SandboxState } from './state';
 import type { ObjectKind } from './store';
 
@@ -167,7 +173,12 @@ export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
 export function cancelSubscription(
   state: SandboxState,
   id: string,
-  options: { atPeriodEnd: boolean; reason: CancellationReason; comment?: string | null },
+  options: {
+    atPeriodEnd: boolean;
+    reason: CancellationReason;
+    comment?: string | null;
+    feedback?: string | null;
+  },
   origin: RequestOrigin = NO_REQUEST,
 ): StripeObject {
   const sub = requireSubscription(state, id);
@@ -175,7 +186,11 @@ export function cancelSubscription(
   if (!CANCELLATION_REASONS.includes(options.reason))
     throw parameterInvalid('reason', `Invalid reason: ${options.reason}`);
   const now = nowSeconds();
-  const details = { comment: options.comment ?? null, feedback: null, reason: options.reason };
+  const details = {
+    comment: options.comment ?? null,
+    feedback: options.feedback ?? null,
+    reason: options.reason,
+  };
   if (options.atPeriodEnd) {
     const previous = {
       cancel_at_period_end: sub.cancel_at_period_end,
@@ -202,18 +217,37 @@ export function cancelSubscription(
   return sub;
 }
 
-/** Changes quantity, price or `cancel_at_period_end` (`customer.subscription.updated`). */
+export interface SubscriptionChanges {
+  readonly quantity?: number;
+  readonly price?: string;
+  readonly cancelAtPeriodEnd?: boolean;
+  /** The item's metadata, merged (the API's `items[0][metadata]`). */
+  readonly itemMetadata?: Record<string, string | null> | null;
+  /** The subscription's metadata, merged: `previous_attributes` names the changed keys. */
+  readonly metadata?: Record<string, string | null> | null;
+  /** Other top-level fields, set as given (`description`, `default_payment_method`, ...). */
+  readonly fields?: Record<string, unknown>;
+}
+
+/**
+ * Changes a subscription (`customer.subscription.updated`, with the changed attributes'
+ * old values in `previous_attributes`); nothing changed, no event.
+ */
 export function updateSubscription(
   state: SandboxState,
   id: string,
-  changes: { quantity?: number; price?: string; cancelAtPeriodEnd?: boolean },
+  changes: SubscriptionChanges,
   origin: RequestOrigin = NO_REQUEST,
 ): StripeObject {
   const sub = requireSubscription(state, id);
   requireLive(sub);
   const previous: Record<string, unknown> = {};
-  if (changes.quantity !== undefined || changes.price !== undefined) {
-    previous.items = structuredClone(sub.items);
+  if (
+    changes.quantity !== undefined ||
+    changes.price !== undefined ||
+    changes.itemMetadata !== undefined
+  ) {
+    const before = structuredClone(sub.items);
     const item = subscriptionItem(sub);
     if (changes.quantity !== undefined) item.quantity = changes.quantity;
     if (changes.price !== undefined) {
@@ -221,7 +255,11 @@ export function updateSubscription(
       if (price?.type !== 'recurring')
         throw parameterInvalid('price', `No such recurring price: ${changes.price}`);
       item.price = structuredClone(price);
+      item.plan = planFromPrice(price);
     }
+    if (changes.itemMetadata !== undefined)
+      item.metadata = mergeMetadata(item.metadata as Record<string, string>, changes.itemMetadata);
+    previous.items = before;
   }
   if (
     changes.cancelAtPeriodEnd !== undefined &&
@@ -235,6 +273,22 @@ export function updateSubscription(
     sub.cancel_at = changes.cancelAtPeriodEnd ? subscriptionItem(sub).current_period_end : null;
     if (!changes.cancelAtPeriodEnd)
       sub.cancellation_details = { comment: null, feedback: null, reason: null };
+  }
+  if (changes.metadata !== undefined) {
+    const before = sub.metadata as Record<string, string>;
+    const after = mergeMetadata(before, changes.metadata);
+    const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+      (key) => before[key] !== after[key],
+    );
+    if (changed.length > 0) {
+      previous.metadata = Object.fromEntries(changed.map((key) => [key, before[key] ?? null]));
+      sub.metadata = after;
+    }
+  }
+  for (const [field, value] of Object.entries(changes.fields ?? {})) {
+    if (JSON.stringify(value) === JSON.stringify(sub[field])) continue;
+    if (!(field in previous)) previous[field] = structuredClone(sub[field]);
+    sub[field] = value;
   }
   if (Object.keys(previous).length > 0)
     state.emit('customer.subscription.updated', sub, origin, previous);

@@ -1,5 +1,6 @@
 import { fromFixture, type StripeObject } from './fixtures';
 import { nowSeconds, stripeId } from './ids';
+import { type CardDecline, GENERIC_DECLINE } from './test-cards';
 
 /** The end of one billing period that starts at `start` (epoch seconds). */
 export function periodEnd(start: number, interval: string, count: number): number {
@@ -13,6 +14,16 @@ export function periodEnd(start: number, interval: string, count: number): numbe
 
 export type PaymentOutcome = 'succeeded' | 'failed' | 'requires_action';
 
+/** What one attempt to charge a card did. */
+export type ChargeResult =
+  | { readonly outcome: 'succeeded' }
+  | { readonly outcome: 'failed'; readonly decline: CardDecline }
+  | { readonly outcome: 'requires_action' };
+
+/** The result a flow control's outcome stands for (a declined card: Stripe's generic decline). */
+export const chargeResultOf = (outcome: PaymentOutcome): ChargeResult =>
+  outcome === 'failed' ? { outcome, decline: GENERIC_DECLINE } : { outcome };
+
 export interface PaymentIntentInput {
   readonly amount: number;
   readonly currency: string;
@@ -20,45 +31,30 @@ export interface PaymentIntentInput {
   readonly metadata: Record<string, string>;
   readonly outcome: PaymentOutcome;
   readonly description?: string | null;
+  /** The card charged; without one, an id stands for it. */
+  readonly paymentMethod?: StripeObject;
+  /** Other fields Stripe keeps on the payment intent (`shipping`, `receipt_email`, ...). */
+  readonly fields?: StripeObject;
 }
 
-const DECLINE = {
-  type: 'card_error',
-  code: 'card_declined',
-  decline_code: 'generic_decline',
-  message: 'Your card was declined.',
-  doc_url: 'https://stripe.com/docs/error-codes/card-declined',
-  param: null,
-  payment_method_type: 'card',
-};
-
-export function paymentIntent(input: PaymentIntentInput): StripeObject {
+/** A payment intent that has not been confirmed yet (`requires_payment_method`). */
+export function newPaymentIntent(fields: StripeObject & { amount: number; currency: string }) {
   const id = stripeId('pi');
-  const succeeded = input.outcome === 'succeeded';
   return fromFixture('payment_intent', {
     id,
     object: 'payment_intent',
-    amount: input.amount,
     amount_capturable: 0,
-    amount_received: succeeded ? input.amount : 0,
-    currency: input.currency,
-    customer: input.customer,
-    description: input.description ?? null,
-    metadata: { ...input.metadata },
-    status:
-      input.outcome === 'succeeded'
-        ? 'succeeded'
-        : input.outcome === 'failed'
-          ? 'requires_payment_method'
-          : 'requires_action',
-    last_payment_error: input.outcome === 'failed' ? { ...DECLINE } : null,
-    next_action:
-      input.outcome === 'requires_action'
-        ? { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } }
-        : null,
-    latest_charge: succeeded ? stripeId('ch') : null,
-    payment_method: input.outcome === 'failed' ? null : stripeId('pm'),
+    amount_received: 0,
+    customer: null,
+    description: null,
+    metadata: {},
+    status: 'requires_payment_method',
+    last_payment_error: null,
+    next_action: null,
+    latest_charge: null,
+    payment_method: null,
     payment_method_types: ['card'],
+    allowed_payment_method_types: null,
     client_secret: `${id}_secret_${stripeId('s').slice(2)}`,
     created: nowSeconds(),
     canceled_at: null,
@@ -81,11 +77,79 @@ export function paymentIntent(input: PaymentIntentInput): StripeObject {
     statement_descriptor_suffix: null,
     excluded_payment_method_types: null,
     customer_account: null,
+    ...fields,
   });
 }
 
+/**
+ * What a confirmation attempt leaves on a payment intent: paid (or, with manual capture,
+ * authorized), declined (`requires_payment_method`, the card in `last_payment_error`, no
+ * payment method kept), or waiting for 3-D Secure (`requires_action`).
+ */
+export function applyCharge(
+  intent: StripeObject,
+  result: ChargeResult,
+  paymentMethod: StripeObject | undefined,
+  options: { readonly manualCapture?: boolean } = {},
+): void {
+  const amount = intent.amount as number;
+  const pmId = (paymentMethod?.id as string | undefined) ?? stripeId('pm');
+  if (result.outcome === 'succeeded') {
+    const manual = options.manualCapture === true;
+    Object.assign(intent, {
+      status: manual ? 'requires_capture' : 'succeeded',
+      amount_received: manual ? 0 : amount,
+      amount_capturable: manual ? amount : 0,
+      latest_charge: stripeId('ch'),
+      payment_method: pmId,
+      last_payment_error: null,
+      next_action: null,
+    });
+  } else if (result.outcome === 'failed') {
+    const { decline } = result;
+    Object.assign(intent, {
+      status: 'requires_payment_method',
+      amount_received: 0,
+      amount_capturable: 0,
+      payment_method: null,
+      next_action: null,
+      last_payment_error: {
+        type: 'card_error',
+        code: decline.code,
+        decline_code: decline.declineCode,
+        message: decline.message,
+        doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, '-')}`,
+        param: null,
+        payment_method: paymentMethod ? structuredClone(paymentMethod) : null,
+        payment_method_type: 'card',
+      },
+    });
+  } else {
+    Object.assign(intent, {
+      status: 'requires_action',
+      payment_method: pmId,
+      last_payment_error: null,
+      next_action: { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } },
+    });
+  }
+}
+
+/** A payment intent as a flow leaves it: created and confirmed with `outcome`. */
+export function paymentIntent(input: PaymentIntentInput): StripeObject {
+  const intent = newPaymentIntent({
+    amount: input.amount,
+    currency: input.currency,
+    customer: input.customer,
+    description: input.description ?? null,
+    metadata: { ...input.metadata },
+    ...input.fields,
+  });
+  applyCharge(intent, chargeResultOf(input.outcome), input.paymentMethod);
+  return intent;
+}
+
 /** A plan, as Stripe still embeds it beside the price on subscription items. */
-function planFromPrice(price: StripeObject): StripeObject {
+export function planFromPrice(price: StripeObject): StripeObject {
   const recurring = price.recurring as { interval: string; interval_count: number };
   return {
     id: price.id,
@@ -197,11 +261,13 @@ export interface InvoiceInput {
   readonly billingReason: 'subscription_create' | 'subscription_cycle';
   readonly paid: boolean;
   readonly customerEmail: string | null;
+  /** Overrides `paid`: a `draft` to finalize and charge step by step. */
+  readonly status?: InvoiceStatus;
 }
 
+/** A subscription's invoice for its current period, paid or left open by a failed charge. */
 export function invoice(input: InvoiceInput, lineTemplate: StripeObject): StripeObject {
   const id = stripeId('in');
-  const now = nowSeconds();
   const sub = input.subscription;
   const item = subscriptionItem(sub);
   const price = item.price as StripeObject;
@@ -247,47 +313,89 @@ export function invoice(input: InvoiceInput, lineTemplate: StripeObject): Stripe
     pretax_credit_amounts: [],
     taxes: [],
   };
+  return invoiceObject({
+    id,
+    customer: sub.customer as string,
+    customerEmail: input.customerEmail,
+    currency: price.currency as string,
+    lines: [line],
+    period,
+    billingReason: input.billingReason,
+    subscription: sub,
+    status: input.status ?? (input.paid ? 'paid' : 'open'),
+  });
+}
+
+export type InvoiceStatus = 'draft' | 'open' | 'paid';
+
+export interface InvoiceFields {
+  readonly id: string;
+  readonly customer: string;
+  readonly customerEmail: string | null;
+  readonly currency: string;
+  readonly lines: readonly StripeObject[];
+  readonly period: { readonly start: number; readonly end: number };
+  readonly billingReason: string;
+  /** The subscription it bills (`parent.subscription_details`), or null for a one-off invoice. */
+  readonly subscription: StripeObject | null;
+  /** `draft` (not finalized), `open` (finalized, a charge failed) or `paid`. */
+  readonly status: InvoiceStatus;
+}
+
+/**
+ * An invoice: its amounts are its lines' sum; `open` and `paid` are finalized with one
+ * charge attempt made (the subscription flows), `draft` is neither.
+ */
+export function invoiceObject(input: InvoiceFields): StripeObject {
+  const now = nowSeconds();
+  const { id, period, status } = input;
+  const sub = input.subscription;
+  const amount = input.lines.reduce((sum, line) => sum + (line.amount as number), 0);
+  const paid = status === 'paid';
+  const finalized = status !== 'draft';
   return fromFixture('invoice', {
     id,
     object: 'invoice',
-    customer: sub.customer,
+    customer: input.customer,
     customer_email: input.customerEmail,
-    subscription: sub.id,
-    parent: {
-      type: 'subscription_details',
-      quote_details: null,
-      subscription_details: {
-        metadata: { ...(sub.metadata as Record<string, string>) },
-        subscription: sub.id,
-      },
-    },
-    status: input.paid ? 'paid' : 'open',
+    subscription: sub ? sub.id : null,
+    parent: sub
+      ? {
+          type: 'subscription_details',
+          quote_details: null,
+          subscription_details: {
+            metadata: { ...(sub.metadata as Record<string, string>) },
+            subscription: sub.id,
+          },
+        }
+      : null,
+    status,
     billing_reason: input.billingReason,
-    currency: price.currency,
+    currency: input.currency,
     amount_due: amount,
-    amount_paid: input.paid ? amount : 0,
-    amount_remaining: input.paid ? 0 : amount,
+    amount_paid: paid ? amount : 0,
+    amount_remaining: paid ? 0 : amount,
     amount_overpaid: 0,
     subtotal: amount,
     subtotal_excluding_tax: amount,
     total: amount,
     total_excluding_tax: amount,
-    attempt_count: 1,
-    attempted: true,
-    auto_advance: !input.paid,
-    lines: { object: 'list', data: [line], has_more: false, url: `/v1/invoices/${id}/lines` },
+    attempt_count: finalized ? 1 : 0,
+    attempted: finalized,
+    auto_advance: status === 'open',
+    lines: { object: 'list', data: input.lines, has_more: false, url: `/v1/invoices/${id}/lines` },
     period_start: period.start,
     period_end: period.end,
     created: now,
-    effective_at: now,
+    effective_at: finalized ? now : null,
     due_date: null,
-    number: `SBX-${id.slice(-8).toUpperCase()}`,
+    number: finalized ? invoiceNumber(id) : null,
     metadata: {},
-    next_payment_attempt: input.paid ? null : now + 3 * 24 * 3600,
+    next_payment_attempt: status === 'open' ? now + 3 * 24 * 3600 : null,
     status_transitions: {
-      finalized_at: now,
+      finalized_at: finalized ? now : null,
       marked_uncollectible_at: null,
-      paid_at: input.paid ? now : null,
+      paid_at: paid ? now : null,
       voided_at: null,
     },
     hosted_invoice_url: null,
@@ -308,8 +416,11 @@ export function invoice(input: InvoiceInput, lineTemplate: StripeObject): Stripe
     shipping_details: null,
     statement_descriptor: null,
     test_clock: null,
-    webhooks_delivered_at: now,
+    webhooks_delivered_at: finalized ? now : null,
     automatically_finalizes_at: null,
     customer_account: null,
   });
 }
+
+/** The number an invoice gets when it is finalized. */
+export const invoiceNumber = (id: string): string => `SBX-${id.slice(-8).toUpperCase()}`;

@@ -1,14 +1,11 @@
 import type { ApiContext, ApiHandler } from './api-context';
 import { pathParam } from './api-context';
-import { parameterInvalid, resourceMissing, StripeApiError } from './errors';
+import { parameterInvalid, parameterNotModelled, resourceMissing, StripeApiError } from './errors';
 import { fromFixture, type StripeObject } from './fixtures';
 import { nowSeconds, stripeId } from './ids';
 import { expand, LIST_PARAMS, listObject } from './listing';
 import { mergeMetadata, Params } from './params';
-import type { RequestOrigin, SandboxState } from './state';
 import type { ObjectKind } from './store';
-
-const CUSTOMER_FIELDS = ['email', 'name', 'description', 'phone', 'metadata'];
 
 /** Retrieves a live object or answers Stripe's 404. */
 export function requireObject(
@@ -26,157 +23,67 @@ export function requireObject(
 const respond = (context: ApiContext, object: StripeObject, params: Params): StripeObject =>
   expand(object, params.expand(), context.state.store);
 
-// ---- customers ---------------------------------------------------------------------
-
-export interface NewCustomer {
-  readonly email: string | null;
-  readonly name?: string | null;
-  readonly description?: string | null;
-  readonly phone?: string | null;
-  readonly metadata: Record<string, string>;
-}
-
-/** Creates a customer (the API, or Checkout for a session without one) and its event. */
-export function addCustomer(
-  state: SandboxState,
-  fields: NewCustomer,
-  origin: RequestOrigin,
-): StripeObject {
-  const customer = fromFixture('customer', {
-    id: stripeId('cus', 14),
-    object: 'customer',
-    created: nowSeconds(),
-    email: fields.email,
-    name: fields.name ?? null,
-    description: fields.description ?? null,
-    phone: fields.phone ?? null,
-    metadata: fields.metadata,
-    address: null,
-    balance: 0,
-    currency: null,
-    default_source: null,
-    delinquent: false,
-    discount: null,
-    invoice_prefix: stripeId('x', 8).slice(2).toUpperCase(),
-    livemode: false,
-    next_invoice_sequence: 1,
-    preferred_locales: [],
-    shipping: null,
-    tax_exempt: 'none',
-    test_clock: null,
-    customer_account: null,
-  });
-  state.store.put('customer', customer);
-  state.emit('customer.created', customer, origin);
-  return customer;
-}
-
-export const createCustomer: ApiHandler = (context) => {
-  const params = new Params(context.raw, CUSTOMER_FIELDS);
-  const customer = addCustomer(
-    context.state,
-    {
-      email: params.nullableString('email') ?? null,
-      name: params.nullableString('name') ?? null,
-      description: params.nullableString('description') ?? null,
-      phone: params.nullableString('phone') ?? null,
-      metadata: mergeMetadata({}, params.metadata()),
-    },
-    context.origin,
-  );
-  return respond(context, customer, params);
-};
-
-export const retrieveCustomer: ApiHandler = (context) => {
-  const params = new Params(context.raw, []);
-  const id = pathParam(context, 'id');
-  const customer = context.state.store.get('customer', id);
-  if (!customer) throw resourceMissing('customer', id);
-  return respond(context, customer, params);
-};
-
-export const updateCustomer: ApiHandler = (context) => {
-  const params = new Params(context.raw, CUSTOMER_FIELDS);
-  const customer = requireObject(context, 'customer', pathParam(context, 'id'));
-  const previous: Record<string, unknown> = {};
-  for (const field of ['email', 'name', 'description', 'phone']) {
-    const value = params.nullableString(field);
-    if (value !== undefined && value !== customer[field]) {
-      previous[field] = customer[field];
-      customer[field] = value;
-    }
-  }
-  const metadata = mergeMetadata(customer.metadata as Record<string, string>, params.metadata());
-  if (JSON.stringify(metadata) !== JSON.stringify(customer.metadata)) {
-    previous.metadata = customer.metadata;
-    customer.metadata = metadata;
-  }
-  if (Object.keys(previous).length > 0)
-    context.state.emit('customer.updated', customer, context.origin, previous);
-  return respond(context, customer, params);
-};
-
-export const deleteCustomer: ApiHandler = (context) => {
-  new Params(context.raw, []);
-  const customer = requireObject(context, 'customer', pathParam(context, 'id'));
-  const deleted = fromFixture('deleted_customer', {
-    id: customer.id,
-    object: 'customer',
-    deleted: true,
-  });
-  context.state.store.put('customer', deleted);
-  context.state.emit('customer.deleted', customer, context.origin);
-  return deleted;
-};
-
-export const listCustomers: ApiHandler = (context) => {
-  const params = new Params(context.raw, [...LIST_PARAMS, 'email']);
-  const email = params.string('email');
-  const items = context.state.store
-    .list('customer')
-    .filter((c) => c.deleted !== true && (email === undefined || c.email === email));
-  return respond(context, listObject('/v1/customers', items, params), params);
-};
-
-/**
- * `GET /v1/customers/search`: the part of Stripe's search query language the service uses,
- * one or more `field:'value'` clauses joined by AND, over `email` and `metadata['key']`.
- * (Stripe's index lags writes by up to a minute; the sandbox's does not.)
- */
-export const searchCustomers: ApiHandler = (context) => {
-  const params = new Params(context.raw, ['query', 'limit', 'page', 'expand']);
-  const query = params.string('query');
-  if (query === undefined) throw parameterInvalid('query', 'Missing required param: query.');
-  const clauses = query.split(/\s+AND\s+/).map((clause) => {
-    const match = /^(email|metadata\['([^']+)'\]):'((?:[^'\\]|\\.)*)'$/.exec(clause.trim());
-    if (!match)
-      throw parameterInvalid('query', `The sandbox cannot parse the query clause: ${clause}`);
-    const value = (match[3] ?? '').replace(/\\(.)/g, '$1');
-    const metadataKey = match[2];
-    return (customer: StripeObject) =>
-      metadataKey === undefined
-        ? customer.email === value
-        : (customer.metadata as Record<string, string> | undefined)?.[metadataKey] === value;
-  });
-  const limit = params.integer('limit', { min: 1, max: 100 }) ?? 10;
-  const found = context.state.store
-    .list('customer')
-    .filter((c) => c.deleted !== true && clauses.every((matches) => matches(c)));
-  return {
-    object: 'search_result',
-    data: found.slice(0, limit).map((customer) => respond(context, customer, params)),
-    has_more: found.length > limit,
-    next_page: null,
-    url: '/v1/customers/search',
-  };
-};
-
 // ---- products ----------------------------------------------------------------------
 
-const PRODUCT_FIELDS = ['name', 'description', 'active', 'metadata'];
+const PRODUCT_FIELDS = [
+  'name',
+  'description',
+  'active',
+  'metadata',
+  'images',
+  'marketing_features',
+  'package_dimensions',
+  'shippable',
+  'statement_descriptor',
+  'tax_code',
+  'unit_label',
+  'url',
+];
+
+/**
+ * What a product's parameters set besides its name and state, kept as Stripe keeps them
+ * (descriptive: the sandbox ships, taxes and prints nothing).
+ */
+function productDetails(params: Params): StripeObject {
+  const fields: StripeObject = {};
+  for (const name of ['statement_descriptor', 'tax_code', 'unit_label', 'url']) {
+    const value = params.nullableString(name);
+    if (value !== undefined) fields[name] = value;
+  }
+  const images = params.raw.images === '' ? [] : params.strings('images');
+  if (images !== undefined) fields.images = images;
+  const shippable = params.boolean('shippable');
+  if (shippable !== undefined) fields.shippable = shippable;
+  if (params.raw.marketing_features === '') fields.marketing_features = [];
+  else {
+    const features = params.hashes('marketing_features', ['name']);
+    if (features)
+      fields.marketing_features = features.map((f) => ({ name: f.requiredString('name') }));
+  }
+  if (params.raw.package_dimensions === '') fields.package_dimensions = null;
+  else {
+    const dimensions = params.hash('package_dimensions', ['height', 'length', 'weight', 'width']);
+    if (dimensions) {
+      fields.package_dimensions = Object.fromEntries(
+        ['height', 'length', 'weight', 'width'].map((key) => {
+          const value = Number(dimensions.requiredString(key));
+          if (!Number.isFinite(value) || value <= 0)
+            throw parameterInvalid(`package_dimensions[${key}]`, `Invalid number: ${key}`);
+          return [key, value];
+        }),
+      );
+    }
+  }
+  return fields;
+}
 
 export const createProduct: ApiHandler = (context) => {
-  const params = new Params(context.raw, [...PRODUCT_FIELDS, 'id']);
+  const params = new Params(context.raw, [...PRODUCT_FIELDS, 'id', 'type', 'default_price_data']);
+  if (params.has('default_price_data'))
+    throw parameterNotModelled('default_price_data', 'prices created with their product');
+  const type = params.string('type') ?? 'service';
+  if (type !== 'service' && type !== 'good')
+    throw parameterInvalid('type', `Invalid type: ${type}`);
   const now = nowSeconds();
   const id = params.string('id') ?? stripeId('prod', 14);
   if (context.state.store.get('product', id)) {
@@ -205,9 +112,10 @@ export const createProduct: ApiHandler = (context) => {
     shippable: null,
     statement_descriptor: null,
     tax_code: null,
-    type: 'service',
+    type,
     unit_label: null,
     url: null,
+    ...productDetails(params),
   });
   context.state.store.put('product', product);
   context.state.emit('product.created', product, context.origin);
@@ -231,6 +139,7 @@ export const updateProduct: ApiHandler = (context) => {
     metadata: params.has('metadata')
       ? mergeMetadata(product.metadata as Record<string, string>, params.metadata())
       : undefined,
+    ...productDetails(params),
   });
   if (previous) {
     product.updated = nowSeconds();
@@ -268,13 +177,22 @@ export const createPrice: ApiHandler = (context) => {
     'metadata',
     'nickname',
     'active',
+    'tax_behavior',
+    'unit_amount_decimal',
+    'billing_scheme',
+    ...Object.keys(PRICE_NOT_MODELLED),
   ]);
+  refusePriceNotModelled(params);
+  if (params.has('billing_scheme') && params.string('billing_scheme') !== 'per_unit')
+    throw parameterNotModelled('billing_scheme', 'tiered prices');
   const productId = params.requiredString('product');
   requireObject(context, 'product', productId, 'product', 'product');
   const currency = params.requiredString('currency').toLowerCase();
   if (!/^[a-z]{3}$/.test(currency))
     throw parameterInvalid('currency', `Invalid currency: ${currency}`);
-  const unitAmount = params.integer('unit_amount', { min: 0, max: 99_999_999 });
+  const unitAmount =
+    params.integer('unit_amount', { min: 0, max: 99_999_999 }) ??
+    params.integer('unit_amount_decimal', { min: 0, max: 99_999_999 });
   if (unitAmount === undefined)
     throw new StripeApiError(
       400,
@@ -314,7 +232,7 @@ export const createPrice: ApiHandler = (context) => {
     nickname: params.nullableString('nickname') ?? null,
     product: productId,
     recurring,
-    tax_behavior: 'unspecified',
+    tax_behavior: taxBehavior(params) ?? 'unspecified',
     tiers_mode: null,
     transform_quantity: null,
     type: recurring ? 'recurring' : 'one_time',
@@ -350,6 +268,30 @@ function claimLookupKey(
   context.state.emit('price.updated', owner, context.origin, { lookup_key: lookupKey });
 }
 
+/** Price features whose behaviour the sandbox does not model, refused by name. */
+const PRICE_NOT_MODELLED: Readonly<Record<string, string>> = {
+  currency_options: 'prices in several currencies',
+  custom_unit_amount: 'customer-chosen amounts',
+  product_data: 'products created with their price',
+  tiers: 'tiered prices',
+  tiers_mode: 'tiered prices',
+  transform_quantity: 'quantity transforms',
+};
+
+function refusePriceNotModelled(params: Params): void {
+  for (const [name, what] of Object.entries(PRICE_NOT_MODELLED))
+    if (params.has(name)) throw parameterNotModelled(name, what);
+}
+
+const TAX_BEHAVIOURS = ['inclusive', 'exclusive', 'unspecified'];
+
+function taxBehavior(params: Params): string | undefined {
+  const value = params.string('tax_behavior');
+  if (value !== undefined && !TAX_BEHAVIOURS.includes(value))
+    throw parameterInvalid('tax_behavior', `Invalid tax_behavior: ${value}`);
+  return value;
+}
+
 export const retrievePrice: ApiHandler = (context) =>
   respond(
     context,
@@ -364,7 +306,10 @@ export const updatePrice: ApiHandler = (context) => {
     'transfer_lookup_key',
     'metadata',
     'nickname',
+    'tax_behavior',
+    'currency_options',
   ]);
+  refusePriceNotModelled(params);
   const price = requireObject(context, 'price', pathParam(context, 'id'));
   const lookupKey = params.nullableString('lookup_key');
   if (lookupKey !== undefined && lookupKey !== null && lookupKey !== price.lookup_key) {
@@ -379,6 +324,7 @@ export const updatePrice: ApiHandler = (context) => {
     active: params.boolean('active'),
     lookup_key: lookupKey,
     nickname: params.nullableString('nickname'),
+    tax_behavior: taxBehavior(params),
     metadata: params.has('metadata')
       ? mergeMetadata(price.metadata as Record<string, string>, params.metadata())
       : undefined,

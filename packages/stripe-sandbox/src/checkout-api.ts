@@ -1,10 +1,27 @@
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
-import { invoice, type PaymentOutcome, paymentIntent, subscription } from './billing-objects';
-import { addCustomer, applyUpdates, requireObject } from './catalog-api';
-import { parameterInvalid, parameterMissing, resourceMissing, StripeApiError } from './errors';
+import {
+  applyCharge,
+  type ChargeResult,
+  invoice,
+  newPaymentIntent,
+  type PaymentOutcome,
+  subscription,
+} from './billing-objects';
+import { applyUpdates, requireObject } from './catalog-api';
+import { addCustomer } from './customers-api';
+import {
+  parameterInvalid,
+  parameterMissing,
+  parameterNotModelled,
+  resourceMissing,
+  StripeApiError,
+} from './errors';
 import { fixture, fromFixture, type StripeObject } from './fixtures';
 import { nowSeconds, stripeId } from './ids';
 import { expand, LIST_PARAMS, listObject } from './listing';
+import { shipping } from './object-params';
+import { chargeEventType, chargeResult } from './payment-intents-api';
+import { cardOf, resolvePaymentMethod } from './payment-methods-api';
 import { mergeMetadata, Params } from './params';
 import { NO_REQUEST, type RequestOrigin, type SandboxState } from './state';
 
@@ -85,7 +102,17 @@ export const createCheckoutSession: ApiHandler = (context) => {
     'metadata',
     'description',
     'setup_future_usage',
+    'shipping',
+    'receipt_email',
+    'statement_descriptor',
+    'statement_descriptor_suffix',
+    'transfer_group',
+    'capture_method',
+    'application_fee_amount',
+    'on_behalf_of',
+    'transfer_data',
   ]);
+  const paymentIntentFields = paymentIntentData ? intentDataFields(paymentIntentData) : {};
   if (subscriptionData && mode !== 'subscription')
     throw parameterInvalid('subscription_data', 'subscription_data is only for subscription mode.');
   if (paymentIntentData && mode !== 'payment')
@@ -154,15 +181,64 @@ export const createCheckoutSession: ApiHandler = (context) => {
     lineItems: lineItems.map((l) => ({ price: l.price.id as string, quantity: l.quantity })),
     subscriptionMetadata: mergeMetadata({}, subscriptionData?.metadata()),
     paymentIntentMetadata: mergeMetadata({}, paymentIntentData?.metadata()),
+    paymentIntentFields,
   });
   return expand(session, params.expand(), context.state.store);
 };
+
+/**
+ * What `payment_intent_data` sets on the session's payment intent besides its metadata
+ * (`shipping`, `description`, ...). Connect and manual capture are not modelled.
+ */
+function intentDataFields(data: Params): StripeObject {
+  for (const name of ['application_fee_amount', 'on_behalf_of', 'transfer_data'])
+    if (data.has(name)) throw parameterNotModelled(`payment_intent_data[${name}]`, 'Connect');
+  if (data.string('capture_method') === 'manual')
+    throw parameterNotModelled('payment_intent_data[capture_method]', 'manual capture in Checkout');
+  const fields: StripeObject = {};
+  for (const name of [
+    'description',
+    'receipt_email',
+    'statement_descriptor',
+    'statement_descriptor_suffix',
+    'transfer_group',
+  ]) {
+    const value = data.string(name);
+    if (value !== undefined) fields[name] = value;
+  }
+  const future = data.string('setup_future_usage');
+  if (future !== undefined) {
+    if (future !== 'on_session' && future !== 'off_session')
+      throw parameterInvalid('payment_intent_data[setup_future_usage]', `Invalid value: ${future}`);
+    fields.setup_future_usage = future;
+  }
+  const ship = shipping(data);
+  if (ship) fields.shipping = ship;
+  return fields;
+}
 
 export const retrieveCheckoutSession: ApiHandler = (context) => {
   const params = new Params(context.raw, []);
   const id = pathParam(context, 'id');
   const session = context.state.store.get('checkout.session', id);
   if (!session) throw resourceMissing('checkout.session', id);
+  return expand(session, params.expand(), context.state.store);
+};
+
+/** `POST /v1/checkout/sessions/:id/expire`: an open session expires (`checkout.session.expired`). */
+export const expireCheckoutSession: ApiHandler = (context) => {
+  const params = new Params(context.raw, []);
+  const session = requireObject(context, 'checkout.session', pathParam(context, 'id'));
+  if (session.status !== 'open') {
+    throw new StripeApiError(
+      400,
+      'invalid_request_error',
+      `Only Checkout Sessions with a status of open can be expired; this one is ${String(session.status)}.`,
+      'checkout_session_not_open',
+    );
+  }
+  session.status = 'expired';
+  context.state.emit('checkout.session.expired', session, context.origin);
   return expand(session, params.expand(), context.state.store);
 };
 
@@ -209,17 +285,26 @@ export const createPortalSession: ApiHandler = (context) => {
   return session;
 };
 
+/** The test card each outcome of the hosted page and the complete control pays with. */
+const OUTCOME_CARDS: Readonly<Record<PaymentOutcome, string>> = {
+  succeeded: 'pm_card_visa',
+  failed: 'pm_card_chargeDeclined',
+  requires_action: 'pm_card_authenticationRequired',
+};
+
 /**
- * Completes an open session as the buyer's card decides. `succeeded` pays it (and starts
- * the subscription in subscription mode); `failed` declines the card; `requires_action`
- * leaves a payment waiting for authentication. Returns the session.
+ * Completes an open session as the buyer's card decides: a payment method (the payment
+ * page's confirm), or an outcome (the hosted page's buttons, the complete control), which
+ * pays with the test card of that outcome. A paid session completes (and starts the
+ * subscription in subscription mode); a declined card leaves it open; a card that needs
+ * 3-D Secure leaves the payment waiting. Returns the session and the charge's result.
  */
 export function completeCheckoutSession(
   state: SandboxState,
   sessionId: string,
-  outcome: PaymentOutcome,
+  payment: PaymentOutcome | StripeObject,
   origin: RequestOrigin = NO_REQUEST,
-): StripeObject {
+): { session: StripeObject; result: ChargeResult } {
   const session = state.store.get('checkout.session', sessionId);
   const details = state.sessions.get(sessionId);
   if (!session || !details) throw resourceMissing('checkout.session', sessionId);
@@ -231,59 +316,60 @@ export function completeCheckoutSession(
       'checkout_session_not_open',
     );
   }
-  const customerId = ensureCustomer(state, session, origin);
+  const pm =
+    typeof payment === 'string'
+      ? resolvePaymentMethod(state, OUTCOME_CARDS[payment], 'payment_method')
+      : payment;
+  const result = chargeResult(cardOf(state, pm), { offSession: false });
+  const billing = pm.billing_details as StripeObject | null;
+  const customerId = ensureCustomer(
+    state,
+    session,
+    (billing?.email as string | null) ?? null,
+    origin,
+  );
   const customer = state.store.get('customer', customerId);
   const email =
     (customer?.email as string | null | undefined) ?? (session.customer_email as string | null);
   const amount = session.amount_total as number;
   const currency = session.currency as string;
+  const charged = (fields: StripeObject): StripeObject => {
+    const intent = newPaymentIntent({ amount, currency, customer: customerId, ...fields });
+    applyCharge(intent, result, pm);
+    state.store.put('payment_intent', intent);
+    return intent;
+  };
+  const completed = () =>
+    applyUpdates(session, {
+      status: 'complete',
+      payment_status: 'paid',
+      customer_details: customerDetails(email, billing),
+    });
 
   if (session.mode === 'payment') {
-    const intent = paymentIntent({
-      amount,
-      currency,
-      customer: customerId,
-      metadata: details.paymentIntentMetadata,
-      outcome,
+    const intent = charged({
+      metadata: { ...details.paymentIntentMetadata },
+      ...details.paymentIntentFields,
     });
-    state.store.put('payment_intent', intent);
-    if (outcome === 'succeeded') {
-      applyUpdates(session, {
-        payment_intent: intent.id,
-        status: 'complete',
-        payment_status: 'paid',
-        customer_details: customerDetails(email),
-      });
-      state.emit('payment_intent.succeeded', intent, origin);
+    session.payment_intent = intent.id;
+    state.emit(chargeEventType(intent), intent, origin);
+    if (result.outcome === 'succeeded') {
+      completed();
       state.emit('checkout.session.completed', session, origin);
-    } else {
-      session.payment_intent = intent.id;
-      state.emit(
-        outcome === 'failed' ? 'payment_intent.payment_failed' : 'payment_intent.requires_action',
-        intent,
-        origin,
-      );
     }
-    return session;
+    return { session, result };
   }
 
   const line = details.lineItems[0];
   const price = line ? state.store.get('price', line.price) : undefined;
   if (!line || !price) throw new Error(`Session ${sessionId} has no recurring price`);
-  if (outcome === 'failed') {
+  if (result.outcome === 'failed') {
     // A declined card in subscription mode creates no subscription; the buyer may retry.
-    const intent = paymentIntent({
-      amount,
-      currency,
-      customer: customerId,
-      metadata: details.subscriptionMetadata,
-      outcome,
-    });
-    state.store.put('payment_intent', intent);
+    const intent = charged({ metadata: { ...details.subscriptionMetadata } });
     state.emit('payment_intent.payment_failed', intent, origin);
-    return session;
+    return { session, result };
   }
-  const paid = outcome === 'succeeded';
+  const paid = result.outcome === 'succeeded';
   const sub = subscription({
     customer: customerId,
     price,
@@ -291,51 +377,55 @@ export function completeCheckoutSession(
     metadata: details.subscriptionMetadata,
     status: paid ? 'active' : 'incomplete',
   });
-  const intent = paymentIntent({ amount, currency, customer: customerId, metadata: {}, outcome });
+  const intent = charged({ metadata: {}, description: 'Subscription creation' });
   const firstInvoice = invoice(
     { subscription: sub, billingReason: 'subscription_create', paid, customerEmail: email },
     invoiceLineTemplate(),
   );
-  intent.description = 'Subscription creation';
   sub.latest_invoice = firstInvoice.id;
   state.store.put('subscription', sub);
   state.store.put('invoice', firstInvoice);
-  state.store.put('payment_intent', intent);
   state.emit('customer.subscription.created', sub, origin);
   if (paid) {
     state.emit('invoice.payment_succeeded', firstInvoice, origin);
-    applyUpdates(session, {
-      subscription: sub.id,
-      invoice: firstInvoice.id,
-      status: 'complete',
-      payment_status: 'paid',
-      customer_details: customerDetails(email),
-    });
+    session.subscription = sub.id;
+    session.invoice = firstInvoice.id;
+    completed();
     state.emit('checkout.session.completed', session, origin);
   } else {
     session.subscription = sub.id;
     state.emit('payment_intent.requires_action', intent, origin);
   }
-  return session;
+  return { session, result };
 }
 
 /** Checkout creates a customer when the session was not given one. */
-function ensureCustomer(state: SandboxState, session: StripeObject, origin: RequestOrigin): string {
+function ensureCustomer(
+  state: SandboxState,
+  session: StripeObject,
+  billingEmail: string | null,
+  origin: RequestOrigin,
+): string {
   if (typeof session.customer === 'string') return session.customer;
   const customer = addCustomer(
     state,
-    { email: (session.customer_email as string | null | undefined) ?? null, metadata: {} },
+    {
+      email: (session.customer_email as string | null | undefined) ?? billingEmail,
+      metadata: {},
+    },
     origin,
   );
   session.customer = customer.id;
   return customer.id as string;
 }
 
-function customerDetails(email: string | null): StripeObject {
+/** What the buyer gave: the email, and the card's billing name and address. */
+function customerDetails(email: string | null, billing: StripeObject | null): StripeObject {
+  const address = billing?.address as StripeObject | null | undefined;
   return {
-    address: null,
+    address: address && Object.values(address).some((v) => v !== null) ? address : null,
     email,
-    name: null,
+    name: billing?.name ?? null,
     phone: null,
     tax_exempt: 'none',
     tax_ids: [],

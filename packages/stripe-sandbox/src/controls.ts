@@ -61,7 +61,7 @@ export async function handleControl(
       const outcome = (str(body, 'outcome') ?? 'succeeded') as PaymentOutcome;
       if (!OUTCOMES.includes(outcome))
         throw parameterInvalid('outcome', `outcome must be one of ${OUTCOMES.join(', ')}`);
-      return ok(completeCheckoutSession(state, id, outcome));
+      return ok(completeCheckoutSession(state, id, outcome).session);
     }
     case 'POST subscriptions/:id/renew': {
       const outcome = str(body, 'outcome') ?? 'paid';

@@ -15,6 +15,8 @@ export class StripeApiError extends Error {
     message: string,
     readonly code: string | null = null,
     readonly param: string | null = null,
+    /** More of Stripe's error fields: `decline_code`, `doc_url`, `payment_intent`, ... */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -26,6 +28,7 @@ export class StripeApiError extends Error {
         code: this.code,
         message: this.message,
         param: this.param,
+        ...this.details,
         request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}`,
       },
     };
@@ -60,5 +63,19 @@ export const parameterUnknown = (param: string): StripeApiError =>
     'invalid_request_error',
     `Received unknown parameter: ${param}`,
     'parameter_unknown',
+    param,
+  );
+
+/**
+ * A parameter Stripe takes whose behaviour the sandbox does not model (trials, coupons,
+ * Connect, ...): refused by name rather than silently ignored, so a test never passes on
+ * a behaviour that did not happen.
+ */
+export const parameterNotModelled = (param: string, what: string): StripeApiError =>
+  new StripeApiError(
+    400,
+    'invalid_request_error',
+    `The sandbox does not model ${what} (\`${param}\`); see the sandbox's README.`,
+    'parameter_invalid',
     param,
   );

@@ -22,6 +22,8 @@ export type FixtureName =
   | 'subscription'
   | 'subscription_item'
   | 'invoice'
+  | 'invoiceitem'
+  | 'payment_method'
   | 'event';
 
 export function fixture(name: FixtureName): StripeObject {

@@ -2,6 +2,7 @@ import { SandboxClock } from './clock';
 import { fromFixture, type StripeObject } from './fixtures';
 import { stripeId } from './ids';
 import { SandboxStore } from './store';
+import type { TestCard } from './test-cards';
 import type { WebhookDelivery } from './webhooks';
 
 /** What a Checkout Session was created with, beyond what its Stripe object shows. */
@@ -9,6 +10,8 @@ export interface SessionDetails {
   readonly lineItems: readonly { readonly price: string; readonly quantity: number }[];
   readonly subscriptionMetadata: Record<string, string>;
   readonly paymentIntentMetadata: Record<string, string>;
+  /** What else `payment_intent_data` gave that Stripe keeps on the payment intent. */
+  readonly paymentIntentFields?: StripeObject;
 }
 
 /** The API request that caused an event (Stripe records it on the event). */
@@ -36,6 +39,8 @@ const MAX_RECORDED_REQUESTS = 50_000;
 export class SandboxState {
   readonly store = new SandboxStore();
   readonly sessions = new Map<string, SessionDetails>();
+  /** The test card behind each payment method (`pm_...`): what a charge on it does. */
+  readonly cards = new Map<string, TestCard>();
   readonly requests: ApiRequestRecord[] = [];
   /** What `created` says: frozen or shifted by a test (`/_sandbox/clock`). */
   readonly clock = new SandboxClock();
@@ -87,6 +92,7 @@ export class SandboxState {
     this.requests.length = 0;
     this.store.reset();
     this.sessions.clear();
+    this.cards.clear();
     this.clock.reset();
     this.delivery.reset();
   }

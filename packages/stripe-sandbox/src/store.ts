@@ -10,6 +10,8 @@ export const OBJECT_KINDS = {
   pi: 'payment_intent',
   sub: 'subscription',
   in: 'invoice',
+  ii: 'invoiceitem',
+  pm: 'payment_method',
   evt: 'event',
 } as const;
 

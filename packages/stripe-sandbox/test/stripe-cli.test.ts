@@ -1,59 +1,18 @@
-import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { type Harness, startHarness } from './harness';
+import { assertStripeCliInstalled, type CliResult, stripeCliRunner } from './stripe-cli-runner';
 
 jest.setTimeout(60_000);
 
-/**
- * The official Stripe CLI, from npm (@stripe/cli-linux-x64: the CLI's Linux build), an
- * optional dependency of the repository root, installed in the root's node_modules.
- */
-const CLI = path.join(__dirname, '../../../node_modules/@stripe/cli-linux-x64/bin/stripe');
-const API_KEY = 'sk_test_cli_0123456789';
-
 let h: Harness;
-let home: string;
+let stripeCli: (...args: string[]) => Promise<CliResult>;
 beforeAll(async () => {
-  if (!fs.existsSync(CLI)) {
-    throw new Error(
-      `The Stripe CLI is not installed at ${CLI}: it is an optional dependency for linux-x64 (npm ci on linux-x64).`,
-    );
-  }
+  assertStripeCliInstalled();
   h = await startHarness();
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'stripe-cli-home-'));
+  stripeCli = stripeCliRunner(h.sandbox.url);
 });
 afterAll(async () => {
   await h.stop();
 });
-
-/** Runs the CLI asynchronously: the sandbox answers it from this same process. */
-function stripeCli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      CLI,
-      [...args, '--api-base', h.sandbox.url, '--api-key', API_KEY],
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-        env: {
-          ...process.env,
-          HOME: home,
-          XDG_CONFIG_HOME: home,
-          STRIPE_CLI_TELEMETRY_OPTOUT: '1',
-        },
-      },
-      (error, stdout, stderr) => {
-        resolve({
-          status: error ? (typeof error.code === 'number' ? error.code : -1) : 0,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
 
 describe('the official Stripe CLI against the sandbox', () => {
   it('stripe customers create', async () => {
