@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { DEFAULT_PROJECT_NAME } from '../lib/config';
 import { SECRETS, type SecretId } from '../lambda/shared/secrets';
 import { serviceResourceName } from '../lambda/shared/naming';
@@ -47,9 +48,30 @@ export interface LocalConfig {
   readonly allowedRedirectOrigins: readonly string[];
   /** `sandbox`: the Stripe sandbox runs here; `test-mode`: a real sk_test_ key talks to Stripe. */
   readonly stripe: 'sandbox' | 'test-mode';
+  /**
+   * Where DynamoDB Local keeps its data across restarts (an absolute path); undefined keeps
+   * it in memory, gone when it stops.
+   */
+  readonly dataDir?: string;
 }
 
-export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+/** `--data-dir <dir>` (or `--data-dir=<dir>`) on the command line; this variable otherwise. */
+export const DATA_DIR_OPTION = '--data-dir';
+export const DATA_DIR_ENV_VAR = 'LOCAL_DATA_DIR';
+
+export const LOCAL_USAGE = `Usage: npm start [-- ${DATA_DIR_OPTION} <dir>]
+  ${DATA_DIR_OPTION} <dir>   keep DynamoDB Local's data in <dir> across restarts (or set ${DATA_DIR_ENV_VAR});
+                     without it the data is in memory and gone when npm start stops`;
+
+/**
+ * The local run's configuration, from the environment and the command line's arguments
+ * (`process.argv.slice(2)`); relative paths are resolved against `cwd`.
+ */
+export function loadLocalConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  args: readonly string[] = [],
+  cwd: string = process.cwd(),
+): LocalConfig {
   const ports = {
     api: port(env, 'api'),
     dynamodb: port(env, 'dynamodb'),
@@ -67,13 +89,33 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     // A local run must never move real money.
     throw new Error('STRIPE_SECRET_KEY must be a test-mode key (sk_test_...) for local use.');
   }
+  const dataDirVar = env[DATA_DIR_ENV_VAR];
+  const dataDir = parseDataDir(args) ?? (dataDirVar === '' ? undefined : dataDirVar);
   return {
     projectName: env.PROJECT_NAME ?? DEFAULT_PROJECT_NAME,
     stripe: stripeKey === LOCAL_SECRET_DEFAULTS.stripeSecretKey ? 'sandbox' : 'test-mode',
     ports,
     secrets,
     allowedRedirectOrigins: localRedirectOrigins(ports.api),
+    ...(dataDir === undefined ? {} : { dataDir: path.resolve(cwd, dataDir) }),
   };
+}
+
+/** The data directory named on the command line; anything else there is refused. */
+function parseDataDir(args: readonly string[]): string | undefined {
+  let dataDir: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    let value: string | undefined;
+    if (arg === DATA_DIR_OPTION) value = args[++i];
+    else if (arg.startsWith(`${DATA_DIR_OPTION}=`)) value = arg.slice(DATA_DIR_OPTION.length + 1);
+    else throw new Error(`Unknown argument "${arg}".\n${LOCAL_USAGE}`);
+    if (value === undefined || value === '' || value.startsWith('--')) {
+      throw new Error(`${DATA_DIR_OPTION} needs a directory.\n${LOCAL_USAGE}`);
+    }
+    dataDir = value;
+  }
+  return dataDir;
 }
 
 function port(env: NodeJS.ProcessEnv, name: keyof LocalPorts): number {

@@ -5,16 +5,39 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 import { LISTING_FRESHNESS } from '../lambda/domain/price-listing';
 import { ROUTES } from '../lambda/shared/routes';
-import { LOCAL_SECRET_DEFAULTS, loadLocalConfig, SECRET_ENV_VARS } from './config';
+import { DATA_DIR_OPTION, LOCAL_SECRET_DEFAULTS, loadLocalConfig, SECRET_ENV_VARS } from './config';
 import { LOCAL_ROUTES } from './local-routes';
 import { type LocalStack, startLocalStack } from './local-stack';
 import { PortInUseError } from './services/ports';
 import type { SecretId } from '../lambda/shared/secrets';
 
 async function main(): Promise<void> {
-  const config = loadLocalConfig();
+  const config = loadLocalConfig(process.env, process.argv.slice(2));
+  // Listening before anything starts: a signal while starting (Ctrl-C, or `npm run dev`
+  // restarting on a change) stops the stack once it is up. Dying at once would leave
+  // DynamoDB Local and the emulator behind, holding their ports.
+  let stack: LocalStack | undefined;
+  const shutdown = { requested: false };
+  const stop = (reason: string) => {
+    if (shutdown.requested) return;
+    shutdown.requested = true;
+    console.log(`\n${reason}: stopping the API, DynamoDB Local and the SNS/SQS emulator ...`);
+    if (stack) stopAndExit(stack);
+  };
+  process.on('SIGINT', () => {
+    stop('SIGINT');
+  });
+  process.on('SIGTERM', () => {
+    stop('SIGTERM');
+  });
+  // npm exits on SIGTERM without passing it on; a sandbox whose parent is gone would keep
+  // its ports and child processes forever, so it stops itself when orphaned.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited');
+  }, 1_000).unref();
+
   console.log('Starting the Stripe service locally ...');
-  let stack: LocalStack;
   try {
     stack = await startLocalStack({
       config,
@@ -29,23 +52,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping the API, DynamoDB Local and the SNS/SQS emulator ...`);
-    stack.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
+  if (shutdown.requested) {
+    stopAndExit(stack);
+    return;
+  }
   void stack.failed.then(
     (death) => {
-      stopping = true;
+      shutdown.requested = true;
       console.error(
         `\n${death.message}\n\nThe service cannot run without ${death.service}, so npm start ` +
           'stopped everything it started. Run npm start again.',
@@ -57,18 +70,6 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   );
-  process.on('SIGINT', () => {
-    stop('SIGINT');
-  });
-  process.on('SIGTERM', () => {
-    stop('SIGTERM');
-  });
-  // npm exits on SIGTERM without passing it on; a sandbox whose parent is gone would keep
-  // its ports and child processes forever, so it stops itself when orphaned.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) stop('parent process exited');
-  }, 1_000).unref();
 
   const secretLines = (Object.keys(SECRET_ENV_VARS) as SecretId[])
     .map((id) => {
@@ -78,6 +79,9 @@ async function main(): Promise<void> {
       return `  ${SECRET_ENV_VARS[id].padEnd(24)} ${source}`;
     })
     .join('\n');
+  const dynamoData = config.dataDir
+    ? `data kept in ${config.dataDir} across restarts`
+    : `in memory: start with ${DATA_DIR_OPTION} <dir> to keep it`;
   const api = stack.apiUrl;
   const webhookUrl = `${api}${ROUTES.stripeWebhook.path}`;
   const sandbox = stack.stripeSandbox;
@@ -97,9 +101,13 @@ Stripe service running locally
 
   Demo storefront          ${api}/   (buy a price, pay on the sandbox, see the billing events)
   API                      ${api}
-  DynamoDB Local           ${stack.endpoints.dynamodb}   (tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.catalogSyncTable}, ${stack.names.parkedEventsTable}, ${stack.names.catalogSnapshotTable}, ${stack.names.productsTable}, ${stack.names.pricesTable}; the price listing's snapshot is rebuilt every ${LISTING_FRESHNESS.refreshSeconds} s)
+  DynamoDB Local           ${stack.endpoints.dynamodb}   (${dynamoData}; tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.catalogSyncTable}, ${stack.names.parkedEventsTable}, ${stack.names.catalogSnapshotTable}, ${stack.names.productsTable}, ${stack.names.pricesTable}; the price listing's snapshot is rebuilt every ${LISTING_FRESHNESS.refreshSeconds} s)
   SNS/SQS emulator         ${stack.endpoints.sns}   (topic: ${stack.billingEventsTopicArn})
-${stripeLine}
+${stripeLine}${
+    config.dataDir && sandbox
+      ? "\n  (the sandbox's Stripe objects live in memory: a buyer whose customer is gone after a restart gets a new one at the next checkout)"
+      : ''
+  }
 
 Secrets (set these variables to override):
 ${secretLines}
@@ -121,6 +129,16 @@ ${stripeHelp}
 
 Press Ctrl-C to stop.
 `);
+}
+
+function stopAndExit(stack: LocalStack): void {
+  stack.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
 
 main().catch((error: unknown) => {

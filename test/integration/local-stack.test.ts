@@ -1,8 +1,12 @@
+import * as fs from 'node:fs';
+import { request } from 'node:http';
+import * as nodePath from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { jwtVerify } from 'jose';
 import Stripe from 'stripe';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
+import { DEMO_DIR } from '../../local/demo-files';
 import type { LocalStack } from '../../local/local-stack';
 import { readCatalogSeed } from '../../local/seed-catalog';
 import { localDynamoClient, localSnsClient } from '../../local/services/aws-clients';
@@ -23,6 +27,17 @@ afterAll(async () => {
 const url = (path: string) => `${stack.apiUrl}${path}`;
 async function json(response: Response): Promise<unknown> {
   return response.json();
+}
+/** The status of a GET of `path` exactly as written (fetch would resolve `..`). */
+function rawGetStatus(path: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = request(url(''), { path, method: 'GET' }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 async function token(userId = 'user-1'): Promise<string> {
   const body = (await json(
@@ -254,6 +269,32 @@ describe('npm start (the local stack) over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     expect(await response.text()).toContain(ROUTES.listPrices.path);
+  });
+
+  it("serves the demo page's files as they are on disk, and nothing else of the folder", async () => {
+    for (const [path, file, type] of [
+      ['/success', 'index.html', 'text/html; charset=utf-8'],
+      ['/canceled', 'index.html', 'text/html; charset=utf-8'],
+      ['/app.js', 'app.js', 'text/javascript; charset=utf-8'],
+      ['/favicon.svg', 'favicon.svg', 'image/svg+xml'],
+    ] as const) {
+      const response = await fetch(url(path));
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe(type);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(Buffer.from(await response.arrayBuffer())).toEqual(
+        fs.readFileSync(nodePath.join(DEMO_DIR, file)),
+      );
+    }
+    // Raw paths, as a client that does not normalise them sends them.
+    for (const path of [
+      '/../local/config.ts',
+      '/%2e%2e/package.json',
+      '/demo/app.js',
+      '/index.html',
+    ]) {
+      expect(await rawGetStatus(path)).toBe(404);
+    }
   });
 });
 

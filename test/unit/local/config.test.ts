@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { DEFAULT_LOCAL_PORTS, LOCAL_SECRET_DEFAULTS, loadLocalConfig } from '../../../local/config';
 
 describe('loadLocalConfig', () => {
@@ -23,5 +24,35 @@ describe('loadLocalConfig', () => {
       stripeSandbox: 13000,
     });
     expect(() => loadLocalConfig({ DYNAMODB_PORT: 'eight' })).toThrow(/DYNAMODB_PORT/);
+  });
+
+  it('keeps the data in memory unless given a data directory', () => {
+    expect(loadLocalConfig({}, []).dataDir).toBeUndefined();
+    expect(loadLocalConfig({ LOCAL_DATA_DIR: '' }, []).dataDir).toBeUndefined();
+  });
+
+  it('takes the data directory from --data-dir or LOCAL_DATA_DIR, resolved, the option first', () => {
+    const cwd = path.join(path.sep, 'work', 'app');
+    expect(loadLocalConfig({}, ['--data-dir', '.local-data'], cwd).dataDir).toBe(
+      path.join(cwd, '.local-data'),
+    );
+    expect(loadLocalConfig({}, ['--data-dir=/var/tmp/stripe'], cwd).dataDir).toBe(
+      path.resolve('/var/tmp/stripe'),
+    );
+    expect(loadLocalConfig({ LOCAL_DATA_DIR: 'from-env' }, [], cwd).dataDir).toBe(
+      path.join(cwd, 'from-env'),
+    );
+    expect(
+      loadLocalConfig({ LOCAL_DATA_DIR: 'from-env' }, ['--data-dir', 'from-args'], cwd).dataDir,
+    ).toBe(path.join(cwd, 'from-args'));
+  });
+
+  it('refuses a --data-dir without a directory, and any other argument, with the usage', () => {
+    expect(() => loadLocalConfig({}, ['--data-dir'])).toThrow(/--data-dir needs a directory/);
+    expect(() => loadLocalConfig({}, ['--data-dir='])).toThrow(/--data-dir needs a directory/);
+    expect(() => loadLocalConfig({}, ['--data-dir', '--verbose'])).toThrow(/needs a directory/);
+    expect(() => loadLocalConfig({}, ['--datadir', 'x'])).toThrow(
+      /Unknown argument "--datadir"[\s\S]*Usage: npm start/,
+    );
   });
 });
