@@ -19,6 +19,7 @@ const RUNS = 41;
 const FULL_READ_RUNS = 7;
 /** Listings in the "deployed" stream: one container, back to back, its head cache on. */
 const STREAM = 400;
+export const CATALOG_STREAM = STREAM;
 const PRODUCTS = 50;
 
 export interface CatalogScaleFigure {

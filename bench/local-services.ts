@@ -12,8 +12,18 @@ import { findFreePort } from '../local/services/ports';
 import { startSnsEmulator } from '../local/services/sns-emulator';
 import { CallCounter } from './support';
 
+/** The processes of the local stand-ins, whose CPU the load benchmark reports. */
+export interface BenchServices {
+  readonly dynamodb: RunningService;
+  readonly sns: RunningService;
+}
+
 /** The local stack on free ports, with its own DynamoDB Local and SNS/SQS emulator. */
-export async function startBenchStack(): Promise<{ stack: LocalStack; stop: () => Promise<void> }> {
+export async function startBenchStack(): Promise<{
+  stack: LocalStack;
+  services: BenchServices;
+  stop: () => Promise<void>;
+}> {
   const [dynamoPort, snsPort] = await Promise.all([findFreePort(), findFreePort()]);
   const services: RunningService[] = await Promise.all([
     startDynamoDbLocal(dynamoPort),
@@ -32,6 +42,7 @@ export async function startBenchStack(): Promise<{ stack: LocalStack; stop: () =
   stack.stripeSandbox?.state.delivery.configure({ endpoints: [] });
   return {
     stack,
+    services: { dynamodb: dynamo, sns },
     stop: async () => {
       await stack.stop();
       await Promise.all(services.map((service) => service.stop()));

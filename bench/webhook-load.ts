@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { BillingEvent } from '../lambda/domain/billing-event';
 import { ROUTES } from '../lambda/shared/routes';
@@ -5,8 +6,8 @@ import { LOCAL_SECRET_DEFAULTS } from '../local/config';
 import type { LocalStack } from '../local/local-stack';
 import { apiEvent, lambdaContext } from '../test/support/api-events';
 import { paymentIntentObject, signatureFor, stripeEvent } from '../test/support/stripe-events';
-import { instrumentedHandlers } from './local-services';
-import { percentile, sleep } from './support';
+import { type BenchServices, instrumentedHandlers } from './local-services';
+import { machineCpuSeconds, percentile, processTreeCpuSeconds, sleep } from './support';
 
 export const LOAD = {
   deliveries: 5_000,
@@ -26,6 +27,58 @@ export interface LoadFigure {
   readonly p50: number;
   readonly p99: number;
   readonly messagesPerEvent: Readonly<Record<string, number>>;
+  /** The CPU each process used during the run, biggest first; then the rest of the machine. */
+  readonly cpu: readonly ProcessCpu[];
+  /** The machine's cores, and the share of all of them that was busy during the run. */
+  readonly machine?: { readonly cores: number; readonly busyShare: number };
+}
+
+export interface ProcessCpu {
+  readonly name: string;
+  readonly seconds: number;
+  /** `seconds` over the run's wall time: 1 is one core busy all along. */
+  readonly coreShare: number;
+}
+
+/** CPU seconds used so far by each process the run involves, and by the machine. */
+function cpuSnapshot(services: BenchServices | undefined) {
+  const own = process.cpuUsage();
+  const child = (service: { readonly pid: number | undefined } | undefined) =>
+    service?.pid === undefined ? undefined : processTreeCpuSeconds(service.pid);
+  return {
+    bench: (own.user + own.system) / 1e6,
+    dynamodb: child(services?.dynamodb),
+    sns: child(services?.sns),
+    machine: machineCpuSeconds(),
+  };
+}
+
+function cpuFigures(
+  before: ReturnType<typeof cpuSnapshot>,
+  after: ReturnType<typeof cpuSnapshot>,
+  seconds: number,
+): Pick<LoadFigure, 'cpu' | 'machine'> {
+  const delta = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? undefined : b - a;
+  const processes: [string, number | undefined][] = [
+    ['bench driver and handlers (this process)', after.bench - before.bench],
+    ['DynamoDB Local (Java)', delta(before.dynamodb, after.dynamodb)],
+    ['SNS/SQS emulator', delta(before.sns, after.sns)],
+  ];
+  const cpu: ProcessCpu[] = [];
+  for (const [name, used] of processes) {
+    if (used !== undefined) cpu.push({ name, seconds: used, coreShare: used / seconds });
+  }
+  cpu.sort((a, b) => b.seconds - a.seconds);
+  if (!before.machine || !after.machine) return { cpu };
+  const busy = after.machine.busy - before.machine.busy;
+  const total = after.machine.total - before.machine.total;
+  const ours = cpu.reduce((sum, p) => sum + p.seconds, 0);
+  // What else ran meanwhile (another process on a shared machine) competed for the same cores.
+  const rest = Math.max(0, busy - ours);
+  cpu.push({ name: 'everything else on the machine', seconds: rest, coreShare: rest / seconds });
+  const cores = os.cpus().length;
+  return { cpu, machine: { cores, busyShare: total > 0 ? busy / total : 0 } };
 }
 
 /** A small seeded generator (mulberry32), so every run sends the same mix. */
@@ -42,9 +95,14 @@ function random(seed: number): () => number {
 /**
  * Stripe's delivery pattern at volume: 5,000 deliveries by 32 concurrent senders, a fifth
  * of them duplicates of another delivery, 5 % of the publishes failing. A delivery answered
- * 409 or 500 is sent again (as Stripe retries) until it is answered 200.
+ * 409 or 500 is sent again (as Stripe retries) until it is answered 200. The CPU each
+ * process used meanwhile says what bounds the throughput: with `services`, DynamoDB Local's
+ * and the emulator's too.
  */
-export async function measureWebhookLoad(stack: LocalStack): Promise<LoadFigure> {
+export async function measureWebhookLoad(
+  stack: LocalStack,
+  services?: BenchServices,
+): Promise<LoadFigure> {
   const rng = random(20261123);
   let injectedPublishFailures = 0;
   const handlers = instrumentedHandlers(stack, {
@@ -78,6 +136,7 @@ export async function measureWebhookLoad(stack: LocalStack): Promise<LoadFigure>
   const attempts: Record<string, number> = {};
   const latencies: number[] = [];
   let next = 0;
+  const cpuBefore = cpuSnapshot(services);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: LOAD.concurrency }, async () => {
@@ -97,6 +156,7 @@ export async function measureWebhookLoad(stack: LocalStack): Promise<LoadFigure>
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSnapshot(services);
 
   const perEvent = new Map<string, number>();
   for (const message of await stack.billingEvents.events()) {
@@ -119,5 +179,6 @@ export async function measureWebhookLoad(stack: LocalStack): Promise<LoadFigure>
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     messagesPerEvent,
+    ...cpuFigures(cpuBefore, cpuAfter, seconds),
   };
 }

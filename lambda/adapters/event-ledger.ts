@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ForgetParkedResult, ParkedOutcomeLedger } from '../domain/reconciliation';
 import { WEBHOOK_IDEMPOTENCY_TABLE } from '../shared/tables';
-import { LEDGER_KEY_JMESPATH } from './idempotent-processor';
+import { ledgerKeyPayload } from './idempotent-processor';
 
 /** Powertools' attribute names, as the event pipeline's persistence layer leaves them. */
 const STATUS_ATTRIBUTE = 'status';
@@ -16,8 +16,8 @@ const COMPLETED = 'COMPLETED';
 
 /**
  * Powertools' DynamoDB persistence layer, configured as the event pipeline configures its
- * own (`lambda/adapters/idempotent-processor.ts`: the key is the prefix and the hash of the
- * payload's `event.id`), so the key it computes is the key the pipeline wrote.
+ * own (`lambda/adapters/idempotent-processor.ts`: the key is the prefix and the hash of
+ * `ledgerKeyPayload`), so the key it computes is the key the pipeline wrote.
  */
 class LedgerKeys extends DynamoDBPersistenceLayer {
   constructor(dynamo: DynamoDBClient, tableName: string, keyPrefix: string) {
@@ -27,14 +27,11 @@ class LedgerKeys extends DynamoDBPersistenceLayer {
       expiryAttr: WEBHOOK_IDEMPOTENCY_TABLE.timeToLiveAttribute,
       awsSdkV3Client: dynamo,
     });
-    this.configure({
-      config: new IdempotencyConfig({ eventKeyJmesPath: LEDGER_KEY_JMESPATH }),
-      keyPrefix,
-    });
+    this.configure({ config: new IdempotencyConfig({}), keyPrefix });
   }
 
   keyFor(eventId: string): string {
-    return this.getHashedIdempotencyKey({ event: { id: eventId } });
+    return this.getHashedIdempotencyKey(ledgerKeyPayload(eventId));
   }
 }
 

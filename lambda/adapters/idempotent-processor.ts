@@ -35,10 +35,13 @@ export type EventProcessor<R> = (
 ) => Promise<ProcessedEvent<R>>;
 
 /**
- * Where the ledger's key comes from in a delivery: the Stripe event id (the same hash as
- * before deliveries carried their raw body). Anything that computes a ledger key uses it.
+ * What the ledger keys an event by: Powertools' hash of this payload's JSON, the Stripe
+ * event id's. Anything that computes a ledger key uses it. (The records written when a
+ * JMESPath expression, `event.id`, picked the id out of the delivery have the same keys:
+ * the hash was of the id's JSON then too. Handing Powertools the id itself spares every
+ * delivery two JMESPath searches.)
  */
-export const LEDGER_KEY_JMESPATH = 'event.id';
+export const ledgerKeyPayload = (eventId: string): string => eventId;
 
 /** What Powertools can store as a result: JSON. */
 type StoredResult = Parameters<DynamoDBPersistenceLayer['saveSuccess']>[1];
@@ -79,7 +82,6 @@ export function idempotentProcessor<R extends object>(
   options: IdempotencyOptions,
 ): EventProcessor<R> {
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: LEDGER_KEY_JMESPATH,
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: WEBHOOK_IDEMPOTENCY_RECORD_DAYS * 24 * 3600,
   });
@@ -92,8 +94,9 @@ export function idempotentProcessor<R extends object>(
   // What `process` returned, per delivery: present when a failure came after it, from the
   // completion write.
   const processed = new WeakMap<StripeDelivery, R>();
+  // Powertools hashes the first argument: the ledger's key payload.
   const once = makeIdempotent(
-    async (delivery: StripeDelivery) => {
+    async (_key: string, delivery: StripeDelivery) => {
       const result = await process(delivery);
       processed.set(delivery, result);
       return result;
@@ -108,10 +111,10 @@ export function idempotentProcessor<R extends object>(
       if (context.getRemainingTimeInMillis() < delay + COMPLETION_RETRY_RESERVE_MS) break;
       await sleep(delay);
       try {
-        // Keyed as Powertools keys it: `event.id` of the payload.
-        // (The result is JSON, as Powertools stores every result; its types only say so loosely.)
+        // Keyed as Powertools keys it. (The result is JSON, as Powertools stores every
+        // result; its types only say so loosely.)
         await persistenceStore.saveSuccess(
-          { event: { id: delivery.event.id } },
+          ledgerKeyPayload(delivery.event.id),
           result as StoredResult,
         );
         return;
@@ -129,7 +132,7 @@ export function idempotentProcessor<R extends object>(
   return async (delivery, context) => {
     config.registerLambdaContext(context);
     try {
-      const outcome = await once(delivery);
+      const outcome = await once(ledgerKeyPayload(delivery.event.id), delivery);
       return { outcome, alreadyProcessed: !processed.has(delivery) };
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) {

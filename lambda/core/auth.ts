@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { errors as joseErrors, jwtVerify } from 'jose';
 import { unauthorized } from './errors';
 import { getHeader } from './http';
 
@@ -24,10 +23,13 @@ export interface TokenRequirements {
   readonly audience?: string;
 }
 
+type Jose = typeof import('jose');
+
 /**
  * Verifies the platform's access tokens: HS256 only (never `none`, never an asymmetric
  * algorithm whose key could be confused with the shared secret), `exp` required, the user
- * id from `sub` or else `userId`.
+ * id from `sub` or else `userId`. `jose` is loaded with the first token: a function whose
+ * requests are public (the price listing) never pays for it at cold start.
  */
 export class JwtAuthenticator {
   private cachedKey: { secret: string; key: Uint8Array } | undefined;
@@ -40,9 +42,10 @@ export class JwtAuthenticator {
   async authenticate(event: Pick<APIGatewayProxyEventV2, 'headers'>): Promise<AuthenticatedUser> {
     const token = bearerToken(event);
     const key = await this.key();
+    const jose = await import('jose');
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, key, {
+      ({ payload } = await jose.jwtVerify(token, key, {
         algorithms: ['HS256'],
         requiredClaims: ['exp'],
         ...(this.requirements.issuer !== undefined ? { issuer: this.requirements.issuer } : {}),
@@ -51,7 +54,7 @@ export class JwtAuthenticator {
           : {}),
       }));
     } catch (error) {
-      throw unauthorized(describeJoseError(error));
+      throw unauthorized(describeJoseError(jose, error));
     }
     const userId = userIdClaim(payload.sub !== undefined ? payload.sub : payload.userId);
     return {
@@ -86,7 +89,8 @@ export function bearerToken(event: Pick<APIGatewayProxyEventV2, 'headers'>): str
   return match[1];
 }
 
-function describeJoseError(error: unknown): string {
+/** `jose` is the module that threw: its error classes are the ones `instanceof` can match. */
+function describeJoseError({ errors: joseErrors }: Jose, error: unknown): string {
   if (error instanceof joseErrors.JWTExpired) return 'The access token has expired.';
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     return `The access token's "${error.claim}" claim is invalid or missing.`;

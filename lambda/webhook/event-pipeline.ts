@@ -48,19 +48,17 @@ export function buildEventPipeline(
 ): EventProcessor<PublishOutcome> {
   const { logger } = clients;
   const metrics = clients.metrics ?? NO_METRICS;
-  const customers = new DynamoCustomerRepository(
-    DynamoDBDocumentClient.from(clients.dynamo),
-    config.customersTable,
-  );
+  // One document client for every table on `dynamo`: each one built costs the cold start.
+  const documents = DynamoDBDocumentClient.from(clients.dynamo);
+  const customers = new DynamoCustomerRepository(documents, config.customersTable);
   const publisher = new SnsEventPublisher(clients.sns, config.billingEventsTopicArn);
   const parked = new DynamoParkedEventStore(
-    DynamoDBDocumentClient.from(clients.parkedEventsDynamo ?? clients.dynamo),
+    clients.parkedEventsDynamo
+      ? DynamoDBDocumentClient.from(clients.parkedEventsDynamo)
+      : documents,
     config.parkedEventsTable,
   );
-  const order = new DynamoSubscriptionOrderLedger(
-    DynamoDBDocumentClient.from(clients.dynamo),
-    config.subscriptionOrderTable,
-  );
+  const order = new DynamoSubscriptionOrderLedger(documents, config.subscriptionOrderTable);
   const { subscriptions } = clients;
   return idempotentProcessor(
     (delivery) =>

@@ -1,16 +1,20 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  DockerImage,
+  Duration,
+  type ILocalBundling,
+  RemovalPolicy,
+} from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { bundleFunctionSync } from '../bundling';
 import { resourceName, type ServiceConfig } from '../config';
 
-/** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version. */
+/** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version (`BUNDLE_TARGET`). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
-/** The esbuild target of the function bundles (the runtime's Node.js); the benchmarks use it too. */
-export const BUNDLE_TARGET = 'node24';
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
@@ -34,12 +38,27 @@ export interface ServiceFunctionProps {
 }
 
 /**
+ * CDK's local bundling step: the function's entry through `lib/bundling.ts` (the same
+ * build `npm run bench` measures). It bundles or throws, so CDK never falls back to Docker.
+ * `entry` is a field, not only an argument: CDK keys its asset cache on the bundling
+ * options, and two functions must never share one bundle.
+ */
+class LocalEsbuild implements ILocalBundling {
+  constructor(readonly entry: string) {}
+
+  tryBundle(outputDir: string): boolean {
+    bundleFunctionSync({ entry: this.entry }, outputDir);
+    return true;
+  }
+}
+
+/**
  * A Lambda function bundled by the local esbuild (never Docker), with its own log group
  * and a role that holds nothing but what is added with `grant`: no managed policies, so
  * every permission the function has is visible where it is granted.
  */
 export class ServiceFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -61,13 +80,20 @@ export class ServiceFunction extends Construct {
     });
     this.grant(['logs:CreateLogStream', 'logs:PutLogEvents'], [this.logGroup.logGroupArn]);
 
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new LambdaFunction(this, 'Function', {
       functionName,
       description: props.description,
-      entry: path.join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      code: Code.fromAsset(PROJECT_ROOT, {
+        // The hash of what was built: an unchanged bundle is not deployed again.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Never pulled nor run: the local bundling above either bundles or fails.
+          image: DockerImage.fromRegistry('local-esbuild-only'),
+          local: new LocalEsbuild(path.join(PROJECT_ROOT, props.entry)),
+        },
+      }),
+      // `index.mjs`, the bundle's entry (BUNDLE_ENTRY_FILE).
+      handler: 'index.handler',
       runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: settings.lambdaMemoryMb,
@@ -76,21 +102,11 @@ export class ServiceFunction extends Construct {
       retryAttempts: props.retryAttempts,
       role: this.role,
       logGroup: this.logGroup,
+      // No NODE_OPTIONS=--enable-source-maps: the maps ship, unapplied (lib/bundling.ts says why).
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'stripe-service',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,
-      },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        target: BUNDLE_TARGET,
-        format: OutputFormat.CJS,
-        // Bundle the AWS SDK too: the versions we test against are the ones that run.
-        externalModules: [],
-        logLevel: LogLevel.ERROR,
       },
     });
   }

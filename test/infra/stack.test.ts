@@ -231,7 +231,8 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
         Handler: 'index.handler',
       });
       const { Variables } = fn.Properties.Environment as { Variables: Record<string, string> };
-      expect(Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      // Source maps ship but are not applied at run time (lib/bundling.ts says why).
+      expect(Variables.NODE_OPTIONS).toBeUndefined();
     }
   });
 
@@ -256,17 +257,34 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     }
   });
 
-  it('bundles minified code with a source map, locally', () => {
+  it('bundles minified ESM with linked source maps, locally, the stripe SDK and bowser out of the cold path', () => {
     const { template, outdir } = get(env);
     for (const [, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
       const s3Key = (fn.Properties.Code as { S3Key: string }).S3Key;
       const dir = path.join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
-      const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
-      expect(fs.existsSync(path.join(dir, 'index.js.map'))).toBe(true);
+      const code = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(code).toContain('//# sourceMappingURL=index.mjs.map');
+      expect(fs.existsSync(path.join(dir, 'index.mjs.map'))).toBe(true);
       // Minified: few, long lines.
       expect(code.split('\n').length).toBeLessThan(code.length / 500);
+      // What loads at cold start: the entry and the chunks it imports statically.
+      const loaded = new Set<string>();
+      const visit = (file: string) => {
+        if (loaded.has(file)) return;
+        loaded.add(file);
+        const source = fs.readFileSync(file, 'utf8');
+        for (const [, imported] of source.matchAll(
+          /(?:import|export)[^"']*?from\s*["'](\.[^"']+)["']/g,
+        )) {
+          visit(path.resolve(path.dirname(file), imported ?? ''));
+        }
+      };
+      visit(path.join(dir, 'index.mjs'));
+      const names = [...loaded].map((file) => path.basename(file));
+      expect(names.filter((name) => /^(stripe|bowser)/.test(name))).toEqual([]);
     }
   });
+
   it('grants the API function exactly what it uses', () => {
     const s = get(env);
     const { tables, external, functions } = s.stack;
