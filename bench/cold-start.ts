@@ -43,6 +43,7 @@ const BASELINE_CLIENTS: Readonly<
   webhook: ['dynamo', 'sns', 'secrets'],
   reconcile: ['dynamo', 'sns', 'secrets'],
   catalogSnapshot: ['dynamo'],
+  eventBridge: ['dynamo', 'sns', 'secrets'],
 };
 
 function baselineSource(fn: keyof typeof FUNCTION_ENTRIES): BundleSource {

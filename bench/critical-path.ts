@@ -6,10 +6,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { SignJWT } from 'jose';
 import Stripe from 'stripe';
 import type { LocalStack } from '../local/local-stack';
 import { LOCAL_SECRET_DEFAULTS } from '../local/config';
+import { signAccessToken } from '../local/dev-tokens';
 import { ROUTES } from '../lambda/shared/routes';
 import { WEBHOOK_IDEMPOTENCY_TABLE } from '../lambda/shared/tables';
 import { apiEvent, lambdaContext } from '../test/support/api-events';
@@ -34,13 +34,8 @@ export interface PathFigure {
   readonly calls: string;
 }
 
-async function token(userId: string): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(userId)
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(LOCAL_SECRET_DEFAULTS.jwtAccessTokenSecret));
-}
+const token = (userId: string): Promise<string> =>
+  signAccessToken({ secret: LOCAL_SECRET_DEFAULTS.jwtAccessTokenSecret, subject: userId });
 
 /** The `i`th of the prepared requests. */
 function nth<T>(items: readonly T[], i: number): T {

@@ -1,13 +1,21 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ConfigurationError } from '../lambda/core/config';
+import { isLocalHost } from '../lambda/domain/redirect-policy';
 import { serviceResourceName } from '../lambda/shared/naming';
 import { ROUTES, type RouteName } from '../lambda/shared/routes';
+import {
+  isStripePartnerSourceName,
+  STRIPE_PARTNER_SOURCE_PREFIX,
+} from '../lambda/shared/stripe-event-bridge';
 import { SECRETS, type SecretId } from '../lambda/shared/secrets';
 
 /**
  * The stack's configuration: one typed object per environment, read from `cdk.json`
  * context (`environments.<env>`), validated before any construct is built. A few
  * settings (`combinedSecretName`, `combinedSecretFields`, `jwtIssuer`, `jwtAudience`,
- * `alarmTopicArn`, `alarmEmail`, the alarm thresholds and the `reconcile*` settings) may
+ * `alarmTopicArn`, `alarmEmail`, the alarm thresholds, the `reconcile*` settings and
+ * `eventBridgeSource`) may
  * also be given as top-level context (`--context key=value`), which wins over the environment's value:
  * they are what an operator sets per deployment.
  */
@@ -125,16 +133,18 @@ export interface EnvironmentSettings {
   readonly jwtAudience?: string;
   readonly alarms: AlarmSettings;
   readonly reconciliation: ReconciliationSettings;
+  /**
+   * Set: Stripe's events also come in from the partner event bus of this partner event
+   * source (`aws.partner/stripe.com/...`, a Stripe event destination's), through the
+   * webhook's pipeline (contract section 4). Unset: nothing of it is created.
+   */
+  readonly eventBridgeSource?: string;
 }
 
 export interface ServiceConfig {
   readonly projectName: string;
   readonly environmentName: EnvironmentName;
   readonly settings: EnvironmentSettings;
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 /** Reads `key` from CDK context; `tryGetContext` is the only thing needed of the app. */
@@ -150,6 +160,10 @@ export const stackName = (config: ServiceConfig): string => resourceName(config,
 /** The functions' CloudWatch metrics namespace: one per stack, named as the stack. */
 export const metricsNamespace = (config: ServiceConfig): string => stackName(config);
 
+/** What deleting the stack does to its data (tables, logs, the API's logs, the alarm topic). */
+export const removalPolicyOf = (config: ServiceConfig): RemovalPolicy =>
+  config.settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
 export function loadServiceConfig(
   context: ContextSource,
   processEnv: NodeJS.ProcessEnv = process.env,
@@ -158,7 +172,7 @@ export function loadServiceConfig(
   if (!isEnvironmentName(environmentName)) {
     const given =
       environmentName === undefined ? 'no env was given' : `got ${JSON.stringify(environmentName)}`;
-    throw new ConfigError(
+    throw new ConfigurationError(
       `Set the target environment with --context env=<name>; valid environments: ${ENVIRONMENT_NAMES.join(', ')} (${given}).`,
     );
   }
@@ -168,7 +182,9 @@ export function loadServiceConfig(
   );
   const environments = context.tryGetContext('environments');
   if (!isRecord(environments) || !isRecord(environments[environmentName])) {
-    throw new ConfigError(`cdk.json context has no "environments.${environmentName}" settings.`);
+    throw new ConfigurationError(
+      `cdk.json context has no "environments.${environmentName}" settings.`,
+    );
   }
   const settings = parseSettings(
     environments[environmentName],
@@ -186,7 +202,7 @@ function readProjectName(value: unknown): string {
   if (value === undefined || value === '') return DEFAULT_PROJECT_NAME;
   // Resource names (tables, secrets, the stack) are built from it, so keep it name-safe.
   if (typeof value !== 'string' || !/^[a-z][a-z0-9-]{0,39}$/.test(value)) {
-    throw new ConfigError(
+    throw new ConfigurationError(
       `projectName must be lower-case letters, digits and dashes, starting with a letter (got ${JSON.stringify(value)}).`,
     );
   }
@@ -204,7 +220,9 @@ function parseSettings(
 ): EnvironmentSettings {
   const origins = raw.allowedRedirectOrigins;
   if (!Array.isArray(origins) || origins.length === 0) {
-    throw new ConfigError(`${at}.allowedRedirectOrigins must be a non-empty list of origins.`);
+    throw new ConfigurationError(
+      `${at}.allowedRedirectOrigins must be a non-empty list of origins.`,
+    );
   }
   const allowedRedirectOrigins = origins.map((origin, i) =>
     parseOrigin(origin, `${at}.allowedRedirectOrigins[${i}]`),
@@ -213,14 +231,16 @@ function parseSettings(
   const retentionDays = positiveInteger(raw.logRetentionDays, `${at}.logRetentionDays`);
   const logRetentionDays = RETENTION_PERIODS.find((period) => period.valueOf() === retentionDays);
   if (logRetentionDays === undefined) {
-    throw new ConfigError(`${at}.logRetentionDays must be one of CloudWatch's retention periods.`);
+    throw new ConfigurationError(
+      `${at}.logRetentionDays must be one of CloudWatch's retention periods.`,
+    );
   }
   const removalPolicy = raw.removalPolicy;
   if (removalPolicy !== 'retain' && removalPolicy !== 'destroy') {
-    throw new ConfigError(`${at}.removalPolicy must be "retain" or "destroy".`);
+    throw new ConfigurationError(`${at}.removalPolicy must be "retain" or "destroy".`);
   }
   const external = raw.external ?? {};
-  if (!isRecord(external)) throw new ConfigError(`${at}.external must be an object.`);
+  if (!isRecord(external)) throw new ConfigurationError(`${at}.external must be an object.`);
   const externalOverrides = parseExternal(external, `${at}.external`);
   const setting = (key: string) => deploymentSetting(context, raw, at, key);
   const combinedSecret = parseCombinedSecret(
@@ -231,7 +251,7 @@ function parseSettings(
     // The combined secret replaces the three; a name for one of them would be ignored.
     const conflicting = SEPARATE_SECRET_OVERRIDES.filter((key) => key in externalOverrides);
     if (conflicting.length > 0) {
-      throw new ConfigError(
+      throw new ConfigurationError(
         `combinedSecretName replaces the three secrets, so ${conflicting.map((key) => `${at}.external.${key}`).join(', ')} would be ignored: remove one or the other.`,
       );
     }
@@ -286,7 +306,20 @@ function parseSettings(
       ),
       reservedConcurrency: parseSingleRunReservation(setting('reconcileReservedConcurrency')),
     },
+    ...optionalEntry('eventBridgeSource', parseEventBridgeSource(setting('eventBridgeSource'))),
   };
+}
+
+/** A Stripe event destination's partner event source name. */
+function parseEventBridgeSource(given: Given | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  const { value, at } = given;
+  if (!isStripePartnerSourceName(value)) {
+    throw new ConfigurationError(
+      `${at} must be the partner event source of a Stripe event destination: ${STRIPE_PARTNER_SOURCE_PREFIX} and a name of letters, digits and _-/. (e.g. ${STRIPE_PARTNER_SOURCE_PREFIX}ed_61Ab...), as Stripe shows it for the destination and EventBridge lists it under Partner event sources (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return value;
 }
 
 /** A setting's value and where it came from, for error messages. */
@@ -316,10 +349,13 @@ function deploymentSetting(
 }
 
 function parseThrottle(value: unknown, at: string): ThrottleSettings {
-  if (!isRecord(value)) throw new ConfigError(`${at} must be an object {rateLimit, burstLimit}.`);
+  if (!isRecord(value))
+    throw new ConfigurationError(`${at} must be an object {rateLimit, burstLimit}.`);
   const unknown = Object.keys(value).filter((key) => key !== 'rateLimit' && key !== 'burstLimit');
   if (unknown.length > 0) {
-    throw new ConfigError(`${at} takes rateLimit and burstLimit only (got ${unknown.join(', ')}).`);
+    throw new ConfigurationError(
+      `${at} takes rateLimit and burstLimit only (got ${unknown.join(', ')}).`,
+    );
   }
   return {
     rateLimit: positiveInteger(value.rateLimit, `${at}.rateLimit`),
@@ -333,11 +369,14 @@ function parseRouteThrottling(
   value: unknown,
   at: string,
 ): Partial<Record<RouteName, ThrottleSettings>> {
-  if (!isRecord(value)) throw new ConfigError(`${at} must be an object keyed by route name.`);
+  if (!isRecord(value))
+    throw new ConfigurationError(`${at} must be an object keyed by route name.`);
   const result: Partial<Record<RouteName, ThrottleSettings>> = {};
   for (const [name, throttle] of Object.entries(value)) {
     if (!isRouteName(name)) {
-      throw new ConfigError(`${at}.${name} is not a route; routes: ${ROUTE_NAMES.join(', ')}.`);
+      throw new ConfigurationError(
+        `${at}.${name} is not a route; routes: ${ROUTE_NAMES.join(', ')}.`,
+      );
     }
     result[name] = parseThrottle(throttle, `${at}.${name}`);
   }
@@ -351,10 +390,10 @@ function parseReservedConcurrency(value: unknown, at: string): number | false {
   if (value === false) return false;
   // Zero would be valid for Lambda, and would stop the function entirely.
   if (value === 0) {
-    throw new ConfigError(`${at} of 0 would stop the function: use false to reserve none.`);
+    throw new ConfigurationError(`${at} of 0 would stop the function: use false to reserve none.`);
   }
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ConfigError(`${at} must be a positive integer, or false to reserve none.`);
+    throw new ConfigurationError(`${at} must be a positive integer, or false to reserve none.`);
   }
   return value;
 }
@@ -376,12 +415,12 @@ function parseCombinedSecret(
 ): CombinedSecretSettings | undefined {
   if (name === undefined) {
     if (fields !== undefined) {
-      throw new ConfigError(`${fields.at} is set but combinedSecretName is not: set both.`);
+      throw new ConfigurationError(`${fields.at} is set but combinedSecretName is not: set both.`);
     }
     return undefined;
   }
   if (typeof name.value !== 'string' || !SECRET_NAME.test(name.value)) {
-    throw new ConfigError(
+    throw new ConfigurationError(
       `${name.at} must be a Secrets Manager secret name (letters, digits and /_+=.@-), got ${JSON.stringify(name.value)}.`,
     );
   }
@@ -400,27 +439,29 @@ function parseCombinedSecretFields(given: Given | undefined): Partial<Record<Sec
     try {
       value = JSON.parse(value) as unknown;
     } catch {
-      throw new ConfigError(`${at} must be a JSON object, e.g. {"stripeSecretKey": "..."}.`);
+      throw new ConfigurationError(`${at} must be a JSON object, e.g. {"stripeSecretKey": "..."}.`);
     }
   }
   if (!isRecord(value)) {
-    throw new ConfigError(`${at} must be an object with keys ${SECRET_IDS.join(', ')}.`);
+    throw new ConfigurationError(`${at} must be an object with keys ${SECRET_IDS.join(', ')}.`);
   }
   const result: Partial<Record<SecretId, string>> = {};
   for (const [key, field] of Object.entries(value)) {
     if (!(SECRET_IDS as readonly string[]).includes(key)) {
-      throw new ConfigError(`${at}.${key} is not a known secret; known: ${SECRET_IDS.join(', ')}.`);
+      throw new ConfigurationError(
+        `${at}.${key} is not a known secret; known: ${SECRET_IDS.join(', ')}.`,
+      );
     }
     // The function trims what it reads, so a padded field name could never match.
     if (typeof field !== 'string' || field.trim() === '' || field.trim() !== field) {
-      throw new ConfigError(`${at}.${key} must be a non-empty field name without padding.`);
+      throw new ConfigurationError(`${at}.${key} must be a non-empty field name without padding.`);
     }
     result[key as SecretId] = field;
   }
   const chosen = { ...DEFAULT_COMBINED_SECRET_FIELDS, ...result };
   if (new Set(Object.values(chosen)).size !== SECRET_IDS.length) {
     // One field for two values (say the API key and the JWT secret) is a typo, never a plan.
-    throw new ConfigError(
+    throw new ConfigurationError(
       `${at} must name a different field for each secret (got ${JSON.stringify(chosen)}).`,
     );
   }
@@ -432,7 +473,7 @@ function parseTokenClaim(given: Given | undefined): string | undefined {
   if (given === undefined) return undefined;
   const { value, at } = given;
   if (typeof value !== 'string' || value.trim() !== value || value.length > 1024) {
-    throw new ConfigError(
+    throw new ConfigurationError(
       `${at} must be a string without leading or trailing spaces, at most 1024 characters.`,
     );
   }
@@ -459,7 +500,7 @@ function numberSetting(
     number < range.min ||
     number > range.max
   ) {
-    throw new ConfigError(
+    throw new ConfigurationError(
       `${at} must be ${kind} from ${range.min} to ${range.max} (got ${JSON.stringify(value)}).`,
     );
   }
@@ -478,7 +519,7 @@ function parseSingleRunReservation(given: Given | undefined): 1 | false {
   const { value, at } = given;
   if (value === false || value === 'false') return false;
   if (value === 1 || value === '1') return 1;
-  throw new ConfigError(
+  throw new ConfigurationError(
     `${at} must be 1 (runs never overlap) or false (reserve none), got ${JSON.stringify(value)}.`,
   );
 }
@@ -490,7 +531,7 @@ function parseAlarmTopicArn(given: Given | undefined): string | undefined {
   if (given === undefined) return undefined;
   const { value, at } = given;
   if (typeof value !== 'string' || !SNS_TOPIC_ARN.test(value)) {
-    throw new ConfigError(
+    throw new ConfigurationError(
       `${at} must be the ARN of a standard (not FIFO) SNS topic, e.g. arn:aws:sns:eu-west-1:111122223333:alarms (got ${JSON.stringify(value)}).`,
     );
   }
@@ -504,7 +545,7 @@ function parseEmail(given: Given | undefined): string | undefined {
   if (given === undefined) return undefined;
   const { value, at } = given;
   if (typeof value !== 'string' || value.length > 254 || !EMAIL_ADDRESS.test(value)) {
-    throw new ConfigError(`${at} must be one email address (got ${JSON.stringify(value)}).`);
+    throw new ConfigurationError(`${at} must be one email address (got ${JSON.stringify(value)}).`);
   }
   return value;
 }
@@ -526,13 +567,13 @@ function parseExternal(raw: Record<string, unknown>, at: string): ExternalResour
   const result: Partial<Record<keyof ExternalResourceOverrides, string>> = {};
   for (const key of Object.keys(raw)) {
     if (!(EXTERNAL_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(
+      throw new ConfigurationError(
         `${at}.${key} is not a known override; known: ${EXTERNAL_KEYS.join(', ')}.`,
       );
     }
     const value = raw[key];
     if (typeof value !== 'string' || value.trim() === '') {
-      throw new ConfigError(`${at}.${key} must be a non-empty string.`);
+      throw new ConfigurationError(`${at}.${key} must be a non-empty string.`);
     }
     result[key as keyof ExternalResourceOverrides] = value;
   }
@@ -540,7 +581,7 @@ function parseExternal(raw: Record<string, unknown>, at: string): ExternalResour
     result.billingEventsTopicArn !== undefined &&
     !result.billingEventsTopicArn.startsWith('arn:')
   ) {
-    throw new ConfigError(`${at}.billingEventsTopicArn must be an SNS topic ARN.`);
+    throw new ConfigurationError(`${at}.billingEventsTopicArn must be an SNS topic ARN.`);
   }
   return result;
 }
@@ -550,29 +591,30 @@ function parseOrigin(value: unknown, at: string): string {
   try {
     url = new URL(String(value));
   } catch {
-    throw new ConfigError(`${at} is not a URL origin: ${JSON.stringify(value)}.`);
+    throw new ConfigurationError(`${at} is not a URL origin: ${JSON.stringify(value)}.`);
   }
   if (url.origin !== value) {
-    throw new ConfigError(
+    throw new ConfigurationError(
       `${at} must be a bare origin like "https://app.example.com" (got ${JSON.stringify(value)}).`,
     );
   }
-  const isLocalHost = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocalHost)) {
-    throw new ConfigError(`${at} must use https (http is allowed for localhost only): ${value}.`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocalHost(url.hostname))) {
+    throw new ConfigurationError(
+      `${at} must use https (http is allowed for localhost only): ${value}.`,
+    );
   }
   return url.origin;
 }
 
 function positiveInteger(value: unknown, at: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new ConfigError(`${at} must be a positive integer.`);
+    throw new ConfigurationError(`${at} must be a positive integer.`);
   }
   return value;
 }
 
 function boolean(value: unknown, at: string): boolean {
-  if (typeof value !== 'boolean') throw new ConfigError(`${at} must be true or false.`);
+  if (typeof value !== 'boolean') throw new ConfigurationError(`${at} must be true or false.`);
   return value;
 }
 

@@ -8,6 +8,7 @@ import { Monitoring } from './constructs/monitoring';
 import { ServiceApi } from './constructs/service-api';
 import { ServiceFunctions } from './constructs/service-functions';
 import { ServiceTables } from './constructs/service-tables';
+import { StripeEventBridge } from './constructs/stripe-event-bridge';
 
 export interface StripeServiceStackProps extends StackProps {
   readonly config: ServiceConfig;
@@ -25,6 +26,8 @@ export class StripeServiceStack extends Stack {
   readonly api: ServiceApi;
   readonly reconciliationSchedule: FunctionSchedule;
   readonly catalogSnapshotSchedule: FunctionSchedule;
+  /** Stripe's events from a partner event bus: only with context `eventBridgeSource`. */
+  readonly eventBridge: StripeEventBridge | undefined;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: StripeServiceStackProps) {
@@ -64,11 +67,21 @@ export class StripeServiceStack extends Stack {
       runs: "the price listing's catalog snapshot",
       every: Duration.seconds(LISTING_FRESHNESS.scheduleSeconds),
     });
+    const { eventBridgeSource } = config.settings;
+    this.eventBridge =
+      eventBridgeSource !== undefined && this.functions.eventBridge
+        ? new StripeEventBridge(this, 'StripeEventBridge', {
+            config,
+            source: eventBridgeSource,
+            fn: this.functions.eventBridge,
+          })
+        : undefined;
     this.monitoring = new Monitoring(this, 'Monitoring', {
       config,
       functions: this.functions,
       api: this.api,
       tables: this.tables,
+      ...(this.eventBridge ? { eventBridge: this.eventBridge } : {}),
     });
   }
 }

@@ -46,7 +46,10 @@ export interface LocalConfig {
   readonly secrets: Readonly<Record<SecretId, string>>;
   /** Origins checkout may redirect to locally (the local API itself, and common dev servers). */
   readonly allowedRedirectOrigins: readonly string[];
-  /** `sandbox`: the Stripe sandbox runs here; `test-mode`: a real sk_test_ key talks to Stripe. */
+  /**
+   * `sandbox`: the Stripe sandbox runs here (the key is the sandbox's default); `test-mode`:
+   * any other sk_test_ / rk_test_ key, which talks to real Stripe (api.stripe.com).
+   */
   readonly stripe: 'sandbox' | 'test-mode';
   /**
    * Where DynamoDB Local keeps its data across restarts (an absolute path); undefined keeps
@@ -86,8 +89,12 @@ export function loadLocalConfig(
   ) as Record<SecretId, string>;
   const stripeKey = secrets.stripeSecretKey;
   if (!stripeKey.startsWith('sk_test_') && !stripeKey.startsWith('rk_test_')) {
-    // A local run must never move real money.
-    throw new Error('STRIPE_SECRET_KEY must be a test-mode key (sk_test_...) for local use.');
+    // A local run must never move real money: a live key is refused before anything starts.
+    const live = /^(sk|rk)_live_/.test(stripeKey) ? ' It is a live-mode key: refused.' : '';
+    throw new Error(
+      `${SECRET_ENV_VARS.stripeSecretKey} must be a Stripe test-mode key (sk_test_... or rk_test_...) for local use.${live} ` +
+        `Unset it to use the local Stripe sandbox.`,
+    );
   }
   const dataDirVar = env[DATA_DIR_ENV_VAR];
   const dataDir = parseDataDir(args) ?? (dataDirVar === '' ? undefined : dataDirVar);

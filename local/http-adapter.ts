@@ -5,36 +5,10 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { ALL_ROUTES, type RouteDefinition, routeKey } from '../lambda/shared/routes';
+import { type RouteMatch, routeKey } from '../lambda/shared/routes';
 
 /** API Gateway's own payload limit; anything larger never reaches a function. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
-
-export interface RouteMatch {
-  readonly route: RouteDefinition;
-  readonly pathParameters: Record<string, string>;
-}
-
-/** Finds the contract route for a request, as the HTTP API's route selection would. */
-export function matchRoute(method: string, path: string): RouteMatch | undefined {
-  for (const route of ALL_ROUTES) {
-    if (route.method !== method) continue;
-    const names: string[] = [];
-    const pattern = route.path
-      .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
-      .replace(/\\?\{(\w+)\\?\}/g, (_m, name: string) => {
-        names.push(name);
-        return '([^/]+)';
-      });
-    const match = new RegExp(`^${pattern}$`).exec(path);
-    if (!match) continue;
-    const pathParameters = Object.fromEntries(
-      names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
-    );
-    return { route, pathParameters };
-  }
-  return undefined;
-}
 
 export class BodyTooLargeError extends Error {}
 

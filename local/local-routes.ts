@@ -1,6 +1,6 @@
-import { SignJWT } from 'jose';
 import type { ParkedEventStore, ParkedEventSummary } from '../lambda/domain/parked-event';
 import type { BillingEventsRecorder } from './billing-events-recorder';
+import { signAccessToken } from './dev-tokens';
 
 /** Local-only helpers under `/_local/`: never deployed, never part of the Lambda handlers. */
 export const LOCAL_ROUTES = {
@@ -9,7 +9,6 @@ export const LOCAL_ROUTES = {
   parkedEvents: '/_local/parked-events',
 } as const;
 
-export const LOCAL_TOKEN_TTL_SECONDS = 3600;
 const MAX_CLAIM_LENGTH = 256;
 
 export interface LocalRouteResult {
@@ -17,7 +16,7 @@ export interface LocalRouteResult {
   readonly body: unknown;
 }
 
-/** Signs a token exactly as the platform's auth service does: HS256, `sub`, `exp`. */
+/** Signs a token exactly as the platform's auth service does (`dev-tokens.ts`), for an hour. */
 export async function issueLocalToken(
   query: URLSearchParams,
   jwtSecret: string,
@@ -49,12 +48,7 @@ export async function issueLocalToken(
       };
     }
   }
-  const token = await new SignJWT(claims)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(userId)
-    .setIssuedAt()
-    .setExpirationTime(`${LOCAL_TOKEN_TTL_SECONDS}s`)
-    .sign(new TextEncoder().encode(jwtSecret));
+  const token = await signAccessToken({ secret: jwtSecret, subject: userId, claims });
   return { status: 200, body: { token } };
 }
 

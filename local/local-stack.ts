@@ -7,8 +7,9 @@ import { readCatalogSeed, SAMPLE_CATALOG_FILE } from './seed-catalog';
 import type { RunningService, ServiceDiedError } from './services/child-service';
 import { startCatalogSnapshotTimer } from './stack/catalog-snapshot';
 import { Cleanup } from './stack/cleanup';
+import { LocalEventBridge } from './stack/event-bridge';
 import { type LocalFunctionSettings, localFunctionSettings } from './stack/function-settings';
-import { buildLocalHandlers } from './stack/handlers';
+import { buildLocalEventBridgeHandler, buildLocalHandlers } from './stack/handlers';
 import { startHttpServer } from './stack/http-server';
 import { type LocalResourceNames, localResourceNames } from './stack/resource-names';
 import {
@@ -26,6 +27,7 @@ import {
   stopOnFirstDeath,
 } from './stack/services';
 import {
+  deliverSandboxEventBridgeTo,
   deliverSandboxEventsTo,
   sandboxConnection,
   startSandboxIfUsed,
@@ -53,6 +55,12 @@ export interface LocalStack {
   readonly functions: LocalFunctionSettings;
   readonly billingEventsTopicArn: string;
   readonly billingEvents: BillingEventsRecorder;
+  /**
+   * The stand-in for a Stripe event destination's partner event bus, always on: the
+   * stack's rule pattern, the EventBridge function, Lambda's retries and a dead-letter list
+   * (`local/stack/event-bridge.ts`; `/_local/eventbridge/...`).
+   */
+  readonly eventBridge: LocalEventBridge;
   /**
    * One catalog snapshot pass now (the stack also runs one every
    * `LISTING_FRESHNESS.refreshSeconds`, as the deployed schedule does).
@@ -109,8 +117,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger,
       cleanup,
     );
-    server.serve(buildLocalHandlers(functions, clients, logger));
+    const eventBridge = new LocalEventBridge({
+      source: functions.eventBridge.eventBridgeSource,
+      handler: buildLocalEventBridgeHandler(functions, clients, logger),
+      ...(logger ? { logger } : {}),
+    });
+    // Invocations still retrying finish before the clients they use are closed.
+    cleanup.add(() => eventBridge.settled());
+    server.serve(buildLocalHandlers(functions, clients, logger), (request, response, url) =>
+      eventBridge.handleHttp(request, response, url),
+    );
     deliverSandboxEventsTo(stripeSandbox, server.url);
+    deliverSandboxEventBridgeTo(stripeSandbox, eventBridge);
 
     // Once only: a dying service and Ctrl-C may both ask.
     let stopped: Promise<void> | undefined;
@@ -123,6 +141,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       functions,
       billingEventsTopicArn: topic.topicArn,
       billingEvents: topic.billingEvents,
+      eventBridge,
       refreshCatalogSnapshot,
       services,
       failed: stopOnFirstDeath(services, { stop, stopRequested: () => stopped !== undefined }),

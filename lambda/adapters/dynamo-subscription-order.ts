@@ -34,7 +34,8 @@ interface OrderItem {
 }
 
 /**
- * The high-water mark in the subscription-order table, one item per subscription. A claim
+ * The high-water mark in the subscription-order table, one item per subscription (and one
+ * per customer's entitlements, keyed `entitlements:<customer id>`). A claim
  * reads the item, decides, and writes the new mark and the lease in one conditional write
  * on the version it read (optimistic concurrency), so two claims never both win. The mark
  * moves at the claim, not after the publish: an older event arriving while the newer one

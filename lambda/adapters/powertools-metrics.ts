@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricsOptions } from '@aws-lambda-powertools/metrics/types';
 import type { Context } from 'aws-lambda';
-import { type Environment, EnvironmentReader } from '../core/config';
+import { type Environment, readEnvironment } from '../core/config';
 import { METRIC_DIMENSIONS, type MetricName, type ServiceMetrics } from '../domain/metrics';
 import { ENV } from '../shared/function-environment';
 
@@ -20,13 +20,11 @@ export interface MetricsSettings {
 }
 
 /** The metrics settings the stack gives every function; every missing one is named at once. */
-export function loadMetricsSettings(env: Environment): MetricsSettings {
-  const read = new EnvironmentReader(env);
-  return read.done({
+export const loadMetricsSettings = (env: Environment): MetricsSettings =>
+  readEnvironment(env, (read) => ({
     namespace: read.required(ENV.metricsNamespace),
     environment: read.required(ENV.environmentName),
-  });
-}
+  }));
 
 /** Where Powertools' own warnings go (never the metrics, which always go to stdout). */
 type MetricsLogger = NonNullable<MetricsOptions['logger']>;

@@ -16,7 +16,7 @@ import type { HttpHandler } from '../core/http-handler';
 import { createLogger, type Logger } from '../core/logger';
 import type { ServiceMetrics } from '../domain/metrics';
 import { LISTING_FRESHNESS } from '../domain/price-listing';
-import { parseSecretValue, type SecretRef, type SecretStore } from '../core/secrets';
+import { secretValueReader, type SecretRef, type SecretStore } from '../core/secrets';
 import { createApiHandler } from './api-handler';
 import type { ApiConfig } from './config';
 
@@ -37,8 +37,7 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
   const documents = DynamoDBDocumentClient.from(infrastructure.dynamo, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const secret = (ref: SecretRef) => async () =>
-    parseSecretValue(await infrastructure.secrets.get(ref.name), ref);
+  const secret = (ref: SecretRef) => secretValueReader(infrastructure.secrets, ref);
   const stripe = new StripeSdkGateway(
     new StripeClientProvider(secret(config.stripeSecretKey), infrastructure.stripeConnection),
   );

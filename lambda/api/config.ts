@@ -1,13 +1,11 @@
-import { type Environment, EnvironmentReader } from '../core/config';
-import { DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS, type SecretRef } from '../core/secrets';
+import { type CatalogTables, readCatalogTables } from '../catalog/config';
+import { type Environment, readEnvironment } from '../core/config';
+import { readSecretsCacheMaxAge, type SecretRef } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
 
-export interface ApiConfig {
+export interface ApiConfig extends CatalogTables {
   readonly customersTable: string;
   readonly catalogSyncTable: string;
-  readonly productsTable: string;
-  readonly pricesTable: string;
-  readonly catalogSnapshotTable: string;
   readonly stripeSecretKey: SecretRef;
   readonly jwtSecret: SecretRef;
   /** When set, access tokens must carry this `iss`. */
@@ -19,22 +17,15 @@ export interface ApiConfig {
 }
 
 /** The API function's settings, from the environment the stack (or the local run) sets. */
-export function loadApiConfig(env: Environment): ApiConfig {
-  const read = new EnvironmentReader(env);
-  return read.done({
+export const loadApiConfig = (env: Environment): ApiConfig =>
+  readEnvironment(env, (read) => ({
     customersTable: read.required(ENV.customersTable),
     catalogSyncTable: read.required(ENV.catalogSyncTable),
-    productsTable: read.required(ENV.productsTable),
-    pricesTable: read.required(ENV.pricesTable),
-    catalogSnapshotTable: read.required(ENV.catalogSnapshotTable),
+    ...readCatalogTables(read),
     stripeSecretKey: read.secret(ENV.stripeSecretKeyName, ENV.stripeSecretKeyField),
     jwtSecret: read.secret(ENV.jwtSecretName, ENV.jwtSecretField),
     ...read.optional('jwtIssuer', ENV.jwtIssuer),
     ...read.optional('jwtAudience', ENV.jwtAudience),
     allowedRedirectOrigins: read.list(ENV.allowedRedirectOrigins),
-    secretsCacheMaxAgeSeconds: read.positiveInteger(
-      ENV.secretsCacheMaxAgeSeconds,
-      DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
-    ),
-  });
-}
+    secretsCacheMaxAgeSeconds: readSecretsCacheMaxAge(read),
+  }));

@@ -1,7 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { metricsFromEnvironment } from '../adapters/powertools-metrics';
-import { awsClientSettings, namedDependency } from '../core/dependencies';
+import { awsDynamoClient, awsSecretsManagerClient } from '../core/aws-clients';
 import { createLogger } from '../core/logger';
 import { SecretsManagerStore } from '../core/secrets';
 import { buildApiHandler } from './composition-root';
@@ -17,13 +15,7 @@ export const handler = metrics.instrument(
   buildApiHandler(config, {
     logger,
     metrics,
-    dynamo: namedDependency(new DynamoDBClient(awsClientSettings('dynamodb')), 'dynamodb'),
-    secrets: new SecretsManagerStore(
-      config.secretsCacheMaxAgeSeconds,
-      namedDependency(
-        new SecretsManagerClient(awsClientSettings('secretsManager')),
-        'secretsManager',
-      ),
-    ),
+    dynamo: awsDynamoClient(),
+    secrets: new SecretsManagerStore(config.secretsCacheMaxAgeSeconds, awsSecretsManagerClient()),
   }),
 );

@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { metricsFromEnvironment } from '../adapters/powertools-metrics';
-import { awsClientSettings, namedDependency } from '../core/dependencies';
+import { awsDynamoClient } from '../core/aws-clients';
 import { createLogger } from '../core/logger';
 import { buildCatalogSnapshotHandler } from './composition-root';
 import { loadCatalogSnapshotConfig } from './config';
@@ -15,6 +14,6 @@ export const handler = metrics.instrument(
   buildCatalogSnapshotHandler(config, {
     logger,
     metrics,
-    dynamo: namedDependency(new DynamoDBClient(awsClientSettings('dynamodb')), 'dynamodb'),
+    dynamo: awsDynamoClient(),
   }),
 );

@@ -1,7 +1,10 @@
 import type { EnvVarName } from '../shared/function-environment';
 import type { SecretRef } from './secrets';
 
-/** Thrown at cold start when the function's environment is incomplete or malformed. */
+/**
+ * A setting that is missing or malformed: a function's environment at cold start, a
+ * secret's shape, or the stack's settings in cdk.json context at synth (lib/config.ts).
+ */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
@@ -66,4 +69,10 @@ export class EnvironmentReader {
     }
     return config;
   }
+}
+
+/** Reads a configuration from `env` at cold start: throws once, naming every problem found. */
+export function readEnvironment<T>(env: Environment, read: (reader: EnvironmentReader) => T): T {
+  const reader = new EnvironmentReader(env);
+  return reader.done(read(reader));
 }

@@ -1,6 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError } from './config';
+import { ENV } from '../shared/function-environment';
+import { ConfigurationError, type EnvironmentReader } from './config';
 
 /** Where secret values come from: Secrets Manager when deployed, the environment locally. */
 export interface SecretStore {
@@ -14,6 +15,10 @@ export class SecretNotFoundError extends Error {
 
 /** How long a secret value is cached per container unless configured otherwise. */
 export const DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS = 300;
+
+/** How long a function caches the secrets it reads, from its environment. */
+export const readSecretsCacheMaxAge = (read: EnvironmentReader): number =>
+  read.positiveInteger(ENV.secretsCacheMaxAgeSeconds, DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS);
 
 /**
  * Secrets Manager through Powertools parameters: values are cached per container for
@@ -62,6 +67,11 @@ export interface SecretRef {
   /** The field of a combined JSON secret; absent for a secret of its own. */
   readonly field?: string;
 }
+
+/** Reads one secret value when called (through the store's cache): what clients are built from. */
+export const secretValueReader =
+  (secrets: SecretStore, ref: SecretRef) => async (): Promise<string> =>
+    parseSecretValue(await secrets.get(ref.name), ref);
 
 /**
  * A secret's value is the plain string or JSON `{"key": "..."}` (how operators often

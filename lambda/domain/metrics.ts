@@ -21,6 +21,14 @@ export const METRICS = {
   catalogSnapshotRefreshes: 'CatalogSnapshotRefreshes',
   catalogSnapshotChanges: 'CatalogSnapshotChanges',
   catalogSnapshotFailures: 'CatalogSnapshotFailures',
+  /** Stripe's events through EventBridge (context `eventBridgeSource`): taken in. */
+  eventBridgeReceived: 'EventBridgeEventsReceived',
+  /** Not from the configured partner source and account, or not a Stripe event: dropped. */
+  eventBridgeRejected: 'EventBridgeEventsRejected',
+  /** Already processed (by the webhook, reconciliation or an earlier delivery): a no-op. */
+  eventBridgeDuplicate: 'EventBridgeDuplicates',
+  /** Thin event notifications turned into their v1 event through Stripe's API. */
+  thinEventsResolved: 'ThinEventsResolved',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

@@ -8,7 +8,13 @@ export type RedirectCheck = { ok: true; url: string } | { ok: false; reason: str
 
 export const MAX_REDIRECT_URL_LENGTH = 2048;
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOCAL_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Whether a URL's `hostname` is this machine: the one place plain http is allowed, for a
+ * redirect and for an allowed origin alike (lib/config.ts). IPv6 keeps its brackets.
+ */
+export const isLocalHost = (hostname: string): boolean => LOCAL_HOSTS.has(hostname);
 
 export class RedirectPolicy {
   private readonly allowedOrigins: ReadonlySet<string>;
@@ -34,7 +40,7 @@ export class RedirectPolicy {
       return { ok: false, reason: 'must be an http(s) URL' };
     if (url.username !== '' || url.password !== '')
       return { ok: false, reason: 'must not carry credentials' };
-    if (url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname))
+    if (url.protocol === 'http:' && !isLocalHost(url.hostname))
       return { ok: false, reason: 'must use https' };
     if (!this.allowedOrigins.has(url.origin))
       return { ok: false, reason: `points at an origin that is not allowed (${url.origin})` };

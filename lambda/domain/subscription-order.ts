@@ -1,7 +1,14 @@
 import type Stripe from 'stripe';
 
-/** A Stripe event's place in its subscription's history: its `created` second, then its id. */
+/**
+ * A Stripe event's place in the history of the state it carries: its `created` second,
+ * then its id. The state is a subscription's, or a customer's active entitlements'.
+ */
 export interface EventPosition {
+  /**
+   * Whose history: the subscription id, or `entitlementsOrderKey(customer)`. The name is
+   * the order table's key attribute (`SUBSCRIPTION_ORDER_TABLE`), which holds both.
+   */
   readonly subscriptionId: string;
   readonly created: number;
   readonly eventId: string;
@@ -24,7 +31,8 @@ export interface Superseded {
  * The per-subscription high-water mark (contract section 5, "never backwards"): the newest
  * event published about each subscription, and a short lease so two events about one
  * subscription are never published at the same time (which would let the older one land
- * last).
+ * last). A customer's active entitlements are ordered the same way, under their own key
+ * (`entitlementsOrderKey`): each summary is full state too.
  */
 export interface SubscriptionOrderLedger {
   /**
@@ -39,12 +47,19 @@ export interface SubscriptionOrderLedger {
   ): Promise<PublishClaim | Superseded>;
 }
 
+/**
+ * The order key of a customer's entitlement summaries. No Stripe id has a colon, so it
+ * never names a subscription's mark.
+ */
+export const entitlementsOrderKey = (stripeCustomerId: string): string =>
+  `entitlements:${stripeCustomerId}`;
+
 /** Another event about the subscription is being published right now: retry later. */
 export class SubscriptionBusyError extends Error {
   override readonly name = 'SubscriptionBusyError';
 
   constructor(readonly subscriptionId: string) {
-    super(`Another event about subscription ${subscriptionId} is being published; retry later.`);
+    super(`Another event about ${subscriptionId} is being published; retry later.`);
   }
 }
 

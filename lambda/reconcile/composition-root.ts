@@ -7,9 +7,9 @@ import { DynamoReconciliationStateStore } from '../adapters/dynamo-reconciliatio
 import { PowertoolsEventLedger } from '../adapters/event-ledger';
 import { StripeClientProvider, type StripeConnection } from '../adapters/stripe-client-provider';
 import { StripeSdkEventSource } from '../adapters/stripe-event-source';
-import { StripeSubscriptionSource } from '../adapters/stripe-subscription-source';
+import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver';
 import { createLogger, type Logger } from '../core/logger';
-import { parseSecretValue, type SecretStore } from '../core/secrets';
+import { secretValueReader, type SecretStore } from '../core/secrets';
 import type { ServiceMetrics } from '../domain/metrics';
 import { buildEventPipeline, EVENT_LEDGER_KEY_PREFIX } from '../webhook/event-pipeline';
 import type { ReconcileConfig } from './config';
@@ -50,19 +50,20 @@ export function buildReconciler(
   infrastructure: ReconcileInfrastructure,
 ): Reconciler {
   const logger = infrastructure.logger ?? createLogger();
-  const key = config.stripeSecretKey;
   const stripe = new StripeClientProvider(
-    async () => parseSecretValue(await infrastructure.secrets.get(key.name), key),
+    secretValueReader(infrastructure.secrets, config.stripeSecretKey),
     infrastructure.stripeConnection,
   );
+  const source = new StripeSdkEventSource(stripe);
   const deps: ReconcileDependencies = {
-    source: new StripeSdkEventSource(stripe),
+    source,
+    thinEvents: new StripeThinEventResolver(stripe, source),
     process: buildEventPipeline(config, {
       dynamo: infrastructure.dynamo,
       sns: infrastructure.sns,
       logger,
       ...(infrastructure.metrics ? { metrics: infrastructure.metrics } : {}),
-      subscriptions: new StripeSubscriptionSource(stripe),
+      stripe,
     }),
     state: new DynamoReconciliationStateStore(
       DynamoDBDocumentClient.from(infrastructure.dynamo),

@@ -1,5 +1,5 @@
-import { type Environment, EnvironmentReader } from '../core/config';
-import { DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS, type SecretRef } from '../core/secrets';
+import { type Environment, readEnvironment } from '../core/config';
+import { readSecretsCacheMaxAge, type SecretRef } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
 import { readEventPipelineConfig } from '../webhook/config';
 import type { EventPipelineConfig } from '../webhook/event-pipeline';
@@ -16,19 +16,14 @@ export interface ReconcileConfig extends EventPipelineConfig {
 }
 
 /** From the environment the stack (or the replay command) sets; every problem named at once. */
-export function loadReconcileConfig(env: Environment): ReconcileConfig {
-  const read = new EnvironmentReader(env);
-  return read.done({
+export const loadReconcileConfig = (env: Environment): ReconcileConfig =>
+  readEnvironment(env, (read) => ({
     ...readEventPipelineConfig(read),
     reconciliationStateTable: read.required(ENV.reconciliationStateTable),
     stripeSecretKey: read.secret(ENV.stripeSecretKeyName, ENV.stripeSecretKeyField),
-    secretsCacheMaxAgeSeconds: read.positiveInteger(
-      ENV.secretsCacheMaxAgeSeconds,
-      DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
-    ),
+    secretsCacheMaxAgeSeconds: readSecretsCacheMaxAge(read),
     reconcileIntervalMinutes: read.positiveInteger(
       ENV.reconcileIntervalMinutes,
       DEFAULT_RECONCILE_INTERVAL_MINUTES,
     ),
-  });
-}
+  }));

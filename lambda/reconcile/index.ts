@@ -1,8 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { metricsFromEnvironment } from '../adapters/powertools-metrics';
-import { awsClientSettings, namedDependency } from '../core/dependencies';
+import { awsDynamoClient, awsSecretsManagerClient, awsSnsClient } from '../core/aws-clients';
 import { createLogger } from '../core/logger';
 import { SecretsManagerStore } from '../core/secrets';
 import { buildReconcileHandler } from './composition-root';
@@ -19,14 +16,8 @@ export const handler = metrics.instrument(
   buildReconcileHandler(config, {
     logger,
     metrics,
-    dynamo: namedDependency(new DynamoDBClient(awsClientSettings('dynamodb')), 'dynamodb'),
-    sns: namedDependency(new SNSClient(awsClientSettings('sns')), 'sns'),
-    secrets: new SecretsManagerStore(
-      config.secretsCacheMaxAgeSeconds,
-      namedDependency(
-        new SecretsManagerClient(awsClientSettings('secretsManager')),
-        'secretsManager',
-      ),
-    ),
+    dynamo: awsDynamoClient(),
+    sns: awsSnsClient(),
+    secrets: new SecretsManagerStore(config.secretsCacheMaxAgeSeconds, awsSecretsManagerClient()),
   }),
 );

@@ -1,3 +1,5 @@
+import type { SecretId } from './secrets';
+
 /**
  * Names of the environment variables the stack sets on each function and the function
  * reads at cold start. Values are resource names and settings, never secret values.
@@ -33,6 +35,141 @@ export const ENV = {
   allowedRedirectOrigins: 'ALLOWED_REDIRECT_ORIGINS',
   secretsCacheMaxAgeSeconds: 'SECRETS_CACHE_MAX_AGE_SECONDS',
   environmentName: 'SERVICE_ENVIRONMENT',
+  /** The Stripe partner event source the EventBridge function takes events from. */
+  eventBridgeSource: 'STRIPE_EVENT_BRIDGE_SOURCE',
 } as const;
 
 export type EnvVarName = (typeof ENV)[keyof typeof ENV];
+
+/**
+ * The functions, by the id the stack and the benchmarks know them by (`eventBridge` exists
+ * only with context `eventBridgeSource`).
+ */
+export type FunctionName = 'api' | 'webhook' | 'reconcile' | 'catalogSnapshot' | 'eventBridge';
+
+export type FunctionEnvironment = Readonly<Partial<Record<EnvVarName, string>>>;
+
+/** A secret as a function is told of it: its name, and the field of a combined secret. */
+export interface SecretLocation {
+  readonly name: string;
+  readonly field?: string | undefined;
+}
+
+/** Every table the functions use, by name, keyed as the functions' configurations key them. */
+export interface TableNames {
+  readonly customersTable: string;
+  readonly idempotencyTable: string;
+  readonly catalogSyncTable: string;
+  readonly parkedEventsTable: string;
+  readonly subscriptionOrderTable: string;
+  readonly reconciliationStateTable: string;
+  readonly catalogSnapshotTable: string;
+  readonly productsTable: string;
+  readonly pricesTable: string;
+}
+
+/**
+ * What the functions' environments are built from: the stack gives CDK tokens, the local
+ * stack its local names.
+ */
+export interface FunctionEnvironmentInputs extends TableNames {
+  readonly billingEventsTopicArn: string;
+  readonly secrets: Readonly<Record<SecretId, SecretLocation>>;
+  readonly allowedRedirectOrigins: readonly string[];
+  readonly jwtIssuer?: string | undefined;
+  readonly jwtAudience?: string | undefined;
+  readonly secretsCacheMaxAgeSeconds: number;
+  readonly reconcileIntervalMinutes: number;
+  readonly metricsNamespace: string;
+  /** The metrics' `environment` dimension (`dev`, `staging`, `prod`, `local`). */
+  readonly environmentName: string;
+  /** Stripe's partner event source (`aws.partner/stripe.com/...`), when events come that way too. */
+  readonly eventBridgeSource?: string | undefined;
+}
+
+/** A secret's name for the function, and the field of it when it is a combined secret. */
+const secretVariables = (
+  secret: SecretLocation,
+  nameVariable: EnvVarName,
+  fieldVariable: EnvVarName,
+): FunctionEnvironment => ({
+  [nameVariable]: secret.name,
+  ...(secret.field === undefined ? {} : { [fieldVariable]: secret.field }),
+});
+
+const optional = (name: EnvVarName, value: string | undefined): FunctionEnvironment =>
+  value === undefined ? {} : { [name]: value };
+
+/**
+ * Each function's environment, defined once for the stack and the local stack: what its
+ * configuration and its metrics read at cold start, and the names of no secret it does not
+ * use (contract section 8).
+ */
+export function functionEnvironments(
+  inputs: FunctionEnvironmentInputs,
+): Readonly<Record<FunctionName, FunctionEnvironment>> {
+  const { secrets } = inputs;
+  const common = {
+    [ENV.environmentName]: inputs.environmentName,
+    [ENV.secretsCacheMaxAgeSeconds]: String(inputs.secretsCacheMaxAgeSeconds),
+    // Powertools Metrics reads it; the function's metrics adapter insists on it too.
+    [ENV.metricsNamespace]: inputs.metricsNamespace,
+  };
+  const stripeSecretKey = secretVariables(
+    secrets.stripeSecretKey,
+    ENV.stripeSecretKeyName,
+    ENV.stripeSecretKeyField,
+  );
+  const catalog = {
+    [ENV.productsTable]: inputs.productsTable,
+    [ENV.pricesTable]: inputs.pricesTable,
+    [ENV.catalogSnapshotTable]: inputs.catalogSnapshotTable,
+  };
+  // What every way in to the event pipeline needs (lambda/webhook/event-pipeline.ts).
+  const pipeline = {
+    [ENV.customersTable]: inputs.customersTable,
+    [ENV.idempotencyTable]: inputs.idempotencyTable,
+    [ENV.parkedEventsTable]: inputs.parkedEventsTable,
+    [ENV.subscriptionOrderTable]: inputs.subscriptionOrderTable,
+    [ENV.billingEventsTopicArn]: inputs.billingEventsTopicArn,
+  };
+  return {
+    api: {
+      ...common,
+      ...stripeSecretKey,
+      ...catalog,
+      [ENV.customersTable]: inputs.customersTable,
+      [ENV.catalogSyncTable]: inputs.catalogSyncTable,
+      ...secretVariables(secrets.jwtAccessTokenSecret, ENV.jwtSecretName, ENV.jwtSecretField),
+      ...optional(ENV.jwtIssuer, inputs.jwtIssuer),
+      ...optional(ENV.jwtAudience, inputs.jwtAudience),
+      [ENV.allowedRedirectOrigins]: inputs.allowedRedirectOrigins.join(','),
+    },
+    webhook: {
+      ...common,
+      ...pipeline,
+      ...secretVariables(
+        secrets.stripeWebhookSecret,
+        ENV.stripeWebhookSecretName,
+        ENV.stripeWebhookSecretField,
+      ),
+      ...stripeSecretKey,
+    },
+    reconcile: {
+      ...common,
+      ...pipeline,
+      ...stripeSecretKey,
+      [ENV.reconciliationStateTable]: inputs.reconciliationStateTable,
+      [ENV.reconcileIntervalMinutes]: String(inputs.reconcileIntervalMinutes),
+    },
+    catalogSnapshot: { ...common, ...catalog },
+    // The webhook's pipeline and the Stripe key (thin events are fetched from Stripe, and
+    // same-second ties settled there); never the webhook signing secret.
+    eventBridge: {
+      ...common,
+      ...pipeline,
+      ...stripeSecretKey,
+      ...optional(ENV.eventBridgeSource, inputs.eventBridgeSource),
+    },
+  };
+}

@@ -1,21 +1,20 @@
 import type Stripe from 'stripe';
+import type { ActiveEntitlementRef } from '../domain/active-entitlements';
 import type { BillingEventData } from '../domain/billing-event';
+import { BILLING_EVENT_TYPES, type BillingEventType } from '../shared/billing-events';
 import {
-  BILLING_EVENT_TYPES,
-  type BillingEventType,
-  HANDLED_STRIPE_EVENT_TYPES,
-  type HandledStripeEventType,
-} from '../shared/billing-events';
-import {
+  ACTIVE_ENTITLEMENT_SUMMARY,
   CHECKOUT_SESSION,
   EVENT_ENVELOPE,
   INVOICE,
+  type InvoicePayload,
   PAYMENT_INTENT,
   parsePayload,
   SUBSCRIPTION,
   type SubscriptionPayload,
   UnmappableEventError,
 } from './stripe-payloads';
+import { KNOWN_API_RELEASES, LAST_UNNAMED_API_VERSION } from '../shared/stripe-api-version';
 
 export { UnmappableEventError } from './stripe-payloads';
 
@@ -29,15 +28,23 @@ export interface MappedStripeEvent {
   readonly userId: string | null;
   readonly stripeCustomerId: string | null;
   readonly data: BillingEventData;
+  /**
+   * The object embeds one page of a longer list (an entitlement summary with `has_more`):
+   * `data` is incomplete, and must never be published as it is (the use case reads the
+   * rest from Stripe first).
+   */
+  readonly partial?: true;
 }
 
 type ObjectMapping = Omit<MappedStripeEvent, 'occurredAt' | 'livemode'>;
 
 /**
- * The contract's mapping of Stripe events to billing events (section 5), per handled type;
- * each validates the object (`stripe-payloads.ts`) before it reads a field.
+ * The contract's mapping of Stripe events to billing events (section 5), keyed by the
+ * Stripe event type: the one definition of the types the service handles. Each validates
+ * the object (`stripe-payloads.ts`) before it reads a field; `customer.subscription.deleted`
+ * becomes one of two types (`subscriptionEndType`).
  */
-const MAPPINGS: Readonly<Record<HandledStripeEventType, (object: unknown) => ObjectMapping>> = {
+const MAPPINGS = {
   'payment_intent.succeeded': (o) => paymentIntent(BILLING_EVENT_TYPES.paymentSuccessful, o),
   'payment_intent.payment_failed': (o) => paymentIntent(BILLING_EVENT_TYPES.paymentFailed, o),
   'payment_intent.requires_action': (o) =>
@@ -48,9 +55,24 @@ const MAPPINGS: Readonly<Record<HandledStripeEventType, (object: unknown) => Obj
   'checkout.session.completed': (o) => checkoutSession(o),
   'invoice.payment_succeeded': (o) => invoice(BILLING_EVENT_TYPES.invoicePaid, o),
   'invoice.payment_failed': (o) => invoice(BILLING_EVENT_TYPES.invoicePaymentFailed, o),
-};
+  'entitlements.active_entitlement_summary.updated': (o) => entitlementSummary(o),
+} as const satisfies Readonly<Record<string, (object: unknown) => ObjectMapping>>;
 
-const HANDLED: readonly string[] = HANDLED_STRIPE_EVENT_TYPES;
+export type HandledStripeEventType = keyof typeof MAPPINGS;
+
+/**
+ * The Stripe event types the service handles: those the webhook and the reconciliation
+ * publish, and those the endpoint registered in Stripe sends.
+ */
+export const HANDLED_STRIPE_EVENT_TYPES = Object.keys(
+  MAPPINGS,
+) as readonly HandledStripeEventType[];
+
+const HANDLED: ReadonlySet<string> = new Set(HANDLED_STRIPE_EVENT_TYPES);
+
+export const isHandledStripeEventType = (type: string): type is HandledStripeEventType =>
+  HANDLED.has(type);
+
 const OBJECT_PATH = 'data.object';
 
 /**
@@ -64,10 +86,34 @@ const OBJECT_PATH = 'data.object';
  * payload in neither shape is refused, never guessed.
  */
 export function mapStripeEvent(event: Stripe.Event): MappedStripeEvent | undefined {
-  if (!HANDLED.includes(event.type)) return undefined;
+  const { type } = event;
+  if (!isHandledStripeEventType(type)) return undefined;
   const envelope = parsePayload(EVENT_ENVELOPE, event, '');
-  const mapped = MAPPINGS[event.type as HandledStripeEventType](event.data.object);
+  checkApiVersion(envelope.api_version ?? null);
+  const mapped = MAPPINGS[type](event.data.object);
   return { ...mapped, occurredAt: isoTime(envelope.created), livemode: envelope.livemode };
+}
+
+const RELEASES: readonly string[] = KNOWN_API_RELEASES;
+
+/**
+ * An event of an API release this service has no fixtures for is parked: a release train
+ * newer than the pinned one (or a preview) may change what a well-formed field means.
+ * Accepted: no version, an unnamed version up to 2024-06-20, a known train's versions.
+ */
+function checkApiVersion(version: string | null): void {
+  if (version === null) return;
+  const named = /^\d{4}-\d{2}-\d{2}\.([a-z]+)$/.exec(version);
+  const known = named
+    ? RELEASES.includes(named[1] ?? '')
+    : /^\d{4}-\d{2}-\d{2}$/.test(version) && version <= LAST_UNNAMED_API_VERSION;
+  if (!known) {
+    throw new UnmappableEventError(
+      `api_version: ${version} is a Stripe API release whose payload shapes this service ` +
+        `does not know (known: ${RELEASES.join(', ')} and the unnamed versions up to ` +
+        `${LAST_UNNAMED_API_VERSION})`,
+    );
+  }
 }
 
 /** Reasons Stripe gives when it, not the customer or the business, ended a subscription. */
@@ -180,27 +226,43 @@ export function sameSubscriptionState(a: BillingEventData, b: BillingEventData):
 }
 
 /**
- * The current period: on the subscription (before 2025-03-31), else across its items
- * (earliest start, latest end). A subscription with it in neither place is refused.
+ * The current period: on the subscription (before 2025-03-31) or across its items (from
+ * then on: earliest start, latest end). Refused when it is in neither place, on only some
+ * items, or on both the subscription and its items with different values: no version
+ * sends such a payload, and any choice would be a guess.
  */
 function subscriptionPeriod(sub: SubscriptionPayload): { start: number; end: number } {
-  if (sub.current_period_start !== undefined && sub.current_period_end !== undefined) {
-    return { start: sub.current_period_start, end: sub.current_period_end };
+  const items = sub.items.data;
+  const onItems = items.filter(
+    (item) => item.current_period_start !== undefined && item.current_period_end !== undefined,
+  );
+  const itemsPeriod =
+    onItems.length === items.length
+      ? {
+          start: Math.min(...items.map((item) => item.current_period_start ?? 0)),
+          end: Math.max(...items.map((item) => item.current_period_end ?? 0)),
+        }
+      : undefined;
+  const ownPeriod =
+    sub.current_period_start !== undefined && sub.current_period_end !== undefined
+      ? { start: sub.current_period_start, end: sub.current_period_end }
+      : undefined;
+  const partial = onItems.length > 0 && onItems.length < items.length;
+  const disagree =
+    ownPeriod !== undefined &&
+    itemsPeriod !== undefined &&
+    (ownPeriod.start !== itemsPeriod.start || ownPeriod.end !== itemsPeriod.end);
+  const period = partial || disagree ? undefined : (itemsPeriod ?? ownPeriod);
+  if (period === undefined) {
+    throw new UnmappableEventError(
+      `${OBJECT_PATH}: the subscription has no current period in either payload shape: ` +
+        'current_period_start and current_period_end on the subscription (API versions ' +
+        'before 2025-03-31) or on every item of items.data (from 2025-03-31 on)' +
+        (disagree ? '; it has both, and they disagree' : '') +
+        (partial ? '; only some items carry one' : ''),
+    );
   }
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const item of sub.items.data) {
-    if (item.current_period_start === undefined || item.current_period_end === undefined) {
-      throw new UnmappableEventError(
-        `${OBJECT_PATH}: the subscription has no current period in either payload shape: ` +
-          'current_period_start and current_period_end on the subscription (API versions ' +
-          'before 2025-03-31) or on every item of items.data (from 2025-03-31 on)',
-      );
-    }
-    starts.push(item.current_period_start);
-    ends.push(item.current_period_end);
-  }
-  return { start: Math.min(...starts), end: Math.max(...ends) };
+  return period;
 }
 
 function checkoutSession(object: unknown): ObjectMapping {
@@ -230,6 +292,61 @@ function checkoutSession(object: unknown): ObjectMapping {
   };
 }
 
+/**
+ * `entitlements.active_entitlement_summary.updated`: the customer's active entitlements as
+ * a whole (full state: a feature missing from it is revoked). The summary carries no
+ * metadata, so the user comes from the customers table.
+ */
+function entitlementSummary(object: unknown): ObjectMapping {
+  const summary = parsePayload(ACTIVE_ENTITLEMENT_SUMMARY, object, OBJECT_PATH);
+  const { data, has_more: hasMore } = summary.entitlements;
+  return {
+    type: BILLING_EVENT_TYPES.entitlementsUpdated,
+    userId: null,
+    stripeCustomerId: summary.customer,
+    data: entitlementsData(
+      summary.customer,
+      data.map((entitlement) => ({
+        feature:
+          typeof entitlement.feature === 'string' ? entitlement.feature : entitlement.feature.id,
+        lookupKey: entitlement.lookup_key,
+      })),
+    ),
+    ...(hasMore ? { partial: true as const } : {}),
+  };
+}
+
+/**
+ * The `data` of `entitlements.updated`: `features`, the active features' lookup keys
+ * (sorted, each once: an archived feature's key may be reused by a new one), and
+ * `entitlements`, each feature with its key, sorted the same way. Sorted so that two
+ * messages about the same state are equal, whatever order Stripe listed them in.
+ */
+export function entitlementsData(
+  customerId: string,
+  entitlements: readonly ActiveEntitlementRef[],
+): BillingEventData {
+  const sorted = [...entitlements].sort(
+    (a, b) => compare(a.lookupKey, b.lookupKey) || compare(a.feature, b.feature),
+  );
+  return {
+    customerId,
+    features: [...new Set(sorted.map((entitlement) => entitlement.lookupKey))],
+    entitlements: sorted.map(({ feature, lookupKey }) => ({ feature, lookupKey })),
+  };
+}
+
+/** The features (`feat_...`) an `entitlements.updated` data object grants, sorted. */
+export function entitledFeatures(data: BillingEventData): string[] {
+  const entitlements = Array.isArray(data.entitlements)
+    ? (data.entitlements as ActiveEntitlementRef[])
+    : [];
+  return [...new Set(entitlements.map((entitlement) => entitlement.feature))].sort(compare);
+}
+
+/** Code-unit order: the same on every machine, unlike `localeCompare`. */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 function invoice(type: BillingEventType, object: unknown): ObjectMapping {
   // Which shape: `parent` (from 2025-03-31) or `subscription` (before). An invoice with
   // neither key is in a shape this service does not know, so nothing is guessed from it.
@@ -241,10 +358,22 @@ function invoice(type: BillingEventType, object: unknown): ObjectMapping {
   }
   const inv = parsePayload(INVOICE, object, OBJECT_PATH);
   const details = inv.parent?.subscription_details ?? null;
-  const subscriptionId = idOf(details?.subscription) ?? idOf(inv.subscription);
+  const fromParent = idOf(details?.subscription);
+  const fromInvoice = idOf(inv.subscription);
+  // No version sends both; when both name a subscription and not the same one, taking
+  // either would be a guess. (Stripe's own example objects carry a null `subscription`
+  // beside `parent`: a field that names nothing is no conflict.)
+  if (fromParent !== null && fromInvoice !== null && fromParent !== fromInvoice) {
+    throw new UnmappableEventError(
+      `${OBJECT_PATH}: subscription (API versions before 2025-03-31) and ` +
+        'parent.subscription_details.subscription (from 2025-03-31 on) name different ' +
+        'subscriptions',
+    );
+  }
+  const subscriptionId = fromParent ?? fromInvoice;
   const lines = inv.lines.data;
   const priceIds = lines
-    .map((line) => idOf(line.pricing?.price_details?.price) ?? idOf(line.price))
+    .map((line, index) => linePriceId(line, index))
     .filter((id): id is string => id !== null);
   const userId =
     details?.metadata?.userId ??
@@ -282,6 +411,42 @@ function invoice(type: BillingEventType, object: unknown): ObjectMapping {
       metadata: inv.metadata ?? {},
     },
   };
+}
+
+type InvoiceLine = InvoicePayload['lines']['data'][number];
+
+/**
+ * A line's price: `pricing.price_details.price` (from 2025-03-31) or `price` (before; null
+ * on a line without one). A line with neither key, or with both naming different prices,
+ * is refused.
+ */
+function linePriceId(line: InvoiceLine, index: number): string | null {
+  const path = `${OBJECT_PATH}.lines.data[${index}]`;
+  const hasPricing = line.pricing !== undefined && line.pricing !== null;
+  if (!hasPricing && !('price' in line)) {
+    throw new UnmappableEventError(
+      `${path}: the line is in neither payload shape: no pricing (API versions from ` +
+        '2025-03-31) and no price (before)',
+    );
+  }
+  // Pricing of another kind than a Price (Stripe adds kinds: rate cards...) is a shape
+  // this mapping does not know: parked, never read as "no price".
+  const pricingType = line.pricing?.type;
+  if (pricingType !== undefined && pricingType !== 'price_details') {
+    throw new UnmappableEventError(
+      `${path}.pricing.type: "${pricingType}" is a kind of pricing this service does not map`,
+    );
+  }
+  // Stripe documents `pricing.price_details` as nullable: a one-off amount (an invoice
+  // item made from `amount`, no Price) has pricing but no price. That is "no price", not
+  // an unknown shape.
+  const details = line.pricing?.price_details ?? undefined;
+  if (details !== undefined && 'price' in line && idOf(line.price) !== idOf(details.price)) {
+    throw new UnmappableEventError(
+      `${path}: price and pricing.price_details.price name different prices`,
+    );
+  }
+  return details !== undefined ? idOf(details.price) : hasPricing ? null : idOf(line.price);
 }
 
 const hasKey = (object: unknown, key: string): boolean =>

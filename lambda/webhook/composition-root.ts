@@ -1,10 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoParkedEventStore } from '../adapters/dynamo-parked-event-store';
 import type { HttpHandler } from '../core/http-handler';
 import { createLogger, type Logger } from '../core/logger';
 import { StripeClientProvider, type StripeConnection } from '../adapters/stripe-client-provider';
-import { StripeSubscriptionSource } from '../adapters/stripe-subscription-source';
-import { parseSecretList, parseSecretValue, type SecretStore } from '../core/secrets';
+import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver';
+import { parseSecretList, secretValueReader, type SecretStore } from '../core/secrets';
 import type { ServiceMetrics } from '../domain/metrics';
 import type { WebhookConfig } from './config';
 import { buildEventPipeline } from './event-pipeline';
@@ -31,6 +33,11 @@ export function buildWebhookHandler(
 ): HttpHandler {
   const logger = infrastructure.logger ?? createLogger();
   const secret = config.stripeWebhookSecret;
+  // One client cache for every Stripe call the webhook makes (an ordering tie, a thin event).
+  const stripe = new StripeClientProvider(
+    secretValueReader(infrastructure.secrets, config.stripeSecretKey),
+    infrastructure.stripeConnection,
+  );
   return createWebhookHandler({
     logger,
     metrics: infrastructure.metrics,
@@ -40,12 +47,14 @@ export function buildWebhookHandler(
     process: buildEventPipeline(config, {
       ...infrastructure,
       logger,
-      subscriptions: new StripeSubscriptionSource(
-        new StripeClientProvider(async () => {
-          const key = config.stripeSecretKey;
-          return parseSecretValue(await infrastructure.secrets.get(key.name), key);
-        }, infrastructure.stripeConnection),
-      ),
+      stripe,
     }),
+    thinEvents: {
+      resolver: new StripeThinEventResolver(stripe),
+      parked: new DynamoParkedEventStore(
+        DynamoDBDocumentClient.from(infrastructure.parkedEventsDynamo ?? infrastructure.dynamo),
+        config.parkedEventsTable,
+      ),
+    },
   });
 }

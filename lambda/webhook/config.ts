@@ -1,5 +1,5 @@
-import { type Environment, EnvironmentReader } from '../core/config';
-import { DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS, type SecretRef } from '../core/secrets';
+import { type Environment, type EnvironmentReader, readEnvironment } from '../core/config';
+import { readSecretsCacheMaxAge, type SecretRef } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
 import type { EventPipelineConfig } from './event-pipeline';
 
@@ -22,15 +22,10 @@ export function readEventPipelineConfig(read: EnvironmentReader): EventPipelineC
 }
 
 /** The webhook function's settings, from the environment the stack (or the local run) sets. */
-export function loadWebhookConfig(env: Environment): WebhookConfig {
-  const read = new EnvironmentReader(env);
-  return read.done({
+export const loadWebhookConfig = (env: Environment): WebhookConfig =>
+  readEnvironment(env, (read) => ({
     ...readEventPipelineConfig(read),
     stripeWebhookSecret: read.secret(ENV.stripeWebhookSecretName, ENV.stripeWebhookSecretField),
     stripeSecretKey: read.secret(ENV.stripeSecretKeyName, ENV.stripeSecretKeyField),
-    secretsCacheMaxAgeSeconds: read.positiveInteger(
-      ENV.secretsCacheMaxAgeSeconds,
-      DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
-    ),
-  });
-}
+    secretsCacheMaxAgeSeconds: readSecretsCacheMaxAge(read),
+  }));

@@ -6,9 +6,11 @@ import { DynamoParkedEventStore } from '../adapters/dynamo-parked-event-store';
 import { type EventProcessor, idempotentProcessor } from '../adapters/idempotent-processor';
 import { DynamoSubscriptionOrderLedger } from '../adapters/dynamo-subscription-order';
 import { SnsEventPublisher } from '../adapters/sns-event-publisher';
+import { StripeActiveEntitlementSource } from '../adapters/stripe-active-entitlements';
+import type { StripeClientProvider } from '../adapters/stripe-client-provider';
+import { StripeSubscriptionSource } from '../adapters/stripe-subscription-source';
 import type { Logger } from '../core/logger';
 import { NO_METRICS, type ServiceMetrics } from '../domain/metrics';
-import type { SubscriptionStateSource } from '../domain/subscription-order';
 import { publishBillingEvent, type PublishOutcome } from './use-cases/publish-billing-event';
 
 /** Where a verified Stripe event goes: the tables and the topic of the pipeline. */
@@ -25,8 +27,13 @@ export interface EventPipelineClients {
   readonly sns: SNSClient;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
-  /** Stripe's current subscriptions, to settle same-second ordering ties. */
-  readonly subscriptions: SubscriptionStateSource;
+  /**
+   * Stripe, read by the pipeline for its current subscriptions (to settle same-second
+   * ordering ties) and a customer's active entitlements (to complete a one-page
+   * entitlement summary and settle its ties). Required of every way in, so none of them
+   * can publish a truncated summary or guess a tie.
+   */
+  readonly stripe: StripeClientProvider;
   /** The parked-events table's client: `dynamo` unless given (tests fail parking alone). */
   readonly parkedEventsDynamo?: DynamoDBClient;
 }
@@ -59,11 +66,21 @@ export function buildEventPipeline(
     config.parkedEventsTable,
   );
   const order = new DynamoSubscriptionOrderLedger(documents, config.subscriptionOrderTable);
-  const { subscriptions } = clients;
+  const subscriptions = new StripeSubscriptionSource(clients.stripe);
+  const entitlements = new StripeActiveEntitlementSource(clients.stripe);
   return idempotentProcessor(
     (delivery) =>
       publishBillingEvent(
-        { customers, publisher, parked, order, subscriptions, logger, metrics },
+        {
+          customers,
+          publisher,
+          parked,
+          order,
+          subscriptions,
+          entitlements,
+          logger,
+          metrics,
+        },
         delivery,
       ),
     {

@@ -1,5 +1,5 @@
-import type Stripe from 'stripe';
 import { HttpError, invalidRequest } from '../core/errors';
+import { classifyStripePayload, type IncomingStripePayload } from './stripe-event-intake';
 import {
   isFresh,
   isSignedWith,
@@ -31,8 +31,12 @@ export class StripeSignatureVerifier {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The verified event, parsed; a 400 for a missing or bad signature or a non-JSON body. */
-  async verify(payload: Buffer, header: string | undefined): Promise<Stripe.Event> {
+  /**
+   * The verified body, parsed and classified (a snapshot event, or a thin event
+   * notification: an event destination signs both alike); a 400 for a missing or bad
+   * signature, a non-JSON body or a body that is neither.
+   */
+  async verify(payload: Buffer, header: string | undefined): Promise<IncomingStripePayload> {
     if (header === undefined || header.trim() === '') {
       throw invalidRequest('The Stripe-Signature header is missing.', 'missing_signature');
     }
@@ -49,7 +53,7 @@ export class StripeSignatureVerifier {
         verified = signedWithAny(payload, signature, fresh);
     }
     if (!verified) throw invalidSignature();
-    return parseEvent(payload);
+    return parsePayload(payload);
   }
 }
 
@@ -72,37 +76,20 @@ const signedWithAny = (
   secrets: readonly string[],
 ): boolean => secrets.some((secret) => isSignedWith(payload, signature, secret));
 
-/** The verified body as a Stripe event; a signed body that is not one is still a 400. */
-function parseEvent(payload: Buffer): Stripe.Event {
+/** The verified body as what Stripe sends; a signed body that is neither kind is still a 400. */
+function parsePayload(payload: Buffer): IncomingStripePayload {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
   } catch {
     throw invalidRequest('The webhook body is not JSON.', 'invalid_json');
   }
-  assertEventShape(parsed);
-  return parsed;
-}
-
-/** Stripe's ids are at most 255 characters; the event id keys the idempotency and parked records. */
-const MAX_EVENT_ID_CHARS = 255;
-
-/** What the pipeline relies on: an event id, a type, a time and an object. */
-function assertEventShape(event: unknown): asserts event is Stripe.Event {
-  const candidate = (typeof event === 'object' && event !== null ? event : {}) as Record<
-    string,
-    unknown
-  >;
-  const data = candidate.data as Record<string, unknown> | null | undefined;
-  const valid =
-    typeof candidate.id === 'string' &&
-    candidate.id.startsWith('evt_') &&
-    candidate.id.length <= MAX_EVENT_ID_CHARS &&
-    typeof candidate.type === 'string' &&
-    typeof candidate.created === 'number' &&
-    typeof data === 'object' &&
-    data !== null &&
-    typeof data.object === 'object' &&
-    data.object !== null;
-  if (!valid) throw invalidRequest('The webhook body is not a Stripe event.', 'invalid_event');
+  const classified = classifyStripePayload(parsed);
+  if (!classified) {
+    throw invalidRequest(
+      'The webhook body is not a Stripe event or thin event notification.',
+      'invalid_event',
+    );
+  }
+  return classified;
 }

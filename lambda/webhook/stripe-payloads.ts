@@ -36,6 +36,13 @@ export const METADATA_LIMITS = { keys: 50, keyChars: 40, valueChars: 500 } as co
 export const MAX_SUBSCRIPTION_ITEMS = 100;
 /** An invoice embeds one page of its lines (`has_more` says whether there are more). */
 export const MAX_INVOICE_LINES = 250;
+/**
+ * A customer's active entitlements: the summary embeds one page of them (`has_more` says
+ * whether there are more); Stripe pages hold at most 100, the bound is well above that.
+ */
+export const MAX_ACTIVE_ENTITLEMENTS = 1_000;
+/** A feature's `lookup_key`: Stripe allows 80 characters. */
+export const MAX_LOOKUP_KEY_CHARS = 200;
 /** 9999-12-31T23:59:59Z: beyond it ISO 8601 needs a six-digit year nobody parses. */
 export const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
 
@@ -78,6 +85,8 @@ const metadata = v.pipe(
 export const EVENT_ENVELOPE = v.object({
   created: timestamp,
   livemode: v.boolean(),
+  // Null on events of accounts that never chose a version.
+  api_version: v.nullish(boundedString(MAX_WORD_CHARS)),
 });
 
 export const PAYMENT_INTENT = v.object({
@@ -158,7 +167,12 @@ const INVOICE_LINE = v.object({
   period: v.object({ start: timestamp, end: timestamp }),
   metadata,
   // From API version 2025-03-31 on: the price under `pricing.price_details`.
-  pricing: v.nullish(v.object({ price_details: v.optional(v.object({ price: expandable })) })),
+  pricing: v.nullish(
+    v.object({
+      type: v.optional(word),
+      price_details: v.nullish(v.object({ price: expandable })),
+    }),
+  ),
   // Before: the price object itself.
   price: v.nullish(expandable),
 });
@@ -194,10 +208,35 @@ export const INVOICE = v.object({
   subscription_details: v.nullish(v.object({ metadata: v.nullish(metadata) })),
 });
 
+const ACTIVE_ENTITLEMENT = v.object({
+  object: v.literal('entitlements.active_entitlement'),
+  id: stripeId,
+  // The feature's id, or the feature itself when expanded.
+  feature: expandable,
+  livemode: v.boolean(),
+  lookup_key: v.pipe(v.string(), v.nonEmpty(EMPTY), v.maxLength(MAX_LOOKUP_KEY_CHARS)),
+});
+
+/**
+ * `entitlements.active_entitlement_summary`: the customer's active entitlements as a whole
+ * (full state, not a change). It has no metadata: the user comes from the customers table.
+ */
+export const ACTIVE_ENTITLEMENT_SUMMARY = v.object({
+  object: v.literal('entitlements.active_entitlement_summary'),
+  customer: stripeId,
+  entitlements: v.object({
+    object: v.literal('list'),
+    data: v.pipe(v.array(ACTIVE_ENTITLEMENT), v.maxLength(MAX_ACTIVE_ENTITLEMENTS)),
+    has_more: v.boolean(),
+  }),
+  livemode: v.boolean(),
+});
+
 export type PaymentIntentPayload = v.InferOutput<typeof PAYMENT_INTENT>;
 export type SubscriptionPayload = v.InferOutput<typeof SUBSCRIPTION>;
 export type CheckoutSessionPayload = v.InferOutput<typeof CHECKOUT_SESSION>;
 export type InvoicePayload = v.InferOutput<typeof INVOICE>;
+export type ActiveEntitlementSummaryPayload = v.InferOutput<typeof ACTIVE_ENTITLEMENT_SUMMARY>;
 
 /** Thrown when a payload does not hold what its event type promises; `reason` names why. */
 export class UnmappableEventError extends Error {

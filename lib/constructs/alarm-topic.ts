@@ -1,10 +1,10 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { resourceName, type ServiceConfig } from '../config';
+import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
 
 export interface AlarmTopicProps {
   readonly config: ServiceConfig;
@@ -27,19 +27,19 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     const { config } = props;
-    const { alarms, removalPolicy } = config.settings;
+    const { alarms } = config.settings;
 
     if (alarms.topicArn !== undefined) {
       this.topic = Topic.fromTopicArn(this, 'Topic', alarms.topicArn);
       this.created = false;
     } else {
-      this.topic = this.createTopic(config, removalPolicy);
+      this.topic = this.createTopic(config);
       this.created = true;
     }
     if (alarms.email !== undefined) this.topic.addSubscription(new EmailSubscription(alarms.email));
   }
 
-  private createTopic(config: ServiceConfig, removalPolicy: 'retain' | 'destroy'): Topic {
+  private createTopic(config: ServiceConfig): Topic {
     const stack = Stack.of(this);
     // Only this account's alarms may publish: CloudWatch acts for any account, so the
     // service principal alone would be a confused deputy (CloudWatch's documented policy).
@@ -62,7 +62,7 @@ export class AlarmTopic extends Construct {
     const key = new Key(this, 'Key', {
       description: `Encrypts the alarm notifications of ${resourceName(config, 'stripe-service')}`,
       enableKeyRotation: true,
-      removalPolicy: removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyOf(config),
     });
     key.addToResourcePolicy(
       new PolicyStatement({

@@ -17,6 +17,7 @@ import { metricsNamespace, resourceName, type ServiceConfig } from '../config';
 import { AlarmTopic } from './alarm-topic';
 import type { ServiceApi } from './service-api';
 import { ServiceDashboard } from './service-dashboard';
+import type { ServiceFunction } from './service-function';
 import type { ServiceFunctions } from './service-functions';
 import {
   ALARM_PERIOD,
@@ -27,12 +28,15 @@ import {
   WEBHOOK_SERVER_ERROR_ANSWERS,
 } from './service-metrics';
 import type { ServiceTables } from './service-tables';
+import { eventBridgeDeadLetterQueueName, type StripeEventBridge } from './stripe-event-bridge';
 
 export interface MonitoringProps {
   readonly config: ServiceConfig;
   readonly functions: ServiceFunctions;
   readonly api: ServiceApi;
   readonly tables: ServiceTables;
+  /** Stripe's events from a partner event bus (context `eventBridgeSource`), when there. */
+  readonly eventBridge?: StripeEventBridge;
 }
 
 /** What an alarm watches and when it fires; every alarm states all of it. */
@@ -209,13 +213,20 @@ export class Monitoring extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    if (props.eventBridge && functions.eventBridge) {
+      this.defineEventBridgeAlarms(props.eventBridge, functions.eventBridge, metric);
+    }
+
     for (const [functionId, fn] of Object.entries(functions.all) as [
       FunctionId,
-      ServiceFunctions['all'][FunctionId],
+      ServiceFunction,
     ][]) {
       this.define(`${capitalised(functionId)}Throttled`, {
         name: `${kebabCase(functionId)}-throttled`,
-        description: `Lambda throttled the ${functionId} function (its concurrency, reserved or the account's, was used up): requests were refused (API), delayed until Stripe retries (webhook) or a run waited (reconcile, catalogSnapshot).`,
+        description:
+          functionId === 'eventBridge'
+            ? "Lambda throttled the eventBridge function (its concurrency, reserved or the account's, was used up): Stripe's events from EventBridge wait in Lambda's queue and are retried, for up to 6 hours."
+            : `Lambda throttled the ${functionId} function (its concurrency, reserved or the account's, was used up): requests were refused (API), delayed until Stripe retries (webhook) or a run waited (reconcile, catalogSnapshot).`,
         metric: fn.function.metricThrottles({ statistic: Stats.SUM, period: ALARM_PERIOD }),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -246,6 +257,49 @@ export class Monitoring extends Construct {
         label: 'Webhook 5xx answers',
       }),
       alarms: Object.values(this.alarms),
+      ...(props.eventBridge ? { eventBridge: props.eventBridge } : {}),
+    });
+  }
+
+  /**
+   * The EventBridge way in: an event that gave up (the dead-letter queue), invocations
+   * failing (each one a billing event delayed until Lambda's retry), and anything put on
+   * the bus that is not the configured source's or this account's.
+   */
+  private defineEventBridgeAlarms(
+    eventBridge: StripeEventBridge,
+    fn: ServiceFunction,
+    metric: (name: MetricName, period?: Duration) => IMetric,
+  ): void {
+    this.define('EventBridgeDeadLetters', {
+      name: 'event-bridge-dead-letters',
+      description: `A Stripe event from EventBridge is in the dead-letter queue ${eventBridgeDeadLetterQueueName(this.config)} (ApproximateNumberOfMessagesVisible ≥ 1): it failed all of Lambda's retries, or EventBridge could not deliver it. Not published until it is replayed.`,
+      metric: eventBridge.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: Stats.MAXIMUM,
+        period: ALARM_PERIOD,
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.define('EventBridgeFailing', {
+      name: 'event-bridge-failing',
+      description: `The EventBridge function failed (Lambda Errors ≥ 1): a Stripe event is delayed until Lambda's retry (1 and 2 minutes later) succeeds, or goes to the dead-letter queue.`,
+      metric: fn.function.metricErrors({ statistic: Stats.SUM, period: ALARM_PERIOD }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.define('EventBridgeRejected', {
+      name: 'event-bridge-rejected',
+      description: `The EventBridge function dropped an event not from the configured partner source and this account, or not a Stripe event (${METRICS.eventBridgeRejected} ≥ 1): a rule or source misconfigured, or someone putting events where only Stripe may.`,
+      metric: metric(METRICS.eventBridgeRejected),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
   }
 

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CfnRoute,
@@ -21,7 +21,12 @@ import {
   type RouteName,
   routeKey,
 } from '../../lambda/shared/routes';
-import { resourceName, type ServiceConfig, type ThrottleSettings } from '../config';
+import {
+  removalPolicyOf,
+  resourceName,
+  type ServiceConfig,
+  type ThrottleSettings,
+} from '../config';
 
 export interface ServiceApiProps {
   readonly config: ServiceConfig;
@@ -98,8 +103,7 @@ export class ServiceApi extends Construct {
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
       logGroupName: `/aws/apigateway/${resourceName(config, 'stripe-api')}/access`,
       retention: settings.logRetentionDays,
-      removalPolicy:
-        settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyOf(config),
     });
 
     this.stage = new HttpStage(this, 'DefaultStage', {

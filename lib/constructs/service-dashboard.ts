@@ -6,6 +6,7 @@ import {
   GraphWidget,
   type IMetric,
   MathExpression,
+  Metric,
   Stats,
   TextWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -14,8 +15,10 @@ import { METRIC_DIMENSIONS, METRICS } from '../../lambda/domain/metrics';
 import { metricsNamespace, resourceName, type ServiceConfig } from '../config';
 import { type FunctionId, serviceMetric, tableTroubleMetric } from './service-metrics';
 import type { ServiceApi } from './service-api';
+import type { ServiceFunction } from './service-function';
 import type { ServiceFunctions } from './service-functions';
 import type { ServiceTables } from './service-tables';
+import type { StripeEventBridge } from './stripe-event-bridge';
 
 /** The dashboard's resolution: fine enough to see a burst, coarse enough to see a day. */
 export const DASHBOARD_PERIOD = Duration.minutes(5);
@@ -27,6 +30,8 @@ export interface ServiceDashboardProps {
   readonly tables: ServiceTables;
   readonly webhookServerErrors: IMetric;
   readonly alarms: readonly Alarm[];
+  /** Stripe's events from a partner event bus: a row of its own when there. */
+  readonly eventBridge?: StripeEventBridge;
 }
 
 const WIDTH = 8;
@@ -56,14 +61,56 @@ export class ServiceDashboard extends Construct {
         period: DASHBOARD_PERIOD,
         stacked: options.stacked ?? false,
       });
-    const perFunction = (
-      title: string,
-      of: (fn: ServiceFunctions['all'][FunctionId]) => IMetric,
-    ): GraphWidget =>
+    const perFunction = (title: string, of: (fn: ServiceFunction) => IMetric): GraphWidget =>
       graph(
         title,
-        (Object.keys(functions.all) as FunctionId[]).map((fnId) => of(functions.all[fnId])),
+        (Object.keys(functions.all) as FunctionId[]).flatMap((fnId) => {
+          const fn = functions.all[fnId];
+          return fn ? [of(fn)] : [];
+        }),
       );
+    const { eventBridge } = props;
+    const eventBridgeRow =
+      eventBridge && functions.eventBridge
+        ? [
+            [
+              graph('EventBridge events', [
+                metric(METRICS.eventBridgeReceived, 'received'),
+                metric(METRICS.eventBridgeRejected, 'rejected (source, account)'),
+                metric(METRICS.eventBridgeDuplicate, 'duplicate'),
+              ]),
+              graph('EventBridge failures', [
+                functions.eventBridge.function.metricErrors({
+                  statistic: Stats.SUM,
+                  label: 'function errors (retried)',
+                }),
+                eventBridge.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                  statistic: Stats.MAXIMUM,
+                  label: 'dead letters',
+                }),
+              ]),
+              graph(
+                'EventBridge rule',
+                [
+                  ['MatchedEvents', 'matched'],
+                  ['FailedInvocations', 'failed deliveries (to the dead-letter queue)'],
+                ].map(
+                  ([metricName, label]) =>
+                    new Metric({
+                      namespace: 'AWS/Events',
+                      metricName: metricName ?? '',
+                      dimensionsMap: {
+                        EventBusName: eventBridge.bus.eventBusName,
+                        RuleName: eventBridge.rule.ruleName,
+                      },
+                      statistic: Stats.SUM,
+                      label: label ?? '',
+                    }),
+                ),
+              ),
+            ],
+          ]
+        : [];
 
     // Every `type` the functions have published, without listing them here: a search.
     const publishedByType = new MathExpression({
@@ -99,6 +146,7 @@ export class ServiceDashboard extends Construct {
             metric(METRICS.webhookVerified, 'verified'),
             metric(METRICS.webhookSignatureRejected, 'rejected (signature)'),
             metric(METRICS.webhookDuplicate, 'duplicate'),
+            metric(METRICS.thinEventsResolved, 'thin events resolved'),
             props.webhookServerErrors,
           ]),
           graph('Billing events published, by type', [publishedByType], { stacked: true }),
@@ -126,6 +174,7 @@ export class ServiceDashboard extends Construct {
             metric(METRICS.awsTimeouts, 'AWS timeouts'),
           ]),
         ],
+        ...eventBridgeRow,
         [
           perFunction('Lambda errors', (fn) =>
             fn.function.metricErrors({ statistic: Stats.SUM, label: fn.node.id }),

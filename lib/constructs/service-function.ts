@@ -1,17 +1,12 @@
 import * as path from 'node:path';
-import {
-  AssetHashType,
-  DockerImage,
-  Duration,
-  type ILocalBundling,
-  RemovalPolicy,
-} from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundleFunctionSync } from '../bundling';
-import { resourceName, type ServiceConfig } from '../config';
+import type { FunctionEnvironment } from '../../lambda/shared/function-environment';
+import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
 
 /** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version (`BUNDLE_TARGET`). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -25,7 +20,7 @@ export interface ServiceFunctionProps {
   /** Entry file, relative to the project root. */
   readonly entry: string;
   readonly description: string;
-  readonly environment: Readonly<Record<string, string>>;
+  readonly environment: FunctionEnvironment;
   /** Concurrency reserved for (and capping) this function; none when absent. */
   readonly reservedConcurrency?: number;
   /** The environment's `lambdaTimeoutSeconds` (sized for API Gateway's 29 s) unless given. */
@@ -70,8 +65,7 @@ export class ServiceFunction extends Construct {
     this.logGroup = new LogGroup(this, 'LogGroup', {
       logGroupName: `/aws/lambda/${functionName}`,
       retention: settings.logRetentionDays,
-      removalPolicy:
-        settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyOf(props.config),
     });
 
     this.role = new Role(this, 'Role', {

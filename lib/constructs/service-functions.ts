@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { ENV, type EnvVarName } from '../../lambda/shared/function-environment';
+import { functionEnvironments } from '../../lambda/shared/function-environment';
 import {
   CUSTOMERS_BY_STRIPE_ID_INDEX,
   PRICES_TABLE,
   PRODUCTS_TABLE,
 } from '../../lambda/shared/tables';
 import { metricsNamespace, type ServiceConfig } from '../config';
-import type { ExternalResources, ExternalSecret } from './external-resources';
+import type { ExternalResources } from './external-resources';
 import { ServiceFunction } from './service-function';
 import type { ServiceTables } from './service-tables';
 
@@ -22,6 +22,8 @@ export const FUNCTION_ENTRIES = {
   webhook: 'lambda/webhook/index.ts',
   reconcile: 'lambda/reconcile/index.ts',
   catalogSnapshot: 'lambda/catalog/index.ts',
+  /** Only with context `eventBridgeSource`. */
+  eventBridge: 'lambda/eventbridge/index.ts',
 } as const;
 
 /** Long enough for the second pass (at 30 s) and its budget, short of the next minute's run. */
@@ -29,7 +31,7 @@ export const CATALOG_SNAPSHOT_TIMEOUT_SECONDS = 50;
 
 /**
  * DynamoDB actions on the tables the event pipeline writes, wherever an event comes in
- * (the webhook, the scheduled reconciliation):
+ * (the webhook, the scheduled reconciliation, the partner event bus):
  * - idempotency: Powertools' ledger reads, writes, updates and deletes its records;
  * - parked events: parking writes an event, a replay reads, updates (attempts) and
  *   finally removes it (listing them is the operator's, through the replay command);
@@ -97,54 +99,53 @@ export const catalogWriteBackConditions = (
   };
 };
 
-/** A secret's name for the function, and the field of it when it is a combined secret. */
-const secretEnvironment = (
-  secret: ExternalSecret,
-  nameVariable: EnvVarName,
-  fieldVariable: EnvVarName,
-): Record<string, string> => ({
-  [nameVariable]: secret.name,
-  ...(secret.field === undefined ? {} : { [fieldVariable]: secret.field }),
-});
-
 /**
  * The four functions: `api` serves the frontend's routes, `webhook` receives Stripe's
  * events, `reconcile` (run on a schedule, `FunctionSchedule`) feeds the events
  * Stripe has but the webhook may have missed through the same pipeline, `catalogSnapshot`
- * (run every minute, `FunctionSchedule`) rebuilds the price listing's read model.
- * Each is granted exactly what it uses, and nothing with a wildcard action.
+ * (run every minute, `FunctionSchedule`) rebuilds the price listing's read model, and,
+ * with context `eventBridgeSource`, `eventBridge` takes Stripe's events from the partner
+ * event bus into the same pipeline. Each is granted exactly what it uses, and nothing
+ * with a wildcard action.
  */
 export class ServiceFunctions extends Construct {
   readonly api: ServiceFunction;
   readonly webhook: ServiceFunction;
   readonly reconcile: ServiceFunction;
   readonly catalogSnapshot: ServiceFunction;
-  /** Every function, by id (the monitoring construct alarms on each). */
-  readonly all: Readonly<Record<keyof typeof FUNCTION_ENTRIES, ServiceFunction>>;
+  /**
+   * Stripe's events from the partner event bus, through the webhook's pipeline: only with
+   * context `eventBridgeSource` (its rule and failure queue: `StripeEventBridge`).
+   */
+  readonly eventBridge: ServiceFunction | undefined;
+  /** Every function there is, by id (the monitoring construct alarms on each). */
+  readonly all: Readonly<Partial<Record<keyof typeof FUNCTION_ENTRIES, ServiceFunction>>>;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionsProps) {
     super(scope, id);
     const { config, tables, external } = props;
     const { settings } = config;
-    const common = {
-      [ENV.environmentName]: config.environmentName,
-      [ENV.secretsCacheMaxAgeSeconds]: String(settings.secretsCacheMaxAgeSeconds),
-      // Powertools Metrics reads it; the function's metrics adapter insists on it too.
-      [ENV.metricsNamespace]: metricsNamespace(config),
-    };
-    const stripeSecretKey = secretEnvironment(
-      external.secrets.stripeSecretKey,
-      ENV.stripeSecretKeyName,
-      ENV.stripeSecretKeyField,
-    );
-    // What every way in to the event pipeline needs (lambda/webhook/event-pipeline.ts).
-    const pipeline = {
-      [ENV.customersTable]: tables.customers.tableName,
-      [ENV.idempotencyTable]: tables.webhookIdempotency.tableName,
-      [ENV.parkedEventsTable]: tables.parkedEvents.tableName,
-      [ENV.subscriptionOrderTable]: tables.subscriptionOrder.tableName,
-      [ENV.billingEventsTopicArn]: external.billingEventsTopic.topicArn,
-    };
+    const environment = functionEnvironments({
+      customersTable: tables.customers.tableName,
+      idempotencyTable: tables.webhookIdempotency.tableName,
+      catalogSyncTable: tables.catalogSync.tableName,
+      parkedEventsTable: tables.parkedEvents.tableName,
+      subscriptionOrderTable: tables.subscriptionOrder.tableName,
+      reconciliationStateTable: tables.reconciliationState.tableName,
+      catalogSnapshotTable: tables.catalogSnapshot.tableName,
+      productsTable: external.productsTable.tableName,
+      pricesTable: external.pricesTable.tableName,
+      billingEventsTopicArn: external.billingEventsTopic.topicArn,
+      secrets: external.secrets,
+      allowedRedirectOrigins: settings.allowedRedirectOrigins,
+      jwtIssuer: settings.jwtIssuer,
+      jwtAudience: settings.jwtAudience,
+      secretsCacheMaxAgeSeconds: settings.secretsCacheMaxAgeSeconds,
+      reconcileIntervalMinutes: settings.reconciliation.intervalMinutes,
+      metricsNamespace: metricsNamespace(config),
+      environmentName: config.environmentName,
+      eventBridgeSource: settings.eventBridgeSource,
+    });
     const grantPipeline = (fn: ServiceFunction) => {
       fn.grant([...PIPELINE_TABLE_ACCESS.idempotency], [tables.webhookIdempotency.tableArn]);
       fn.grant([...PIPELINE_TABLE_ACCESS.parkedEvents], [tables.parkedEvents.tableArn]);
@@ -161,23 +162,7 @@ export class ServiceFunctions extends Construct {
       functionName: 'stripe-api',
       entry: FUNCTION_ENTRIES.api,
       description: 'Stripe service API: checkout and portal sessions, prices, session status',
-      environment: {
-        ...common,
-        ...stripeSecretKey,
-        [ENV.customersTable]: tables.customers.tableName,
-        [ENV.catalogSyncTable]: tables.catalogSync.tableName,
-        [ENV.productsTable]: external.productsTable.tableName,
-        [ENV.pricesTable]: external.pricesTable.tableName,
-        [ENV.catalogSnapshotTable]: tables.catalogSnapshot.tableName,
-        ...secretEnvironment(
-          external.secrets.jwtAccessTokenSecret,
-          ENV.jwtSecretName,
-          ENV.jwtSecretField,
-        ),
-        ...(settings.jwtIssuer === undefined ? {} : { [ENV.jwtIssuer]: settings.jwtIssuer }),
-        ...(settings.jwtAudience === undefined ? {} : { [ENV.jwtAudience]: settings.jwtAudience }),
-        [ENV.allowedRedirectOrigins]: settings.allowedRedirectOrigins.join(','),
-      },
+      environment: environment.api,
     });
     this.api.grant(
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -208,16 +193,7 @@ export class ServiceFunctions extends Construct {
       functionName: 'stripe-webhook',
       entry: FUNCTION_ENTRIES.webhook,
       description: 'Stripe webhook receiver: verifies, de-duplicates and publishes billing events',
-      environment: {
-        ...common,
-        ...pipeline,
-        ...secretEnvironment(
-          external.secrets.stripeWebhookSecret,
-          ENV.stripeWebhookSecretName,
-          ENV.stripeWebhookSecretField,
-        ),
-        ...stripeSecretKey,
-      },
+      environment: environment.webhook,
       ...(settings.webhookReservedConcurrency === false
         ? {}
         : { reservedConcurrency: settings.webhookReservedConcurrency }),
@@ -237,13 +213,7 @@ export class ServiceFunctions extends Construct {
       entry: FUNCTION_ENTRIES.reconcile,
       description:
         "Stripe reconciliation: feeds Stripe's events since the saved cursor through the webhook's pipeline",
-      environment: {
-        ...common,
-        ...pipeline,
-        ...stripeSecretKey,
-        [ENV.reconciliationStateTable]: tables.reconciliationState.tableName,
-        [ENV.reconcileIntervalMinutes]: String(reconciliation.intervalMinutes),
-      },
+      environment: environment.reconcile,
       // Not API Gateway's 29 s: a run walks every event since the cursor.
       timeoutSeconds: reconciliation.timeoutSeconds,
       // One run at a time: two overlapping runs would walk the same events and race to
@@ -273,12 +243,7 @@ export class ServiceFunctions extends Construct {
       entry: FUNCTION_ENTRIES.catalogSnapshot,
       description:
         'Stripe service price listing: rebuilds the catalog snapshot GET /stripe/prices reads',
-      environment: {
-        ...common,
-        [ENV.productsTable]: external.productsTable.tableName,
-        [ENV.pricesTable]: external.pricesTable.tableName,
-        [ENV.catalogSnapshotTable]: tables.catalogSnapshot.tableName,
-      },
+      environment: environment.catalogSnapshot,
       // Passes at 0 s and 30 s of its minute, each with its budget (LISTING_FRESHNESS).
       timeoutSeconds: CATALOG_SNAPSHOT_TIMEOUT_SECONDS,
       // A failed invocation is not retried: the next minute's passes rebuild it anyway.
@@ -295,11 +260,34 @@ export class ServiceFunctions extends Construct {
       [tables.catalogSnapshot.tableArn],
     );
 
+    this.eventBridge =
+      settings.eventBridgeSource === undefined
+        ? undefined
+        : new ServiceFunction(this, 'EventBridge', {
+            config,
+            functionName: 'stripe-event-bridge',
+            entry: FUNCTION_ENTRIES.eventBridge,
+            description:
+              "Stripe events from the partner event bus: checked, de-duplicated with the webhook's, published as billing events",
+            environment: environment.eventBridge,
+            // Its asynchronous retries and failure destination: `StripeEventBridge`.
+          });
+    if (this.eventBridge) {
+      grantPipeline(this.eventBridge);
+      // The Stripe API key only: thin events are fetched from Stripe and same-second ties
+      // settled there. Nothing is signed on this way in, so no webhook signing secret.
+      this.eventBridge.grant(
+        ['secretsmanager:GetSecretValue'],
+        [external.secrets.stripeSecretKey.policyArn],
+      );
+    }
+
     this.all = {
       api: this.api,
       webhook: this.webhook,
       reconcile: this.reconcile,
       catalogSnapshot: this.catalogSnapshot,
+      ...(this.eventBridge ? { eventBridge: this.eventBridge } : {}),
     };
   }
 }

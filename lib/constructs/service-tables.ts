@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import {
@@ -12,7 +12,7 @@ import {
   type TableDefinition,
   WEBHOOK_IDEMPOTENCY_TABLE,
 } from '../../lambda/shared/tables';
-import { resourceName, type ServiceConfig } from '../config';
+import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
 
 export interface ServiceTablesProps {
   readonly config: ServiceConfig;
@@ -86,8 +86,7 @@ export class ServiceTables extends Construct {
         pointInTimeRecoveryEnabled: settings.pointInTimeRecovery,
       },
       deletionProtection: settings.deletionProtection,
-      removalPolicy:
-        settings.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: removalPolicyOf(config),
     });
     for (const index of definition.globalIndexes) {
       table.addGlobalSecondaryIndex({

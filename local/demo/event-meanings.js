@@ -75,10 +75,7 @@
         title: 'Payment succeeded',
         tone: 'success',
         summary: or(amount, 'The payment') + ' was charged.',
-        amount,
-        status: d.status,
-        price: d.priceId,
-        object: ['Payment intent', d.paymentIntentId],
+        ...paymentFields(d, amount),
       };
     },
     'payment.failed': (d) => {
@@ -90,10 +87,7 @@
         tone: 'failure',
         summary:
           or(amount, 'The payment') + ' could not be charged' + why + code + ' Nothing was taken.',
-        amount,
-        status: d.status,
-        price: d.priceId,
-        object: ['Payment intent', d.paymentIntentId],
+        ...paymentFields(d, amount),
       };
     },
     'payment.action_required': (d) => {
@@ -106,10 +100,7 @@
           ' needs the buyer to confirm it (' +
           or(d.nextActionType, 'authentication') +
           ') before it is charged.',
-        amount,
-        status: d.status,
-        price: d.priceId,
-        object: ['Payment intent', d.paymentIntentId],
+        ...paymentFields(d, amount),
       };
     },
     'checkout.completed': (d) => {
@@ -143,11 +134,7 @@
           or(BILLING_REASONS[d.billingReason], 'the subscription') +
           (period ? ' (' + period + ')' : '') +
           '.',
-        amount,
-        status: d.status,
-        period,
-        price: catalogPrice(d),
-        object: ['Invoice', d.invoiceId],
+        ...invoiceFields(d, amount, period),
       };
     },
     'invoice.payment_failed': (d) => {
@@ -161,11 +148,7 @@
           ' is due and could not be collected' +
           (typeof d.attemptCount === 'number' ? ' (attempt ' + d.attemptCount + ')' : '') +
           '; the subscription is at risk until it is paid.',
-        amount,
-        status: d.status,
-        period,
-        price: catalogPrice(d),
-        object: ['Invoice', d.invoiceId],
+        ...invoiceFields(d, amount, period),
       };
     },
     'subscription.created': (d) => {
@@ -225,6 +208,22 @@
         ...subscriptionFields(d, formatPeriod(d.currentPeriodStart, d.currentPeriodEnd)),
       };
     },
+    // Full state, not a change: the features listed are all the customer has now, and any
+    // feature missing from them is revoked (none at all when a subscription ended).
+    'entitlements.updated': (d) => {
+      const features = Array.isArray(d.features) ? d.features.map(String) : [];
+      const count = features.length + (features.length === 1 ? ' feature' : ' features');
+      return {
+        title: features.length > 0 ? 'Entitlements updated' : 'Entitlements revoked',
+        tone: features.length > 0 ? 'success' : 'warning',
+        summary:
+          features.length > 0
+            ? 'The customer now has ' + count + ': ' + features.join(', ') + '.'
+            : 'The customer has no active features any more.',
+        features: features.length > 0 ? features.join(', ') : 'none',
+        object: ['Customer', d.customerId],
+      };
+    },
   };
 
   /**
@@ -236,6 +235,27 @@
     if (typeof fromMetadata === 'string') return fromMetadata;
     const ids = Array.isArray(d.priceIds) ? d.priceIds.join(', ') : '';
     return ids === '' ? null : ids + ' (Stripe)';
+  }
+
+  // The fields each kind of object shows, shared by its event types.
+
+  function paymentFields(d, amount) {
+    return {
+      amount,
+      status: d.status,
+      price: d.priceId,
+      object: ['Payment intent', d.paymentIntentId],
+    };
+  }
+
+  function invoiceFields(d, amount, period) {
+    return {
+      amount,
+      status: d.status,
+      period,
+      price: catalogPrice(d),
+      object: ['Invoice', d.invoiceId],
+    };
   }
 
   function subscriptionFields(d, period) {
@@ -271,6 +291,7 @@
       ['status', 'Status', meaning.status],
       ['period', 'Period', meaning.period],
       ['cancelAtPeriodEnd', 'Cancel at period end', meaning.cancelAtPeriodEnd],
+      ['features', 'Features', meaning.features],
       ['user', 'User', or(event.userId, 'unknown')],
       ['price', 'Price', meaning.price],
       ['object', object[0], object[1]],

@@ -1,11 +1,18 @@
 import type { StripeConnection } from '../../lambda/adapters/stripe-sdk-gateway';
 import { type ApiConfig, loadApiConfig } from '../../lambda/api/config';
 import { type CatalogSnapshotConfig, loadCatalogSnapshotConfig } from '../../lambda/catalog/config';
-import { type SecretStore, StaticSecretStore } from '../../lambda/core/secrets';
-import { ENV } from '../../lambda/shared/function-environment';
+import {
+  DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
+  type SecretStore,
+  StaticSecretStore,
+} from '../../lambda/core/secrets';
+import { type EventBridgeConfig, loadEventBridgeConfig } from '../../lambda/eventbridge/config';
+import { DEFAULT_RECONCILE_INTERVAL_MINUTES } from '../../lambda/reconcile/use-cases/reconcile-events';
+import { functionEnvironments } from '../../lambda/shared/function-environment';
 import type { SecretId } from '../../lambda/shared/secrets';
 import { type WebhookConfig, loadWebhookConfig } from '../../lambda/webhook/config';
-import type { LocalConfig } from '../config';
+import { LOCAL_ENVIRONMENT_NAME, type LocalConfig, localResourceName } from '../config';
+import { LOCAL_EVENT_BRIDGE } from './event-bridge';
 import type { LocalResourceNames } from './resource-names';
 
 /**
@@ -18,6 +25,8 @@ export interface LocalFunctionSettings {
   readonly api: ApiConfig;
   readonly webhook: WebhookConfig;
   readonly catalogSnapshot: CatalogSnapshotConfig;
+  /** Stripe's events through the local EventBridge stand-in (`local/stack/event-bridge.ts`). */
+  readonly eventBridge: EventBridgeConfig;
   readonly secrets: SecretStore;
   /** The sandbox, or Stripe itself (undefined) with a real test-mode key. */
   readonly stripeConnection: StripeConnection | undefined;
@@ -30,26 +39,27 @@ export function localFunctionSettings(
   topicArn: string,
   stripeConnection: StripeConnection | undefined,
 ): LocalFunctionSettings {
-  const environment = {
-    [ENV.customersTable]: names.customersTable,
-    [ENV.idempotencyTable]: names.idempotencyTable,
-    [ENV.catalogSyncTable]: names.catalogSyncTable,
-    [ENV.parkedEventsTable]: names.parkedEventsTable,
-    [ENV.subscriptionOrderTable]: names.subscriptionOrderTable,
-    [ENV.reconciliationStateTable]: names.reconciliationStateTable,
-    [ENV.catalogSnapshotTable]: names.catalogSnapshotTable,
-    [ENV.productsTable]: names.productsTable,
-    [ENV.pricesTable]: names.pricesTable,
-    [ENV.billingEventsTopicArn]: topicArn,
-    [ENV.stripeSecretKeyName]: names.secrets.stripeSecretKey,
-    [ENV.stripeWebhookSecretName]: names.secrets.stripeWebhookSecret,
-    [ENV.jwtSecretName]: names.secrets.jwtAccessTokenSecret,
-    [ENV.allowedRedirectOrigins]: config.allowedRedirectOrigins.join(','),
-  };
+  const environment = functionEnvironments({
+    ...names,
+    billingEventsTopicArn: topicArn,
+    secrets: {
+      stripeSecretKey: { name: names.secrets.stripeSecretKey },
+      stripeWebhookSecret: { name: names.secrets.stripeWebhookSecret },
+      jwtAccessTokenSecret: { name: names.secrets.jwtAccessTokenSecret },
+    },
+    allowedRedirectOrigins: config.allowedRedirectOrigins,
+    secretsCacheMaxAgeSeconds: DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
+    reconcileIntervalMinutes: DEFAULT_RECONCILE_INTERVAL_MINUTES,
+    // The local handlers count nothing, but the environment is the deployed one's.
+    metricsNamespace: localResourceName(config, 'stripe-service'),
+    environmentName: LOCAL_ENVIRONMENT_NAME,
+    eventBridgeSource: LOCAL_EVENT_BRIDGE.source,
+  });
   return {
-    api: loadApiConfig(environment),
-    webhook: loadWebhookConfig(environment),
-    catalogSnapshot: loadCatalogSnapshotConfig(environment),
+    api: loadApiConfig(environment.api),
+    webhook: loadWebhookConfig(environment.webhook),
+    catalogSnapshot: loadCatalogSnapshotConfig(environment.catalogSnapshot),
+    eventBridge: loadEventBridgeConfig(environment.eventBridge),
     secrets: new StaticSecretStore(
       Object.fromEntries(
         (Object.keys(names.secrets) as SecretId[]).map((id) => [

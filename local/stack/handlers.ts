@@ -1,6 +1,8 @@
 import { buildApiHandler } from '../../lambda/api/composition-root';
 import type { HttpHandler } from '../../lambda/core/http-handler';
 import { createLogger, type Logger } from '../../lambda/core/logger';
+import { buildEventBridgeHandler } from '../../lambda/eventbridge/composition-root';
+import type { EventBridgeHandler } from '../../lambda/eventbridge/event-bridge-handler';
 import type { FunctionId } from '../../lambda/shared/routes';
 import { buildWebhookHandler } from '../../lambda/webhook/composition-root';
 import { pooledHandler } from '../handler-pool';
@@ -39,5 +41,33 @@ export function buildLocalHandlers(
         ...(stripeConnection ? { stripeConnection } : {}),
       }),
     ),
+  };
+}
+
+/**
+ * The EventBridge function's handler (`lambda/eventbridge`), for the local EventBridge
+ * stand-in: pooled as the HTTP ones are, one instance per invocation in flight (the
+ * idempotency config holds the invocation's context).
+ */
+export function buildLocalEventBridgeHandler(
+  settings: LocalFunctionSettings,
+  clients: Pick<LocalClients, 'dynamo' | 'sns'>,
+  logger: Logger = createLogger(),
+): EventBridgeHandler {
+  const { secrets, stripeConnection } = settings;
+  const idle: EventBridgeHandler[] = [];
+  const build = () =>
+    buildEventBridgeHandler(settings.eventBridge, {
+      dynamo: clients.dynamo,
+      sns: clients.sns,
+      secrets,
+      logger: logger.createChild(),
+      ...(stripeConnection ? { stripeConnection } : {}),
+    });
+  return async (event, context) => {
+    const instance = idle.pop() ?? build();
+    const result = await instance(event, context);
+    idle.push(instance);
+    return result;
   };
 }

@@ -1,3 +1,4 @@
+import type { TableNames } from '../../lambda/shared/function-environment';
 import { BILLING_EVENTS_TOPIC_SUFFIX } from '../../lambda/shared/naming';
 import { SECRETS, type SecretId } from '../../lambda/shared/secrets';
 import {
@@ -14,16 +15,7 @@ import {
 } from '../../lambda/shared/tables';
 import { type LocalConfig, localResourceName } from '../config';
 
-export interface LocalResourceNames {
-  readonly customersTable: string;
-  readonly idempotencyTable: string;
-  readonly catalogSyncTable: string;
-  readonly parkedEventsTable: string;
-  readonly subscriptionOrderTable: string;
-  readonly reconciliationStateTable: string;
-  readonly catalogSnapshotTable: string;
-  readonly productsTable: string;
-  readonly pricesTable: string;
+export interface LocalResourceNames extends TableNames {
   readonly billingEventsTopic: string;
   readonly secrets: Readonly<Record<SecretId, string>>;
 }

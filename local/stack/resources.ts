@@ -14,6 +14,7 @@ import { type CatalogSeed, seedCatalog } from '../seed-catalog';
 import { createTable, createTopic, subscribeQueue } from '../services/provision';
 import { type LocalResourceNames, localTables } from './resource-names';
 import type { LocalClients } from './services';
+import { sandboxKeepsEarlierObjects } from './stripe-sandbox';
 
 /**
  * The stack's tables, each created only when missing: in memory they all are; in a
@@ -63,19 +64,28 @@ export async function seedCatalogWhenMissing(
 }
 
 /**
- * The Stripe sandbox starts empty every time, so with a data directory the Stripe ids the
- * catalog kept from an earlier run name nothing: the catalog sync records and the catalog's
- * Stripe ids are forgotten, and the next checkout syncs each price to this sandbox again
- * (as the service does for a price never synced). The customers table is left as it is:
- * the service replaces a Stripe customer that is gone at the buyer's next checkout. Nothing
- * to forget in memory, nor with a real test-mode key (Stripe keeps its objects).
+ * With a data directory the sandbox keeps its objects in `<dir>/stripe-sandbox`, so the
+ * Stripe ids the tables hold still name something. Only when the sandbox starts empty on
+ * a directory that already has tables (one from before the sandbox kept its state, or one
+ * whose `stripe-sandbox/` was deleted) would those ids name nothing: then the catalog sync
+ * records and the catalog's Stripe ids are forgotten, and the next checkout syncs each
+ * price to this sandbox again (as the service does for a price never synced). The
+ * customers table is left as it is: the service replaces a Stripe customer that is gone
+ * at the buyer's next checkout. Must run before the sandbox starts (it asks whether the
+ * sandbox will restore its state). Nothing to forget in memory, nor with a real test-mode
+ * key (Stripe keeps its objects).
  */
 export async function forgetEarlierSandboxObjects(
   config: Pick<LocalConfig, 'dataDir' | 'stripe'>,
   dynamo: DynamoDBClient,
   names: LocalResourceNames,
 ): Promise<void> {
-  if (config.dataDir === undefined || config.stripe !== 'sandbox') return;
+  if (
+    config.dataDir === undefined ||
+    config.stripe !== 'sandbox' ||
+    sandboxKeepsEarlierObjects(config)
+  )
+    return;
   const documents = DynamoDBDocumentClient.from(dynamo);
   const syncKey = CATALOG_SYNC_TABLE.partitionKey.name;
   for await (const item of scan(documents, names.catalogSyncTable, syncKey)) {

@@ -9,17 +9,9 @@ import {
   UnknownEventError,
 } from '../../lambda/reconcile/use-cases/reconcile-events';
 import type { ReconciliationCounts } from '../../lambda/domain/reconciliation';
-import {
-  CommandFailedError,
-  EXIT,
-  HelpRequested,
-  type Output,
-  parseContextArgs,
-  parseOptions,
-  processOutput,
-  UsageError,
-} from './cli';
-import { resolveTarget, type TargetOptions } from './targets';
+import { localContext } from '../../local/http-adapter';
+import { CommandFailedError, EXIT, HelpRequested, parseOptions, UsageError } from './cli';
+import { TARGET_OPTIONS, type TargetOptions, targetOptions, targetCommand } from './targets';
 
 export const REPLAY_USAGE = `Usage: npm run replay -- [--env <dev|staging|prod>] [--since <ISO time>] [--event <evt_...>] [--json]
 
@@ -46,24 +38,10 @@ const EVENT_LOCK_MS = 60_000;
  * a minute after that event started (as a Lambda's expires with its invocation), so a
  * replay killed halfway never blocks an event for long; the run itself has no deadline.
  */
-export function commandContext(functionName = 'stripe-replay'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: `replay-${Date.now().toString(36)}`,
-    logGroupName: `/local/${functionName}`,
-    logStreamName: 'cli',
-    getRemainingTimeInMillis: () => EVENT_LOCK_MS,
-    /* eslint-disable @typescript-eslint/no-deprecated -- Context still declares the legacy callbacks */
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-    /* eslint-enable @typescript-eslint/no-deprecated */
-  };
-}
+export const commandContext = (functionName = 'stripe-replay'): Context => ({
+  ...localContext(functionName),
+  getRemainingTimeInMillis: () => EVENT_LOCK_MS,
+});
 
 const EVENT_ID = /^evt_[A-Za-z0-9_]{1,255}$/;
 
@@ -76,13 +54,10 @@ export interface ReplayArguments extends TargetOptions {
 
 export function parseReplayArguments(argv: readonly string[]): ReplayArguments {
   const values = parseOptions(argv, {
-    env: { type: 'string' },
+    ...TARGET_OPTIONS,
     since: { type: 'string' },
     event: { type: 'string' },
-    context: { type: 'string', multiple: true },
-    json: { type: 'boolean' },
     verbose: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) throw new HelpRequested();
   if (values.since !== undefined && values.event !== undefined) {
@@ -101,12 +76,8 @@ export function parseReplayArguments(argv: readonly string[]): ReplayArguments {
   if (values.event !== undefined && !EVENT_ID.test(values.event)) {
     throw new UsageError(`--event takes a Stripe event id, evt_... (got "${values.event}").`);
   }
-  if (values.env?.trim() === '') {
-    throw new UsageError('--env takes an environment name.');
-  }
   return {
-    ...(values.env !== undefined ? { env: values.env } : {}),
-    context: parseContextArgs(values.context),
+    ...targetOptions(values),
     ...(since !== undefined ? { since } : {}),
     ...(values.event !== undefined ? { eventId: values.event } : {}),
     json: values.json === true,
@@ -115,71 +86,61 @@ export function parseReplayArguments(argv: readonly string[]): ReplayArguments {
 }
 
 /** `npm run replay`: returns the exit code. */
-export async function replayCommand(
-  argv: readonly string[],
-  output: Output = processOutput,
-  processEnv: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
-  const args = parseReplayArguments(argv);
-  const target = resolveTarget({ ...args, processEnv });
-  try {
-    const { config, infrastructure } = await target.reconciliation();
-    const logger = createLogger('stripe-replay');
-    logger.setLogLevel(args.verbose ? 'INFO' : 'SILENT');
-    const reconciler = buildReconciler(config, { ...infrastructure, logger });
-    const say = (line: string) => {
-      if (!args.json) output.out(line);
-    };
-    say(`Replaying against ${target.description}, events from ${target.stripeDescription}.`);
+export const replayCommand = targetCommand(parseReplayArguments, async (args, target, output) => {
+  const { config, infrastructure } = await target.reconciliation();
+  const logger = createLogger('stripe-replay');
+  logger.setLogLevel(args.verbose ? 'INFO' : 'SILENT');
+  const reconciler = buildReconciler(config, { ...infrastructure, logger });
+  const say = (line: string) => {
+    if (!args.json) output.out(line);
+  };
+  say(`Replaying against ${target.description}, events from ${target.stripeDescription}.`);
 
-    if (args.eventId !== undefined) {
-      let report: ReplayReport;
-      try {
-        report = await reconciler.replayEvent(args.eventId, commandContext());
-      } catch (error) {
-        if (error instanceof UnknownEventError) throw new CommandFailedError(error.message);
-        throw error;
-      }
-      if (args.json) output.out(JSON.stringify(report, null, 2));
-      else printReplay(report, say);
-      return replaySucceeded(report) ? EXIT.ok : EXIT.failed;
+  if (args.eventId !== undefined) {
+    let report: ReplayReport;
+    try {
+      report = await reconciler.replayEvent(args.eventId, commandContext());
+    } catch (error) {
+      if (error instanceof UnknownEventError) throw new CommandFailedError(error.message);
+      throw error;
     }
-
-    const overlap = overlapSecondsFor(config.reconcileIntervalMinutes);
-    const report = await reconciler.reconcile({
-      context: commandContext(),
-      ...(args.since !== undefined ? { since: args.since } : {}),
-      onStart: (start) => {
-        const from =
-          args.since !== undefined
-            ? `from --since ${args.since.toISOString()}`
-            : start.previousCursor !== undefined
-              ? `from cursor ${start.previousCursor} minus ${Math.round(overlap / 60)} min overlap`
-              : 'no cursor yet: from as far back as Stripe keeps events';
-        const bounded = start.clampedToRetention
-          ? ', bounded by the 30 days Stripe keeps events'
-          : '';
-        say(`Window: ${start.window.from} .. ${start.window.to}`);
-        say(`  (${from}${bounded})`);
-      },
-      onEvent: (result) => {
-        const line = eventLine(result);
-        if (line !== undefined) say(line);
-      },
-    });
     if (args.json) output.out(JSON.stringify(report, null, 2));
-    else printReconciliation(report, say);
-    if (!report.succeeded) {
-      output.err(
-        `Reconciliation failed${report.error !== undefined ? `: ${report.error.replace(/\.+$/, '')}` : ` (${report.counts.failed} events failed)`}. The cursor was left where it was; run it again.`,
-      );
-      return EXIT.failed;
-    }
-    return EXIT.ok;
-  } finally {
-    target.close();
+    else printReplay(report, say);
+    return replaySucceeded(report) ? EXIT.ok : EXIT.failed;
   }
-}
+
+  const overlap = overlapSecondsFor(config.reconcileIntervalMinutes);
+  const report = await reconciler.reconcile({
+    context: commandContext(),
+    ...(args.since !== undefined ? { since: args.since } : {}),
+    onStart: (start) => {
+      const from =
+        args.since !== undefined
+          ? `from --since ${args.since.toISOString()}`
+          : start.previousCursor !== undefined
+            ? `from cursor ${start.previousCursor} minus ${Math.round(overlap / 60)} min overlap`
+            : 'no cursor yet: from as far back as Stripe keeps events';
+      const bounded = start.clampedToRetention
+        ? ', bounded by the 30 days Stripe keeps events'
+        : '';
+      say(`Window: ${start.window.from} .. ${start.window.to}`);
+      say(`  (${from}${bounded})`);
+    },
+    onEvent: (result) => {
+      const line = eventLine(result);
+      if (line !== undefined) say(line);
+    },
+  });
+  if (args.json) output.out(JSON.stringify(report, null, 2));
+  else printReconciliation(report, say);
+  if (!report.succeeded) {
+    output.err(
+      `Reconciliation failed${report.error !== undefined ? `: ${report.error.replace(/\.+$/, '')}` : ` (${report.counts.failed} events failed)`}. The cursor was left where it was; run it again.`,
+    );
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+});
 
 const PAD = 12;
 

@@ -15,7 +15,12 @@ import {
   StripeClientProvider,
   type StripeConnection,
 } from '../../lambda/adapters/stripe-client-provider';
-import { awsClientSettings, namedDependency } from '../../lambda/core/dependencies';
+import { ConfigurationError } from '../../lambda/core/config';
+import {
+  awsDynamoClient,
+  awsSecretsManagerClient,
+  awsSnsClient,
+} from '../../lambda/core/aws-clients';
 import {
   parseSecretList,
   parseSecretValue,
@@ -36,7 +41,6 @@ import type { ReconcileInfrastructure } from '../../lambda/reconcile/composition
 import type { ReconcileConfig } from '../../lambda/reconcile/config';
 import { DEFAULT_RECONCILE_INTERVAL_MINUTES } from '../../lambda/reconcile/use-cases/reconcile-events';
 import {
-  ConfigError,
   type ContextSource,
   loadServiceConfig,
   resourceName,
@@ -53,7 +57,13 @@ import {
 } from '../../local/config';
 import { type LocalResourceNames, localResourceNames } from '../../local/local-stack';
 import { localDynamoClient, localSnsClient } from '../../local/services/aws-clients';
-import { CommandFailedError, UsageError } from './cli';
+import {
+  CommandFailedError,
+  type Output,
+  parseContextArgs,
+  processOutput,
+  UsageError,
+} from './cli';
 
 /**
  * Where the webhook's signing secrets live, as the registration command sees it: a secret
@@ -107,6 +117,49 @@ export interface AwsClients {
 }
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The options of every command that acts on a target, for `parseOptions`. */
+export const TARGET_OPTIONS = {
+  env: { type: 'string' },
+  context: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The target a command's parsed `TARGET_OPTIONS` name. */
+export function targetOptions(values: {
+  readonly env?: string | undefined;
+  readonly context?: string[] | undefined;
+}): TargetOptions {
+  if (values.env?.trim() === '') throw new UsageError('--env takes an environment name.');
+  return {
+    ...(values.env !== undefined ? { env: values.env } : {}),
+    context: parseContextArgs(values.context),
+  };
+}
+
+/**
+ * A command that acts on a target: it parses its arguments, runs against the target they
+ * name, and closes the target's clients however it ends. Returns the exit code.
+ */
+export const targetCommand =
+  <A extends TargetOptions>(
+    parse: (argv: readonly string[]) => A,
+    run: (args: A, target: Target, output: Output) => Promise<number>,
+  ) =>
+  async (
+    argv: readonly string[],
+    output: Output = processOutput,
+    processEnv: NodeJS.ProcessEnv = process.env,
+  ): Promise<number> => {
+    const args = parse(argv);
+    const target = resolveTarget({ ...args, processEnv });
+    try {
+      return await run(args, target, output);
+    } finally {
+      target.close();
+    }
+  };
 
 export function resolveTarget(options: TargetOptions): Target {
   const processEnv = options.processEnv ?? process.env;
@@ -271,12 +324,9 @@ function localWebhookSecret(config: LocalConfig): WebhookSecretStore {
 
 /** The AWS SDK's default credentials and region, with the functions' budgets. */
 const defaultAwsClients = (): AwsClients => ({
-  secretsManager: namedDependency(
-    new SecretsManagerClient(awsClientSettings('secretsManager')),
-    'secretsManager',
-  ),
-  dynamo: namedDependency(new DynamoDBClient(awsClientSettings('dynamodb')), 'dynamodb'),
-  sns: namedDependency(new SNSClient(awsClientSettings('sns')), 'sns'),
+  secretsManager: awsSecretsManagerClient(),
+  dynamo: awsDynamoClient(),
+  sns: awsSnsClient(),
 });
 
 function deployedTarget(config: ServiceConfig, clients: AwsClients): Target {
@@ -367,7 +417,7 @@ export function loadDeployedConfig(
   try {
     return loadServiceConfig(context, processEnv);
   } catch (error) {
-    if (error instanceof ConfigError)
+    if (error instanceof ConfigurationError)
       throw new UsageError(error.message.replace('--context env=<name>', '--env <name>'));
     throw error;
   }

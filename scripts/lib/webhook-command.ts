@@ -4,12 +4,16 @@ import {
   EXIT,
   HelpRequested,
   type Output,
-  parseContextArgs,
   parseOptions,
-  processOutput,
   UsageError,
 } from './cli';
-import { resolveTarget, type Target, type TargetOptions } from './targets';
+import {
+  TARGET_OPTIONS,
+  type Target,
+  type TargetOptions,
+  targetOptions,
+  targetCommand,
+} from './targets';
 import { registerWebhookEndpoint, type RegistrationResult } from './webhook-registration';
 
 export const WEBHOOK_USAGE = `Usage: npm run stripe:webhook -- [--env <dev|staging|prod>] --url <webhook url> [--store] [--roll] [--json]
@@ -38,13 +42,10 @@ export interface WebhookArguments extends TargetOptions {
 
 export function parseWebhookArguments(argv: readonly string[]): WebhookArguments {
   const values = parseOptions(argv, {
-    env: { type: 'string' },
+    ...TARGET_OPTIONS,
     url: { type: 'string' },
     store: { type: 'boolean' },
     roll: { type: 'boolean' },
-    context: { type: 'string', multiple: true },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) throw new HelpRequested();
   if (values.url === undefined) throw new UsageError('--url is required.');
@@ -60,8 +61,7 @@ export function parseWebhookArguments(argv: readonly string[]): WebhookArguments
     throw new UsageError('--roll needs --store with --env: the webhook must get the new secret.');
   }
   return {
-    ...(values.env !== undefined ? { env: values.env } : {}),
-    context: parseContextArgs(values.context),
+    ...targetOptions(values),
     url: values.url,
     store: values.store === true,
     roll: values.roll === true,
@@ -70,38 +70,28 @@ export function parseWebhookArguments(argv: readonly string[]): WebhookArguments
 }
 
 /** `npm run stripe:webhook`: returns the exit code. */
-export async function webhookCommand(
-  argv: readonly string[],
-  output: Output = processOutput,
-  processEnv: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
-  const args = parseWebhookArguments(argv);
-  const target = resolveTarget({ ...args, processEnv });
-  try {
-    const stripe = await target.stripe.client();
-    const result = await registerWebhookEndpoint(stripe, {
-      url: args.url,
-      serviceName: target.serviceName,
-      roll: args.roll,
-    });
-    const secretNote = await handleSecret(target, result, args);
-    if (args.json) {
-      const { secret, ...rest } = result;
-      output.out(
-        JSON.stringify(
-          { ...rest, ...(secret !== undefined && target.local ? { secret } : {}), ...secretNote },
-          null,
-          2,
-        ),
-      );
-    } else {
-      printResult(output, target, result, secretNote);
-    }
-    return EXIT.ok;
-  } finally {
-    target.close();
+export const webhookCommand = targetCommand(parseWebhookArguments, async (args, target, output) => {
+  const stripe = await target.stripe.client();
+  const result = await registerWebhookEndpoint(stripe, {
+    url: args.url,
+    serviceName: target.serviceName,
+    roll: args.roll,
+  });
+  const secretNote = await handleSecret(target, result, args);
+  if (args.json) {
+    const { secret, ...rest } = result;
+    output.out(
+      JSON.stringify(
+        { ...rest, ...(secret !== undefined && target.local ? { secret } : {}), ...secretNote },
+        null,
+        2,
+      ),
+    );
+  } else {
+    printResult(output, target, result, secretNote);
   }
-}
+  return EXIT.ok;
+});
 
 interface SecretNote {
   /** Stored into the webhook secret (what it holds now, as a count). */

@@ -105,6 +105,42 @@ describe('npx cdk synth', () => {
     );
   });
 
+  it('synthesizes Stripe events through EventBridge with --context eventBridgeSource', () => {
+    const result = cdkSynth([
+      '--context',
+      'env=dev',
+      '--context',
+      'eventBridgeSource=aws.partner/stripe.com/ed_test_123',
+    ]);
+    expect(result.stderr).not.toMatch(/docker/i);
+    expect(result.status).toBe(0);
+    const resources = Object.values(templateOf(result.outdir).Resources);
+    expect(resources).toContainEqual(
+      expect.objectContaining({
+        Type: 'AWS::Events::EventBus',
+        Properties: expect.objectContaining({
+          EventSourceName: 'aws.partner/stripe.com/ed_test_123',
+        }) as unknown,
+      }),
+    );
+    expect(resources).toContainEqual(
+      expect.objectContaining({
+        Type: 'AWS::Lambda::Function',
+        Properties: expect.objectContaining({
+          FunctionName: 'eislett-education-dev-stripe-event-bridge',
+        }) as unknown,
+      }),
+    );
+  });
+
+  it('names a malformed eventBridgeSource without a stack trace', () => {
+    const result = cdkSynth(['--context', 'env=dev', '--context', 'eventBridgeSource=ed_123']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(
+      'Configuration error: context eventBridgeSource must be the partner event source of a Stripe event destination',
+    );
+  });
+
   it('names a bad combinedSecretFields key without a stack trace', () => {
     const result = cdkSynth([
       '--context',

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import Stripe from 'stripe';
+import { STATE_FILE } from 'stripe-sandbox';
 import { ROUTES } from '../../lambda/shared/routes';
 import { loadLocalConfig, type LocalConfig, type LocalPorts } from '../../local/config';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
@@ -9,8 +11,8 @@ import { localDynamoClient } from '../../local/services/aws-clients';
 import { findFreePort } from '../../local/services/ports';
 import { silentLogger, uniqueProjectName } from './support';
 
-// Starts its own DynamoDB Local (Java), twice, on a data directory: the run's shared one is
-// in memory.
+// Starts its own DynamoDB Local (Java) and Stripe sandbox, twice, on a data directory: the
+// run's shared DynamoDB Local is in memory.
 jest.setTimeout(180_000);
 
 const USER = 'data-dir-buyer';
@@ -87,8 +89,19 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** The stripe SDK against the stack's sandbox, as the handlers reach it. */
+function sandboxClient(stack: LocalStack): Stripe {
+  if (!stack.stripeSandbox) throw new Error('the stack runs without the Stripe sandbox');
+  return new Stripe('sk_test_local_data_dir', {
+    host: '127.0.0.1',
+    port: stack.stripeSandbox.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
+}
+
 describe('npm start --data-dir: data across restarts', () => {
-  it('keeps the customers and an edited catalog, creating tables and seed only when missing', async () => {
+  it("keeps the customers, an edited catalog and the sandbox's Stripe objects, creating tables and seed only when missing", async () => {
     const config: LocalConfig = {
       ...loadLocalConfig({}, ['--data-dir', dataDir]),
       projectName: uniqueProjectName('datadir'),
@@ -103,7 +116,9 @@ describe('npm start --data-dir: data across restarts', () => {
     const mapping = await customerRow(first);
     expect(mapping?.stripeCustomerId).toBe(bought.body.customerId);
     // An edit of the seeded catalog, as the catalog services would make: a restart must
-    // keep it, not seed over it.
+    // keep it, not seed over it. The product bought, so the next checkout finds its Stripe
+    // ids still valid in the restored sandbox (forgetting them would create the renamed
+    // product again under its first idempotency key: a 400 from the sandbox, which remembers).
     await withTables(first, (documents) =>
       documents.send(
         new UpdateCommand({
@@ -111,15 +126,17 @@ describe('npm start --data-dir: data across restarts', () => {
           Key: { productId: 'prod-typescript-course' },
           UpdateExpression: 'SET #name = :name',
           ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: { ':name': 'TypeScript, second edition' },
+          ExpressionAttributeValues: { ':name': 'TypeScript course, renamed' },
         }),
       ),
     );
     await first.stop();
     started.pop();
 
-    // DynamoDB Local kept its database in the directory, which keeps itself out of git.
+    // DynamoDB Local kept its database in the directory, and the sandbox its state, in a
+    // directory that keeps itself out of git.
     expect(fs.readdirSync(path.join(dataDir, 'dynamodb')).length).toBeGreaterThan(0);
+    expect(fs.readdirSync(path.join(dataDir, 'stripe-sandbox'))).toEqual([STATE_FILE]);
     expect(fs.readFileSync(path.join(dataDir, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
 
     // Second run on the same directory: the tables are there, with their rows.
@@ -130,22 +147,30 @@ describe('npm start --data-dir: data across restarts', () => {
       stripeCustomerId: bought.body.customerId,
     });
     await expect(productName(second, 'prod-typescript-course')).resolves.toBe(
-      'TypeScript, second edition',
+      'TypeScript course, renamed',
     );
     const listing = (await (await fetch(`${second.apiUrl}${ROUTES.listPrices.path}`)).json()) as {
       prices: { priceId: string; productName: string }[];
     };
     expect(listing.prices.find((p) => p.priceId === 'price-typescript-course')?.productName).toBe(
-      'TypeScript, second edition',
+      'TypeScript course, renamed',
     );
 
-    // The sandbox starts empty every time: the same buyer can still check out (the service
-    // replaces a Stripe customer that is gone, and syncs the price to Stripe again).
+    // The sandbox kept its Stripe objects beside the tables: the customer the mapping names
+    // is still there, so the buyer's next checkout reuses it rather than making another.
+    expect(second.stripeSandbox?.restored).toBe(true);
+    const kept = await sandboxClient(second).customers.retrieve(String(bought.body.customerId));
+    expect(kept.id).toBe(bought.body.customerId);
+    expect(kept).not.toHaveProperty('deleted');
     const again = await checkout(second, 'price-typescript-course');
     expect(again.status).toBe(200);
-    expect(again.body.customerId).not.toBe(bought.body.customerId);
+    expect(again.body.customerId).toBe(bought.body.customerId);
     await expect(customerRow(second)).resolves.toMatchObject({
-      stripeCustomerId: again.body.customerId,
+      stripeCustomerId: bought.body.customerId,
     });
+    const customers = await sandboxClient(second).customers.list({ limit: 100 });
+    expect(customers.data.map((customer) => customer.id)).toEqual([bought.body.customerId]);
+    // One price in Stripe for the one price bought twice: nothing was synced a second time.
+    expect((await sandboxClient(second).prices.list({ limit: 100 })).data).toHaveLength(1);
   });
 });

@@ -336,6 +336,25 @@ export function webhookCorpus(): BadRequest[] {
       body: '{"id":"x"}',
       signature: signatureFor('{"id":"x"}', c.webhookSecret),
     })),
+    ...(
+      [
+        ['a thin notification without an event id', { id: 'x' }],
+        ['a thin notification whose time is not ISO 8601', { created: 1_700_000_000 }],
+        ['a thin notification whose snapshot event is no event', { snapshot_event: 'pi_1' }],
+      ] as const
+    ).map(([name, fault]) =>
+      delivery(`signed ${name}`, 400, 'invalid_event', (c) => {
+        const body = JSON.stringify({
+          id: 'evt_test_65thin',
+          object: 'v2.core.event',
+          type: 'v1.payment_intent.succeeded',
+          created: new Date().toISOString(),
+          livemode: false,
+          ...fault,
+        });
+        return { body, signature: signatureFor(body, c.webhookSecret) };
+      }),
+    ),
     delivery('a body over 1 MiB', 413, 'payload_too_large', (c) => {
       const body = JSON.stringify({ pad: 'x'.repeat(1024 * 1024) });
       return { body, signature: signatureFor(body, c.webhookSecret) };

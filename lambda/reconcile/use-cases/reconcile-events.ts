@@ -5,6 +5,11 @@ import { HttpError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { METRICS, NO_METRICS, type ServiceMetrics } from '../../domain/metrics';
 import type { ParkedEventStore } from '../../domain/parked-event';
+import {
+  classifyStripePayload,
+  type IncomingStripePayload,
+  type ThinEventResolver,
+} from '../../webhook/stripe-event-intake';
 import { SubscriptionBusyError } from '../../domain/subscription-order';
 import {
   NO_COUNTS,
@@ -16,7 +21,10 @@ import {
   STRIPE_EVENT_RETENTION_DAYS,
   type StripeEventSource,
 } from '../../domain/stripe-event-source';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../shared/billing-events';
+import {
+  HANDLED_STRIPE_EVENT_TYPES,
+  isHandledStripeEventType,
+} from '../../webhook/billing-event-mapping';
 import type { PublishOutcome } from '../../webhook/use-cases/publish-billing-event';
 
 /** The scheduled reconciliation's name in the reconciliation-state table. */
@@ -50,8 +58,6 @@ export const CHUNK_SECONDS = DAY_SECONDS;
 /** Ids listed per kind in a report (the counts are always complete). */
 const MAX_LISTED = 100;
 
-const HANDLED: readonly string[] = HANDLED_STRIPE_EVENT_TYPES;
-
 export interface ReconcileDependencies {
   readonly source: StripeEventSource;
   /** The one pipeline every verified event goes through (`buildEventPipeline`). */
@@ -59,6 +65,8 @@ export interface ReconcileDependencies {
   readonly state: ReconciliationStateStore;
   readonly parked: ParkedEventStore;
   readonly ledger: ParkedOutcomeLedger;
+  /** Turns a parked thin notification into its event again when Stripe has it now. */
+  readonly thinEvents: ThinEventResolver;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
   readonly now?: () => Date;
@@ -229,7 +237,7 @@ export async function reconcile(
         break;
       }
       for await (const event of deps.source.eventsOldestFirst({
-        types: HANDLED,
+        types: HANDLED_STRIPE_EVENT_TYPES,
         createdFrom: from,
         createdTo: to,
       })) {
@@ -395,6 +403,15 @@ export interface ReplayReport {
   readonly counts: ReconciliationCounts;
 }
 
+/** The parked copy as Stripe sent it: an event, a thin notification, or neither (undefined). */
+function parkedCopy(rawBody: Buffer): IncomingStripePayload | undefined {
+  try {
+    return classifyStripePayload(JSON.parse(rawBody.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
 /** No such event at Stripe (unknown, or past its 30 days), and no copy in the parked store. */
 export class UnknownEventError extends Error {
   override readonly name = 'UnknownEventError';
@@ -422,9 +439,24 @@ export async function replayEvent(
   if (event !== undefined) {
     rawBody = deliveryBody(event);
   } else if (parkedBefore?.rawBody !== undefined) {
-    rawBody = parkedBefore.rawBody;
-    event = JSON.parse(rawBody.toString('utf8')) as Stripe.Event;
-    source = 'parked-store';
+    const kept = parkedCopy(parkedBefore.rawBody);
+    if (kept?.kind === 'thin') {
+      // A thin notification parked because Stripe had no event for it: only Stripe can
+      // make it an event, so it is resolved again (its body is not an event to re-run).
+      event = await deps.thinEvents.resolve(kept.notification);
+      if (event === undefined) {
+        throw new UnknownEventError(
+          `Event ${eventId} is a parked thin notification and Stripe still has no event for it.`,
+        );
+      }
+      rawBody = deliveryBody(event);
+    } else {
+      rawBody = parkedBefore.rawBody;
+      event = (
+        kept?.kind === 'snapshot' ? kept.event : JSON.parse(rawBody.toString('utf8'))
+      ) as Stripe.Event;
+      source = 'parked-store';
+    }
   } else {
     throw new UnknownEventError(
       parkedBefore === undefined
@@ -435,7 +467,7 @@ export async function replayEvent(
   const base = { eventId, type: event.type, source, wasParked: parkedBefore !== undefined };
   const counts: MutableCounts = { ...NO_COUNTS, scanned: 1 };
 
-  if (!HANDLED.includes(event.type)) {
+  if (!isHandledStripeEventType(event.type)) {
     counts.ignored = 1;
     return { ...base, disposition: 'ignored', billingEventId: null, unparked: false, counts };
   }
@@ -460,7 +492,12 @@ export async function replayEvent(
   let unparked = false;
   let parkedReason: string | undefined;
   if (stillParked) {
-    parkedReason = (await deps.parked.get(eventId))?.reason;
+    parkedReason = (await deps.parked.get(event.id))?.reason;
+    // A thin notification resolved now and parked again is parked under its event's id.
+    if (event.id !== eventId && parkedBefore !== undefined) {
+      await deps.parked.remove(eventId);
+      unparked = true;
+    }
   } else if (parkedBefore !== undefined) {
     await deps.parked.remove(eventId);
     unparked = true;

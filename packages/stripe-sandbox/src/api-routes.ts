@@ -25,7 +25,29 @@ import {
   searchCustomers,
   updateCustomer,
 } from './customers-api';
+import {
+  createEventDestination,
+  deleteEventDestination,
+  disableEventDestination,
+  enableEventDestination,
+  listEventDestinations,
+  retrieveEventDestination,
+  retrieveV2Event,
+  updateEventDestination,
+} from './event-destinations-api';
 import { listEvents, retrieveEvent } from './events-api';
+import {
+  createFeature,
+  createProductFeature,
+  deleteProductFeature,
+  listActiveEntitlements,
+  listFeatures,
+  listProductFeatures,
+  retrieveActiveEntitlement,
+  retrieveFeature,
+  retrieveProductFeature,
+  updateFeature,
+} from './entitlements-api';
 import {
   createInvoice,
   createInvoiceItem,
@@ -89,6 +111,16 @@ const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['GET', '/v1/products', listProducts],
   ['GET', '/v1/products/:id', retrieveProduct],
   ['POST', '/v1/products/:id', updateProduct],
+  ['POST', '/v1/products/:id/features', createProductFeature],
+  ['GET', '/v1/products/:id/features', listProductFeatures],
+  ['GET', '/v1/products/:id/features/:feature_id', retrieveProductFeature],
+  ['DELETE', '/v1/products/:id/features/:feature_id', deleteProductFeature],
+  ['POST', '/v1/entitlements/features', createFeature],
+  ['GET', '/v1/entitlements/features', listFeatures],
+  ['GET', '/v1/entitlements/features/:id', retrieveFeature],
+  ['POST', '/v1/entitlements/features/:id', updateFeature],
+  ['GET', '/v1/entitlements/active_entitlements', listActiveEntitlements],
+  ['GET', '/v1/entitlements/active_entitlements/:id', retrieveActiveEntitlement],
   ['POST', '/v1/prices', createPrice],
   ['GET', '/v1/prices', listPrices],
   ['GET', '/v1/prices/:id', retrievePrice],
@@ -131,6 +163,14 @@ const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['GET', '/v1/webhook_endpoints/:id', retrieveWebhookEndpoint],
   ['POST', '/v1/webhook_endpoints/:id', updateWebhookEndpoint],
   ['DELETE', '/v1/webhook_endpoints/:id', deleteWebhookEndpoint],
+  ['POST', '/v2/core/event_destinations', createEventDestination],
+  ['GET', '/v2/core/event_destinations', listEventDestinations],
+  ['GET', '/v2/core/event_destinations/:id', retrieveEventDestination],
+  ['POST', '/v2/core/event_destinations/:id', updateEventDestination],
+  ['DELETE', '/v2/core/event_destinations/:id', deleteEventDestination],
+  ['POST', '/v2/core/event_destinations/:id/disable', disableEventDestination],
+  ['POST', '/v2/core/event_destinations/:id/enable', enableEventDestination],
+  ['GET', '/v2/core/events/:id', retrieveV2Event],
 ];
 
 export interface ApiRouteMatch {

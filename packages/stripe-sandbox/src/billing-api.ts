@@ -11,7 +11,7 @@ import { invoiceLineTemplate } from './checkout-api';
 import { parameterInvalid, resourceMissing, StripeApiError } from './errors';
 import type { StripeObject } from './fixtures';
 import { nowSeconds } from './ids';
-import { expand, LIST_PARAMS, listObject } from './listing';
+import { expand, LIST_PARAMS, listObject, withFields } from './listing';
 import { mergeMetadata, Params } from './params';
 import { NO_REQUEST, type RequestOrigin, type SandboxState } from './state';
 import type { ObjectKind } from './store';
@@ -34,10 +34,8 @@ function readEndpoints(
     },
     list: (context) => {
       const params = new Params(context.raw, [...LIST_PARAMS, ...filters]);
-      const values = filters.map((f) => [f, params.string(f)] as const);
-      const items = context.state.store
-        .list(kind)
-        .filter((o) => values.every(([field, value]) => value === undefined || o[field] === value));
+      const values = Object.fromEntries(filters.map((f) => [f, params.string(f)] as const));
+      const items = context.state.store.list(kind).filter(withFields(values));
       return expand(listObject(url, items, params), params.expand(), context.state.store);
     },
   };

@@ -3,7 +3,7 @@ import { pathParam } from './api-context';
 import { parameterInvalid, parameterNotModelled, resourceMissing, StripeApiError } from './errors';
 import { fromFixture, type StripeObject } from './fixtures';
 import { nowSeconds, stripeId } from './ids';
-import { expand, LIST_PARAMS, listObject } from './listing';
+import { expand, LIST_PARAMS, listObject, withFields } from './listing';
 import { mergeMetadata, Params } from './params';
 import type { ObjectKind } from './store';
 
@@ -19,6 +19,10 @@ export function requireObject(
   if (!object || object.deleted === true) throw resourceMissing(label, id, param);
   return object;
 }
+
+/** The customer a request's required `customer` parameter names (a 400 when it is gone). */
+export const requiredCustomer = (context: ApiContext, params: Params): StripeObject =>
+  requireObject(context, 'customer', params.requiredString('customer'), 'customer', 'customer');
 
 const respond = (context: ApiContext, object: StripeObject, params: Params): StripeObject =>
   expand(object, params.expand(), context.state.store);
@@ -342,20 +346,17 @@ export const listPrices: ApiHandler = (context) => {
     'currency',
     'lookup_keys',
   ]);
-  const active = params.boolean('active');
-  const product = params.string('product');
-  const type = params.string('type');
-  const currency = params.string('currency');
   const lookupKeys = params.strings('lookup_keys');
+  const fields = withFields({
+    active: params.boolean('active'),
+    product: params.string('product'),
+    type: params.string('type'),
+    currency: params.string('currency'),
+  });
   const items = context.state.store
     .list('price')
     .filter(
-      (p) =>
-        (active === undefined || p.active === active) &&
-        (product === undefined || p.product === product) &&
-        (type === undefined || p.type === type) &&
-        (currency === undefined || p.currency === currency) &&
-        (lookupKeys === undefined || lookupKeys.includes(p.lookup_key as string)),
+      (p) => fields(p) && (lookupKeys === undefined || lookupKeys.includes(p.lookup_key as string)),
     );
   return respond(context, listObject('/v1/prices', items, params), params);
 };

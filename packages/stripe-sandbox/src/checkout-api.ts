@@ -18,7 +18,7 @@ import {
 } from './errors';
 import { fixture, fromFixture, type StripeObject } from './fixtures';
 import { nowSeconds, stripeId } from './ids';
-import { expand, LIST_PARAMS, listObject } from './listing';
+import { expand, LIST_PARAMS, listObject, withFields } from './listing';
 import { shipping } from './object-params';
 import { chargeEventType, chargeResult } from './payment-intents-api';
 import { cardOf, resolvePaymentMethod } from './payment-methods-api';
@@ -255,7 +255,7 @@ export const listCheckoutSessions: ApiHandler = (context) => {
   );
   const items = context.state.store
     .list('checkout.session')
-    .filter((s) => filters.every(([field, value]) => value === undefined || s[field] === value));
+    .filter(withFields(Object.fromEntries(filters)));
   return expand(
     listObject('/v1/checkout/sessions', items, params),
     params.expand(),

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_API_VERSION } from './options';
 
@@ -8,7 +9,7 @@ export const DEFAULT_WEBHOOK_SECRET = 'whsec_sandbox';
 
 export const USAGE = `Usage: stripe-sandbox [options]
 
-A stateful stand-in for Stripe's API on 127.0.0.1 (test mode, in memory).
+A stateful stand-in for Stripe's API on 127.0.0.1 (test mode; in memory unless --data-dir).
 
 Options:
   --port <n>              where to listen (default ${DEFAULT_PORT}; 0 picks a free port)
@@ -16,6 +17,10 @@ Options:
                           also be created through POST /v1/webhook_endpoints)
   --webhook-secret <s>    signs the --webhook-url deliveries (default ${DEFAULT_WEBHOOK_SECRET})
   --api-version <v>       the Stripe API version it answers in (default ${DEFAULT_API_VERSION})
+  --data-dir <dir>        keep the state in this directory across restarts (default: in
+                          memory, nothing written)
+  --eventbridge-url <url> POST the events of amazon_eventbridge event destinations (the
+                          EventBridge event, as JSON) to this URL; non-2xx is retried
   -h, --help              this text`;
 
 export interface CliOptions {
@@ -23,6 +28,9 @@ export interface CliOptions {
   readonly webhookUrls: string[];
   readonly webhookSecret: string;
   readonly apiVersion: string;
+  readonly dataDir: string | undefined;
+  /** Where `amazon_eventbridge` destinations' envelopes are POSTed (none: they fail). */
+  readonly eventBridgeUrl: string | undefined;
 }
 
 /** The command line, or a message saying what is wrong with it (`help` for --help). */
@@ -36,6 +44,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
         'webhook-url': { type: 'string', multiple: true },
         'webhook-secret': { type: 'string' },
         'api-version': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'eventbridge-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -51,10 +61,17 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
   const webhookUrls = values['webhook-url'] ?? [];
   const badUrl = webhookUrls.find((url) => !URL.canParse(url));
   if (badUrl !== undefined) return { error: `--webhook-url must be a URL, not ${badUrl}` };
+  if (values['data-dir'] === '') return { error: '--data-dir needs a directory' };
+  const eventBridgeUrl = values['eventbridge-url'];
+  if (eventBridgeUrl !== undefined && !URL.canParse(eventBridgeUrl))
+    return { error: `--eventbridge-url must be a URL, not ${eventBridgeUrl}` };
   return {
     port,
     webhookUrls,
     webhookSecret: values['webhook-secret'] ?? DEFAULT_WEBHOOK_SECRET,
     apiVersion: values['api-version'] ?? DEFAULT_API_VERSION,
+    // Absolute, so the start line and any error say exactly where.
+    dataDir: values['data-dir'] === undefined ? undefined : path.resolve(values['data-dir']),
+    eventBridgeUrl,
   };
 }

@@ -1,4 +1,6 @@
 import { parseCliArgs, USAGE } from './cli-args';
+import { postEnvelopesTo } from './event-destinations';
+import { DEFAULT_DELIVERY_TIMEOUT_MS } from './options';
 import { startStripeSandbox, type StripeSandbox } from './server';
 
 /** `stripe-sandbox [--port n] [--webhook-url url] ...`: runs a sandbox until Ctrl-C. */
@@ -20,6 +22,15 @@ async function main(): Promise<void> {
       webhookSecret: options.webhookSecret,
       webhookEndpoints: options.webhookUrls,
       apiVersion: options.apiVersion,
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(options.eventBridgeUrl === undefined
+        ? {}
+        : {
+            eventBridgeDelivery: postEnvelopesTo(
+              options.eventBridgeUrl,
+              DEFAULT_DELIVERY_TIMEOUT_MS,
+            ),
+          }),
       log: (line) => {
         console.log(line);
       },
@@ -35,6 +46,10 @@ async function main(): Promise<void> {
     return;
   }
   const { url, port } = sandbox;
+  const kept =
+    sandbox.dataDir === undefined
+      ? 'in memory (--data-dir <dir> keeps it across restarts)'
+      : `kept in ${sandbox.dataDir} (${sandbox.restored ? 'loaded from an earlier run' : 'new'})`;
   const webhooks =
     options.webhookUrls.length === 0
       ? 'none yet (create one: POST /v1/webhook_endpoints, or restart with --webhook-url)'
@@ -44,6 +59,8 @@ async function main(): Promise<void> {
   Stripe CLI    stripe customers list --api-base ${url} --api-key sk_test_sandbox
   curl          curl -u sk_test_sandbox: ${url}/v1/customers
   webhooks      ${webhooks}
+  eventbridge   ${options.eventBridgeUrl ?? 'none (--eventbridge-url <url> delivers amazon_eventbridge destinations)'}
+  state         ${kept}
   controls      ${url}/_sandbox/ (deliveries, chaos, clock, faults, reset: see the README)
 Ctrl-C stops it.`);
 
@@ -51,10 +68,16 @@ Ctrl-C stops it.`);
   const stop = (): void => {
     if (stopping) process.exit(1); // a second Ctrl-C: do not wait
     stopping = true;
-    void sandbox.stop().then(() => {
-      console.log('Stripe sandbox stopped.');
-      process.exit(0);
-    });
+    sandbox.stop().then(
+      () => {
+        console.log('Stripe sandbox stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`stripe-sandbox: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -6,7 +6,7 @@ import {
   type ReorderMode,
 } from './chaos';
 import { type ControlBody, int, num, str } from './control-params';
-import { parameterInvalid, parameterUnknown } from './errors';
+import { parameterInvalid, parameterUnknown, resourceMissing } from './errors';
 import type { SandboxState } from './state';
 
 export interface ControlResult {
@@ -77,6 +77,25 @@ function setClock(state: SandboxState, body: ControlBody): void {
 }
 
 /**
+ * `POST /_sandbox/event_destinations/<id>/signing_secret {"secret": "whsec_..."}`: signs a
+ * `webhook_endpoint` destination's deliveries with a secret the receiver already has (a
+ * local service started with a fixed signing secret), instead of storing the destination's
+ * own secret there. Not Stripe's API: a test control.
+ */
+function setDestinationSecret(state: SandboxState, id: string, body: ControlBody) {
+  const record = state.delivery.destinations.get(id);
+  if (!record) throw resourceMissing('event destination', id);
+  if (record.secret === null)
+    throw parameterInvalid('secret', 'Only webhook_endpoint destinations are signed.');
+  onlyKeys(body, ['secret']);
+  const secret = str(body, 'secret');
+  if (secret?.startsWith('whsec_') !== true)
+    throw parameterInvalid('secret', 'secret must be a whsec_ signing secret.');
+  record.secret = secret;
+  return { id, signing_secret: secret };
+}
+
+/**
  * The controls of webhook delivery: where the start-option endpoints point, the delivery
  * log, chaos, the clock that stamps `created`, and a sink that acknowledges anything.
  * Answers undefined for a route it does not own.
@@ -89,6 +108,8 @@ export async function handleDeliveryControl(
 ): Promise<ControlResult | undefined> {
   const ok = (value: unknown): ControlResult => ({ status: 200, body: value });
   const delivery = state.delivery;
+  const secretOf = /^POST event_destinations\/([^/]+)\/signing_secret$/.exec(route);
+  if (secretOf) return ok(setDestinationSecret(state, decodeURIComponent(secretOf[1] ?? ''), body));
   switch (route) {
     case 'GET webhook-endpoints':
       return ok({ urls: delivery.endpoints });

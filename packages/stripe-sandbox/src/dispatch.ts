@@ -6,7 +6,7 @@ import { handleCheckoutPage, handlePortalPage } from './page-requests';
 import type { RequestContext } from './request-context';
 
 /**
- * Which surface a request is for, by its path: Stripe's API (`/v1/`), the test controls
+ * Which surface a request is for, by its path: Stripe's API (`/v1/`, `/v2/`), the test controls
  * (`/_sandbox/`), or the hosted checkout and portal pages (`/checkout/`, `/portal/`).
  */
 export async function handleRequest(
@@ -17,7 +17,8 @@ export async function handleRequest(
   const url = new URL(request.url ?? '/', 'http://sandbox');
   const method = request.method ?? 'GET';
   const path = url.pathname;
-  if (path.startsWith('/v1/')) {
+  // v2 takes JSON bodies; the API request handling reads either by content type.
+  if (path.startsWith('/v1/') || path.startsWith('/v2/')) {
     await handleApiRequest(request, response, context, method, url);
     return;
   }

@@ -2,7 +2,7 @@ import { StripeApiError } from './errors';
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
-interface Recorded {
+export interface Recorded {
   readonly fingerprint: string;
   readonly status: number;
   readonly body: string;
@@ -50,5 +50,15 @@ export class IdempotencyKeys {
 
   reset(): void {
     this.recorded.clear();
+  }
+
+  /** The keys and their first responses, oldest first: a retry after a restart still replays. */
+  saved(): [string, Recorded][] {
+    return [...this.recorded];
+  }
+
+  restore(saved: readonly (readonly [string, Recorded])[]): void {
+    this.recorded.clear();
+    for (const [key, recorded] of saved) this.recorded.set(key, recorded);
   }
 }

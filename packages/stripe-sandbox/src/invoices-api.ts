@@ -5,13 +5,13 @@ import {
   invoiceObject,
   newPaymentIntent,
 } from './billing-objects';
-import { requireObject } from './catalog-api';
+import { requiredCustomer, requireObject } from './catalog-api';
 import { invoiceLineTemplate } from './checkout-api';
 import { parameterInvalid, parameterMissing, parameterNotModelled, StripeApiError } from './errors';
 import { fromFixture, type StripeObject } from './fixtures';
 import { nowSeconds, stripeId } from './ids';
-import { expand, LIST_PARAMS, listObject } from './listing';
-import { address, customFields } from './object-params';
+import { expand, LIST_PARAMS, listObject, withFields } from './listing';
+import { address, collectionParams, customFields } from './object-params';
 import { mergeMetadata, Params } from './params';
 import { confirmPaymentIntent } from './payment-intents-api';
 import { cardError, customerPaymentMethod } from './payment-methods-api';
@@ -118,13 +118,7 @@ export const createInvoiceItem: ApiHandler = (context) => {
   for (const name of ['discounts', 'tax_rates'])
     if ((params.strings(name) ?? []).length > 0)
       throw parameterNotModelled(name, 'discounts and tax rates');
-  const customer = requireObject(
-    context,
-    'customer',
-    params.requiredString('customer'),
-    'customer',
-    'customer',
-  );
+  const customer = requiredCustomer(context, params);
   const quantity = params.integer('quantity', { min: 0, max: 99_999_999 }) ?? 1;
   const priceId = params.hash('pricing', ['price'])?.string('price');
   let unitAmount: number;
@@ -209,16 +203,15 @@ export const retrieveInvoiceItem: ApiHandler = (context) =>
 
 export const listInvoiceItems: ApiHandler = (context) => {
   const params = new Params(context.raw, [...LIST_PARAMS, 'customer', 'invoice', 'pending']);
-  const customer = params.string('customer');
-  const invoice = params.string('invoice');
   const pending = params.boolean('pending');
+  const fields = withFields({
+    customer: params.string('customer'),
+    invoice: params.string('invoice'),
+  });
   const items = context.state.store
     .list('invoiceitem')
     .filter(
-      (item) =>
-        (customer === undefined || item.customer === customer) &&
-        (invoice === undefined || item.invoice === invoice) &&
-        (pending === undefined || (item.invoice === null) === pending),
+      (item) => fields(item) && (pending === undefined || (item.invoice === null) === pending),
     );
   return expand(
     listObject('/v1/invoiceitems', items, params),
@@ -285,14 +278,9 @@ function invoiceSettings(context: ApiContext, params: Params, customerId: string
   const fields: StripeObject = {};
   const autoAdvance = params.boolean('auto_advance');
   if (autoAdvance !== undefined) fields.auto_advance = autoAdvance;
-  const collection = params.string('collection_method');
-  if (collection !== undefined) {
-    if (collection !== 'charge_automatically' && collection !== 'send_invoice')
-      throw parameterInvalid('collection_method', `Invalid collection_method: ${collection}`);
-    fields.collection_method = collection;
-  }
+  const { method, daysUntilDue: days } = collectionParams(params);
+  if (method !== undefined) fields.collection_method = method;
   // An invoice keeps its due date; `days_until_due` counts from now.
-  const days = params.integer('days_until_due', { min: 0, max: 3650 });
   const dueDate = params.integer('due_date');
   if (dueDate !== undefined) fields.due_date = dueDate;
   else if (days !== undefined) fields.due_date = nowSeconds() + days * DAY_SECONDS;
@@ -334,13 +322,7 @@ export const createInvoice: ApiHandler = (context) => {
     'pending_invoice_items_behavior',
   ]);
   refuseInvoiceNotModelled(params);
-  const customer = requireObject(
-    context,
-    'customer',
-    params.requiredString('customer'),
-    'customer',
-    'customer',
-  );
+  const customer = requiredCustomer(context, params);
   const behaviour = params.string('pending_invoice_items_behavior') ?? 'exclude';
   if (behaviour !== 'include' && behaviour !== 'exclude')
     throw parameterInvalid('pending_invoice_items_behavior', `Invalid value: ${behaviour}`);

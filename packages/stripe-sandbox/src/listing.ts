@@ -44,6 +44,17 @@ export function listObject(
 }
 
 /**
+ * A list's equality filters (`customer=cus_1&status=open`): an object matches when each
+ * field equals the value given; a filter not given (undefined) matches every object.
+ */
+export const withFields =
+  (filters: Readonly<Record<string, unknown>>) =>
+  (object: StripeObject): boolean =>
+    Object.entries(filters).every(
+      ([field, value]) => value === undefined || object[field] === value,
+    );
+
+/**
  * `expand[]`: replaces id strings at the given dotted paths with the objects they name
  * (`customer`, `data.subscription`, `subscription.latest_invoice`, ...), on a copy.
  */

@@ -46,6 +46,20 @@ export function billingDetails(params: Params | undefined): StripeObject {
 export const emptyAddress = (): StripeObject =>
   Object.fromEntries(ADDRESS_KEYS.map((key) => [key, null]));
 
+/**
+ * `collection_method` and `days_until_due` (invoices, subscriptions): how Stripe collects
+ * the payment, and in how many days a sent invoice is due.
+ */
+export function collectionParams(params: Params): {
+  method: string | undefined;
+  daysUntilDue: number | undefined;
+} {
+  const method = params.string('collection_method');
+  if (method !== undefined && method !== 'charge_automatically' && method !== 'send_invoice')
+    throw parameterInvalid('collection_method', `Invalid collection_method: ${method}`);
+  return { method, daysUntilDue: params.integer('days_until_due', { min: 0, max: 3650 }) };
+}
+
 /** `custom_fields[0][name]=...&custom_fields[0][value]=...` (invoices, invoice settings). */
 export function customFields(
   params: Params,

@@ -1,3 +1,5 @@
+import type { EventBridgeDelivery } from './event-destinations';
+
 /**
  * The API version the sandbox answers in unless told otherwise: the version its objects'
  * shapes follow (the fixtures are Stripe's examples for it, and the sandbox's tests run
@@ -29,5 +31,20 @@ export interface StripeSandboxOptions {
   /** Delays before each delivery retry (default `DEFAULT_RETRY_DELAYS_MS`). */
   readonly retryDelaysMs?: readonly number[];
   readonly deliveryTimeoutMs?: number;
+  /**
+   * Keep the state in this directory (created if missing) across restarts: loaded at start
+   * when saved there before, saved a moment after each change and on stop. A file it
+   * cannot read fails the start. Default: in memory only, nothing written.
+   */
+  readonly dataDir?: string;
   readonly log?: (line: string) => void;
+  /**
+   * Puts the events of `amazon_eventbridge` event destinations on a bus (Amazon
+   * EventBridge's event: `{version, id, 'detail-type', source:
+   * 'aws.partner/stripe.com/<destination id>', account, time, region, resources, detail}`).
+   * A rejection is a failed delivery, retried with the webhook backoff. Without it those
+   * destinations' deliveries fail. `state.delivery.configure({ eventBridgeDelivery })`
+   * sets it later.
+   */
+  readonly eventBridgeDelivery?: EventBridgeDelivery;
 }

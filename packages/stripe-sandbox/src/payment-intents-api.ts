@@ -11,6 +11,7 @@ import {
   attachPaymentMethod,
   cardError,
   cardOf,
+  PAYMENT_METHOD_PARAMS,
   paymentMethodFromParams,
   resolvePaymentMethod,
 } from './payment-methods-api';
@@ -157,12 +158,8 @@ const ACCEPTED = [
   'hooks',
 ];
 
-const UPDATABLE = [
-  'amount',
-  'currency',
-  'customer',
-  'description',
-  'metadata',
+/** What a confirmation may still set (`/confirm`), and an update too. */
+const PAYMENT_FIELDS = [
   'payment_method',
   'payment_method_data',
   'payment_method_types',
@@ -172,6 +169,15 @@ const UPDATABLE = [
   'receipt_email',
   'setup_future_usage',
   'shipping',
+];
+
+const UPDATABLE = [
+  'amount',
+  'currency',
+  'customer',
+  'description',
+  'metadata',
+  ...PAYMENT_FIELDS,
   'statement_descriptor',
   'statement_descriptor_suffix',
   'transfer_group',
@@ -197,14 +203,7 @@ function refuseNotModelled(params: Params): void {
 /** `payment_method` (an id or a test id) or `payment_method_data` (a new card). */
 function paymentMethodParam(state: SandboxState, params: Params): StripeObject | undefined {
   const id = params.string('payment_method');
-  const data = params.hash('payment_method_data', [
-    'type',
-    'card',
-    'billing_details',
-    'metadata',
-    'allow_redisplay',
-    'radar_options',
-  ]);
+  const data = params.hash('payment_method_data', PAYMENT_METHOD_PARAMS);
   if (id !== undefined && data)
     throw parameterInvalid(
       'payment_method_data',
@@ -338,15 +337,7 @@ const missingPaymentMethod = () =>
 
 export const confirmPaymentIntentEndpoint: ApiHandler = (context) => {
   const params = new Params(context.raw, [
-    'payment_method',
-    'payment_method_data',
-    'payment_method_types',
-    'allowed_payment_method_types',
-    'excluded_payment_method_types',
-    'capture_method',
-    'receipt_email',
-    'setup_future_usage',
-    'shipping',
+    ...PAYMENT_FIELDS,
     'off_session',
     'error_on_requires_action',
     'amount_to_confirm',

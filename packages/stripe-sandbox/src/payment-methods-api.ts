@@ -1,9 +1,9 @@
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
-import { requireObject } from './catalog-api';
+import { requiredCustomer, requireObject } from './catalog-api';
 import { parameterInvalid, parameterMissing, resourceMissing, StripeApiError } from './errors';
 import { fromFixture, type StripeObject } from './fixtures';
 import { nowSeconds, stripeId } from './ids';
-import { expand, LIST_PARAMS, listObject } from './listing';
+import { expand, LIST_PARAMS, listObject, withFields } from './listing';
 import { billingDetails } from './object-params';
 import { mergeMetadata, Params } from './params';
 import type { RequestOrigin, SandboxState } from './state';
@@ -181,6 +181,16 @@ function cardFromParams(card: Params): NewCard {
   return { card: found, expMonth, expYear: expYear < 100 ? 2000 + expYear : expYear };
 }
 
+/** What creates a payment method: `POST /v1/payment_methods`, or `payment_method_data`. */
+export const PAYMENT_METHOD_PARAMS = [
+  'type',
+  'card',
+  'billing_details',
+  'metadata',
+  'allow_redisplay',
+  'radar_options',
+];
+
 /** `type=card` with `card[...]`, `billing_details`, `metadata`, `allow_redisplay`. */
 export function paymentMethodFromParams(state: SandboxState, params: Params): StripeObject {
   const type = params.requiredString('type');
@@ -214,14 +224,7 @@ const respond = (context: ApiContext, object: StripeObject, params: Params): Str
   expand(object, params.expand(), context.state.store);
 
 export const createPaymentMethod: ApiHandler = (context) => {
-  const params = new Params(context.raw, [
-    'type',
-    'card',
-    'billing_details',
-    'metadata',
-    'allow_redisplay',
-    'radar_options',
-  ]);
+  const params = new Params(context.raw, PAYMENT_METHOD_PARAMS);
   return respond(context, paymentMethodFromParams(context.state, params), params);
 };
 
@@ -305,16 +308,13 @@ function paymentMethodList(
   customer: string | undefined,
   url: string,
 ): StripeObject {
-  const type = params.string('type');
-  const allowRedisplay = params.string('allow_redisplay');
-  const items = context.state.store
-    .list('payment_method')
-    .filter(
-      (pm) =>
-        (customer === undefined || pm.customer === customer) &&
-        (type === undefined || pm.type === type) &&
-        (allowRedisplay === undefined || pm.allow_redisplay === allowRedisplay),
-    );
+  const items = context.state.store.list('payment_method').filter(
+    withFields({
+      customer,
+      type: params.string('type'),
+      allow_redisplay: params.string('allow_redisplay'),
+    }),
+  );
   return listObject(url, items, params);
 }
 
@@ -329,13 +329,7 @@ export const retrieveCustomerPaymentMethod: ApiHandler = (context) => {
 
 export const attachPaymentMethodEndpoint: ApiHandler = (context) => {
   const params = new Params(context.raw, ['customer', 'customer_account']);
-  const customer = requireObject(
-    context,
-    'customer',
-    params.requiredString('customer'),
-    'customer',
-    'customer',
-  );
+  const customer = requiredCustomer(context, params);
   const pm = resolvePaymentMethod(context.state, pathParam(context, 'id'), 'id');
   return respond(context, attachPaymentMethod(context.state, pm, customer, context.origin), params);
 };

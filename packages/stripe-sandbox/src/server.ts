@@ -12,6 +12,7 @@ import {
   DEFAULT_RETRY_DELAYS_MS,
   type StripeSandboxOptions,
 } from './options';
+import { openDataDir, restoreState, StateSaver } from './persistence';
 import { SandboxState } from './state';
 import { WebhookDelivery } from './webhooks';
 
@@ -22,8 +23,16 @@ export interface StripeSandbox {
   /** The API version it answers in (`options.apiVersion` or `DEFAULT_API_VERSION`). */
   readonly apiVersion: string;
   readonly state: SandboxState;
+  /** Where the state is kept (`options.dataDir`), or undefined: in memory only. */
+  readonly dataDir: string | undefined;
+  /** It started from state saved in `dataDir` (not empty). */
+  readonly restored: boolean;
+  /** Stops it; with a `dataDir`, resolves once the state is saved (rejects if it cannot be). */
   stop(): Promise<void>;
 }
+
+/** Requests that never change the state, so never call for a save. */
+const READ_ONLY_METHODS = new Set(['GET', 'HEAD']);
 
 /**
  * A stateful stand-in for the part of Stripe's API a Checkout integration uses. The
@@ -31,6 +40,10 @@ export interface StripeSandbox {
  */
 export async function startStripeSandbox(options: StripeSandboxOptions): Promise<StripeSandbox> {
   const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+  // Read before listening: a data directory that cannot be loaded fails the start.
+  const saved = options.dataDir === undefined ? undefined : openDataDir(options.dataDir);
+  // The state needs the URL, known once listening; no request can arrive before that.
+  const holder: { state?: SandboxState; saver?: StateSaver } = {};
   const delivery = new WebhookDelivery({
     secret: options.webhookSecret,
     endpoints: options.webhookEndpoints ?? [],
@@ -38,11 +51,11 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     timeoutMs: options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS,
     apiVersion,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.eventBridgeDelivery ? { eventBridgeDelivery: options.eventBridgeDelivery } : {}),
+    onDelivered: () => holder.saver?.changed(),
   });
   const faults = new FaultInjector();
   const idempotency = new IdempotencyKeys();
-  // The state needs the URL, known once listening; no request can arrive before that.
-  const holder: { state?: SandboxState } = {};
 
   const server: Server = createServer((request, response) => {
     const current = holder.state;
@@ -50,17 +63,21 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     // Everything the request creates is stamped by this sandbox's clock.
     runWithClock(current.clock, () =>
       handleRequest(request, response, { state: current, faults, idempotency }),
-    ).catch((error: unknown) => {
-      options.log?.(
-        `sandbox failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      );
-      if (!response.headersSent)
-        sendStripeError(
-          response,
-          new StripeApiError(500, 'api_error', 'Sandbox failure.'),
-          'req_sandbox',
+    )
+      .finally(() => {
+        if (!READ_ONLY_METHODS.has(request.method ?? 'GET')) holder.saver?.changed();
+      })
+      .catch((error: unknown) => {
+        options.log?.(
+          `sandbox failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
-    });
+        if (!response.headersSent)
+          sendStripeError(
+            response,
+            new StripeApiError(500, 'api_error', 'Sandbox failure.'),
+            'req_sandbox',
+          );
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,19 +88,32 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   const started = new SandboxState(url, apiVersion, delivery);
+  if (options.dataDir !== undefined) {
+    const parts = { state: started, idempotency };
+    if (saved) restoreState(parts, saved);
+    holder.saver = new StateSaver(options.dataDir, parts, options.log);
+  }
   holder.state = started;
+  const saver = holder.saver;
   return {
     url,
     port,
     apiVersion,
     state: started,
-    stop: () =>
-      new Promise((resolve) => {
-        started.delivery.reset();
+    dataDir: options.dataDir,
+    restored: saved !== undefined,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => {
         server.close(() => {
           resolve();
         });
-        server.closeAllConnections();
-      }),
+      });
+      server.closeAllConnections();
+      // Saved before the deliveries are reset, which forgets the endpoints and outcomes.
+      const saving = saver?.save();
+      started.delivery.reset();
+      await closed;
+      await saving;
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { SandboxClock } from './clock';
+import { refreshAfterSubscriptionEvent } from './entitlements';
 import { fromFixture, type StripeObject } from './fixtures';
 import { stripeId } from './ids';
 import { SandboxStore } from './store';
@@ -80,6 +81,9 @@ export class SandboxState {
     });
     this.store.put('event', event);
     this.delivery.deliver(event, targets);
+    // As at Stripe: a subscription that starts, changes or ends may change its customer's
+    // active entitlements (then `entitlements.active_entitlement_summary.updated` follows).
+    refreshAfterSubscriptionEvent(this, type, object, origin);
     return event;
   }
 

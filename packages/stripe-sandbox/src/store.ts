@@ -13,6 +13,9 @@ export const OBJECT_KINDS = {
   ii: 'invoiceitem',
   pm: 'payment_method',
   evt: 'event',
+  feat: 'entitlements.feature',
+  prodft: 'product_feature',
+  ent: 'entitlements.active_entitlement',
 } as const;
 
 export type ObjectKind = (typeof OBJECT_KINDS)[keyof typeof OBJECT_KINDS];
@@ -53,5 +56,17 @@ export class SandboxStore {
 
   reset(): void {
     this.objects.clear();
+  }
+
+  /** Every object by kind, oldest first: what a data directory keeps (see persistence.ts). */
+  saved(): Partial<Record<ObjectKind, StripeObject[]>> {
+    return Object.fromEntries([...this.objects].map(([kind, byId]) => [kind, [...byId.values()]]));
+  }
+
+  /** Puts back what `saved` returned, in the same order, so lists stay newest first. */
+  restore(saved: Partial<Record<ObjectKind, StripeObject[]>>): void {
+    this.objects.clear();
+    for (const [kind, objects] of Object.entries(saved) as [ObjectKind, StripeObject[]][])
+      for (const object of objects) this.put(kind, object);
   }
 }

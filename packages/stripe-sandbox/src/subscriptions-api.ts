@@ -1,7 +1,7 @@
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { cancelSubscription, updateSubscription, type SubscriptionChanges } from './billing-api';
 import { invoice, subscription, subscriptionItem } from './billing-objects';
-import { requireObject } from './catalog-api';
+import { requiredCustomer, requireObject } from './catalog-api';
 import { invoiceLineTemplate } from './checkout-api';
 import { parameterInvalid, parameterMissing, parameterNotModelled, StripeApiError } from './errors';
 import type { StripeObject } from './fixtures';
@@ -14,6 +14,7 @@ import {
   NO_PAYMENT_METHOD_MESSAGE,
 } from './invoices-api';
 import { expand } from './listing';
+import { collectionParams } from './object-params';
 import { mergeMetadata, Params } from './params';
 import { chargeResult } from './payment-intents-api';
 import { cardError, cardOf, customerPaymentMethod } from './payment-methods-api';
@@ -100,14 +101,9 @@ function refuseItemNotModelled(item: Params, index: number): void {
 /** `collection_method` and `days_until_due` (required to send invoices). */
 function collection(params: Params, current?: StripeObject): StripeObject {
   const fields: StripeObject = {};
-  const method = params.string('collection_method');
-  if (method !== undefined) {
-    if (method !== 'charge_automatically' && method !== 'send_invoice')
-      throw parameterInvalid('collection_method', `Invalid collection_method: ${method}`);
-    fields.collection_method = method;
-  }
-  const days = params.integer('days_until_due', { min: 0, max: 3650 });
-  if (days !== undefined) fields.days_until_due = days;
+  const { method, daysUntilDue } = collectionParams(params);
+  if (method !== undefined) fields.collection_method = method;
+  if (daysUntilDue !== undefined) fields.days_until_due = daysUntilDue;
   const effective = fields.collection_method ?? current?.collection_method;
   if (effective === 'send_invoice' && (fields.days_until_due ?? current?.days_until_due) == null)
     throw parameterMissing('days_until_due');
@@ -154,13 +150,7 @@ export const createSubscription: ApiHandler = (context) => {
     'cancel_at_period_end',
   ]);
   refuseNotModelled(params);
-  const customer = requireObject(
-    context,
-    'customer',
-    params.requiredString('customer'),
-    'customer',
-    'customer',
-  );
+  const customer = requiredCustomer(context, params);
   const items = params.hashes('items', ITEM_PARAMS);
   if (!items || items.length === 0) throw parameterMissing('items');
   if (items.length > 1) throw parameterNotModelled('items', 'more than one price per subscription');

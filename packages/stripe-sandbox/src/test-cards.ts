@@ -135,6 +135,9 @@ const TEST_CARDS: readonly TestCard[] = [
 const BY_NAME = new Map(TEST_CARDS.map((c) => [c.name, c]));
 const BY_NUMBER = new Map(TEST_CARDS.map((c) => [c.number, c]));
 
+/** The card Stripe names so (`visa`, `chargeDeclined`, ...). */
+export const testCardNamed = (name: string): TestCard | undefined => BY_NAME.get(name);
+
 /** The card a test PaymentMethod id (`pm_card_visa`) names, if it is one. */
 export const testCardOfPaymentMethod = (id: string): TestCard | undefined =>
   id.startsWith('pm_card_') ? BY_NAME.get(id.slice('pm_card_'.length)) : undefined;

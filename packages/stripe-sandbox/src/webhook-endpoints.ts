@@ -119,6 +119,17 @@ export class WebhookEndpointRegistry {
     for (const record of this.records.values()) if (record.implicit) record.secret = secret;
   }
 
+  /** The API-created endpoints, oldest first (the start-option ones come from the options). */
+  created(): WebhookEndpointRecord[] {
+    return [...this.records.values()].filter((record) => !record.implicit);
+  }
+
+  /** Puts back the endpoints `created` returned; the start-option ones are set after. */
+  restore(created: readonly WebhookEndpointRecord[]): void {
+    this.records.clear();
+    for (const record of created) this.records.set(record.endpoint.id as string, record);
+  }
+
   /** Forgets every endpoint, then restores the start-option ones as configured. */
   reset(urls: readonly string[], secret: string): void {
     this.records.clear();

@@ -1,5 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { DeliveryChaos } from './chaos';
+import {
+  type EventBridgeDelivery,
+  eventBridgeEnvelope,
+  type EventDestinationRecord,
+  EventDestinationRegistry,
+  thinEventOf,
+} from './event-destinations';
 import type { StripeObject } from './fixtures';
 import { type WebhookEndpointRecord, WebhookEndpointRegistry } from './webhook-endpoints';
 
@@ -7,8 +14,9 @@ import { type WebhookEndpointRecord, WebhookEndpointRegistry } from './webhook-e
 export interface DeliveryAttempt {
   readonly eventId: string;
   readonly eventType: string;
-  /** The `we_` id of the webhook endpoint. */
+  /** The `we_` id of the webhook endpoint, or the `ed_` id of the event destination. */
   readonly endpointId: string;
+  /** Where it was POSTed; `eventbridge:<partner event source>` for an EventBridge destination. */
   readonly url: string;
   /** 1 for the first attempt, then each retry. */
   readonly attempt: number;
@@ -31,6 +39,27 @@ export interface WebhookDeliveryOptions {
   /** The API version the start-option endpoints are registered with. */
   readonly apiVersion?: string | null;
   readonly log?: (line: string) => void;
+  /** Called when an endpoint acknowledges an event: a change of what the state saves. */
+  readonly onDelivered?: () => void;
+  /** Puts `amazon_eventbridge` destinations' events on a bus; without it they fail (retried). */
+  readonly eventBridgeDelivery?: EventBridgeDelivery;
+}
+
+/** Where an event goes: a webhook endpoint, or an event destination. */
+export type DeliveryTarget =
+  | { readonly kind: 'endpoint'; readonly record: WebhookEndpointRecord }
+  | { readonly kind: 'destination'; readonly record: EventDestinationRecord };
+
+/** What a data directory keeps of the deliveries (see persistence.ts). */
+export interface SavedDeliveries {
+  /** The API-created endpoints, with their secrets. */
+  readonly endpoints: WebhookEndpointRecord[];
+  /** Per event: each endpoint it was sent to, and whether it answered 2xx. */
+  readonly outcomes: [string, [string, boolean][]][];
+  /** The event destinations, with their secrets (absent in files saved before them). */
+  readonly destinations?: EventDestinationRecord[];
+  /** The thin events sent so far (`GET /v2/core/events/:id`). */
+  readonly thinEvents?: StripeObject[];
 }
 
 /** One copy of one event on its way to one endpoint. */
@@ -75,6 +104,9 @@ export function signatureHeader(
 export class WebhookDelivery {
   readonly attempts: DeliveryAttempt[] = [];
   readonly registry: WebhookEndpointRegistry;
+  readonly destinations = new EventDestinationRegistry();
+  /** The thin events sent, by their own id. */
+  readonly thinEvents = new Map<string, StripeObject>();
   readonly chaos = new DeliveryChaos<Dispatch>((batch) => {
     this.releaseBatch(batch);
   });
@@ -101,25 +133,46 @@ export class WebhookDelivery {
    * endpoints created through `/v1/webhook_endpoints` stay as they are.
    */
   configure(
-    update: Partial<Pick<WebhookDeliveryOptions, 'endpoints' | 'retryDelaysMs' | 'secret'>>,
+    update: Partial<
+      Pick<WebhookDeliveryOptions, 'endpoints' | 'retryDelaysMs' | 'secret' | 'eventBridgeDelivery'>
+    >,
   ): void {
     this.options = { ...this.options, ...update };
     if (update.endpoints !== undefined || update.secret !== undefined)
       this.registry.setImplicit(this.options.endpoints, this.options.secret);
   }
 
-  /** Where an event of `type` created now goes. */
-  targetsFor(type: string): WebhookEndpointRecord[] {
-    return this.registry.subscribedTo(type);
+  /** Where an event of `type` created now goes: webhook endpoints, then event destinations. */
+  targetsFor(type: string): DeliveryTarget[] {
+    return [
+      ...this.registry.subscribedTo(type).map((record) => ({ kind: 'endpoint' as const, record })),
+      ...this.destinations
+        .subscribedTo(type)
+        .map((record) => ({ kind: 'destination' as const, record })),
+    ];
   }
 
-  deliver(event: StripeObject, targets: readonly WebhookEndpointRecord[]): void {
-    const payload = JSON.stringify(event, null, 2);
+  deliver(event: StripeObject, targets: readonly DeliveryTarget[]): void {
+    const snapshot = JSON.stringify(event, null, 2);
     const eventId = String(event.id);
     const outcome = new Map<string, boolean>();
     this.outcomes.set(eventId, outcome);
+    // One thin event per v1 event, whichever destinations get it (as at Stripe).
+    let thin: StripeObject | undefined;
+    const thinEvent = (): StripeObject => {
+      if (thin === undefined) {
+        thin = thinEventOf(event);
+        this.thinEvents.set(thin.id as string, thin);
+      }
+      return thin;
+    };
     for (const target of targets) {
-      const endpointId = target.endpoint.id as string;
+      const endpointId =
+        target.kind === 'endpoint'
+          ? (target.record.endpoint.id as string)
+          : (target.record.destination.id as string);
+      const payload =
+        target.kind === 'endpoint' ? snapshot : destinationPayload(target.record, event, thinEvent);
       outcome.set(endpointId, false);
       const copies = this.chaos.copies();
       for (let copy = 1; copy <= copies; copy++) {
@@ -169,6 +222,33 @@ export class WebhookDelivery {
     this.outcomes.clear();
     this.chaos.drop();
     this.registry.reset(this.options.endpoints, this.options.secret);
+    this.destinations.reset();
+    this.thinEvents.clear();
+  }
+
+  /**
+   * The endpoints and what each event's deliveries achieved. Not the attempt log, nor the
+   * retries under way: a restarted sandbox does not resume them, so an event that was still
+   * pending stays pending (`delivery_success=false` finds it).
+   */
+  saved(): SavedDeliveries {
+    return {
+      endpoints: this.registry.created(),
+      outcomes: [...this.outcomes].map(([eventId, byEndpoint]) => [eventId, [...byEndpoint]]),
+      destinations: this.destinations.saved(),
+      thinEvents: [...this.thinEvents.values()],
+    };
+  }
+
+  restore(saved: SavedDeliveries): void {
+    this.registry.restore(saved.endpoints);
+    this.registry.setImplicit(this.options.endpoints, this.options.secret);
+    this.destinations.restore(saved.destinations ?? []);
+    this.thinEvents.clear();
+    for (const thin of saved.thinEvents ?? []) this.thinEvents.set(thin.id as string, thin);
+    this.outcomes.clear();
+    for (const [eventId, byEndpoint] of saved.outcomes)
+      this.outcomes.set(eventId, new Map(byEndpoint));
   }
 
   private dispatch(item: Dispatch): void {
@@ -203,29 +283,18 @@ export class WebhookDelivery {
   private async attempt(item: Dispatch, attempt: number): Promise<void> {
     if (item.generation !== this.generation) return;
     // Read now: an endpoint disabled, deleted or given a new URL meanwhile is honoured.
-    const record = this.registry.get(item.endpointId);
-    if (record?.endpoint.status !== 'enabled') {
+    const route = this.routeOf(item.endpointId);
+    if (route === undefined) {
       this.options.log?.(
         `webhook ${item.eventType} ${item.eventId}: endpoint ${item.endpointId} is gone or disabled; delivery abandoned`,
       );
       return;
     }
-    const url = record.endpoint.url as string;
+    const { url } = route;
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json; charset=utf-8',
-          'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-          'stripe-signature': signatureHeader(item.payload, record.secret),
-        },
-        body: item.payload,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      status = response.status;
-      await response.arrayBuffer();
+      status = await route.send(item.payload);
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
     }
@@ -246,9 +315,78 @@ export class WebhookDelivery {
     );
 
     const delivered = status !== null && status >= 200 && status < 300;
-    if (delivered) this.outcomes.get(item.eventId)?.set(item.endpointId, true);
+    if (delivered) {
+      this.outcomes.get(item.eventId)?.set(item.endpointId, true);
+      this.options.onDelivered?.();
+    }
     const delay = this.options.retryDelaysMs[attempt - 1];
     if (delivered || delay === undefined) return;
     this.track(sleep(delay).then(() => this.attempt(item, attempt + 1)));
   }
+
+  /**
+   * How a dispatch reaches its target now, or undefined when the target is gone or
+   * disabled: a signed POST (a webhook endpoint, or a destination of type
+   * `webhook_endpoint`, each with its own secret), or a put on EventBridge (answering 200
+   * once the put is accepted).
+   */
+  private routeOf(
+    id: string,
+  ): { readonly url: string; send(payload: string): Promise<number> } | undefined {
+    const endpoint = this.registry.get(id);
+    if (endpoint !== undefined) {
+      if (endpoint.endpoint.status !== 'enabled') return undefined;
+      const url = endpoint.endpoint.url as string;
+      return { url, send: (payload) => this.post(url, endpoint.secret, payload) };
+    }
+    const record = this.destinations.get(id);
+    if (record?.destination.status !== 'enabled') return undefined;
+    const { url, secret } = record;
+    if (url !== null && secret !== null)
+      return { url, send: (payload) => this.post(url, secret, payload) };
+    return {
+      url: `eventbridge:${String(record.destination.id)}`,
+      send: async (payload) => {
+        const put = this.options.eventBridgeDelivery;
+        if (put === undefined) {
+          throw new Error(
+            'no EventBridge delivery configured (start option eventBridgeDelivery, or --eventbridge-url)',
+          );
+        }
+        await put(JSON.parse(payload) as Parameters<EventBridgeDelivery>[0]);
+        return 200;
+      },
+    };
+  }
+
+  /** One signed POST, as Stripe sends: the endpoint's status, or a thrown failure to reach it. */
+  private async post(url: string, secret: string, payload: string): Promise<number> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+        'stripe-signature': signatureHeader(payload, secret),
+      },
+      body: payload,
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+}
+
+/**
+ * What an event destination gets for a v1 event: the event itself (`snapshot`) or its thin
+ * event (`thin`), as a webhook body, or inside an EventBridge envelope.
+ */
+function destinationPayload(
+  record: EventDestinationRecord,
+  event: StripeObject,
+  thinEvent: () => StripeObject,
+): string {
+  const body = record.destination.event_payload === 'thin' ? thinEvent() : event;
+  return record.destination.type === 'amazon_eventbridge'
+    ? JSON.stringify(eventBridgeEnvelope(record, body))
+    : JSON.stringify(body, null, 2);
 }

@@ -1,20 +1,10 @@
 import type Stripe from 'stripe';
 import type { ChaosState, DeliveryAttempt } from '../src';
-import { type Harness, startHarness } from './harness';
+import { useHarness } from './harness';
 
 jest.setTimeout(30_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.control('reset'); // also turns chaos off and unfreezes the clock
-  h.receiver.clear();
-});
+const h = useHarness({ between: 'reset' });
 
 /** Creates customers one after another; answers their ids in creation order. */
 async function customers(count: number, prefix: string): Promise<string[]> {

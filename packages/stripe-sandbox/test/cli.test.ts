@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import Stripe from 'stripe';
+import { STATE_FILE } from '../src';
 import { startReceiver, type WebhookReceiver } from './harness';
 
 jest.setTimeout(60_000);
@@ -90,6 +93,43 @@ describe('the stripe-sandbox command', () => {
     expect(await running.exited).toBe(0);
     expect(running.output()).toContain('Stripe sandbox stopped.');
     await expect(fetch(`${running.url}/v1/customers`)).rejects.toThrow();
+  });
+
+  it('--data-dir: the state survives a restart; a corrupt file is exit code 1, saying why', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stripe-sandbox-cli-data-'));
+    try {
+      const client = (url: string) =>
+        new Stripe('sk_test_cli_child', {
+          host: '127.0.0.1',
+          port: Number(new URL(url).port),
+          protocol: 'http',
+          maxNetworkRetries: 0,
+        });
+      running = await startCli('--port', '0', '--data-dir', dataDir);
+      expect(running.output()).toContain(`state         kept in ${dataDir} (new)`);
+      const created = await client(running.url).customers.create({ email: 'kept@example.com' });
+      running.child.kill('SIGINT');
+      expect(await running.exited).toBe(0);
+
+      running = await startCli('--port', '0', '--data-dir', dataDir);
+      expect(running.output()).toContain('(loaded from an earlier run)');
+      await expect(client(running.url).customers.retrieve(created.id)).resolves.toMatchObject({
+        email: 'kept@example.com',
+      });
+      running.child.kill('SIGINT');
+      expect(await running.exited).toBe(0);
+
+      fs.writeFileSync(path.join(dataDir, STATE_FILE), 'not json');
+      const child = spawn(process.execPath, [BIN, '--port', '0', '--data-dir', dataDir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+      expect(stderr).toContain("stripe-sandbox: Cannot load the sandbox's saved state");
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown flag with the usage and exit code 2', async () => {

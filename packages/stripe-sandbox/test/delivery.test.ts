@@ -1,21 +1,10 @@
 import Stripe from 'stripe';
 import { type DeliveryAttempt, signatureHeader } from '../src';
-import { type Harness, startHarness, WEBHOOK_SECRET } from './harness';
+import { useHarness, WEBHOOK_SECRET } from './harness';
 
 jest.setTimeout(30_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ retryDelaysMs: [30, 60, 120] });
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.settle();
-  h.receiver.clear();
-  h.receiver.failNext = 0;
-});
+const h = useHarness({ retryDelaysMs: [30, 60, 120], between: 'settle' });
 
 async function deliveries(eventId: string): Promise<DeliveryAttempt[]> {
   const response = await fetch(`${h.sandbox.url}/_sandbox/deliveries?wait=true&event=${eventId}`);

@@ -1,15 +1,9 @@
 import type Stripe from 'stripe';
-import { type Harness, paidSubscription, priceFixture, startHarness } from './harness';
+import { paidSubscription, priceFixture, useHarness } from './harness';
 
 jest.setTimeout(30_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 describe('Stripe sandbox endpoints, through the stripe SDK', () => {
   it('customers: create, retrieve, update, list by email, delete', async () => {

@@ -1,20 +1,9 @@
 import type Stripe from 'stripe';
-import { type Harness, paidSubscription, startHarness } from './harness';
+import { paidSubscription, useHarness } from './harness';
 
 jest.setTimeout(30_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.control('reset');
-  h.receiver.clear();
-  h.receiver.failNext = 0;
-});
+const h = useHarness({ between: 'reset' });
 
 const DAY = 24 * 60 * 60;
 

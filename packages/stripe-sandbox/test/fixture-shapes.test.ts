@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type Harness, paidSubscription, startHarness } from './harness';
+import { paidSubscription, useHarness } from './harness';
 
 jest.setTimeout(30_000);
 
@@ -46,11 +46,10 @@ function shapeProblems(
   return problems;
 }
 
-let h: Harness;
+const h = useHarness();
 const returned = new Map<string, Record<string, unknown>>();
 
 beforeAll(async () => {
-  h = await startHarness();
   const { customer, product, price, session } = await paidSubscription(h, 'shape@example.com');
   const subscription = await h.stripe.subscriptions.retrieve(session.subscription as string);
   const portal = await h.stripe.billingPortal.sessions.create({ customer: customer.id });
@@ -87,9 +86,6 @@ beforeAll(async () => {
   returned.set('invoiceitem', await raw(`/v1/invoiceitems/${item.id}`));
   await h.stripe.customers.del(customer.id);
   returned.set('deleted_customer', await raw(`/v1/customers/${customer.id}`));
-});
-afterAll(async () => {
-  await h.stop();
 });
 
 describe("sandbox objects carry their fixture's keys and types", () => {

@@ -1,19 +1,9 @@
 import type Stripe from 'stripe';
-import { type Harness, priceFixture, startHarness } from './harness';
+import { priceFixture, useHarness } from './harness';
 
 jest.setTimeout(30_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.settle();
-  h.receiver.clear();
-});
+const h = useHarness({ between: 'settle' });
 
 // A flow is judged by its payment and subscription events; the catalog events setting it up
 // causes (customer.created, product.created, price.created, ...) are left out.

@@ -92,7 +92,13 @@ export const sandboxClient = (sandbox: StripeSandbox, apiKey = API_KEY): Stripe 
     maxNetworkRetries: 0,
   });
 
-export async function startHarness(options: { retryDelaysMs?: number[] } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  readonly retryDelaysMs?: number[];
+  /** Keep the sandbox's state there (`StripeSandboxOptions.dataDir`). */
+  readonly dataDir?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const receiver = new WebhookReceiver();
   const endpoint = await receiver.start();
   const sandbox = await startStripeSandbox({
@@ -101,6 +107,7 @@ export async function startHarness(options: { retryDelaysMs?: number[] } = {}): 
     webhookEndpoints: [endpoint],
     retryDelaysMs: options.retryDelaysMs ?? [20, 40, 80],
     deliveryTimeoutMs: 2_000,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
@@ -129,6 +136,48 @@ export async function startHarness(options: { retryDelaysMs?: number[] } = {}): 
       await receiver.stop();
     },
   };
+}
+
+/**
+ * A test file's harness: started before its first test, stopped after its last. The
+ * object is filled in by then, so a file reads `h.stripe` in its tests as usual.
+ * `between` is what each test starts from: `reset`, an empty sandbox (chaos off, the clock
+ * running, the start-option endpoint restored); `settle`, the earlier tests' deliveries
+ * finished, the state kept. Either way the receiver is emptied and answers again.
+ */
+export function useHarness(
+  options: HarnessOptions & { readonly between?: 'reset' | 'settle' } = {},
+): Harness {
+  const h = {} as Harness;
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(options);
+    Object.assign(h, started);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const { between } = options;
+  if (between !== undefined) {
+    beforeEach(async () => {
+      if (between === 'reset') await h.control('reset');
+      else await h.settle();
+      h.receiver.clear();
+      h.receiver.failNext = 0;
+    });
+  }
+  return h;
+}
+
+/** The Stripe error a call fails with (Stripe's status, code, param); throws if it succeeds. */
+export async function failure(call: Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeError) return error;
+    throw error;
+  }
+  throw new Error('the call succeeded');
 }
 
 /** A product with one price, the way the service will sync one. */

@@ -1,19 +1,9 @@
 import type Stripe from 'stripe';
-import { type Harness, paidSubscription, startHarness } from './harness';
+import { paidSubscription, useHarness } from './harness';
 
 jest.setTimeout(30_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.control('reset');
-  h.receiver.clear();
-});
+const h = useHarness({ between: 'reset' });
 
 const SUBSCRIPTION_EVENTS = [
   'customer.subscription.created',

@@ -1,5 +1,5 @@
-import Stripe from 'stripe';
-import { type Harness, priceFixture, startHarness } from './harness';
+import type Stripe from 'stripe';
+import { failure, priceFixture, useHarness } from './harness';
 
 jest.setTimeout(30_000);
 
@@ -8,33 +8,12 @@ jest.setTimeout(30_000);
  * `stripe trigger` and any server-side integration call), driven by Stripe's test cards.
  */
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.settle();
-  h.receiver.clear();
-});
+const h = useHarness({ between: 'settle' });
 
 /** The types of the events delivered since the last `beforeEach`, in order. */
 async function delivered(): Promise<string[]> {
   await h.settle();
   return h.receiver.types();
-}
-
-/** The Stripe error a call fails with (the SDK's typed error). */
-async function failure(call: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  throw new Error('the call succeeded');
 }
 
 async function customerWithCard(card: string): Promise<{ customer: string; pm: string }> {
@@ -46,6 +25,16 @@ async function customerWithCard(card: string): Promise<{ customer: string; pm: s
     customer: customer.id,
     pm: customer.invoice_settings.default_payment_method as string,
   };
+}
+
+/** A customer paying with `card`, and the items of a monthly plan to subscribe them to. */
+async function subscriberAndPlan(
+  card: string,
+  unitAmount?: number,
+): Promise<{ customer: string; items: { price: string }[] }> {
+  const { customer } = await customerWithCard(card);
+  const { price } = await priceFixture(h.stripe, true, unitAmount);
+  return { customer, items: [{ price: price.id }] };
 }
 
 describe('payment methods', () => {
@@ -212,9 +201,8 @@ describe('payment intents', () => {
 
 describe('subscriptions and invoices through the API', () => {
   it('a declined first payment: incomplete; paying the invoice with another card activates it', async () => {
-    const { customer } = await customerWithCard('pm_card_chargeCustomerFail');
-    const { price } = await priceFixture(h.stripe, true, 800);
-    const sub = await h.stripe.subscriptions.create({ customer, items: [{ price: price.id }] });
+    const { customer, items } = await subscriberAndPlan('pm_card_chargeCustomerFail', 800);
+    const sub = await h.stripe.subscriptions.create({ customer, items });
     expect(sub.status).toBe('incomplete');
     const good = await h.stripe.paymentMethods.attach('pm_card_visa', { customer });
     const invoice = await h.stripe.invoices.pay(sub.latest_invoice as string, {
@@ -240,12 +228,11 @@ describe('subscriptions and invoices through the API', () => {
   });
 
   it('error_if_incomplete: a declined card is a 402 and nothing is created', async () => {
-    const { customer } = await customerWithCard('pm_card_chargeCustomerFail');
-    const { price } = await priceFixture(h.stripe, true);
+    const { customer, items } = await subscriberAndPlan('pm_card_chargeCustomerFail');
     const error = await failure(
       h.stripe.subscriptions.create({
         customer,
-        items: [{ price: price.id }],
+        items,
         payment_behavior: 'error_if_incomplete',
       }),
     );
@@ -254,11 +241,10 @@ describe('subscriptions and invoices through the API', () => {
   });
 
   it('default_incomplete: no charge attempted, the invoice open for the client to pay', async () => {
-    const { customer } = await customerWithCard('pm_card_visa');
-    const { price } = await priceFixture(h.stripe, true);
+    const { customer, items } = await subscriberAndPlan('pm_card_visa');
     const sub = await h.stripe.subscriptions.create({
       customer,
-      items: [{ price: price.id }],
+      items,
       payment_behavior: 'default_incomplete',
       expand: ['latest_invoice'],
     });
@@ -267,9 +253,8 @@ describe('subscriptions and invoices through the API', () => {
   });
 
   it('update: cancel_at_period_end records the request; an item quantity; one event each', async () => {
-    const { customer } = await customerWithCard('pm_card_visa');
-    const { price } = await priceFixture(h.stripe, true);
-    const sub = await h.stripe.subscriptions.create({ customer, items: [{ price: price.id }] });
+    const { customer, items } = await subscriberAndPlan('pm_card_visa');
+    const sub = await h.stripe.subscriptions.create({ customer, items });
     const item = sub.items.data[0]?.id ?? '';
     const ending = await h.stripe.subscriptions.update(sub.id, {
       cancel_at_period_end: true,
@@ -312,9 +297,7 @@ describe('subscriptions and invoices through the API', () => {
   });
 
   it('parameters: unknown ones are refused, those of behaviour not modelled are refused by name', async () => {
-    const { customer } = await customerWithCard('pm_card_visa');
-    const { price } = await priceFixture(h.stripe, true);
-    const items = [{ price: price.id }];
+    const { customer, items } = await subscriberAndPlan('pm_card_visa');
     expect(
       await failure(h.stripe.subscriptions.create({ customer, items, trial_period_days: 7 })),
     ).toMatchObject({ statusCode: 400, param: 'trial_period_days' });

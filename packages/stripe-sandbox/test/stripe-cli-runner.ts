@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Harness } from './harness';
 
 /**
  * The official Stripe CLI, from npm (@stripe/cli-linux-x64: the CLI's Linux build), an
@@ -60,4 +61,20 @@ export function stripeCliRunner(
         },
       );
     });
+}
+
+/**
+ * The CLI against a test file's harness (see `useHarness`), from before its first test;
+ * the file fails, saying why, when the CLI is not installed.
+ */
+export function useStripeCli(h: Harness): (...args: string[]) => Promise<CliResult> {
+  let run: ((...args: string[]) => Promise<CliResult>) | undefined;
+  beforeAll(() => {
+    assertStripeCliInstalled();
+    run = stripeCliRunner(h.sandbox.url);
+  });
+  return (...args) => {
+    if (!run) throw new Error('the Stripe CLI is used before the harness started');
+    return run(...args);
+  };
 }

@@ -1,18 +1,10 @@
-import { type Harness, startHarness } from './harness';
-import { assertStripeCliInstalled, type CliResult, stripeCliRunner } from './stripe-cli-runner';
+import { useHarness } from './harness';
+import { useStripeCli } from './stripe-cli-runner';
 
 jest.setTimeout(60_000);
 
-let h: Harness;
-let stripeCli: (...args: string[]) => Promise<CliResult>;
-beforeAll(async () => {
-  assertStripeCliInstalled();
-  h = await startHarness();
-  stripeCli = stripeCliRunner(h.sandbox.url);
-});
-afterAll(async () => {
-  await h.stop();
-});
+const h = useHarness();
+const stripeCli = useStripeCli(h);
 
 describe('the official Stripe CLI against the sandbox', () => {
   it('stripe customers create', async () => {

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import { type Harness, startHarness } from './harness';
-import { assertStripeCliInstalled, type CliResult, stripeCliRunner } from './stripe-cli-runner';
+import { useHarness } from './harness';
+import { useStripeCli } from './stripe-cli-runner';
 
 jest.setTimeout(120_000);
 
@@ -12,16 +12,8 @@ jest.setTimeout(120_000);
  * and delivered.
  */
 
-let h: Harness;
-let stripeCli: (...args: string[]) => Promise<CliResult>;
-beforeAll(async () => {
-  assertStripeCliInstalled();
-  h = await startHarness();
-  stripeCli = stripeCliRunner(h.sandbox.url);
-});
-afterAll(async () => {
-  await h.stop();
-});
+const h = useHarness();
+const stripeCli = useStripeCli(h);
 
 /**
  * Runs `stripe trigger <type>` and answers the event it caused: the newest event of that

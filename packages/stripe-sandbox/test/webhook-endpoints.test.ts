@@ -1,27 +1,13 @@
 import Stripe from 'stripe';
 import { DEFAULT_API_VERSION, type DeliveryAttempt, IMPLICIT_ENDPOINT_DESCRIPTION } from '../src';
-import {
-  type Harness,
-  startHarness,
-  startReceiver,
-  WEBHOOK_SECRET,
-  type WebhookReceiver,
-} from './harness';
+import { startReceiver, useHarness, WEBHOOK_SECRET, type WebhookReceiver } from './harness';
 
 jest.setTimeout(30_000);
 
-let h: Harness;
+const h = useHarness({ between: 'reset' });
 const extra: WebhookReceiver[] = [];
-beforeAll(async () => {
-  h = await startHarness();
-});
 afterAll(async () => {
-  await h.stop();
   await Promise.all(extra.map((r) => r.stop()));
-});
-beforeEach(async () => {
-  await h.control('reset');
-  h.receiver.clear();
 });
 
 /** A receiver for a new endpoint, verifying with the secret the create call answers. */

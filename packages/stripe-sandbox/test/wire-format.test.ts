@@ -1,22 +1,10 @@
 import Stripe from 'stripe';
 import { DEFAULT_API_VERSION } from '../src';
-import {
-  type Harness,
-  paidSubscription,
-  priceFixture,
-  sandboxClient,
-  startHarness,
-} from './harness';
+import { paidSubscription, priceFixture, sandboxClient, useHarness } from './harness';
 
 jest.setTimeout(30_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
+const h = useHarness();
 
 describe('Stripe sandbox wire format', () => {
   it('accepts the pinned API version and echoes Stripe-Version', async () => {

@@ -1,20 +1,10 @@
 import type Stripe from 'stripe';
 import type { DeliveryAttempt } from '../src';
-import { type Harness, startHarness } from './harness';
+import { useHarness } from './harness';
 
 jest.setTimeout(30_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(async () => {
-  await h.control('reset');
-  h.receiver.clear();
-});
+const h = useHarness({ between: 'reset' });
 
 /** The service's endpoint: found by its URL, as a test against real Stripe would. */
 async function serviceEndpoint(): Promise<Stripe.WebhookEndpoint> {

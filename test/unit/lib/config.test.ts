@@ -1,5 +1,5 @@
+import { ConfigurationError } from '../../../lambda/core/config';
 import {
-  ConfigError,
   DEFAULT_COMBINED_SECRET_FIELDS,
   DEFAULT_PROJECT_NAME,
   loadServiceConfig,
@@ -60,7 +60,7 @@ describe('loadServiceConfig', () => {
 
   it('rejects a project name that cannot name resources', () => {
     expect(() => loadServiceConfig(withDev({ env: 'dev', projectName: 'Acme Corp' }), {})).toThrow(
-      ConfigError,
+      ConfigurationError,
     );
   });
 
@@ -118,6 +118,15 @@ describe('loadServiceConfig', () => {
     expect(() =>
       loadServiceConfig(withDev({ env: 'dev' }, { ...devSettings, ...override }), {}),
     ).toThrow(message);
+  });
+
+  it('allows http for exactly the hosts a redirect may use it for', () => {
+    const local = ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000'];
+    const config = loadServiceConfig(
+      withDev({ env: 'dev' }, { ...devSettings, allowedRedirectOrigins: local }),
+      {},
+    );
+    expect(config.settings.allowedRedirectOrigins).toEqual(local);
   });
 
   it('reads the settings of the chosen environment', () => {
@@ -246,7 +255,7 @@ describe('loadServiceConfig: the combined secret', () => {
       /a different field for each secret/,
     ],
   ])('rejects %s', (_name, values, message) => {
-    expect(() => load(values)).toThrow(ConfigError);
+    expect(() => load(values)).toThrow(ConfigurationError);
     expect(() => load(values)).toThrow(message);
   });
 
@@ -398,7 +407,7 @@ describe('loadServiceConfig: alarms and reconciliation', () => {
       /apiServerErrorRateAlarmPercent must be a number from 0.1 to 100/,
     ],
   ])('rejects %s, naming the setting', (_name, values, message) => {
-    expect(() => load(values)).toThrow(ConfigError);
+    expect(() => load(values)).toThrow(ConfigurationError);
     expect(() => load(values)).toThrow(message);
   });
 

@@ -7,6 +7,7 @@ import { mapStripeEvent } from '../../../lambda/webhook/billing-event-mapping';
 import { DEMO_DIR } from '../../../local/demo-files';
 import {
   checkoutSessionObject,
+  CUSTOMER_ID,
   invoiceObject,
   paymentIntentObject,
   stripeEvent,
@@ -234,6 +235,45 @@ describe('the demo page: what each billing event means', () => {
     ).toMatchObject({
       type: 'subscription.expired',
       summary: 'Its first payment was never completed, so it never started.',
+    });
+  });
+
+  it('entitlements: every active feature, or that none is left', () => {
+    const summary = (lookupKeys: string[]) => ({
+      object: 'entitlements.active_entitlement_summary',
+      customer: CUSTOMER_ID,
+      entitlements: {
+        object: 'list',
+        data: lookupKeys.map((key, i) => ({
+          id: `ent_test${i}`,
+          object: 'entitlements.active_entitlement',
+          feature: `feat_test${i}`,
+          livemode: false,
+          lookup_key: key,
+        })),
+        has_more: false,
+        url: '/v1/entitlements/active_entitlements',
+      },
+      livemode: false,
+    });
+    const type = 'entitlements.active_entitlement_summary.updated';
+    const granted = describe_(type, summary(['pro-exports', 'api-access']));
+    expect(granted).toMatchObject({
+      type: 'entitlements.updated',
+      title: 'Entitlements updated',
+      tone: 'success',
+      summary: 'The customer now has 2 features: api-access, pro-exports.',
+      fields: { features: 'api-access, pro-exports', object: CUSTOMER_ID, stripeEvent: type },
+    });
+    expect(granted.labels).toEqual(['Features', 'User', 'Customer', 'Stripe event']);
+    expect(describe_(type, summary(['pro-exports']))).toMatchObject({
+      summary: 'The customer now has 1 feature: pro-exports.',
+    });
+    expect(describe_(type, summary([]))).toMatchObject({
+      title: 'Entitlements revoked',
+      tone: 'warning',
+      summary: 'The customer has no active features any more.',
+      fields: { features: 'none' },
     });
   });
 

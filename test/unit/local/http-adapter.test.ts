@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { matchRoute, toApiGatewayEvent } from '../../../local/http-adapter';
-import { ROUTES } from '../../../lambda/shared/routes';
+import { toApiGatewayEvent } from '../../../local/http-adapter';
+import { ALL_ROUTES, matchRoute, ROUTES } from '../../../lambda/shared/routes';
 
 function request(headers: Record<string, string | string[]>): IncomingMessage {
   const message = Readable.from([]) as unknown as IncomingMessage;
@@ -11,26 +11,33 @@ function request(headers: Record<string, string | string[]>): IncomingMessage {
 
 describe('matchRoute', () => {
   it('matches a contract route by method and path', () => {
-    expect(matchRoute('GET', '/stripe/prices')).toEqual({
+    expect(matchRoute(ALL_ROUTES, 'GET', '/stripe/prices')).toEqual({
       route: ROUTES.listPrices,
       pathParameters: {},
     });
-    expect(matchRoute('POST', '/stripe/prices')).toBeUndefined();
-    expect(matchRoute('GET', '/stripe/prices/extra')).toBeUndefined();
+    expect(matchRoute(ALL_ROUTES, 'POST', '/stripe/prices')).toBeUndefined();
+    expect(matchRoute(ALL_ROUTES, 'GET', '/stripe/prices/extra')).toBeUndefined();
   });
 
   it('extracts and decodes path parameters', () => {
-    expect(matchRoute('GET', '/stripe/checkout-sessions/cs_test%5F1')).toEqual({
+    expect(matchRoute(ALL_ROUTES, 'GET', '/stripe/checkout-sessions/cs_test%5F1')).toEqual({
       route: ROUTES.getCheckoutSession,
       pathParameters: { id: 'cs_test_1' },
     });
-    expect(matchRoute('GET', '/stripe/checkout-sessions/')).toBeUndefined();
+    expect(matchRoute(ALL_ROUTES, 'GET', '/stripe/checkout-sessions/')).toBeUndefined();
+    expect(matchRoute(ALL_ROUTES, 'GET', '/stripe/checkout-sessions/a/b')).toBeUndefined();
+  });
+
+  it('matches any table of routes: the local helpers too', () => {
+    const helpers = [{ method: 'GET', path: '/_local/token', name: 'token' }] as const;
+    expect(matchRoute(helpers, 'GET', '/_local/token')?.route.name).toBe('token');
+    expect(matchRoute(helpers, 'GET', '/_local/token/')).toBeUndefined();
   });
 });
 
 describe('toApiGatewayEvent', () => {
   const url = new URL('http://localhost:3000/stripe/checkout-sessions/cs_1?a=1&a=2&b=x');
-  const match = matchRoute('GET', url.pathname);
+  const match = matchRoute(ALL_ROUTES, 'GET', url.pathname);
   if (!match) throw new Error('route should match');
 
   it('builds a payload 2.0 event with lower-case headers, cookies, query and path parameters', () => {

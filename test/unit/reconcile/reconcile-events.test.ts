@@ -12,7 +12,7 @@ import type {
 } from '../../../lambda/domain/reconciliation';
 import type { EventWindow, StripeEventSource } from '../../../lambda/domain/stripe-event-source';
 import { SubscriptionBusyError } from '../../../lambda/domain/subscription-order';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/shared/billing-events';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/webhook/billing-event-mapping';
 import {
   MAX_CONSECUTIVE_FAILURES,
   overlapSecondsFor,
@@ -134,6 +134,8 @@ function setup(events: Stripe.Event[] = []) {
     state,
     parked,
     ledger,
+    // Stripe's snapshot event by the id the notification names (the adapter does the same).
+    thinEvents: { resolve: (thin) => source.retrieve(thin.snapshot_event ?? thin.id) },
     logger: new Logger({ logLevel: 'SILENT' }),
     metrics: { count: (name, value = 1) => counted.push([name, value]) },
     now: () => NOW,
@@ -493,6 +495,40 @@ describe('replaying one event', () => {
     const t = setup([event('evt_new', NOW_S - 100)]);
     const report = await replayEvent(t.deps, 'evt_new', { context });
     expect(report).toMatchObject({ disposition: 'published', wasParked: false, unparked: false });
+  });
+
+  it('resolves a parked thin notification again and publishes its event once Stripe has it', async () => {
+    const t = setup();
+    const thin = {
+      object: 'v2.core.event',
+      id: 'evt_thin_1',
+      type: 'v1.invoice.payment_succeeded',
+      created: NOW.toISOString(),
+      livemode: false,
+      snapshot_event: 'evt_snap',
+    };
+    await t.parked.park({
+      eventId: thin.id,
+      type: thin.type,
+      reason: 'Stripe has no event for the thin notification',
+      parkedAt: NOW.toISOString(),
+      rawBody: Buffer.from(JSON.stringify(thin)),
+    });
+    // Stripe still has no event: it stays parked, said plainly, and nothing is processed.
+    await expect(replayEvent(t.deps, thin.id, { context })).rejects.toThrow(
+      /parked thin notification and Stripe still has no event/,
+    );
+    expect(t.parked.parked.has(thin.id)).toBe(true);
+
+    t.source.events.push(event('evt_snap', NOW_S - 10));
+    const report = await replayEvent(t.deps, thin.id, { context });
+    expect(report).toMatchObject({
+      disposition: 'published',
+      billingEventId: 'evt_snap:invoice.paid',
+      unparked: true,
+      source: 'stripe',
+    });
+    expect(t.parked.parked.has(thin.id)).toBe(false);
   });
 
   it("falls back to the parked store's copy when Stripe no longer has the event", async () => {

@@ -45,8 +45,46 @@ const v0Only = (text: string, secret: string) => {
 
 describe('StripeSignatureVerifier', () => {
   it('accepts a delivery signed as Stripe signs and returns the event', async () => {
-    const event = await verifier().verifier.verify(body, signatureFor(payload, SECRET));
-    expect(event.type).toBe('payment_intent.succeeded');
+    const verified = await verifier().verifier.verify(body, signatureFor(payload, SECRET));
+    expect(verified.kind === 'snapshot' && verified.event.type).toBe('payment_intent.succeeded');
+  });
+
+  it('accepts a thin event notification signed the same way and classifies it', async () => {
+    const thin = JSON.stringify({
+      id: 'evt_test_65thin',
+      object: 'v2.core.event',
+      type: 'v1.payment_intent.succeeded',
+      created: '2026-01-02T03:04:05.678Z',
+      livemode: false,
+      context: null,
+      snapshot_event: 'evt_1snapshot',
+      related_object: { id: 'pi_1', type: 'payment_intent', url: '/v1/payment_intents/pi_1' },
+    });
+    const verified = await verifier().verifier.verify(
+      Buffer.from(thin),
+      signatureFor(thin, SECRET),
+    );
+    expect(verified).toEqual({ kind: 'thin', notification: JSON.parse(thin) as unknown });
+  });
+
+  it.each([
+    ['without an evt_ id', { id: 'x' }],
+    ['with a time that is not ISO', { created: 1_700_000_000 }],
+    ['with a snapshot event that is not an event id', { snapshot_event: 'pi_1' }],
+    ['without livemode', { livemode: 'no' }],
+  ])('rejects a signed thin notification %s (400 invalid_event)', async (_, fault) => {
+    const text = JSON.stringify({
+      id: 'evt_test_65thin',
+      object: 'v2.core.event',
+      type: 'v1.payment_intent.succeeded',
+      created: '2026-01-02T03:04:05.678Z',
+      livemode: false,
+      ...fault,
+    });
+    const error = await rejectedHttpError(
+      verifier().verifier.verify(Buffer.from(text), signatureFor(text, SECRET)),
+    );
+    expect([error.status, error.code]).toEqual([400, 'invalid_event']);
   });
 
   it.each([

@@ -1,0 +1,14 @@
+import * as path from 'node:path';
+
+/**
+ * `stripe fixtures` files for the handled event types the pinned Stripe CLI cannot
+ * `stripe trigger` (it answers "not supported" for entitlement events): each makes the
+ * real state that produces the event, through the same API calls a newcomer's app would.
+ */
+export const STRIPE_CLI_FIXTURES: Readonly<Partial<Record<string, string>>> = {
+  'entitlements.active_entitlement_summary.updated': path.join(
+    __dirname,
+    'stripe-fixtures',
+    'entitlements.active_entitlement_summary.updated.json',
+  ),
+};

@@ -1,0 +1,385 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type Stripe from 'stripe';
+import { StripeActiveEntitlementSource } from '../../../lambda/adapters/stripe-active-entitlements';
+import type { StripeClientProvider } from '../../../lambda/adapters/stripe-client-provider';
+import type { ActiveEntitlementRef } from '../../../lambda/domain/active-entitlements';
+import type { BillingEvent, StripeDelivery } from '../../../lambda/domain/billing-event';
+import {
+  mapStripeEvent,
+  UnmappableEventError,
+} from '../../../lambda/webhook/billing-event-mapping';
+import { MAX_ACTIVE_ENTITLEMENTS } from '../../../lambda/webhook/stripe-payloads';
+import { publishBillingEvent } from '../../../lambda/webhook/use-cases/publish-billing-event';
+import { FakeParkedEventStore } from '../../support/fake-parked-events';
+import {
+  FakeSubscriptionSource,
+  InMemorySubscriptionOrder,
+} from '../../support/fake-subscription-order';
+import { CUSTOMER_ID, stripeEvent, USER_ID } from '../../support/stripe-events';
+
+/**
+ * Issue 15, item 3: `entitlements.active_entitlement_summary.updated` becomes
+ * `entitlements.updated` (contract section 5), never truncated, never backwards.
+ */
+
+const TYPE = 'entitlements.active_entitlement_summary.updated';
+const CREATED = 1_763_856_000;
+
+type Grant = readonly [feature: string, lookupKey: string];
+
+const entitlement = ([feature, lookupKey]: Grant, i: number) => ({
+  id: `ent_test${String(i)}`,
+  object: 'entitlements.active_entitlement',
+  feature,
+  livemode: false,
+  lookup_key: lookupKey,
+});
+
+function summary(grants: readonly Grant[], hasMore = false): Record<string, unknown> {
+  return {
+    object: 'entitlements.active_entitlement_summary',
+    customer: CUSTOMER_ID,
+    entitlements: {
+      object: 'list',
+      data: grants.map(entitlement),
+      has_more: hasMore,
+      url: '/v1/entitlements/active_entitlements',
+    },
+    livemode: false,
+  };
+}
+
+const summaryEvent = (
+  grants: readonly Grant[],
+  options: { id?: string; created?: number; hasMore?: boolean } = {},
+): StripeDelivery => {
+  const event = stripeEvent(TYPE, summary(grants, options.hasMore), {
+    id: options.id ?? 'evt_ent_1',
+    created: options.created ?? CREATED,
+  });
+  const rawBody = Buffer.from(JSON.stringify(event));
+  return { event: JSON.parse(rawBody.toString('utf8')) as Stripe.Event, rawBody };
+};
+
+const map = (delivery: StripeDelivery) => mapStripeEvent(delivery.event);
+
+const EXPORTS: Grant = ['feat_exports', 'pro-exports'];
+const API: Grant = ['feat_api', 'api-access'];
+const SEATS: Grant = ['feat_seats', 'seats'];
+
+describe('mapping an entitlement summary', () => {
+  it('becomes entitlements.updated: the lookup keys sorted, each feature with its key', () => {
+    expect(map(summaryEvent([EXPORTS, API]))).toEqual({
+      type: 'entitlements.updated',
+      occurredAt: new Date(CREATED * 1000).toISOString(),
+      livemode: false,
+      userId: null,
+      stripeCustomerId: CUSTOMER_ID,
+      data: {
+        customerId: CUSTOMER_ID,
+        features: ['api-access', 'pro-exports'],
+        entitlements: [
+          { feature: 'feat_api', lookupKey: 'api-access' },
+          { feature: 'feat_exports', lookupKey: 'pro-exports' },
+        ],
+      },
+    });
+  });
+
+  it('lists a lookup key once (an archived feature’s key reused by a new one)', () => {
+    const mapped = map(summaryEvent([EXPORTS, ['feat_exports_v2', 'pro-exports']]));
+    expect(mapped?.data.features).toEqual(['pro-exports']);
+    expect(mapped?.data.entitlements).toHaveLength(2);
+  });
+
+  it('reads an expanded feature', () => {
+    const delivery = summaryEvent([EXPORTS]);
+    const object = delivery.event.data.object as unknown as {
+      entitlements: { data: Record<string, unknown>[] };
+    };
+    const [first] = object.entitlements.data;
+    if (first) first.feature = { id: 'feat_exports', object: 'entitlements.feature' };
+    expect(map(delivery)?.data.entitlements).toEqual([
+      { feature: 'feat_exports', lookupKey: 'pro-exports' },
+    ]);
+  });
+
+  it('an empty list is every feature revoked: features []', () => {
+    expect(map(summaryEvent([]))?.data).toEqual({
+      customerId: CUSTOMER_ID,
+      features: [],
+      entitlements: [],
+    });
+  });
+
+  it('marks a summary that embeds one page of several as partial', () => {
+    expect(map(summaryEvent([EXPORTS], { hasMore: true }))).toMatchObject({ partial: true });
+    expect(map(summaryEvent([EXPORTS]))).not.toHaveProperty('partial');
+  });
+
+  it.each([
+    ['no lookup_key', (e: Record<string, unknown>) => delete e.lookup_key, /lookup_key is missing/],
+    ['an empty lookup_key', (e: Record<string, unknown>) => (e.lookup_key = ''), /lookup_key/],
+    ['a feature that is no id', (e: Record<string, unknown>) => (e.feature = 42), /feature/],
+    [
+      'another kind of object',
+      (e: Record<string, unknown>) => (e.object = 'entitlements.feature'),
+      /object/,
+    ],
+  ])('refuses an entitlement with %s', (_, change, reason) => {
+    const delivery = summaryEvent([EXPORTS]);
+    const object = delivery.event.data.object as unknown as {
+      entitlements: { data: Record<string, unknown>[] };
+    };
+    change(object.entitlements.data[0] ?? {});
+    expect(() => map(delivery)).toThrow(UnmappableEventError);
+    expect(() => map(delivery)).toThrow(reason);
+  });
+
+  it('refuses a summary without its customer or with more entitlements than Stripe sends', () => {
+    const noCustomer = summaryEvent([EXPORTS]);
+    delete (noCustomer.event.data.object as unknown as Record<string, unknown>).customer;
+    expect(() => map(noCustomer)).toThrow(/data\.object\.customer is missing/);
+    const many = Array.from({ length: MAX_ACTIVE_ENTITLEMENTS + 1 }, (_, i): Grant => [
+      `feat_${String(i)}`,
+      `key-${String(i)}`,
+    ]);
+    expect(() => map(summaryEvent(many))).toThrow(/data\.object\.entitlements\.data/);
+  });
+});
+
+/** Stripe's current active entitlements, as a test sets them; calls are counted. */
+class FakeEntitlementSource {
+  readonly current_ = new Map<string, ActiveEntitlementRef[]>();
+  calls: { customer: string; atMost: number }[] = [];
+  failure: Error | undefined;
+
+  current(customer: string, atMost: number): Promise<ActiveEntitlementRef[]> {
+    this.calls.push({ customer, atMost });
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.resolve((this.current_.get(customer) ?? []).slice(0, atMost));
+  }
+
+  set(grants: readonly Grant[]): void {
+    this.current_.set(
+      CUSTOMER_ID,
+      grants.map(([feature, lookupKey]) => ({ feature, lookupKey })),
+    );
+  }
+}
+
+function setup(options: { wired?: boolean } = {}) {
+  const published: BillingEvent[] = [];
+  const parked = new FakeParkedEventStore();
+  const order = new InMemorySubscriptionOrder();
+  const entitlements = new FakeEntitlementSource();
+  const counted: string[] = [];
+  const deps = {
+    logger: new Logger({ logLevel: 'SILENT' }),
+    parked,
+    order,
+    subscriptions: new FakeSubscriptionSource(),
+    ...(options.wired === false ? {} : { entitlements }),
+    metrics: { count: (name: string) => counted.push(name) },
+    publisher: {
+      publish: (event: BillingEvent) => {
+        published.push(event);
+        return Promise.resolve();
+      },
+    },
+    customers: {
+      userIdForStripeCustomer: (id: string) =>
+        Promise.resolve(id === CUSTOMER_ID ? USER_ID : undefined),
+    },
+  };
+  return { deps, published, parked, order, entitlements, counted };
+}
+
+const features = (published: BillingEvent[]) => published.map((event) => event.data.features);
+
+describe('publishing entitlements.updated', () => {
+  it('publishes the features with the user from the customers table', async () => {
+    const { deps, published, entitlements } = setup();
+    expect(await publishBillingEvent(deps, summaryEvent([EXPORTS]))).toEqual({
+      billingEventId: 'evt_ent_1:entitlements.updated',
+    });
+    expect(published).toEqual([
+      expect.objectContaining({
+        type: 'entitlements.updated',
+        id: 'evt_ent_1:entitlements.updated',
+        stripeEventType: TYPE,
+        userId: USER_ID,
+        stripeCustomerId: CUSTOMER_ID,
+        data: {
+          customerId: CUSTOMER_ID,
+          features: ['pro-exports'],
+          entitlements: [{ feature: 'feat_exports', lookupKey: 'pro-exports' }],
+        },
+      }),
+    ]);
+    // A complete summary, first of its customer: Stripe is not asked.
+    expect(entitlements.calls).toEqual([]);
+  });
+
+  it('publishes an empty list (every feature revoked) as features []', async () => {
+    const { deps, published } = setup();
+    await publishBillingEvent(deps, summaryEvent([EXPORTS], { id: 'evt_a' }));
+    await publishBillingEvent(deps, summaryEvent([], { id: 'evt_b', created: CREATED + 5 }));
+    expect(features(published)).toEqual([['pro-exports'], []]);
+  });
+
+  it('parks a malformed summary, publishing nothing', async () => {
+    const { deps, published, parked, counted } = setup();
+    const delivery = summaryEvent([EXPORTS]);
+    delete (delivery.event.data.object as unknown as Record<string, unknown>).entitlements;
+    expect(await publishBillingEvent(deps, delivery)).toEqual({
+      billingEventId: null,
+      parked: true,
+    });
+    expect(published).toEqual([]);
+    expect(parked.parked.get('evt_ent_1')?.reason).toMatch(/data\.object\.entitlements/);
+    expect(counted).toEqual(['EventsParked']);
+  });
+
+  describe('a summary that embeds one page of several (has_more)', () => {
+    it('publishes the whole list, read from Stripe, never the one page', async () => {
+      const { deps, published, entitlements } = setup();
+      entitlements.set([EXPORTS, API, SEATS]);
+      await publishBillingEvent(deps, summaryEvent([EXPORTS], { hasMore: true }));
+      expect(entitlements.calls).toEqual([
+        { customer: CUSTOMER_ID, atMost: MAX_ACTIVE_ENTITLEMENTS + 1 },
+      ]);
+      expect(features(published)).toEqual([['api-access', 'pro-exports', 'seats']]);
+      expect(published[0]?.data.entitlements).toHaveLength(3);
+    });
+
+    it('fails (transient) when Stripe cannot be read: nothing published, nothing parked', async () => {
+      const { deps, published, parked, entitlements } = setup();
+      entitlements.failure = new Error('Stripe unavailable');
+      await expect(
+        publishBillingEvent(deps, summaryEvent([EXPORTS], { hasMore: true })),
+      ).rejects.toThrow('Stripe unavailable');
+      expect(published).toEqual([]);
+      expect(parked.parked.size).toBe(0);
+    });
+
+    it('parks a customer with more entitlements than one message carries', async () => {
+      const { deps, published, parked, entitlements } = setup();
+      entitlements.set(
+        Array.from({ length: MAX_ACTIVE_ENTITLEMENTS + 1 }, (_, i): Grant => [
+          `feat_${String(i)}`,
+          `key-${String(i)}`,
+        ]),
+      );
+      expect(
+        await publishBillingEvent(deps, summaryEvent([EXPORTS], { hasMore: true })),
+      ).toMatchObject({ parked: true });
+      expect(published).toEqual([]);
+      expect(parked.parked.get('evt_ent_1')?.reason).toMatch(/none is published truncated/);
+    });
+
+    it('fails loudly when no entitlement source is wired (never publishes the page)', async () => {
+      const { deps, published } = setup({ wired: false });
+      await expect(
+        publishBillingEvent(deps, summaryEvent([EXPORTS], { hasMore: true })),
+      ).rejects.toThrow(/No source of Stripe's active entitlements/);
+      expect(published).toEqual([]);
+    });
+  });
+
+  describe('never backwards (per customer)', () => {
+    it('supersedes an older summary delivered after a newer one', async () => {
+      const { deps, published, counted } = setup();
+      const newer = summaryEvent([], { id: 'evt_newer', created: CREATED + 10 });
+      const older = summaryEvent([EXPORTS], { id: 'evt_older', created: CREATED });
+      await publishBillingEvent(deps, newer);
+      expect(await publishBillingEvent(deps, older)).toEqual({
+        billingEventId: null,
+        superseded: true,
+      });
+      expect(features(published)).toEqual([[]]);
+      expect(counted).toContain('EventsSuperseded');
+    });
+
+    it('keeps its own mark per customer, apart from subscriptions', async () => {
+      const { deps, order } = setup();
+      await publishBillingEvent(deps, summaryEvent([EXPORTS]));
+      expect([...order.marks.keys()]).toEqual([`entitlements:${CUSTOMER_ID}`]);
+    });
+
+    it('settles a same-second tie against Stripe’s current active entitlements', async () => {
+      const { deps, published, entitlements } = setup();
+      entitlements.set([API]);
+      const a = summaryEvent([EXPORTS], { id: 'evt_a' });
+      const b = summaryEvent([API], { id: 'evt_b' });
+      const c = summaryEvent([EXPORTS], { id: 'evt_c' });
+      await publishBillingEvent(deps, a);
+      // b carries Stripe's current state: it wins the tie and is published.
+      expect(await publishBillingEvent(deps, b)).toEqual({
+        billingEventId: 'evt_b:entitlements.updated',
+      });
+      // c does not: superseded, so the last message still says what Stripe says.
+      expect(await publishBillingEvent(deps, c)).toEqual({
+        billingEventId: null,
+        superseded: true,
+      });
+      expect(features(published)).toEqual([['pro-exports'], ['api-access']]);
+      expect(entitlements.calls).toHaveLength(2);
+    });
+
+    it('compares the ties as sets of features, whatever the order Stripe lists them in', async () => {
+      const { deps, published, entitlements } = setup();
+      entitlements.set([SEATS, EXPORTS]);
+      await publishBillingEvent(deps, summaryEvent([], { id: 'evt_a' }));
+      await publishBillingEvent(deps, summaryEvent([EXPORTS, SEATS], { id: 'evt_b' }));
+      expect(features(published)).toEqual([[], ['pro-exports', 'seats']]);
+    });
+
+    it('a redelivery of the published event is no tie', async () => {
+      const { deps, published, entitlements } = setup();
+      await publishBillingEvent(deps, summaryEvent([EXPORTS]));
+      await publishBillingEvent(deps, summaryEvent([EXPORTS]));
+      expect(published).toHaveLength(2);
+      expect(entitlements.calls).toEqual([]);
+    });
+  });
+});
+
+describe('StripeActiveEntitlementSource (the adapter)', () => {
+  const source = (list: (params: unknown) => unknown) =>
+    new StripeActiveEntitlementSource({
+      client: () => Promise.resolve({ entitlements: { activeEntitlements: { list } } }),
+    } as unknown as StripeClientProvider);
+
+  it('reads every page (up to atMost), an expanded feature as its id', async () => {
+    const calls: unknown[] = [];
+    const found = await source((params) => {
+      calls.push(params);
+      return {
+        autoPagingToArray: (options: unknown) => {
+          calls.push(options);
+          return Promise.resolve([
+            entitlement(EXPORTS, 0),
+            { ...entitlement(API, 1), feature: { id: 'feat_api', object: 'entitlements.feature' } },
+          ]);
+        },
+      };
+    }).current(CUSTOMER_ID, 7);
+    expect(found).toEqual([
+      { feature: 'feat_exports', lookupKey: 'pro-exports' },
+      { feature: 'feat_api', lookupKey: 'api-access' },
+    ]);
+    expect(calls).toEqual([{ customer: CUSTOMER_ID, limit: 100 }, { limit: 7 }]);
+  });
+
+  it("rethrows a failure as Stripe's (transient), naming the call", async () => {
+    const failing = source(() => ({
+      autoPagingToArray: () => Promise.reject(new Error('connection reset')),
+    }));
+    await expect(failing.current(CUSTOMER_ID, 7)).rejects.toMatchObject({
+      message: 'connection reset',
+      dependency: 'Stripe',
+      operation: 'entitlements.activeEntitlements.list',
+    });
+  });
+});
