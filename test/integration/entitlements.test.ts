@@ -3,7 +3,7 @@ import type { StripeSandbox } from 'stripe-sandbox';
 import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
 import type { LocalStack } from '../../local/local-stack';
-import { startTestStack } from './support';
+import { localToken, sandboxStripe, startTestStack } from './support';
 
 jest.setTimeout(60_000);
 
@@ -24,28 +24,18 @@ beforeAll(async () => {
   stack = await startTestStack();
   if (!stack.stripeSandbox) throw new Error('no sandbox');
   sandbox = stack.stripeSandbox;
-  stripe = new Stripe('sk_test_entitlements', {
-    host: '127.0.0.1',
-    port: sandbox.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
+  stripe = sandboxStripe(stack, 'sk_test_entitlements');
 });
 afterAll(async () => {
   await stack.stop();
 });
-
-async function tokenFor(userId: string): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/_local/token?userId=${encodeURIComponent(userId)}`);
-  return ((await response.json()) as { token: string }).token;
-}
 
 /** Checks out the recurring price through the service and pays on the hosted page. */
 async function subscribe(userId: string): Promise<void> {
   const response = await fetch(`${stack.apiUrl}${ROUTES.createCheckoutSession.path}`, {
     method: 'POST',
     headers: {
-      authorization: `Bearer ${await tokenFor(userId)}`,
+      authorization: `Bearer ${await localToken(stack, userId)}`,
       'content-type': 'application/json',
     },
     body: JSON.stringify({

@@ -15,7 +15,7 @@ import {
 } from '../../local/stack/event-bridge';
 import { buildLocalEventBridgeHandler } from '../../local/stack/handlers';
 import { paymentIntentObject, signatureFor, stripeEvent } from '../support/stripe-events';
-import { silentLogger, startTestStack } from './support';
+import { localToken, sandboxStripe, silentLogger, startTestStack } from './support';
 
 jest.setTimeout(60_000);
 
@@ -35,27 +35,18 @@ beforeAll(async () => {
   sandbox = stack.stripeSandbox;
   // The sandbox delivers nothing by itself: the test delivers every event, both ways.
   sandbox.state.delivery.configure({ endpoints: [`${sandbox.url}/_sandbox/sink`] });
-  stripe = new Stripe(LOCAL_SECRET_DEFAULTS.stripeSecretKey, {
-    host: '127.0.0.1',
-    port: sandbox.port,
-    protocol: 'http',
-  });
+  stripe = sandboxStripe(stack, LOCAL_SECRET_DEFAULTS.stripeSecretKey);
 });
 afterAll(async () => {
   await stack.stop();
 });
-
-async function tokenFor(userId: string): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/_local/token?userId=${encodeURIComponent(userId)}`);
-  return ((await response.json()) as { token: string }).token;
-}
 
 /** A checkout through the API, paid on the sandbox's hosted page: real Stripe events. */
 async function buy(userId: string, priceId: string): Promise<void> {
   const response = await fetch(`${stack.apiUrl}${ROUTES.createCheckoutSession.path}`, {
     method: 'POST',
     headers: {
-      authorization: `Bearer ${await tokenFor(userId)}`,
+      authorization: `Bearer ${await localToken(stack, userId)}`,
       'content-type': 'application/json',
     },
     body: JSON.stringify({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadLocalConfig, type LocalConfig } from '../../local/config';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
@@ -23,4 +24,21 @@ export async function startTestStack(overrides: Partial<LocalConfig> = {}): Prom
     endpoints: { dynamodb: serviceEndpoint('dynamodb'), sns: serviceEndpoint('sns') },
     logger: silentLogger(),
   });
+}
+
+/** The stripe SDK against a local stack's sandbox, without retries (a failure shows at once). */
+export function sandboxStripe(stack: LocalStack, key = 'sk_test_sandbox'): Stripe {
+  if (!stack.stripeSandbox) throw new Error('the local stack started no Stripe sandbox');
+  return new Stripe(key, {
+    host: '127.0.0.1',
+    port: stack.stripeSandbox.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
+}
+
+/** An access token for `userId` from the local stack's `/_local/token` helper. */
+export async function localToken(stack: LocalStack, userId: string): Promise<string> {
+  const response = await fetch(`${stack.apiUrl}/_local/token?userId=${encodeURIComponent(userId)}`);
+  return ((await response.json()) as { token: string }).token;
 }

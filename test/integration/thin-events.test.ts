@@ -5,7 +5,7 @@ import { parseSecretList } from '../../lambda/core/secrets';
 import { ROUTES } from '../../lambda/shared/routes';
 import { loadLocalConfig } from '../../local/config';
 import type { LocalStack } from '../../local/local-stack';
-import { startTestStack } from './support';
+import { sandboxStripe, startTestStack } from './support';
 
 jest.setTimeout(60_000);
 
@@ -29,12 +29,7 @@ beforeAll(async () => {
   stack = await startTestStack();
   if (!stack.stripeSandbox) throw new Error('no sandbox');
   sandbox = stack.stripeSandbox;
-  stripe = new Stripe('sk_test_sandbox', {
-    host: '127.0.0.1',
-    port: sandbox.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
+  stripe = sandboxStripe(stack);
   const destination = await stripe.v2.core.eventDestinations.create({
     name: 'local webhook (thin)',
     type: 'webhook_endpoint',
