@@ -69,6 +69,7 @@ const FUNCTION_ENV: Record<string, string> = {
   [ENV.allowedRedirectOrigins]: 'https://app.example.com',
   [ENV.metricsNamespace]: 'bench-stripe-service',
   [ENV.environmentName]: 'bench',
+  [ENV.eventBridgeSource]: 'aws.partner/stripe.com/ed_bench',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
