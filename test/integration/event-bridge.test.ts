@@ -14,8 +14,8 @@ import {
   stripeEnvelope,
 } from '../../local/stack/event-bridge';
 import { buildLocalEventBridgeHandler } from '../../local/stack/handlers';
-import { paymentIntentObject, signatureFor, stripeEvent } from '../support/stripe-events';
-import { localToken, sandboxStripe, silentLogger, startTestStack } from './support';
+import { paymentIntentObject, stripeEvent } from '../support/stripe-events';
+import { localToken, postToWebhook, sandboxStripe, silentLogger, startTestStack } from './support';
 
 jest.setTimeout(60_000);
 
@@ -64,16 +64,8 @@ async function buy(userId: string, priceId: string): Promise<void> {
 
 /** The webhook delivery, as Stripe makes it: signed, and retried while the answer is 409/5xx. */
 async function deliverToWebhook(event: Stripe.Event): Promise<number> {
-  const payload = JSON.stringify(event);
   for (let attempt = 0; ; attempt += 1) {
-    const response = await fetch(`${stack.apiUrl}${ROUTES.stripeWebhook.path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': signatureFor(payload, LOCAL_SECRET_DEFAULTS.stripeWebhookSecret),
-      },
-      body: payload,
-    });
+    const response = await postToWebhook(stack, event);
     await response.arrayBuffer();
     const retried = response.status === 409 || response.status >= 500;
     if (!retried || attempt >= 20) return response.status;

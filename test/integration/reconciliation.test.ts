@@ -20,7 +20,6 @@ import {
   UnknownEventError,
 } from '../../lambda/reconcile/use-cases/reconcile-events';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/webhook/billing-event-mapping';
-import { ROUTES } from '../../lambda/shared/routes';
 import { STRIPE_API_VERSION } from '../../lambda/shared/stripe-api-version';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
 import { localContext } from '../../local/http-adapter';
@@ -28,7 +27,6 @@ import type { LocalStack } from '../../local/local-stack';
 import { localDynamoClient, localSnsClient } from '../../local/services/aws-clients';
 import { localReconcileConfig } from '../../scripts/lib/targets';
 import { captureStdout, emfTotal } from '../support/emf-capture';
-import { signatureFor } from '../support/stripe-events';
 import {
   billingEventsOf,
   buy,
@@ -38,7 +36,7 @@ import {
   stripeFor,
   swallowDeliveries,
 } from './reconciliation-helpers';
-import { silentLogger, startTestStack } from './support';
+import { postToWebhook, silentLogger, startTestStack } from './support';
 
 jest.setTimeout(90_000);
 
@@ -199,18 +197,7 @@ describe('reconciliation and the webhook at once', () => {
     expect(events.length).toBeGreaterThanOrEqual(5);
 
     /** What Stripe's (re)delivery of the event to the service would be. */
-    const deliver = async (event: Stripe.Event) => {
-      const payload = JSON.stringify(event);
-      const response = await fetch(`${stack.apiUrl}${ROUTES.stripeWebhook.path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'stripe-signature': signatureFor(payload, LOCAL_SECRET_DEFAULTS.stripeWebhookSecret),
-        },
-        body: payload,
-      });
-      return response.status;
-    };
+    const deliver = async (event: Stripe.Event) => (await postToWebhook(stack, event)).status;
     // Two reconciliations (two containers) and two deliveries of each event, all at once.
     const [statuses, first, second] = await Promise.all([
       Promise.all([...events, ...events].map(deliver)),
@@ -327,15 +314,7 @@ describe('replaying one event (--event)', () => {
       data: { object: Record<string, unknown> };
     };
     delete broken.data.object.items;
-    const payload = JSON.stringify(broken);
-    const response = await fetch(`${stack.apiUrl}${ROUTES.stripeWebhook.path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': signatureFor(payload, LOCAL_SECRET_DEFAULTS.stripeWebhookSecret),
-      },
-      body: payload,
-    });
+    const response = await postToWebhook(stack, broken);
     expect(await response.json()).toMatchObject({ parked: true });
     const parked = new DynamoParkedEventStore(
       DynamoDBDocumentClient.from(dynamo),

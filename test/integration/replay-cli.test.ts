@@ -3,10 +3,7 @@ import * as path from 'node:path';
 import type Stripe from 'stripe';
 import type { ReconciliationReport } from '../../lambda/reconcile/use-cases/reconcile-events';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/webhook/billing-event-mapping';
-import { ROUTES } from '../../lambda/shared/routes';
-import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
 import type { LocalStack } from '../../local/local-stack';
-import { signatureFor } from '../support/stripe-events';
 import {
   billingEventsOf,
   buy,
@@ -17,7 +14,7 @@ import {
   stripeFor,
   swallowDeliveries,
 } from './reconciliation-helpers';
-import { startTestStack, uniqueProjectName } from './support';
+import { postToWebhook, startTestStack, uniqueProjectName } from './support';
 
 jest.setTimeout(120_000);
 
@@ -144,15 +141,7 @@ describe('npm run replay against the running local stack', () => {
       data: { object: Record<string, unknown> };
     };
     delete broken.data.object.items;
-    const payload = JSON.stringify(broken);
-    const delivered = await fetch(`${stack.apiUrl}${ROUTES.stripeWebhook.path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': signatureFor(payload, LOCAL_SECRET_DEFAULTS.stripeWebhookSecret),
-      },
-      body: payload,
-    });
+    const delivered = await postToWebhook(stack, broken);
     expect(await delivered.json()).toMatchObject({ parked: true });
 
     const run = await replay(['--event', created.id]);

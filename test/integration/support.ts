@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { loadLocalConfig, type LocalConfig } from '../../local/config';
+import { ROUTES } from '../../lambda/shared/routes';
+import { LOCAL_SECRET_DEFAULTS, loadLocalConfig, type LocalConfig } from '../../local/config';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { signatureFor } from '../support/stripe-events';
 import { serviceEndpoint } from './services';
 
 /** A project name no other test file uses, so each file has tables and a topic of its own. */
@@ -41,4 +43,20 @@ export function sandboxStripe(stack: LocalStack, key = 'sk_test_sandbox'): Strip
 export async function localToken(stack: LocalStack, userId: string): Promise<string> {
   const response = await fetch(`${stack.apiUrl}/_local/token?userId=${encodeURIComponent(userId)}`);
   return ((await response.json()) as { token: string }).token;
+}
+
+/**
+ * What a Stripe delivery to the local stack's webhook is: `body` as JSON, signed with the
+ * local webhook secret as Stripe signs.
+ */
+export function postToWebhook(stack: LocalStack, body: unknown): Promise<Response> {
+  const payload = JSON.stringify(body);
+  return fetch(`${stack.apiUrl}${ROUTES.stripeWebhook.path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': signatureFor(payload, LOCAL_SECRET_DEFAULTS.stripeWebhookSecret),
+    },
+    body: payload,
+  });
 }
