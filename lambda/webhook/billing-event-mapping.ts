@@ -336,14 +336,6 @@ export function entitlementsData(
   };
 }
 
-/** The features (`feat_...`) an `entitlements.updated` data object grants, sorted. */
-export function entitledFeatures(data: BillingEventData): string[] {
-  const entitlements = Array.isArray(data.entitlements)
-    ? (data.entitlements as ActiveEntitlementRef[])
-    : [];
-  return [...new Set(entitlements.map((entitlement) => entitlement.feature))].sort(compare);
-}
-
 /** Code-unit order: the same on every machine, unlike `localeCompare`. */
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -422,7 +414,9 @@ type InvoiceLine = InvoicePayload['lines']['data'][number];
  */
 function linePriceId(line: InvoiceLine, index: number): string | null {
   const path = `${OBJECT_PATH}.lines.data[${index}]`;
-  const hasPricing = line.pricing !== undefined && line.pricing !== null;
+  // The newer shape has the `pricing` key (null for a line without pricing details, as
+  // stripe's types allow); the older one the `price` key.
+  const hasPricing = 'pricing' in line;
   if (!hasPricing && !('price' in line)) {
     throw new UnmappableEventError(
       `${path}: the line is in neither payload shape: no pricing (API versions from ` +
@@ -441,7 +435,9 @@ function linePriceId(line: InvoiceLine, index: number): string | null {
   // item made from `amount`, no Price) has pricing but no price. That is "no price", not
   // an unknown shape.
   const details = line.pricing?.price_details ?? undefined;
-  if (details !== undefined && 'price' in line && idOf(line.price) !== idOf(details.price)) {
+  // A `price` that names nothing beside `pricing` is no conflict (as for the subscription).
+  const oldPrice = idOf(line.price);
+  if (details !== undefined && oldPrice !== null && oldPrice !== idOf(details.price)) {
     throw new UnmappableEventError(
       `${path}: price and pricing.price_details.price name different prices`,
     );

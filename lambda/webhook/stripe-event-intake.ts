@@ -44,9 +44,9 @@ export const snapshotTypeOf = (thinType: string): string | undefined =>
 
 /**
  * Turns a thin notification into the full v1 event the pipeline takes: Stripe's snapshot
- * event when the notification names one (so it is keyed, deduplicated and ordered exactly
- * as if the webhook had delivered it), else one built from the related object as it is now.
- * Failures to reach Stripe are transient (thrown); `undefined` means Stripe has no such event.
+ * event, so it is keyed, deduplicated and ordered exactly as if the webhook had delivered
+ * it. Failures to reach Stripe are transient (thrown); `undefined` means Stripe has no
+ * such event.
  */
 export interface ThinEventResolver {
   resolve(notification: ThinEventNotification): Promise<Stripe.Event | undefined>;
@@ -104,8 +104,8 @@ export interface ThinEventIntake {
 
 /**
  * One thin notification of a handled type, whichever way it came in: its v1 event from
- * Stripe (counted), or, when Stripe has none (deleted, past retention, nothing to rebuild
- * it from), parked as delivered under the notification's id, since retrying cannot help.
+ * Stripe (counted), or, when Stripe has none (deleted, past retention, or no snapshot
+ * event at all), parked as delivered under the notification's id, since retrying cannot help.
  * The replay command resolves a parked notification again (`replayEvent`). A failure to
  * reach Stripe is thrown: transient, retried by whoever delivered it.
  */

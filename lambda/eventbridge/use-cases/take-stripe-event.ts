@@ -54,11 +54,14 @@ export interface StripeEventEnvelope {
 
 /** What became of one envelope; the function's result (visible in tests and local runs). */
 export type EventBridgeOutcome =
-  /** Not from the configured source and account, or not a Stripe event: dropped, counted. */
+  /** Not from the configured source and account: dropped, counted. */
   | { readonly status: 'rejected'; readonly reason: string }
   /** A Stripe event of a type the service does not handle: nothing to do. */
   | { readonly status: 'ignored'; readonly stripeEventId: string; readonly stripeEventType: string }
-  /** A thin notification whose event Stripe does not have: parked, never retried. */
+  /**
+   * A thin notification whose event Stripe does not have, or a detail that is not a
+   * Stripe event (keyed by the envelope's id): parked, never retried.
+   */
   | { readonly status: 'parked'; readonly stripeEventId: string }
   | {
       readonly status: 'processed';
@@ -97,7 +100,7 @@ export async function takeStripeEvent(
 
   const payload = classifyStripePayload(envelope.detail);
   if (payload === undefined) {
-    return reject(deps, metrics, envelope, 'the detail is not a Stripe event or thin notification');
+    return parkMalformed(deps, metrics, envelope);
   }
   metrics.count(METRICS.eventBridgeReceived);
 
@@ -190,6 +193,34 @@ function rejectionOf(
     return `account ${JSON.stringify(envelope.account)} is not this function's (${account})`;
   }
   return undefined;
+}
+
+/**
+ * A detail from the right source, in this account, that is not a Stripe event or thin
+ * notification: Stripe sent something the service does not know. Kept (parked, alarmed)
+ * for an operator rather than dropped, and never retried: it would fail the same way.
+ */
+async function parkMalformed(
+  deps: EventBridgeIntakeDependencies,
+  metrics: ServiceMetrics,
+  envelope: StripeEventEnvelope,
+): Promise<EventBridgeOutcome> {
+  const reason =
+    'The EventBridge detail from the partner source is not a Stripe event or thin notification';
+  const { rawBodyStored } = await deps.parked.park({
+    eventId: envelope.id,
+    type: envelope['detail-type'],
+    reason,
+    parkedAt: (deps.now?.() ?? new Date()).toISOString(),
+    rawBody: Buffer.from(JSON.stringify(envelope.detail ?? null)),
+  });
+  metrics.count(METRICS.eventsParked);
+  deps.logger.warn('EventBridge event parked: not a Stripe event', {
+    envelopeId: envelope.id,
+    detailType: envelope['detail-type'],
+    rawBodyStored,
+  });
+  return { status: 'parked', stripeEventId: envelope.id };
 }
 
 function reject(

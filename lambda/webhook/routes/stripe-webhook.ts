@@ -22,7 +22,7 @@ export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
 /** What a thin event notification needs beyond a snapshot event. */
 export interface ThinEventIntake {
-  /** Fetches the v1 event (or rebuilds it from the related object) from Stripe. */
+  /** Fetches the v1 (snapshot) event a notification is about from Stripe. */
   readonly resolver: ThinEventResolver;
   /** Where a notification whose event Stripe does not have is kept. */
   readonly parked: ParkedEventStore;

@@ -20,7 +20,6 @@ import {
   BILLING_EVENT_TYPES,
 } from '../../shared/billing-events';
 import {
-  entitledFeatures,
   entitlementsData,
   mapStripeEvent,
   type MappedStripeEvent,
@@ -92,11 +91,6 @@ export async function publishBillingEvent(
     return park(deps, delivery, unmappableReason(error));
   }
   if (!mapped) return { billingEventId: null };
-  if (mapped.partial) {
-    const completed = await completeEntitlements(deps, mapped);
-    if (typeof completed === 'string') return park(deps, delivery, completed);
-    mapped = completed;
-  }
 
   let userId = mapped.userId;
   if (userId === null && mapped.stripeCustomerId !== null) {
@@ -138,9 +132,23 @@ export async function publishBillingEvent(
     return { billingEventId: null, superseded: true };
   }
   try {
-    return await publish(deps, delivery, billingEvent);
+    if (mapped.type !== BILLING_EVENT_TYPES.entitlementsUpdated) {
+      return await publish(deps, delivery, billingEvent);
+    }
+    // Read inside the customer's lease, so what is published only ever moves forward.
+    const current = await currentEntitlements(deps, mapped);
+    if (typeof current === 'string') return await park(deps, delivery, current);
+    return await publish(deps, delivery, { ...billingEvent, data: current.data });
   } finally {
-    await claim.release();
+    // The lease expires by itself: failing to release it early must not fail a delivery
+    // whose message is out (a retry would publish it again).
+    await claim.release().catch((error: unknown) => {
+      deps.logger.warn('Order lease not released; it expires by itself', {
+        stripeEventId: event.id,
+        orderKey: stream.key,
+        error,
+      });
+    });
   }
 }
 
@@ -148,15 +156,19 @@ export async function publishBillingEvent(
 const ENTITLEMENTS_CARRIED = MAX_ACTIVE_ENTITLEMENTS;
 
 /**
- * An entitlement summary embeds one page of the customer's active entitlements. Publishing
- * that page would silently revoke every feature on the other pages, so the whole list is
- * read from Stripe instead (fetched rather than parked: the event is well-formed and the
- * rest is one paginated call away; a failure is transient and the delivery is retried).
- * The list read is Stripe's current one, at least as new as the event: publishing it under
- * this event never moves the state backwards, and the ordering below still applies. A
- * list longer than one message may carry is parked (a string: the reason), never cut.
+ * What an `entitlements.updated` message carries: the customer's active entitlements as
+ * Stripe has them now, read while holding the customer's lease (the ordering below), not
+ * the page the summary embeds:
+ * - a summary embeds one page only (`has_more`): publishing it would silently revoke
+ *   every feature on the other pages;
+ * - publishing a summary's own state could move consumers backwards: a summary completed
+ *   from Stripe carries a state newer than its event, and a later-created summary that
+ *   embeds an older state would then undo it. Reads made one at a time under the lease
+ *   only ever move forward, and the last message about a customer carries the newest state.
+ * A failure to read is transient (the delivery is retried). A list longer than one
+ * message may carry is parked (a string: the reason), never cut.
  */
-async function completeEntitlements(
+async function currentEntitlements(
   deps: PublishDependencies,
   mapped: MappedStripeEvent,
 ): Promise<MappedStripeEvent | string> {
@@ -168,12 +180,11 @@ async function completeEntitlements(
       'entitlements, more than one billing event carries; none is published truncated'
     );
   }
-  deps.logger.info('Entitlement summary completed from Stripe (it embeds one page)', {
+  deps.logger.info("Entitlement summary published with Stripe's current entitlements", {
     stripeCustomerId: customerId,
     entitlements: entitlements.length,
   });
-  const { partial: _partial, ...complete } = mapped;
-  return { ...complete, data: entitlementsData(customerId, entitlements) };
+  return { ...mapped, data: entitlementsData(customerId, entitlements) };
 }
 
 function entitlementSource(deps: PublishDependencies): ActiveEntitlementSource {
@@ -202,7 +213,9 @@ function orderedStream(deps: PublishDependencies, mapped: MappedStripeEvent): Or
     const customerId = mapped.stripeCustomerId;
     return {
       key: entitlementsOrderKey(customerId),
-      carriesCurrentState: () => carriesCurrentEntitlements(deps, customerId, mapped),
+      // A same-second tie is published: what it carries is read from Stripe under the
+      // lease (currentEntitlements), so it is the newest state whichever summary wins.
+      carriesCurrentState: () => Promise.resolve(true),
     };
   }
   const subscriptionId = mapped.type.startsWith('subscription.')
@@ -255,21 +268,6 @@ async function carriesCurrentState(
   const current = await deps.subscriptions.current(subscriptionId);
   if (!current) return false;
   return sameSubscriptionState(mapped.data, subscriptionData(current));
-}
-
-/**
- * A same-second tie between entitlement summaries goes to the one whose features are
- * Stripe's current active entitlements of the customer (compared as sets of features).
- */
-async function carriesCurrentEntitlements(
-  deps: PublishDependencies,
-  customerId: string,
-  mapped: MappedStripeEvent,
-): Promise<boolean> {
-  const current = await entitlementSource(deps).current(customerId, ENTITLEMENTS_CARRIED + 1);
-  const features = entitledFeatures(mapped.data);
-  const now = [...new Set(current.map((entitlement) => entitlement.feature))].sort();
-  return now.length === features.length && now.every((feature, i) => feature === features[i]);
 }
 
 async function park(

@@ -179,6 +179,10 @@ export class StateSaver {
   private timer: NodeJS.Timeout | undefined;
   /** The writes, one after another, in the order their snapshots were taken. */
   private writing: Promise<void> = Promise.resolve();
+  /** After the last save at stop: a request still finishing must not write the reset state. */
+  private closed = false;
+  /** Each write's own temporary file, so no two writes ever share one. */
+  private writes = 0;
 
   constructor(
     dir: string,
@@ -190,6 +194,7 @@ export class StateSaver {
 
   /** The state changed: save it soon (several changes in a row make one write). */
   changed(): void {
+    if (this.closed) return;
     // unref: a pending save must not keep a process alive; stop() saves anyway.
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
@@ -198,8 +203,16 @@ export class StateSaver {
     }, SAVE_DELAY_MS).unref();
   }
 
+  /** The last save: taken now, and nothing is saved after it. */
+  close(): Promise<void> {
+    const last = this.save();
+    this.closed = true;
+    return last;
+  }
+
   /** Saves now; resolves once written, rejects if this write failed. */
   save(): Promise<void> {
+    if (this.closed) return this.writing;
     clearTimeout(this.timer);
     this.timer = undefined;
     const text = JSON.stringify(snapshot(this.parts));
@@ -209,7 +222,8 @@ export class StateSaver {
   }
 
   private async write(text: string): Promise<void> {
-    const temporary = `${this.file}.${process.pid}.tmp`;
+    this.writes += 1;
+    const temporary = `${this.file}.${String(process.pid)}.${String(this.writes)}.tmp`;
     try {
       const handle = await fs.promises.open(temporary, 'w');
       try {

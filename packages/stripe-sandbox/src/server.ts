@@ -109,8 +109,9 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
         });
       });
       server.closeAllConnections();
-      // Saved before the deliveries are reset, which forgets the endpoints and outcomes.
-      const saving = saver?.save();
+      // Saved (for the last time) before the deliveries are reset, which forgets the
+      // endpoints and outcomes: a request still finishing cannot save that reset state.
+      const saving = saver?.close();
       started.delivery.reset();
       await closed;
       await saving;

@@ -1,5 +1,6 @@
 import nodeFs, * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as nodeHttp from 'node:http';
 import * as path from 'node:path';
 import { STATE_FILE, STATE_FORMAT_VERSION, startStripeSandbox } from '../src';
 import { failure, type Harness, paidSubscription, priceFixture, startHarness } from './harness';
@@ -139,6 +140,36 @@ describe('a data directory keeps the sandbox state across restarts', () => {
     await expect(third.stripe.customers.retrieve(carol.id)).resolves.toMatchObject({
       email: 'carol@example.com',
     });
+  });
+
+  it('saves nothing after stop: a request still arriving cannot overwrite the last save', async () => {
+    const h = await start();
+    await h.stripe.webhookEndpoints.create({
+      url: 'https://example.com/hook',
+      enabled_events: ['customer.created'],
+    });
+    const endpointsSaved = () =>
+      (
+        JSON.parse(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8')) as {
+          deliveries: { endpoints?: unknown[] };
+        }
+      ).deliveries.endpoints?.length;
+    // A POST whose body is still arriving when the sandbox stops.
+    const url = new URL('/v1/customers', h.sandbox.url);
+    const pending = nodeHttp.request(url, {
+      method: 'POST',
+      headers: { 'content-length': '1000', authorization: 'Bearer sk_test_late' },
+    });
+    pending.on('error', () => undefined);
+    pending.write('email=late');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    running.splice(running.indexOf(h), 1);
+    await h.stop();
+    const atStop = endpointsSaved();
+    expect(atStop).toBeGreaterThanOrEqual(1);
+    pending.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(endpointsSaved()).toBe(atStop);
   });
 
   it('saves a moment after a change, without waiting for stop', async () => {

@@ -154,12 +154,14 @@ describe('the EventBridge intake', () => {
     expect(pipeline.processed).toEqual([]);
   });
 
-  it('rejects a detail that is not a Stripe event', async () => {
-    const { pipeline, metrics, invoke } = setup();
-    const outcome = await invoke(envelope({ type: 'payment_intent.succeeded', id: 'nope' }));
-    expect(outcome.status).toBe('rejected');
+  it('parks a detail from the right source that is not a Stripe event (kept, not dropped)', async () => {
+    const { pipeline, metrics, parked, invoke } = setup();
+    const sent = envelope({ type: 'payment_intent.succeeded', id: 'nope' });
+    const outcome = await invoke(sent);
+    expect(outcome).toEqual({ status: 'parked', stripeEventId: sent.id });
     expect(pipeline.processed).toEqual([]);
-    expect(metrics.totals()).toEqual({ [METRICS.eventBridgeRejected]: 1 });
+    expect(parked.parked.has(sent.id)).toBe(true);
+    expect(metrics.totals()).toEqual({ [METRICS.eventsParked]: 1 });
   });
 
   it('ignores an event type the service does not handle (snapshot or thin)', async () => {

@@ -329,6 +329,15 @@ describe('mapStripeEvent: known shapes beyond the matrix', () => {
     expect(mapped?.data).toMatchObject({ priceIds: [IDS.price] });
   });
 
+  it('takes pricing: null, and price: null beside pricing, as lines without a price', () => {
+    const inv = objectFor(STRIPE_API_VERSION, 'invoice.payment_succeeded');
+    lines(inv).push({ ...lines(inv)[0], pricing: null });
+    const [first] = lines(inv);
+    if (first) first.price = null;
+    const mapped = map(stripeEventFor(STRIPE_API_VERSION, 'invoice.payment_succeeded', inv));
+    expect(mapped?.data).toMatchObject({ priceIds: [IDS.price] });
+  });
+
   it('maps an invoice whose old and new subscription fields agree', () => {
     // No version sends both, but nothing needs guessing when they name the same one.
     const inv = invoice('basil', 'paid');
@@ -415,10 +424,7 @@ describe('mapStripeEvent: payloads in no known shape are parked', () => {
   });
 });
 
-/**
- * FAILING UNTIL FIXED: the mapper guesses today. The change each needs is in the issue 15
- * item 4 report (lambda/webhook/billing-event-mapping.ts); they pass once it is applied.
- */
+/** Payloads the mapper would otherwise have to guess about: it refuses them instead. */
 describe('mapStripeEvent: payloads whose two shapes disagree, or of an unknown kind or release, are parked', () => {
   it('a subscription with periods on itself and on its items that disagree', () => {
     const sub = subscription('basil', 'renewed');

@@ -200,6 +200,7 @@ const features = (published: BillingEvent[]) => published.map((event) => event.d
 describe('publishing entitlements.updated', () => {
   it('publishes the features with the user from the customers table', async () => {
     const { deps, published, entitlements } = setup();
+    entitlements.set([EXPORTS]);
     expect(await publishBillingEvent(deps, summaryEvent([EXPORTS]))).toEqual({
       billingEventId: 'evt_ent_1:entitlements.updated',
     });
@@ -217,13 +218,15 @@ describe('publishing entitlements.updated', () => {
         },
       }),
     ]);
-    // A complete summary, first of its customer: Stripe is not asked.
-    expect(entitlements.calls).toEqual([]);
+    // What is published is read from Stripe inside the customer's lease.
+    expect(entitlements.calls).toHaveLength(1);
   });
 
   it('publishes an empty list (every feature revoked) as features []', async () => {
-    const { deps, published } = setup();
+    const { deps, published, entitlements } = setup();
+    entitlements.set([EXPORTS]);
     await publishBillingEvent(deps, summaryEvent([EXPORTS], { id: 'evt_a' }));
+    entitlements.set([]);
     await publishBillingEvent(deps, summaryEvent([], { id: 'evt_b', created: CREATED + 5 }));
     expect(features(published)).toEqual([['pro-exports'], []]);
   });
@@ -307,40 +310,58 @@ describe('publishing entitlements.updated', () => {
       expect([...order.marks.keys()]).toEqual([`entitlements:${CUSTOMER_ID}`]);
     });
 
-    it('settles a same-second tie against Stripe’s current active entitlements', async () => {
+    it('publishes a same-second tie, with the state Stripe has when it is published', async () => {
       const { deps, published, entitlements } = setup();
+      entitlements.set([EXPORTS]);
+      await publishBillingEvent(deps, summaryEvent([EXPORTS], { id: 'evt_a' }));
       entitlements.set([API]);
-      const a = summaryEvent([EXPORTS], { id: 'evt_a' });
-      const b = summaryEvent([API], { id: 'evt_b' });
-      const c = summaryEvent([EXPORTS], { id: 'evt_c' });
-      await publishBillingEvent(deps, a);
-      // b carries Stripe's current state: it wins the tie and is published.
-      expect(await publishBillingEvent(deps, b)).toEqual({
+      // Whatever b embeds, the last message says what Stripe says.
+      expect(await publishBillingEvent(deps, summaryEvent([EXPORTS], { id: 'evt_b' }))).toEqual({
         billingEventId: 'evt_b:entitlements.updated',
       });
-      // c does not: superseded, so the last message still says what Stripe says.
-      expect(await publishBillingEvent(deps, c)).toEqual({
+      expect(features(published)).toEqual([['pro-exports'], ['api-access']]);
+    });
+
+    it('supersedes a summary older than one already published (nothing to read)', async () => {
+      const { deps, published, entitlements } = setup();
+      entitlements.set([EXPORTS]);
+      await publishBillingEvent(
+        deps,
+        summaryEvent([EXPORTS], { id: 'evt_new', created: CREATED + 9 }),
+      );
+      const calls = entitlements.calls.length;
+      expect(await publishBillingEvent(deps, summaryEvent([], { id: 'evt_old' }))).toEqual({
         billingEventId: null,
         superseded: true,
       });
-      expect(features(published)).toEqual([['pro-exports'], ['api-access']]);
-      expect(entitlements.calls).toHaveLength(2);
+      expect(published).toHaveLength(1);
+      expect(entitlements.calls).toHaveLength(calls);
     });
 
-    it('compares the ties as sets of features, whatever the order Stripe lists them in', async () => {
+    it('never publishes an older state after a newer one, whatever the summaries embed', async () => {
       const { deps, published, entitlements } = setup();
-      entitlements.set([SEATS, EXPORTS]);
-      await publishBillingEvent(deps, summaryEvent([], { id: 'evt_a' }));
-      await publishBillingEvent(deps, summaryEvent([EXPORTS, SEATS], { id: 'evt_b' }));
-      expect(features(published)).toEqual([[], ['pro-exports', 'seats']]);
+      // Stripe already has {exports, api, seats} when the first (partial) summary comes.
+      entitlements.set([EXPORTS, API, SEATS]);
+      await publishBillingEvent(deps, summaryEvent([EXPORTS], { id: 'evt_1', hasMore: true }));
+      // A later-created summary embedding an older state ({exports, api}) arrives next.
+      await publishBillingEvent(
+        deps,
+        summaryEvent([EXPORTS, API], { id: 'evt_2', created: CREATED + 1 }),
+      );
+      expect(features(published)).toEqual([
+        ['api-access', 'pro-exports', 'seats'],
+        ['api-access', 'pro-exports', 'seats'],
+      ]);
     });
 
     it('a redelivery of the published event is no tie', async () => {
       const { deps, published, entitlements } = setup();
+      entitlements.set([EXPORTS]);
       await publishBillingEvent(deps, summaryEvent([EXPORTS]));
       await publishBillingEvent(deps, summaryEvent([EXPORTS]));
       expect(published).toHaveLength(2);
-      expect(entitlements.calls).toEqual([]);
+      // No tie asked about: one read of the state per publication.
+      expect(entitlements.calls).toHaveLength(2);
     });
   });
 });

@@ -287,6 +287,25 @@ describe('publishBillingEvent: never backwards (contract section 5)', () => {
     ).resolves.toMatchObject({ billingEventId: 'evt_second:subscription.updated' });
   });
 
+  it('answers success when the message is out and only releasing the lease failed', async () => {
+    const { deps, published } = setup();
+    const leaky = {
+      ...deps,
+      order: {
+        claim: async (...args: Parameters<typeof deps.order.claim>) => {
+          const claim = await deps.order.claim(...args);
+          return claim.kind === 'claimed'
+            ? { ...claim, release: () => Promise.reject(new Error('DynamoDB down')) }
+            : claim;
+        },
+      },
+    };
+    await expect(publishBillingEvent(leaky, subscriptionEvent('evt_r', 100))).resolves.toEqual({
+      billingEventId: 'evt_r:subscription.updated',
+    });
+    expect(published).toHaveLength(1);
+  });
+
   it('releases the claim when the publish fails, and the retry of that event passes', async () => {
     const { deps, published } = setup();
     const failing = {

@@ -200,19 +200,59 @@ describe('StripeThinEventResolver', () => {
     expect(error).toMatchObject({ type: 'StripeConnectionError' });
   });
 
-  it.each([
-    ['no related object', { related_object: null }],
-    [
-      'a related object outside the v1 API',
-      { related_object: { id: 'x', type: 'x', url: '/v2/x' } },
-    ],
-    ['a v2-only type', { type: 'v2.core.account.created' }],
-  ])('says undefined for a notification without a snapshot event and %s', async (_, fields) => {
-    const resolver = new StripeThinEventResolver(noClient, {
+  /** A client whose SDK answers `fetchEvent()` (GET /v2/core/events/:id) with `v2Event`. */
+  const clientServing = (v2Event: Record<string, unknown>) =>
+    ({
+      client: () =>
+        Promise.resolve({
+          parseEventNotificationWithoutVerification: () => ({
+            fetchEvent: () => Promise.resolve(v2Event),
+          }),
+        }),
+    }) as unknown as StripeClientProvider;
+
+  it("asks Stripe's v2 event for the snapshot event when the notification does not name it", async () => {
+    const snapshot = snapshotOf();
+    const resolver = new StripeThinEventResolver(
+      clientServing({ snapshot_event: 'evt_1SnapshotEventId' }),
+      { retrieve: (id) => Promise.resolve(id === snapshot.id ? snapshot : undefined) },
+    );
+    await expect(resolver.resolve(thinNotification({ snapshot_event: null }))).resolves.toBe(
+      snapshot,
+    );
+  });
+
+  it('never publishes under the thin id: no snapshot event anywhere is undefined (parked)', async () => {
+    const resolver = new StripeThinEventResolver(clientServing({ snapshot_event: null }), {
       retrieve: () => Promise.reject(new Error('must not be called')),
     });
     await expect(
-      resolver.resolve(thinNotification({ snapshot_event: null, ...fields })),
+      resolver.resolve(thinNotification({ snapshot_event: null })),
     ).resolves.toBeUndefined();
+  });
+
+  it('says undefined when the event retrieved is not the one the notification speaks of', async () => {
+    const resolver = new StripeThinEventResolver(noClient, {
+      retrieve: () => Promise.resolve(snapshotOf()),
+    });
+    await expect(
+      resolver.resolve(thinNotification({ type: 'v1.invoice.payment_failed' })),
+    ).resolves.toBeUndefined();
+  });
+
+  it('retries (transient) a notification just sent whose event Stripe does not show yet', async () => {
+    const created = new Date('2026-01-02T03:04:05.678Z');
+    const resolver = new StripeThinEventResolver(
+      noClient,
+      { retrieve: () => Promise.resolve(undefined) },
+      () => new Date(created.getTime() + 60_000),
+    );
+    const error: unknown = await resolver
+      .resolve(thinNotification({ created: created.toISOString() }))
+      .catch((e: unknown) => e);
+    expect(dependencyFailureOf(error)).toEqual({
+      dependency: 'Stripe',
+      operation: 'events.retrieve',
+    });
   });
 });
