@@ -11,7 +11,7 @@ import type { LocalStack } from '../local/local-stack';
 import { LOCAL_SECRET_DEFAULTS } from '../local/config';
 import { signAccessToken } from '../local/dev-tokens';
 import { ROUTES } from '../lambda/shared/routes';
-import { WEBHOOK_IDEMPOTENCY_TABLE } from '../lambda/shared/tables';
+import { EVENT_LEDGER_TABLE } from '../lambda/shared/tables';
 import { apiEvent, lambdaContext } from '../test/support/api-events';
 import { paymentIntentObject, signatureFor, stripeEvent } from '../test/support/stripe-events';
 import { type InstrumentedHandlers, instrumentedHandlers } from './local-services';
@@ -133,7 +133,7 @@ function replay(handlers: InstrumentedHandlers, call: RecordedCall): Promise<unk
 
 /** The idempotency records' keys the recorded calls name, so a replay can use fresh ones. */
 function idempotencyKeys(calls: readonly RecordedCall[]): string[] {
-  const keyName = WEBHOOK_IDEMPOTENCY_TABLE.partitionKey.name;
+  const keyName = EVENT_LEDGER_TABLE.partitionKey.name;
   const keys = new Set<string>();
   for (const { input } of calls) {
     const { Item, Key } = input as {

@@ -2,12 +2,17 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigurationError } from '../lambda/core/config';
 import { isLocalHost } from '../lambda/domain/redirect-policy';
+import { isRecord } from '../lambda/shared/json';
+import {
+  DEFAULT_RECONCILE_INTERVAL_MINUTES,
+  MAX_RECONCILE_INTERVAL_MINUTES,
+} from '../lambda/shared/reconciliation-schedule';
 import { serviceResourceName } from '../lambda/shared/naming';
 import { ROUTES, type RouteName } from '../lambda/shared/routes';
 import {
   isStripePartnerSourceName,
   STRIPE_PARTNER_SOURCE_PREFIX,
-} from '../lambda/shared/stripe-event-bridge';
+} from '../lambda/stripe-events/event-bridge-pattern';
 import { SECRETS, type SecretId } from '../lambda/shared/secrets';
 
 /**
@@ -85,16 +90,10 @@ export interface ReconciliationSettings {
   readonly reservedConcurrency: 1 | false;
 }
 
-export const DEFAULT_RECONCILE_INTERVAL_MINUTES = 15;
 /** Walking a quarter hour of Stripe's events takes seconds; 5 minutes leaves room for a backlog. */
 export const DEFAULT_RECONCILE_TIMEOUT_SECONDS = 300;
 export const DEFAULT_SIGNATURE_REJECTION_THRESHOLD = 10;
 export const DEFAULT_API_SERVER_ERROR_RATE_PERCENT = 5;
-/**
- * The longest interval: the "has not run for two intervals" alarm looks at one period of
- * two intervals, and CloudWatch evaluates at most one day at a time.
- */
-export const MAX_RECONCILE_INTERVAL_MINUTES = 720;
 /** Lambda's own limit. */
 export const MAX_FUNCTION_TIMEOUT_SECONDS = 900;
 
@@ -616,8 +615,4 @@ function positiveInteger(value: unknown, at: string): number {
 function boolean(value: unknown, at: string): boolean {
   if (typeof value !== 'boolean') throw new ConfigurationError(`${at} must be true or false.`);
   return value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -131,7 +131,7 @@ Stripe service running locally, with ${stripeMode}
 
   Demo storefront          ${api}/   (buy a price, pay on ${sandbox ? "the sandbox's checkout page" : "Stripe's test-mode checkout"}, see the billing events)
   API                      ${api}
-  DynamoDB Local           ${stack.endpoints.dynamodb}   (${dynamoData}; tables: ${stack.names.customersTable}, ${stack.names.idempotencyTable}, ${stack.names.catalogSyncTable}, ${stack.names.parkedEventsTable}, ${stack.names.catalogSnapshotTable}, ${stack.names.productsTable}, ${stack.names.pricesTable}; the price listing's snapshot is rebuilt every ${String(LISTING_FRESHNESS.refreshSeconds)} s)
+  DynamoDB Local           ${stack.endpoints.dynamodb}   (${dynamoData}; tables: ${stack.names.customersTable}, ${stack.names.eventLedgerTable}, ${stack.names.catalogSyncTable}, ${stack.names.parkedEventsTable}, ${stack.names.catalogSnapshotTable}, ${stack.names.productsTable}, ${stack.names.pricesTable}; the price listing's snapshot is rebuilt every ${String(LISTING_FRESHNESS.refreshSeconds)} s)
   SNS/SQS emulator         ${stack.endpoints.sns}   (topic: ${stack.billingEventsTopicArn})
   EventBridge stand-in     POST ${api}${LOCAL_EVENT_BRIDGE_ROUTES.events}   (Stripe's events in EventBridge's shape from ${stack.eventBridge.source}, account ${stack.eventBridge.account}; failures: ${api}${LOCAL_EVENT_BRIDGE_ROUTES.deadLetters})
 ${stripeLine}

@@ -5,9 +5,9 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { ForgetParkedResult, ParkedOutcomeLedger } from '../domain/reconciliation';
-import { WEBHOOK_IDEMPOTENCY_TABLE } from '../shared/tables';
+import { EVENT_LEDGER_TABLE } from '../shared/tables';
 import { ledgerKeyPayload } from './idempotent-processor';
+import type { ForgetParkedResult, ParkedOutcomeLedger } from '../domain/event-ledger';
 
 /** Powertools' attribute names, as the event pipeline's persistence layer leaves them. */
 const STATUS_ATTRIBUTE = 'status';
@@ -23,8 +23,8 @@ class LedgerKeys extends DynamoDBPersistenceLayer {
   constructor(dynamo: DynamoDBClient, tableName: string, keyPrefix: string) {
     super({
       tableName,
-      keyAttr: WEBHOOK_IDEMPOTENCY_TABLE.partitionKey.name,
-      expiryAttr: WEBHOOK_IDEMPOTENCY_TABLE.timeToLiveAttribute,
+      keyAttr: EVENT_LEDGER_TABLE.partitionKey.name,
+      expiryAttr: EVENT_LEDGER_TABLE.timeToLiveAttribute,
       awsSdkV3Client: dynamo,
     });
     this.configure({ config: new IdempotencyConfig({}), keyPrefix });
@@ -57,11 +57,11 @@ export class PowertoolsEventLedger implements ParkedOutcomeLedger {
       const { Attributes } = await this.dynamo.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: { [WEBHOOK_IDEMPOTENCY_TABLE.partitionKey.name]: { S: this.keys.keyFor(eventId) } },
+          Key: { [EVENT_LEDGER_TABLE.partitionKey.name]: { S: this.keys.keyFor(eventId) } },
           ConditionExpression:
             'attribute_not_exists(#key) OR (#status = :completed AND #data.#parked = :true)',
           ExpressionAttributeNames: {
-            '#key': WEBHOOK_IDEMPOTENCY_TABLE.partitionKey.name,
+            '#key': EVENT_LEDGER_TABLE.partitionKey.name,
             '#status': STATUS_ATTRIBUTE,
             '#data': DATA_ATTRIBUTE,
             '#parked': 'parked',

@@ -8,9 +8,13 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { conflict } from '../core/errors';
-import type { StripeDelivery } from '../domain/billing-event';
-import { WEBHOOK_IDEMPOTENCY_RECORD_DAYS, WEBHOOK_IDEMPOTENCY_TABLE } from '../shared/tables';
+import {
+  EventInProgressError,
+  type EventProcessor,
+  type StripeDelivery,
+  EVENT_LEDGER_RECORD_DAYS,
+} from '../domain/event-ledger';
+import { EVENT_LEDGER_TABLE } from '../shared/tables';
 
 export interface IdempotencyOptions {
   readonly dynamo: DynamoDBClient;
@@ -21,18 +25,6 @@ export interface IdempotencyOptions {
    */
   readonly keyPrefix: string;
 }
-
-/** What the ledger did with a delivery: ran the processing, or found it already done. */
-export interface ProcessedEvent<R> {
-  readonly outcome: R;
-  /** The event was processed before (a redelivery, or another way in): nothing was run. */
-  readonly alreadyProcessed: boolean;
-}
-
-export type EventProcessor<R> = (
-  delivery: StripeDelivery,
-  context: Context,
-) => Promise<ProcessedEvent<R>>;
 
 /**
  * What the ledger keys an event by: Powertools' hash of this payload's JSON, the Stripe
@@ -62,7 +54,8 @@ const COMPLETION_RETRY_RESERVE_MS = 8_000;
  * Runs `process` at most once per Stripe event id, through Powertools idempotency on the
  * idempotency table (`eventId` key, `ttl` expiry, records kept 30 days):
  * - a redelivered event returns the stored result without running `process`;
- * - a delivery that finds the event in progress elsewhere is a 409 (Stripe retries);
+ * - a delivery that finds the event in progress elsewhere is an `EventInProgressError`
+ *   (a 409 on the webhook: Stripe retries);
  * - a thrown failure deletes the in-progress record (so the retry processes the event)
  *   and is rethrown.
  * The Lambda context is registered on every invocation, so an in-progress record expires
@@ -83,12 +76,12 @@ export function idempotentProcessor<R extends object>(
 ): EventProcessor<R> {
   const config = new IdempotencyConfig({
     throwOnNoIdempotencyKey: true,
-    expiresAfterSeconds: WEBHOOK_IDEMPOTENCY_RECORD_DAYS * 24 * 3600,
+    expiresAfterSeconds: EVENT_LEDGER_RECORD_DAYS * 24 * 3600,
   });
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: options.tableName,
-    keyAttr: WEBHOOK_IDEMPOTENCY_TABLE.partitionKey.name,
-    expiryAttr: WEBHOOK_IDEMPOTENCY_TABLE.timeToLiveAttribute,
+    keyAttr: EVENT_LEDGER_TABLE.partitionKey.name,
+    expiryAttr: EVENT_LEDGER_TABLE.timeToLiveAttribute,
     awsSdkV3Client: options.dynamo,
   });
   // What `process` returned, per delivery: present when a failure came after it, from the
@@ -136,10 +129,7 @@ export function idempotentProcessor<R extends object>(
       return { outcome, alreadyProcessed: !processed.has(delivery) };
     } catch (error) {
       if (error instanceof IdempotencyAlreadyInProgressError) {
-        throw conflict(
-          `Event ${delivery.event.id} is being processed by another delivery; retry later.`,
-          'event_in_progress',
-        );
+        throw new EventInProgressError(delivery.event.id);
       }
       const result = processed.get(delivery);
       if (result !== undefined && error instanceof IdempotencyPersistenceLayerError) {

@@ -2,9 +2,9 @@ import type Stripe from 'stripe';
 import { DEPENDENCY_LABELS } from '../core/dependencies';
 import { HttpError } from '../core/errors';
 import type { StripeEventSource } from '../domain/stripe-event-source';
-import type { ThinEventNotification, ThinEventResolver } from '../webhook/stripe-event-intake';
 import { isStripeError, type StripeClientProvider } from './stripe-client-provider';
 import { StripeSdkEventSource } from './stripe-event-source';
+import type { ThinEventNotification, ThinEventResolver } from '../domain/thin-event';
 
 /**
  * A notification younger than this whose event Stripe does not show yet is retried rather

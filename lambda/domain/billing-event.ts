@@ -1,4 +1,3 @@
-import type Stripe from 'stripe';
 import type {
   BILLING_EVENT_SCHEMA_VERSION,
   BILLING_EVENT_SOURCE,
@@ -19,15 +18,6 @@ export interface BillingEvent {
   readonly userId: string | null;
   readonly stripeCustomerId: string | null;
   readonly data: BillingEventData;
-}
-
-/**
- * A verified Stripe event and the bytes it arrived as: the bytes are what is kept when the
- * event is parked (exactly what Stripe signed, so a replay can verify it again).
- */
-export interface StripeDelivery {
-  readonly event: Stripe.Event;
-  readonly rawBody: Buffer;
 }
 
 /** Normalised fields of the Stripe object: camelCase, ISO 8601 times, ids not objects. */

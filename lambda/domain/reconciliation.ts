@@ -1,6 +1,6 @@
 /**
- * Reconciliation (contract section 8): the saved cursor that lets each run resume where the
- * previous one ended, and the one ledger operation a replay of a parked event needs.
+ * Reconciliation (contract section 8): what a run counts, and the saved cursor that lets
+ * each run resume where the previous one ended.
  */
 
 /** What a run did with the events it looked at. */
@@ -59,22 +59,4 @@ export interface ReconciliationStateStore {
    * scheduled one and a replay by hand); returns whether it was saved.
    */
   save(state: ReconciliationState): Promise<boolean>;
-}
-
-/** What the ledger held for an event whose parked outcome a replay asked to forget. */
-export type ForgetParkedResult =
-  /** The completed record said "parked": it is gone, so the pipeline processes the event again. */
-  | 'forgotten'
-  /** No record (never processed, or expired): the pipeline processes the event anyway. */
-  | 'absent'
-  /** A record that is not a parked outcome (published, or in progress): left as it is. */
-  | 'not-parked';
-
-/**
- * The idempotency ledger, seen from a replay: a parked event's completed record answers
- * "already processed" forever, so retrying it after a fix first forgets that record, and
- * only that kind of record.
- */
-export interface ParkedOutcomeLedger {
-  forgetParkedOutcome(eventId: string): Promise<ForgetParkedResult>;
 }

@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
+import { STRIPE_LIMITS } from './stripe-limits';
 
 /** Stripe keeps events for 30 days; nothing older can be listed or retrieved. */
-export const STRIPE_EVENT_RETENTION_DAYS = 30;
+export const STRIPE_EVENT_RETENTION_DAYS = STRIPE_LIMITS.eventRetentionDays;
 
 /** Which of Stripe's events to walk: these types, created within these seconds (inclusive). */
 export interface EventWindow {

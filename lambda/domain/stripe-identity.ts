@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { STRIPE_LIMITS } from './stripe-limits';
 
 /**
  * What the service sends Stripe to name an app user. User ids are taken exactly as the
@@ -8,11 +9,6 @@ import { createHash } from 'node:crypto';
  * named to Stripe by `userKey`, a digest that always fits, and by the id itself wherever it
  * fits; the webhook falls back to the customers table for a user id Stripe could not hold.
  */
-export const STRIPE_LIMITS = {
-  metadataValue: 500,
-  clientReferenceId: 200,
-} as const;
-
 /** SHA-256 of the user id (UTF-8), base64url: 43 characters, header- and query-safe. */
 export const userKey = (userId: string): string =>
   createHash('sha256').update(userId, 'utf8').digest('base64url');
@@ -22,7 +18,7 @@ export function userMetadata(userId: string): { userKey: string; userId?: string
   return {
     userKey: userKey(userId),
     // Counted in UTF-16 units, which is never fewer than Stripe's characters.
-    ...(userId.length <= STRIPE_LIMITS.metadataValue ? { userId } : {}),
+    ...(userId.length <= STRIPE_LIMITS.metadata.valueChars ? { userId } : {}),
   };
 }
 

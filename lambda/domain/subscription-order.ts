@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { EventBusyError } from './event-ledger';
 
 /**
  * A Stripe event's place in the history of the state it carries: its `created` second,
@@ -55,8 +56,9 @@ export const entitlementsOrderKey = (stripeCustomerId: string): string =>
   `entitlements:${stripeCustomerId}`;
 
 /** Another event about the subscription is being published right now: retry later. */
-export class SubscriptionBusyError extends Error {
+export class SubscriptionBusyError extends EventBusyError {
   override readonly name = 'SubscriptionBusyError';
+  readonly code = 'subscription_busy';
 
   constructor(readonly subscriptionId: string) {
     super(`Another event about ${subscriptionId} is being published; retry later.`);

@@ -7,10 +7,10 @@ import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver'
 import { createLogger, type Logger } from '../core/logger';
 import { secretValueReader, type SecretStore } from '../core/secrets';
 import type { ServiceMetrics } from '../domain/metrics';
-import { buildEventPipeline } from '../webhook/event-pipeline';
-import type { ThinEventResolver } from '../webhook/stripe-event-intake';
+import { buildEventPipeline } from '../stripe-events/pipeline';
 import type { EventBridgeConfig } from './config';
 import { createEventBridgeHandler, type EventBridgeHandler } from './event-bridge-handler';
+import type { ThinEventResolver } from '../domain/thin-event';
 
 /** The clients the EventBridge function talks through: AWS in Lambda, local ones locally. */
 export interface EventBridgeInfrastructure {

@@ -1,15 +1,13 @@
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
+import type { StripeEventBridgeEnvelope } from '../stripe-events/event-bridge-pattern';
 import {
   type EventBridgeIntakeDependencies,
   type EventBridgeOutcome,
-  takeStripeEvent,
-} from './use-cases/take-stripe-event';
-
-/** What the rule delivers: Stripe's event (or thin notification) as `detail`. */
-export type StripeEventBridgeEvent = EventBridgeEvent<string, unknown>;
+  takePartnerEvent,
+} from './use-cases/take-partner-event';
 
 export type EventBridgeHandler = (
-  event: StripeEventBridgeEvent,
+  event: StripeEventBridgeEnvelope,
   context: Context,
 ) => Promise<EventBridgeOutcome>;
 
@@ -28,6 +26,6 @@ export const accountOf = (context: Pick<Context, 'invokedFunctionArn'>): string 
 export function createEventBridgeHandler(deps: EventBridgeIntakeDependencies): EventBridgeHandler {
   return async (event, context) => {
     deps.logger.addContext(context);
-    return takeStripeEvent(deps, event, { account: accountOf(context) }, context);
+    return takePartnerEvent(deps, event, { account: accountOf(context) }, context);
   };
 }

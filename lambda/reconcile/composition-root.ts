@@ -11,7 +11,7 @@ import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver'
 import { createLogger, type Logger } from '../core/logger';
 import { secretValueReader, type SecretStore } from '../core/secrets';
 import type { ServiceMetrics } from '../domain/metrics';
-import { buildEventPipeline, EVENT_LEDGER_KEY_PREFIX } from '../webhook/event-pipeline';
+import { buildEventPipeline, EVENT_LEDGER_KEY_PREFIX } from '../stripe-events/pipeline';
 import type { ReconcileConfig } from './config';
 import {
   overlapSecondsFor,
@@ -75,7 +75,7 @@ export function buildReconciler(
     ),
     ledger: new PowertoolsEventLedger(
       infrastructure.dynamo,
-      config.idempotencyTable,
+      config.eventLedgerTable,
       EVENT_LEDGER_KEY_PREFIX,
     ),
     logger,

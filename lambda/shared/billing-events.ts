@@ -1,6 +1,6 @@
 /**
  * The billing event types published to SNS (contract section 5). Which Stripe event each
- * comes from is the mapping's table (`lambda/webhook/billing-event-mapping.ts`), which
+ * comes from is the mapping's table (`lambda/stripe-events/billing-event-mapping.ts`), which
  * also defines the Stripe event types the service handles.
  */
 export const BILLING_EVENT_TYPES = {

@@ -6,7 +6,7 @@ import type { SecretId } from './secrets';
  */
 export const ENV = {
   customersTable: 'CUSTOMERS_TABLE_NAME',
-  idempotencyTable: 'WEBHOOK_IDEMPOTENCY_TABLE_NAME',
+  eventLedgerTable: 'WEBHOOK_IDEMPOTENCY_TABLE_NAME',
   catalogSyncTable: 'CATALOG_SYNC_TABLE_NAME',
   productsTable: 'PRODUCTS_TABLE_NAME',
   pricesTable: 'PRICES_TABLE_NAME',
@@ -58,7 +58,7 @@ export interface SecretLocation {
 /** Every table the functions use, by name, keyed as the functions' configurations key them. */
 export interface TableNames {
   readonly customersTable: string;
-  readonly idempotencyTable: string;
+  readonly eventLedgerTable: string;
   readonly catalogSyncTable: string;
   readonly parkedEventsTable: string;
   readonly subscriptionOrderTable: string;
@@ -125,10 +125,10 @@ export function functionEnvironments(
     [ENV.pricesTable]: inputs.pricesTable,
     [ENV.catalogSnapshotTable]: inputs.catalogSnapshotTable,
   };
-  // What every way in to the event pipeline needs (lambda/webhook/event-pipeline.ts).
+  // What every way in to the event pipeline needs (lambda/stripe-events/pipeline.ts).
   const pipeline = {
     [ENV.customersTable]: inputs.customersTable,
-    [ENV.idempotencyTable]: inputs.idempotencyTable,
+    [ENV.eventLedgerTable]: inputs.eventLedgerTable,
     [ENV.parkedEventsTable]: inputs.parkedEventsTable,
     [ENV.subscriptionOrderTable]: inputs.subscriptionOrderTable,
     [ENV.billingEventsTopicArn]: inputs.billingEventsTopicArn,

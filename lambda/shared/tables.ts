@@ -36,16 +36,17 @@ export const CUSTOMERS_TABLE = {
 
 export const CUSTOMERS_BY_STRIPE_ID_INDEX = CUSTOMERS_TABLE.globalIndexes[0];
 
-/** Powertools idempotency records of processed webhook events. Owned by this stack. */
-export const WEBHOOK_IDEMPOTENCY_TABLE = {
+/**
+ * The event ledger: Powertools idempotency records of the Stripe events processed by any
+ * way in (the webhook, EventBridge, reconciliation, replay). Owned by this stack. Its name
+ * still says "webhook" (the contract's table name, and the deployed tables keep it).
+ */
+export const EVENT_LEDGER_TABLE = {
   nameSuffix: 'stripe-webhook-idempotency',
   partitionKey: { name: 'eventId', type: 'S' },
   globalIndexes: [],
   timeToLiveAttribute: 'ttl',
 } as const satisfies TableDefinition;
-
-/** How long a processed webhook event is remembered (Stripe retries for up to 3 days). */
-export const WEBHOOK_IDEMPOTENCY_RECORD_DAYS = 30;
 
 /**
  * What this service last synced of each catalog price to Stripe (amount, currency,
@@ -125,7 +126,7 @@ export const CATALOG_SNAPSHOT_TABLE = {
 
 export const OWNED_TABLES = [
   CUSTOMERS_TABLE,
-  WEBHOOK_IDEMPOTENCY_TABLE,
+  EVENT_LEDGER_TABLE,
   CATALOG_SYNC_TABLE,
   PARKED_EVENTS_TABLE,
   SUBSCRIPTION_ORDER_TABLE,

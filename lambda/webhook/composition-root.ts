@@ -9,7 +9,7 @@ import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver'
 import { parseSecretList, secretValueReader, type SecretStore } from '../core/secrets';
 import type { ServiceMetrics } from '../domain/metrics';
 import type { WebhookConfig } from './config';
-import { buildEventPipeline } from './event-pipeline';
+import { buildEventPipeline } from '../stripe-events/pipeline';
 import { StripeSignatureVerifier } from './signature-verifier';
 import { createWebhookHandler } from './webhook-handler';
 

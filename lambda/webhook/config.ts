@@ -1,7 +1,7 @@
 import { type Environment, type EnvironmentReader, readEnvironment } from '../core/config';
 import { readSecretsCacheMaxAge, type SecretRef } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
-import type { EventPipelineConfig } from './event-pipeline';
+import type { EventPipelineConfig } from '../stripe-events/pipeline';
 
 export interface WebhookConfig extends EventPipelineConfig {
   readonly stripeWebhookSecret: SecretRef;
@@ -14,7 +14,7 @@ export interface WebhookConfig extends EventPipelineConfig {
 export function readEventPipelineConfig(read: EnvironmentReader): EventPipelineConfig {
   return {
     customersTable: read.required(ENV.customersTable),
-    idempotencyTable: read.required(ENV.idempotencyTable),
+    eventLedgerTable: read.required(ENV.eventLedgerTable),
     parkedEventsTable: read.required(ENV.parkedEventsTable),
     subscriptionOrderTable: read.required(ENV.subscriptionOrderTable),
     billingEventsTopicArn: read.required(ENV.billingEventsTopicArn),

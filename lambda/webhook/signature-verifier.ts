@@ -1,5 +1,5 @@
 import { HttpError, invalidRequest } from '../core/errors';
-import { classifyStripePayload, type IncomingStripePayload } from './stripe-event-intake';
+import { classifyStripePayload, type IncomingStripePayload } from '../stripe-events/intake';
 import {
   isFresh,
   isSignedWith,

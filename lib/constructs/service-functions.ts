@@ -127,7 +127,7 @@ export class ServiceFunctions extends Construct {
     const { settings } = config;
     const environment = functionEnvironments({
       customersTable: tables.customers.tableName,
-      idempotencyTable: tables.webhookIdempotency.tableName,
+      eventLedgerTable: tables.eventLedger.tableName,
       catalogSyncTable: tables.catalogSync.tableName,
       parkedEventsTable: tables.parkedEvents.tableName,
       subscriptionOrderTable: tables.subscriptionOrder.tableName,
@@ -147,7 +147,7 @@ export class ServiceFunctions extends Construct {
       eventBridgeSource: settings.eventBridgeSource,
     });
     const grantPipeline = (fn: ServiceFunction) => {
-      fn.grant([...PIPELINE_TABLE_ACCESS.idempotency], [tables.webhookIdempotency.tableArn]);
+      fn.grant([...PIPELINE_TABLE_ACCESS.idempotency], [tables.eventLedger.tableArn]);
       fn.grant([...PIPELINE_TABLE_ACCESS.parkedEvents], [tables.parkedEvents.tableArn]);
       fn.grant([...PIPELINE_TABLE_ACCESS.subscriptionOrder], [tables.subscriptionOrder.tableArn]);
       fn.grant(

@@ -10,7 +10,7 @@ import {
   RECONCILIATION_STATE_TABLE,
   SUBSCRIPTION_ORDER_TABLE,
   type TableDefinition,
-  WEBHOOK_IDEMPOTENCY_TABLE,
+  EVENT_LEDGER_TABLE,
 } from '../../lambda/shared/tables';
 import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
 
@@ -29,7 +29,7 @@ export interface ServiceTablesProps {
  */
 export class ServiceTables extends Construct {
   readonly customers: Table;
-  readonly webhookIdempotency: Table;
+  readonly eventLedger: Table;
   readonly catalogSync: Table;
   readonly parkedEvents: Table;
   readonly subscriptionOrder: Table;
@@ -41,9 +41,9 @@ export class ServiceTables extends Construct {
   constructor(scope: Construct, id: string, props: ServiceTablesProps) {
     super(scope, id);
     this.customers = this.createTable('CustomersTable', CUSTOMERS_TABLE, props.config);
-    this.webhookIdempotency = this.createTable(
+    this.eventLedger = this.createTable(
       'WebhookIdempotencyTable',
-      WEBHOOK_IDEMPOTENCY_TABLE,
+      EVENT_LEDGER_TABLE,
       props.config,
     );
     this.catalogSync = this.createTable('CatalogSyncTable', CATALOG_SYNC_TABLE, props.config);
@@ -65,7 +65,7 @@ export class ServiceTables extends Construct {
     );
     this.owned = [
       { table: this.customers, definition: CUSTOMERS_TABLE },
-      { table: this.webhookIdempotency, definition: WEBHOOK_IDEMPOTENCY_TABLE },
+      { table: this.eventLedger, definition: EVENT_LEDGER_TABLE },
       { table: this.catalogSync, definition: CATALOG_SYNC_TABLE },
       { table: this.parkedEvents, definition: PARKED_EVENTS_TABLE },
       { table: this.subscriptionOrder, definition: SUBSCRIPTION_ORDER_TABLE },

@@ -4,7 +4,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { stripeEventPattern } from '../../lambda/shared/stripe-event-bridge';
+import { stripeEventPattern } from '../../lambda/stripe-events/event-bridge-pattern';
 import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
 import type { ServiceFunction } from './service-function';
 
@@ -40,7 +40,7 @@ const DEAD_LETTER_RETENTION = Duration.days(14);
  * - the partner event bus of the Stripe event destination's partner event source (its
  *   creation *is* the association EventBridge asks for within 7 days of the destination);
  * - one rule on it for the handled event types (snapshot and thin), from that source in
- *   this account (`lambda/shared/stripe-event-bridge.ts`, which the local stand-in uses
+ *   this account (`lambda/stripe-events/event-bridge-pattern.ts`, which the local stand-in uses
  *   too), invoking the function asynchronously;
  * - one dead-letter queue (SQS-encrypted, TLS only) for every way an event can fail on
  *   this path: the rule's deliveries Lambda refused (throttled, no permission) and the

@@ -1,6 +1,6 @@
 /**
  * What each billing event means, in words: the demo page's reading of the `data` each type
- * carries (built by lambda/webhook/billing-event-mapping.ts, contract section 5). Loaded
+ * carries (built by lambda/stripe-events/billing-event-mapping.ts, contract section 5). Loaded
  * before app.js, as `BillingEventMeanings`; it touches no DOM, so test/unit/local runs it in Node.
  */
 (() => {

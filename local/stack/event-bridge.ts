@@ -2,21 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../lambda/core/logger';
-import type {
-  EventBridgeHandler,
-  StripeEventBridgeEvent,
-} from '../../lambda/eventbridge/event-bridge-handler';
-import type { EventBridgeOutcome } from '../../lambda/eventbridge/use-cases/take-stripe-event';
+import { isRecord } from '../../lambda/shared/json';
+import type { EventBridgeHandler } from '../../lambda/eventbridge/event-bridge-handler';
+import type { EventBridgeOutcome } from '../../lambda/eventbridge/use-cases/take-partner-event';
 import {
   matchesStripeEventPattern,
   type StripeEventBridgeEnvelope,
   stripeEventPattern,
-} from '../../lambda/shared/stripe-event-bridge';
+} from '../../lambda/stripe-events/event-bridge-pattern';
 import { BodyTooLargeError, localContext, readBody, writeJson } from '../http-adapter';
 
 /**
  * The local stand-in for a Stripe event destination's partner event bus: the same rule
- * pattern as the stack's (`lambda/shared/stripe-event-bridge.ts`), the same function
+ * pattern as the stack's (`lambda/stripe-events/event-bridge-pattern.ts`), the same function
  * (built by `local/stack/handlers.ts` with the local clients), invoked as Lambda invokes
  * an EventBridge target: asynchronously, retried after a failure, and kept in a
  * dead-letter list when the retries are spent.
@@ -197,7 +195,7 @@ export class LocalEventBridge {
       delivery.attempts = attempt + 1;
       try {
         delivery.outcome = await this.options.handler(
-          delivery.envelope as unknown as StripeEventBridgeEvent,
+          delivery.envelope,
           localContext('local-stripe-event-bridge'),
         );
         delivery.state = 'succeeded';
@@ -288,9 +286,6 @@ function summary(delivery: LocalDelivery) {
     ...(delivery.error !== undefined ? { error: delivery.error } : {}),
   };
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The events of a `POST /_local/eventbridge/events` body; undefined when it holds none. */
 function putEventsBody(

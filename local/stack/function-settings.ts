@@ -7,13 +7,13 @@ import {
   StaticSecretStore,
 } from '../../lambda/core/secrets';
 import { type EventBridgeConfig, loadEventBridgeConfig } from '../../lambda/eventbridge/config';
-import { DEFAULT_RECONCILE_INTERVAL_MINUTES } from '../../lambda/reconcile/use-cases/reconcile-events';
 import { functionEnvironments } from '../../lambda/shared/function-environment';
 import type { SecretId } from '../../lambda/shared/secrets';
 import { type WebhookConfig, loadWebhookConfig } from '../../lambda/webhook/config';
 import { LOCAL_ENVIRONMENT_NAME, type LocalConfig, localResourceName } from '../config';
 import { LOCAL_EVENT_BRIDGE } from './event-bridge';
 import type { LocalResourceNames } from './resource-names';
+import { DEFAULT_RECONCILE_INTERVAL_MINUTES } from '../../lambda/shared/reconciliation-schedule';
 
 /**
  * What the local handlers are built from: each function's configuration (read from the

@@ -11,7 +11,7 @@ import {
   RECONCILIATION_STATE_TABLE,
   SUBSCRIPTION_ORDER_TABLE,
   type TableDefinition,
-  WEBHOOK_IDEMPOTENCY_TABLE,
+  EVENT_LEDGER_TABLE,
 } from '../../lambda/shared/tables';
 import { type LocalConfig, localResourceName } from '../config';
 
@@ -24,7 +24,7 @@ export function localResourceNames(config: Pick<LocalConfig, 'projectName'>): Lo
   const name = (suffix: string) => localResourceName(config, suffix);
   return {
     customersTable: name(CUSTOMERS_TABLE.nameSuffix),
-    idempotencyTable: name(WEBHOOK_IDEMPOTENCY_TABLE.nameSuffix),
+    eventLedgerTable: name(EVENT_LEDGER_TABLE.nameSuffix),
     catalogSyncTable: name(CATALOG_SYNC_TABLE.nameSuffix),
     parkedEventsTable: name(PARKED_EVENTS_TABLE.nameSuffix),
     subscriptionOrderTable: name(SUBSCRIPTION_ORDER_TABLE.nameSuffix),
@@ -45,7 +45,7 @@ export function localResourceNames(config: Pick<LocalConfig, 'projectName'>): Lo
 export function localTables(names: LocalResourceNames): readonly [TableDefinition, string][] {
   return [
     [CUSTOMERS_TABLE, names.customersTable],
-    [WEBHOOK_IDEMPOTENCY_TABLE, names.idempotencyTable],
+    [EVENT_LEDGER_TABLE, names.eventLedgerTable],
     [CATALOG_SYNC_TABLE, names.catalogSyncTable],
     [PARKED_EVENTS_TABLE, names.parkedEventsTable],
     [SUBSCRIPTION_ORDER_TABLE, names.subscriptionOrderTable],

@@ -34,12 +34,11 @@ import {
   PARKED_EVENTS_TABLE,
   RECONCILIATION_STATE_TABLE,
   SUBSCRIPTION_ORDER_TABLE,
-  WEBHOOK_IDEMPOTENCY_TABLE,
+  EVENT_LEDGER_TABLE,
 } from '../../lambda/shared/tables';
 import { ENV } from '../../lambda/shared/function-environment';
 import type { ReconcileInfrastructure } from '../../lambda/reconcile/composition-root';
 import type { ReconcileConfig } from '../../lambda/reconcile/config';
-import { DEFAULT_RECONCILE_INTERVAL_MINUTES } from '../../lambda/reconcile/use-cases/reconcile-events';
 import {
   type ContextSource,
   loadServiceConfig,
@@ -64,6 +63,7 @@ import {
   processOutput,
   UsageError,
 } from './cli';
+import { DEFAULT_RECONCILE_INTERVAL_MINUTES } from '../../lambda/shared/reconciliation-schedule';
 
 /**
  * Where the webhook's signing secrets live, as the registration command sees it: a secret
@@ -254,7 +254,7 @@ export function localReconcileConfig(
 ): ReconcileConfig {
   return {
     customersTable: names.customersTable,
-    idempotencyTable: names.idempotencyTable,
+    eventLedgerTable: names.eventLedgerTable,
     parkedEventsTable: names.parkedEventsTable,
     subscriptionOrderTable: names.subscriptionOrderTable,
     billingEventsTopicArn,
@@ -368,7 +368,7 @@ function deployedTarget(config: ServiceConfig, clients: AwsClients): Target {
       return {
         config: {
           customersTable: resourceName(config, CUSTOMERS_TABLE.nameSuffix),
-          idempotencyTable: resourceName(config, WEBHOOK_IDEMPOTENCY_TABLE.nameSuffix),
+          eventLedgerTable: resourceName(config, EVENT_LEDGER_TABLE.nameSuffix),
           parkedEventsTable: resourceName(config, PARKED_EVENTS_TABLE.nameSuffix),
           subscriptionOrderTable: resourceName(config, SUBSCRIPTION_ORDER_TABLE.nameSuffix),
           reconciliationStateTable: resourceName(config, RECONCILIATION_STATE_TABLE.nameSuffix),

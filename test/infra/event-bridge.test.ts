@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { METRICS } from '../../lambda/domain/metrics';
 import { ENV } from '../../lambda/shared/function-environment';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/webhook/billing-event-mapping';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/stripe-events/billing-event-mapping';
 import { loadServiceConfig } from '../../lib/config';
 import type { ServiceFunction } from '../../lib/constructs/service-function';
 import {
@@ -153,7 +153,7 @@ describe('Stripe events through EventBridge (context eventBridgeSource)', () => 
       Environment: {
         Variables: Match.objectLike({
           [ENV.eventBridgeSource]: SOURCE,
-          [ENV.idempotencyTable]: Match.anyValue(),
+          [ENV.eventLedgerTable]: Match.anyValue(),
           [ENV.parkedEventsTable]: Match.anyValue(),
           [ENV.subscriptionOrderTable]: Match.anyValue(),
           [ENV.billingEventsTopicArn]: Match.anyValue(),

@@ -357,7 +357,7 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     return [
       [
         ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        [tables.webhookIdempotency.tableArn, tables.parkedEvents.tableArn],
+        [tables.eventLedger.tableArn, tables.parkedEvents.tableArn],
       ],
       [
         ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -433,7 +433,7 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
       Environment: {
         Variables: Match.objectLike({
           [ENV.customersTable]: resolved(stack, stack.tables.customers.tableName),
-          [ENV.idempotencyTable]: resolved(stack, stack.tables.webhookIdempotency.tableName),
+          [ENV.eventLedgerTable]: resolved(stack, stack.tables.eventLedger.tableName),
           [ENV.parkedEventsTable]: resolved(stack, stack.tables.parkedEvents.tableName),
           [ENV.subscriptionOrderTable]: resolved(stack, stack.tables.subscriptionOrder.tableName),
           [ENV.reconciliationStateTable]: resolved(
@@ -559,7 +559,7 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
               ],
             ],
           },
-          [ENV.idempotencyTable]: resolved(stack, stack.tables.webhookIdempotency.tableName),
+          [ENV.eventLedgerTable]: resolved(stack, stack.tables.eventLedger.tableName),
           [ENV.parkedEventsTable]: resolved(stack, stack.tables.parkedEvents.tableName),
           [ENV.subscriptionOrderTable]: resolved(stack, stack.tables.subscriptionOrder.tableName),
           [ENV.customersTable]: resolved(stack, stack.tables.customers.tableName),

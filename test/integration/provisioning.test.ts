@@ -1,7 +1,7 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetTopicAttributesCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { CUSTOMERS_TABLE, WEBHOOK_IDEMPOTENCY_TABLE } from '../../lambda/shared/tables';
+import { CUSTOMERS_TABLE, EVENT_LEDGER_TABLE } from '../../lambda/shared/tables';
 import {
   localDynamoClient,
   localSnsClient,
@@ -18,7 +18,7 @@ describe('provisioning the local services from the shared definitions', () => {
     const client = localDynamoClient(serviceEndpoint('dynamodb'));
     const prefix = uniqueProjectName('prov');
     await createTable(client, CUSTOMERS_TABLE, `${prefix}-customers`);
-    await createTable(client, WEBHOOK_IDEMPOTENCY_TABLE, `${prefix}-idempotency`);
+    await createTable(client, EVENT_LEDGER_TABLE, `${prefix}-idempotency`);
 
     const customers = await client.send(
       new DescribeTableCommand({ TableName: `${prefix}-customers` }),

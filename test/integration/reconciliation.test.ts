@@ -19,7 +19,7 @@ import {
   overlapSecondsFor,
   UnknownEventError,
 } from '../../lambda/reconcile/use-cases/reconcile-events';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/webhook/billing-event-mapping';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/stripe-events/billing-event-mapping';
 import { STRIPE_API_VERSION } from '../../lambda/shared/stripe-api-version';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
 import { localContext } from '../../local/http-adapter';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import type Stripe from 'stripe';
 import type { ReconciliationReport } from '../../lambda/reconcile/use-cases/reconcile-events';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/webhook/billing-event-mapping';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/stripe-events/billing-event-mapping';
 import type { LocalStack } from '../../local/local-stack';
 import {
   billingEventsOf,

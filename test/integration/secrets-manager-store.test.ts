@@ -143,7 +143,7 @@ describe('one combined secret (contract section 3) through Secrets Manager', () 
   });
   const webhookConfig = loadWebhookConfig({
     [ENV.customersTable]: 'customers',
-    [ENV.idempotencyTable]: 'idempotency',
+    [ENV.eventLedgerTable]: 'idempotency',
     [ENV.parkedEventsTable]: 'parked',
     [ENV.subscriptionOrderTable]: 'subscription-order',
     [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',

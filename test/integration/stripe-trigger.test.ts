@@ -5,7 +5,7 @@ import type { BillingEventType } from '../../lambda/shared/billing-events';
 import {
   HANDLED_STRIPE_EVENT_TYPES,
   type HandledStripeEventType,
-} from '../../lambda/webhook/billing-event-mapping';
+} from '../../lambda/stripe-events/billing-event-mapping';
 import type { LocalStack } from '../../local/local-stack';
 import { STRIPE_CLI_FIXTURES } from '../../local/stripe-fixtures';
 import {

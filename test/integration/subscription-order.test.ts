@@ -3,13 +3,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type Stripe from 'stripe';
 import { DynamoSubscriptionOrderLedger } from '../../lambda/adapters/dynamo-subscription-order';
-import type { BillingEvent, StripeDelivery } from '../../lambda/domain/billing-event';
+import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { SubscriptionBusyError } from '../../lambda/domain/subscription-order';
 import { SUBSCRIPTION_ORDER_TABLE } from '../../lambda/shared/tables';
 import {
   publishBillingEvent,
   type PublishOutcome,
-} from '../../lambda/webhook/use-cases/publish-billing-event';
+} from '../../lambda/stripe-events/use-cases/publish-billing-event';
 import { localDynamoClient } from '../../local/services/aws-clients';
 import { createTable } from '../../local/services/provision';
 import { FakeParkedEventStore } from '../support/fake-parked-events';
@@ -17,6 +17,7 @@ import { FakeSubscriptionSource } from '../support/fake-subscription-order';
 import { stripeEvent, subscriptionObject } from '../support/stripe-events';
 import { serviceEndpoint } from './services';
 import { uniqueProjectName } from './support';
+import type { StripeDelivery } from '../../lambda/domain/event-ledger';
 
 jest.setTimeout(60_000);
 

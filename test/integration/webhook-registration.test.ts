@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import type Stripe from 'stripe';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/webhook/billing-event-mapping';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/stripe-events/billing-event-mapping';
 import { ROUTES } from '../../lambda/shared/routes';
 import { STRIPE_API_VERSION } from '../../lambda/shared/stripe-api-version';
 import type { LocalStack } from '../../local/local-stack';

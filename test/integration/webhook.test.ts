@@ -76,7 +76,7 @@ async function received(stripeEventId: string) {
 
 async function idempotencyRecords(): Promise<Record<string, unknown>[]> {
   const { Items = [] } = await documents.send(
-    new ScanCommand({ TableName: stack.names.idempotencyTable, ConsistentRead: true }),
+    new ScanCommand({ TableName: stack.names.eventLedgerTable, ConsistentRead: true }),
   );
   return Items;
 }

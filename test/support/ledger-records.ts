@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { EVENT_LEDGER_KEY_PREFIX } from '../../lambda/webhook/event-pipeline';
+import { EVENT_LEDGER_KEY_PREFIX } from '../../lambda/stripe-events/pipeline';
 import type { LocalStack } from '../../local/local-stack';
 
 /** A Powertools idempotency record, as far as the tests read it. */
@@ -25,7 +25,7 @@ export async function ledgerRecord(
     .digest('base64')}`;
   const { Item } = await documents.send(
     new GetCommand({
-      TableName: stack.names.idempotencyTable,
+      TableName: stack.names.eventLedgerTable,
       Key: { eventId: key },
       ConsistentRead: true,
     }),

@@ -17,7 +17,7 @@ export async function stackState(stack: LocalStack): Promise<StackState> {
   const documents = DynamoDBDocumentClient.from(localDynamoClient(stack.endpoints.dynamodb));
   const {
     customersTable,
-    idempotencyTable,
+    eventLedgerTable,
     catalogSyncTable,
     parkedEventsTable,
     productsTable,
@@ -26,7 +26,7 @@ export async function stackState(stack: LocalStack): Promise<StackState> {
   const tables: Record<string, string> = {};
   for (const table of [
     customersTable,
-    idempotencyTable,
+    eventLedgerTable,
     catalogSyncTable,
     parkedEventsTable,
     productsTable,

@@ -1,19 +1,12 @@
 import type { Context } from 'aws-lambda';
 import type Stripe from 'stripe';
-import type { EventProcessor, ProcessedEvent } from '../../adapters/idempotent-processor';
 import { HttpError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { METRICS, NO_METRICS, type ServiceMetrics } from '../../domain/metrics';
 import type { ParkedEventStore } from '../../domain/parked-event';
-import {
-  classifyStripePayload,
-  type IncomingStripePayload,
-  type ThinEventResolver,
-} from '../../webhook/stripe-event-intake';
-import { SubscriptionBusyError } from '../../domain/subscription-order';
+import { classifyStripePayload, type IncomingStripePayload } from '../../stripe-events/intake';
 import {
   NO_COUNTS,
-  type ParkedOutcomeLedger,
   type ReconciliationCounts,
   type ReconciliationStateStore,
 } from '../../domain/reconciliation';
@@ -24,13 +17,18 @@ import {
 import {
   HANDLED_STRIPE_EVENT_TYPES,
   isHandledStripeEventType,
-} from '../../webhook/billing-event-mapping';
-import type { PublishOutcome } from '../../webhook/use-cases/publish-billing-event';
+} from '../../stripe-events/billing-event-mapping';
+import type { PublishOutcome } from '../../stripe-events/use-cases/publish-billing-event';
+import {
+  EventBusyError,
+  type EventProcessor,
+  type ParkedOutcomeLedger,
+  type ProcessedEvent,
+} from '../../domain/event-ledger';
+import type { ThinEventResolver } from '../../domain/thin-event';
 
 /** The scheduled reconciliation's name in the reconciliation-state table. */
 export const DEFAULT_RECONCILIATION_NAME = 'stripe-events';
-/** Minutes between scheduled runs unless configured (contract section 8). */
-export const DEFAULT_RECONCILE_INTERVAL_MINUTES = 15;
 /** The overlap never goes below this, however short the interval. */
 export const MIN_OVERLAP_SECONDS = 10 * 60;
 
@@ -537,8 +535,7 @@ const isSuperseded = (outcome: PublishOutcome): boolean =>
  * Another way in holds the event right now: the ledger's in-progress record (a 409), or
  * the ordering rule's lease on the event's subscription. Left for the next run.
  */
-const isInProgress = (error: unknown): boolean =>
-  (error instanceof HttpError && error.status === 409) || error instanceof SubscriptionBusyError;
+const isInProgress = (error: unknown): boolean => error instanceof EventBusyError;
 
 const COUNTED: Readonly<Record<EventDisposition, keyof ReconciliationCounts>> = {
   already_processed: 'alreadyProcessed',

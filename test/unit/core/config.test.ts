@@ -58,11 +58,11 @@ describe('function configuration', () => {
 
   it('reads the webhook settings and reports what is missing', () => {
     expect(() => loadWebhookConfig({})).toThrow(
-      new RegExp(`${ENV.customersTable}.*${ENV.idempotencyTable}.*${ENV.billingEventsTopicArn}`),
+      new RegExp(`${ENV.customersTable}.*${ENV.eventLedgerTable}.*${ENV.billingEventsTopicArn}`),
     );
     const config = loadWebhookConfig({
       [ENV.customersTable]: 'c',
-      [ENV.idempotencyTable]: 'i',
+      [ENV.eventLedgerTable]: 'i',
       [ENV.parkedEventsTable]: 'p',
       [ENV.subscriptionOrderTable]: 'o',
       [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
@@ -125,7 +125,7 @@ describe('function configuration', () => {
   it('reads the webhook secret field and the parked events table', () => {
     const webhookEnv = {
       [ENV.customersTable]: 'c',
-      [ENV.idempotencyTable]: 'i',
+      [ENV.eventLedgerTable]: 'i',
       [ENV.parkedEventsTable]: 'p',
       [ENV.subscriptionOrderTable]: 'o',
       [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',

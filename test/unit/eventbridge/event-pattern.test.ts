@@ -5,8 +5,8 @@ import {
   isStripePartnerSourceName,
   matchesStripeEventPattern,
   stripeEventPattern,
-} from '../../../lambda/shared/stripe-event-bridge';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/webhook/billing-event-mapping';
+} from '../../../lambda/stripe-events/event-bridge-pattern';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/stripe-events/billing-event-mapping';
 
 const SOURCE = 'aws.partner/stripe.com/ed_test_123';
 
@@ -53,7 +53,7 @@ describe('the Stripe EventBridge rule pattern', () => {
 describe('the EventBridge function configuration', () => {
   const inputs = {
     customersTable: 'c',
-    idempotencyTable: 'i',
+    eventLedgerTable: 'i',
     catalogSyncTable: 'cs',
     parkedEventsTable: 'p',
     subscriptionOrderTable: 'o',
@@ -78,7 +78,7 @@ describe('the EventBridge function configuration', () => {
     const environment = functionEnvironments({ ...inputs, eventBridgeSource: SOURCE }).eventBridge;
     expect(loadEventBridgeConfig(environment)).toMatchObject({
       eventBridgeSource: SOURCE,
-      idempotencyTable: 'i',
+      eventLedgerTable: 'i',
       parkedEventsTable: 'p',
       stripeSecretKey: { name: 'key' },
     });

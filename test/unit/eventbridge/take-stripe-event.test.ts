@@ -1,26 +1,25 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type Stripe from 'stripe';
-import type { ProcessedEvent } from '../../../lambda/adapters/idempotent-processor';
-import { conflict } from '../../../lambda/core/errors';
-import type { StripeDelivery } from '../../../lambda/domain/billing-event';
 import { METRICS } from '../../../lambda/domain/metrics';
 import { SubscriptionBusyError } from '../../../lambda/domain/subscription-order';
 import {
   accountOf,
   createEventBridgeHandler,
-  type StripeEventBridgeEvent,
 } from '../../../lambda/eventbridge/event-bridge-handler';
-import type { EventBridgeIntakeDependencies } from '../../../lambda/eventbridge/use-cases/take-stripe-event';
-import type {
-  ThinEventNotification,
-  ThinEventResolver,
-} from '../../../lambda/webhook/stripe-event-intake';
-import type { PublishOutcome } from '../../../lambda/webhook/use-cases/publish-billing-event';
+import type { EventBridgeIntakeDependencies } from '../../../lambda/eventbridge/use-cases/take-partner-event';
+import type { PublishOutcome } from '../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { lambdaContext } from '../../support/api-events';
 import { RecordingMetrics } from '../../support/emf-capture';
 import { FakeParkedEventStore } from '../../support/fake-parked-events';
 import { paymentIntentObject, stripeEvent } from '../../support/stripe-events';
+import type { ThinEventNotification, ThinEventResolver } from '../../../lambda/domain/thin-event';
+import {
+  EventInProgressError,
+  type ProcessedEvent,
+  type StripeDelivery,
+} from '../../../lambda/domain/event-ledger';
+import type { StripeEventBridgeEnvelope } from '../../../lambda/stripe-events/event-bridge-pattern';
 
 const SOURCE = 'aws.partner/stripe.com/ed_test_unit';
 /** The account of `lambdaContext()`'s function ARN. */
@@ -73,7 +72,7 @@ function setup(resolvable: Record<string, Stripe.Event> = {}) {
     now: () => new Date('2026-01-02T03:04:05Z'),
   };
   const handler = createEventBridgeHandler(deps);
-  const invoke = (event: StripeEventBridgeEvent, context: Context = lambdaContext()) =>
+  const invoke = (event: StripeEventBridgeEnvelope, context: Context = lambdaContext()) =>
     handler(event, context);
   return { pipeline, resolver, parked, metrics, invoke };
 }
@@ -92,7 +91,7 @@ const thin = (event: Stripe.Event, overrides: Partial<ThinEventNotification> = {
   ...overrides,
 });
 
-function envelope(detail: unknown, overrides: Partial<StripeEventBridgeEvent> = {}) {
+function envelope(detail: unknown, overrides: Partial<StripeEventBridgeEnvelope> = {}) {
   const type = (detail as { type?: string }).type ?? 'unknown';
   return {
     version: '0',
@@ -105,7 +104,7 @@ function envelope(detail: unknown, overrides: Partial<StripeEventBridgeEvent> = 
     resources: [],
     detail,
     ...overrides,
-  } as StripeEventBridgeEvent;
+  } as StripeEventBridgeEnvelope;
 }
 
 describe('the EventBridge intake', () => {
@@ -249,7 +248,7 @@ describe('the EventBridge intake', () => {
   it('waits out an event in progress on the webhook, then finds it done', async () => {
     const { pipeline, invoke } = setup();
     const event = snapshot();
-    pipeline.failures.push(conflict('in progress', 'event_in_progress'));
+    pipeline.failures.push(new EventInProgressError('evt', 'in progress'));
     expect(await invoke(envelope(event))).toMatchObject({ status: 'processed' });
     expect(pipeline.processed).toHaveLength(1);
   });
@@ -257,9 +256,9 @@ describe('the EventBridge intake', () => {
   it('throws when the event (or its subscription) stays busy, for Lambda to retry', async () => {
     const { pipeline, invoke } = setup();
     pipeline.failures.push(
-      conflict('in progress', 'event_in_progress'),
+      new EventInProgressError('evt', 'in progress'),
       new SubscriptionBusyError('sub_1'),
-      conflict('in progress', 'event_in_progress'),
+      new EventInProgressError('evt', 'in progress'),
     );
     await expect(invoke(envelope(snapshot()))).rejects.toThrow('in progress');
     expect(pipeline.processed).toEqual([]);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import type Stripe from 'stripe';
 import { BILLING_EVENT_TYPES } from '../../../lambda/shared/billing-events';
-import { mapStripeEvent } from '../../../lambda/webhook/billing-event-mapping';
+import { mapStripeEvent } from '../../../lambda/stripe-events/billing-event-mapping';
 import { DEMO_DIR } from '../../../local/demo-files';
 import {
   checkoutSessionObject,

@@ -134,7 +134,7 @@ describe('a deployed environment', () => {
     const { config, infrastructure } = await target.reconciliation();
     expect(config).toEqual({
       customersTable: 'acme-dev-stripe-customers',
-      idempotencyTable: 'acme-dev-stripe-webhook-idempotency',
+      eventLedgerTable: 'acme-dev-stripe-webhook-idempotency',
       parkedEventsTable: 'acme-dev-stripe-parked-events',
       subscriptionOrderTable: 'acme-dev-stripe-subscription-order',
       reconciliationStateTable: 'acme-dev-stripe-reconciliation-state',
@@ -228,7 +228,7 @@ describe('the reconciliation function configuration', () => {
     );
     const config = loadReconcileConfig({
       [ENV.customersTable]: 'c',
-      [ENV.idempotencyTable]: 'i',
+      [ENV.eventLedgerTable]: 'i',
       [ENV.parkedEventsTable]: 'p',
       [ENV.subscriptionOrderTable]: 's',
       [ENV.billingEventsTopicArn]: 'arn:aws:sns:eu-west-1:1:t',

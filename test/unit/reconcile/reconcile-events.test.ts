@@ -1,18 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type Stripe from 'stripe';
-import type { ProcessedEvent } from '../../../lambda/adapters/idempotent-processor';
-import { conflict } from '../../../lambda/core/errors';
-import type { StripeDelivery } from '../../../lambda/domain/billing-event';
 import { METRICS, type MetricName } from '../../../lambda/domain/metrics';
 import type {
-  ForgetParkedResult,
-  ParkedOutcomeLedger,
   ReconciliationState,
   ReconciliationStateStore,
 } from '../../../lambda/domain/reconciliation';
 import type { EventWindow, StripeEventSource } from '../../../lambda/domain/stripe-event-source';
 import { SubscriptionBusyError } from '../../../lambda/domain/subscription-order';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/webhook/billing-event-mapping';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/stripe-events/billing-event-mapping';
 import {
   MAX_CONSECUTIVE_FAILURES,
   overlapSecondsFor,
@@ -21,9 +16,16 @@ import {
   replayEvent,
   UnknownEventError,
 } from '../../../lambda/reconcile/use-cases/reconcile-events';
-import type { PublishOutcome } from '../../../lambda/webhook/use-cases/publish-billing-event';
+import type { PublishOutcome } from '../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { localContext } from '../../../local/http-adapter';
 import { FakeParkedEventStore } from '../../support/fake-parked-events';
+import {
+  EventInProgressError,
+  type ForgetParkedResult,
+  type ParkedOutcomeLedger,
+  type ProcessedEvent,
+  type StripeDelivery,
+} from '../../../lambda/domain/event-ledger';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const NOW_S = NOW.getTime() / 1000;
@@ -77,7 +79,7 @@ class FakePipeline {
     if (done) return Promise.resolve({ outcome: done, alreadyProcessed: true });
     const behaviour = this.behaviour.get(id) ?? 'publish';
     if (behaviour === 'busy') {
-      return Promise.reject(conflict(`Event ${id} is being processed`, 'event_in_progress'));
+      return Promise.reject(new EventInProgressError(id));
     }
     if (behaviour === 'fail') {
       return Promise.reject(

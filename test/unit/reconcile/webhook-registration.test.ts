@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/webhook/billing-event-mapping';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/stripe-events/billing-event-mapping';
 import { STRIPE_API_VERSION } from '../../../lambda/shared/stripe-api-version';
 import {
   ENDPOINT_OWNER_METADATA_KEY,

@@ -7,7 +7,7 @@ import {
   type MappedStripeEvent,
   mapStripeEvent,
   UnmappableEventError,
-} from '../../../lambda/webhook/billing-event-mapping';
+} from '../../../lambda/stripe-events/billing-event-mapping';
 import {
   AMOUNT,
   API_VERSION_CHANGES,

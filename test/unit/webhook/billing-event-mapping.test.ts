@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import {
   mapStripeEvent,
   UnmappableEventError,
-} from '../../../lambda/webhook/billing-event-mapping';
+} from '../../../lambda/stripe-events/billing-event-mapping';
 import {
   checkoutSessionObject,
   CUSTOMER_ID,

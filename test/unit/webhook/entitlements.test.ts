@@ -3,19 +3,20 @@ import type Stripe from 'stripe';
 import { StripeActiveEntitlementSource } from '../../../lambda/adapters/stripe-active-entitlements';
 import type { StripeClientProvider } from '../../../lambda/adapters/stripe-client-provider';
 import type { ActiveEntitlementRef } from '../../../lambda/domain/active-entitlements';
-import type { BillingEvent, StripeDelivery } from '../../../lambda/domain/billing-event';
+import type { BillingEvent } from '../../../lambda/domain/billing-event';
 import {
   mapStripeEvent,
   UnmappableEventError,
-} from '../../../lambda/webhook/billing-event-mapping';
-import { MAX_ACTIVE_ENTITLEMENTS } from '../../../lambda/webhook/stripe-payloads';
-import { publishBillingEvent } from '../../../lambda/webhook/use-cases/publish-billing-event';
+} from '../../../lambda/stripe-events/billing-event-mapping';
+import { MAX_ACTIVE_ENTITLEMENTS } from '../../../lambda/stripe-events/payloads';
+import { publishBillingEvent } from '../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { FakeParkedEventStore } from '../../support/fake-parked-events';
 import {
   FakeSubscriptionSource,
   InMemorySubscriptionOrder,
 } from '../../support/fake-subscription-order';
 import { CUSTOMER_ID, stripeEvent, USER_ID } from '../../support/stripe-events';
+import type { StripeDelivery } from '../../../lambda/domain/event-ledger';
 
 /**
  * Issue 15, item 3: `entitlements.active_entitlement_summary.updated` becomes

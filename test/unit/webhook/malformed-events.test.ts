@@ -7,7 +7,7 @@ import type { BillingEvent } from '../../../lambda/domain/billing-event';
 import { ROUTES } from '../../../lambda/shared/routes';
 import { SIGNATURE_TOLERANCE_SECONDS } from '../../../lambda/webhook/signature-verifier';
 import { StripeSignatureVerifier } from '../../../lambda/webhook/signature-verifier';
-import { publishBillingEvent } from '../../../lambda/webhook/use-cases/publish-billing-event';
+import { publishBillingEvent } from '../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { createWebhookHandler } from '../../../lambda/webhook/webhook-handler';
 import { apiEvent, lambdaContext } from '../../support/api-events';
 import { FakeParkedEventStore } from '../../support/fake-parked-events';

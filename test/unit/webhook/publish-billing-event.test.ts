@@ -1,12 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type Stripe from 'stripe';
-import {
-  type BillingEvent,
-  type StripeDelivery,
-  UnpublishableEventError,
-} from '../../../lambda/domain/billing-event';
+import { type BillingEvent, UnpublishableEventError } from '../../../lambda/domain/billing-event';
 import { SubscriptionBusyError } from '../../../lambda/domain/subscription-order';
-import { publishBillingEvent } from '../../../lambda/webhook/use-cases/publish-billing-event';
+import { publishBillingEvent } from '../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { FakeParkedEventStore } from '../../support/fake-parked-events';
 import {
   FakeSubscriptionSource,
@@ -19,6 +15,7 @@ import {
   subscriptionObject,
   USER_ID,
 } from '../../support/stripe-events';
+import type { StripeDelivery } from '../../../lambda/domain/event-ledger';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 

@@ -19,8 +19,8 @@ import {
   MAX_ID_CHARS,
   MAX_SUBSCRIPTION_ITEMS,
   METADATA_LIMITS,
-} from '../../../lambda/webhook/stripe-payloads';
-import { publishBillingEvent } from '../../../lambda/webhook/use-cases/publish-billing-event';
+} from '../../../lambda/stripe-events/payloads';
+import { publishBillingEvent } from '../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { injectFault, throttled } from '../../support/aws-fault-injection';
 import { FakeParkedEventStore } from '../../support/fake-parked-events';
 import { stripeEvent, subscriptionObject } from '../../support/stripe-events';

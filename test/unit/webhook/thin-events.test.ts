@@ -1,24 +1,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type Stripe from 'stripe';
-import type { ProcessedEvent } from '../../../lambda/adapters/idempotent-processor';
 import { StripeThinEventResolver } from '../../../lambda/adapters/stripe-thin-event-resolver';
 import type { StripeClientProvider } from '../../../lambda/adapters/stripe-client-provider';
-import type { StripeDelivery } from '../../../lambda/domain/billing-event';
 import { METRICS } from '../../../lambda/domain/metrics';
 import { ROUTES } from '../../../lambda/shared/routes';
 import { dependencyFailureOf } from '../../../lambda/core/dependencies';
 import { stripeFailure } from '../../../lambda/core/errors';
 import { StripeSignatureVerifier } from '../../../lambda/webhook/signature-verifier';
-import type {
-  ThinEventNotification,
-  ThinEventResolver,
-} from '../../../lambda/webhook/stripe-event-intake';
-import type { PublishOutcome } from '../../../lambda/webhook/use-cases/publish-billing-event';
+import type { PublishOutcome } from '../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { createWebhookHandler } from '../../../lambda/webhook/webhook-handler';
 import { apiEvent, lambdaContext } from '../../support/api-events';
 import { RecordingMetrics } from '../../support/emf-capture';
 import { FakeParkedEventStore } from '../../support/fake-parked-events';
 import { paymentIntentObject, signatureFor, stripeEvent } from '../../support/stripe-events';
+import type { ThinEventNotification, ThinEventResolver } from '../../../lambda/domain/thin-event';
+import type { ProcessedEvent, StripeDelivery } from '../../../lambda/domain/event-ledger';
 
 const SECRET = 'whsec_thin';
 
@@ -66,8 +62,8 @@ function webhook(resolve: ThinEventResolver['resolve']) {
         },
       },
       parked,
-      now: () => new Date('2026-01-02T03:05:00Z'),
     },
+    now: () => new Date('2026-01-02T03:05:00Z'),
   });
   const deliver = async (body: unknown) => {
     const text = JSON.stringify(body);

@@ -1,15 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PowertoolsMetrics } from '../../../lambda/adapters/powertools-metrics';
-import type { ProcessedEvent } from '../../../lambda/adapters/idempotent-processor';
-import type { StripeDelivery } from '../../../lambda/domain/billing-event';
 import { METRICS, type ServiceMetrics } from '../../../lambda/domain/metrics';
 import { ROUTES } from '../../../lambda/shared/routes';
 import { StripeSignatureVerifier } from '../../../lambda/webhook/signature-verifier';
-import type { PublishOutcome } from '../../../lambda/webhook/use-cases/publish-billing-event';
+import type { PublishOutcome } from '../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { createWebhookHandler } from '../../../lambda/webhook/webhook-handler';
 import { apiEvent, lambdaContext } from '../../support/api-events';
 import { captureStdout, emfTotal, RecordingMetrics } from '../../support/emf-capture';
 import { paymentIntentObject, signatureFor, stripeEvent } from '../../support/stripe-events';
+import type { ProcessedEvent, StripeDelivery } from '../../../lambda/domain/event-ledger';
 
 const SECRET = 'whsec_metrics';
 const payload = JSON.stringify(

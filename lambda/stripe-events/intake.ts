@@ -2,64 +2,20 @@ import type Stripe from 'stripe';
 import type { Logger } from '../core/logger';
 import { METRICS, NO_METRICS, type ServiceMetrics } from '../domain/metrics';
 import type { ParkedEventStore } from '../domain/parked-event';
+import { isStripeEventId, STRIPE_LIMITS } from '../domain/stripe-limits';
+import type { ThinEventNotification, ThinEventResolver } from '../domain/thin-event';
+import { isRecord } from '../shared/json';
 
 /**
  * What Stripe sends, whichever way it comes in (the webhook, once its signature verifies;
- * EventBridge, from the partner event source), before it becomes one Stripe event for the
- * pipeline:
+ * EventBridge, from the partner event source; a parked copy a replay reads), before it
+ * becomes one Stripe event for the pipeline:
  * - a **snapshot** event (`object: 'event'`): the classic event, the object inside it;
- * - a **thin** event notification (`object: 'v2.core.event'`, event destinations'
- *   `thin` payload): the event's id, its type prefixed `v1.` for v1 objects, the id of
- *   its snapshot event when there is one, and a link to the object it is about.
+ * - a **thin** event notification (`ThinEventNotification`), resolved through Stripe.
  */
 export type IncomingStripePayload =
   | { readonly kind: 'snapshot'; readonly event: Stripe.Event }
   | { readonly kind: 'thin'; readonly notification: ThinEventNotification };
-
-/** The fields of a thin event notification the service reads (stripe's `EventNotificationBase`). */
-export interface ThinEventNotification {
-  readonly object: 'v2.core.event';
-  readonly id: string;
-  /** `v1.payment_intent.succeeded` for the v1 event type `payment_intent.succeeded`. */
-  readonly type: string;
-  /** ISO 8601. */
-  readonly created: string;
-  readonly livemode: boolean;
-  /** The v1 (snapshot) event's id: the same id the webhook and reconciliation see. */
-  readonly snapshot_event?: string | null;
-  readonly related_object?: {
-    readonly id: string;
-    readonly type: string;
-    readonly url: string;
-  } | null;
-  readonly context?: string | null;
-}
-
-/** Thin notifications name v1 event types with this prefix. */
-export const THIN_V1_TYPE_PREFIX = 'v1.';
-
-/** The v1 event type a thin notification is about; undefined for v2-only types. */
-export const snapshotTypeOf = (thinType: string): string | undefined =>
-  thinType.startsWith(THIN_V1_TYPE_PREFIX) ? thinType.slice(THIN_V1_TYPE_PREFIX.length) : undefined;
-
-/**
- * Turns a thin notification into the full v1 event the pipeline takes: Stripe's snapshot
- * event, so it is keyed, deduplicated and ordered exactly as if the webhook had delivered
- * it. Failures to reach Stripe are transient (thrown); `undefined` means Stripe has no
- * such event.
- */
-export interface ThinEventResolver {
-  resolve(notification: ThinEventNotification): Promise<Stripe.Event | undefined>;
-}
-
-/** Stripe's ids are at most 255 characters; the event id keys the idempotency and parked records. */
-export const MAX_EVENT_ID_CHARS = 255;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const isEventId = (value: unknown): value is string =>
-  typeof value === 'string' && value.startsWith('evt_') && value.length <= MAX_EVENT_ID_CHARS;
 
 /**
  * What the pipeline relies on, checked before anything is recorded: a snapshot event's
@@ -71,20 +27,20 @@ export function classifyStripePayload(payload: unknown): IncomingStripePayload |
   if (!isRecord(payload)) return undefined;
   if (payload.object === 'v2.core.event') {
     const valid =
-      isEventId(payload.id) &&
+      isStripeEventId(payload.id) &&
       typeof payload.type === 'string' &&
-      payload.type.length <= MAX_EVENT_ID_CHARS &&
+      payload.type.length <= STRIPE_LIMITS.idChars &&
       typeof payload.created === 'string' &&
       !Number.isNaN(Date.parse(payload.created)) &&
       typeof payload.livemode === 'boolean' &&
-      (payload.snapshot_event == null || isEventId(payload.snapshot_event));
+      (payload.snapshot_event == null || isStripeEventId(payload.snapshot_event));
     return valid
       ? { kind: 'thin', notification: payload as unknown as ThinEventNotification }
       : undefined;
   }
   const data = payload.data;
   const valid =
-    isEventId(payload.id) &&
+    isStripeEventId(payload.id) &&
     typeof payload.type === 'string' &&
     typeof payload.created === 'number' &&
     isRecord(data) &&
@@ -92,11 +48,23 @@ export function classifyStripePayload(payload: unknown): IncomingStripePayload |
   return valid ? { kind: 'snapshot', event: payload as unknown as Stripe.Event } : undefined;
 }
 
+/**
+ * The body a delivery of the event carries when the service has the event but not the
+ * bytes Stripe sent (a resolved thin notification, EventBridge's detail, Stripe's events
+ * list): its JSON. It is what is parked, and what a replay re-runs.
+ */
+export const eventBody = (event: Stripe.Event): Buffer =>
+  Buffer.from(JSON.stringify(event), 'utf8');
+
 /** What a way in needs to turn a thin notification into an event, or park it. */
 export interface ThinEventIntake {
+  /** Fetches the v1 (snapshot) event a notification is about from Stripe. */
   readonly resolver: ThinEventResolver;
   /** Where a notification whose event Stripe does not have is kept for an operator. */
   readonly parked: ParkedEventStore;
+}
+
+interface IntakeObservers {
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
   readonly now?: () => Date;
@@ -105,12 +73,12 @@ export interface ThinEventIntake {
 /**
  * One thin notification of a handled type, whichever way it came in: its v1 event from
  * Stripe (counted), or, when Stripe has none (deleted, past retention, or no snapshot
- * event at all), parked as delivered under the notification's id, since retrying cannot help.
- * The replay command resolves a parked notification again (`replayEvent`). A failure to
- * reach Stripe is thrown: transient, retried by whoever delivered it.
+ * event at all), parked as delivered under the notification's id, since retrying cannot
+ * help. The replay command resolves a parked notification again. A failure to reach
+ * Stripe is thrown: transient, retried by whoever delivered it.
  */
 export async function resolveOrParkThinEvent(
-  intake: ThinEventIntake,
+  intake: ThinEventIntake & IntakeObservers,
   notification: ThinEventNotification,
   delivered: Buffer,
 ): Promise<{ readonly event: Stripe.Event } | { readonly parked: true }> {

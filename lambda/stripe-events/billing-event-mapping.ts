@@ -13,10 +13,10 @@ import {
   SUBSCRIPTION,
   type SubscriptionPayload,
   UnmappableEventError,
-} from './stripe-payloads';
+} from './payloads';
 import { KNOWN_API_RELEASES, LAST_UNNAMED_API_VERSION } from '../shared/stripe-api-version';
 
-export { UnmappableEventError } from './stripe-payloads';
+export { UnmappableEventError } from './payloads';
 
 /** A Stripe event as the billing event it becomes, before the user is resolved. */
 export interface MappedStripeEvent {

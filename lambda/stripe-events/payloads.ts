@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { STRIPE_LIMITS } from '../domain/stripe-limits';
 
 /**
  * What the billing event mapping reads from each handled Stripe object, as schemas checked
@@ -22,7 +23,7 @@ import * as v from 'valibot';
  */
 
 /** Stripe ids are at most 255 characters of letters, digits and underscores. */
-export const MAX_ID_CHARS = 255;
+export const MAX_ID_CHARS = STRIPE_LIMITS.idChars;
 /** Statuses, modes, reasons, codes: Stripe's enums are short words. */
 export const MAX_WORD_CHARS = 100;
 /** A failure message: Stripe's are a sentence or two. */
@@ -30,8 +31,7 @@ export const MAX_MESSAGE_CHARS = 5_000;
 export const MAX_URL_CHARS = 2_048;
 /** `client_reference_id` (Stripe: 200) carries the app's user id (contract: up to 512). */
 export const MAX_REFERENCE_CHARS = 1_024;
-/** Stripe's metadata limits: 50 keys, keys up to 40 and values up to 500 characters. */
-export const METADATA_LIMITS = { keys: 50, keyChars: 40, valueChars: 500 } as const;
+export const METADATA_LIMITS = STRIPE_LIMITS.metadata;
 /** Stripe allows 20 items per subscription. */
 export const MAX_SUBSCRIPTION_ITEMS = 100;
 /** An invoice embeds one page of its lines (`has_more` says whether there are more). */

@@ -3,7 +3,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCustomerRepository } from '../adapters/dynamo-customer-repository';
 import { DynamoParkedEventStore } from '../adapters/dynamo-parked-event-store';
-import { type EventProcessor, idempotentProcessor } from '../adapters/idempotent-processor';
+import { idempotentProcessor } from '../adapters/idempotent-processor';
 import { DynamoSubscriptionOrderLedger } from '../adapters/dynamo-subscription-order';
 import { SnsEventPublisher } from '../adapters/sns-event-publisher';
 import { StripeActiveEntitlementSource } from '../adapters/stripe-active-entitlements';
@@ -12,11 +12,12 @@ import { StripeSubscriptionSource } from '../adapters/stripe-subscription-source
 import type { Logger } from '../core/logger';
 import { NO_METRICS, type ServiceMetrics } from '../domain/metrics';
 import { publishBillingEvent, type PublishOutcome } from './use-cases/publish-billing-event';
+import type { EventProcessor } from '../domain/event-ledger';
 
 /** Where a verified Stripe event goes: the tables and the topic of the pipeline. */
 export interface EventPipelineConfig {
   readonly customersTable: string;
-  readonly idempotencyTable: string;
+  readonly eventLedgerTable: string;
   readonly parkedEventsTable: string;
   readonly subscriptionOrderTable: string;
   readonly billingEventsTopicArn: string;
@@ -85,7 +86,7 @@ export function buildEventPipeline(
       ),
     {
       dynamo: clients.dynamo,
-      tableName: config.idempotencyTable,
+      tableName: config.eventLedgerTable,
       keyPrefix: EVENT_LEDGER_KEY_PREFIX,
     },
   );

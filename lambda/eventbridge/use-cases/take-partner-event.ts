@@ -1,20 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
-import type Stripe from 'stripe';
-import type { EventProcessor } from '../../adapters/idempotent-processor';
-import { HttpError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { METRICS, NO_METRICS, type ServiceMetrics } from '../../domain/metrics';
 import type { ParkedEventStore } from '../../domain/parked-event';
-import { SubscriptionBusyError } from '../../domain/subscription-order';
-import { isHandledStripeEventType } from '../../webhook/billing-event-mapping';
+import type { ThinEventResolver } from '../../domain/thin-event';
+import type { StripeEventBridgeEnvelope } from '../../stripe-events/event-bridge-pattern';
+import { classifyStripePayload } from '../../stripe-events/intake';
 import {
-  classifyStripePayload,
-  resolveOrParkThinEvent,
-  snapshotTypeOf,
-  type ThinEventResolver,
-} from '../../webhook/stripe-event-intake';
-import type { PublishOutcome } from '../../webhook/use-cases/publish-billing-event';
+  type StripeEventOutcome,
+  takeStripeEvent,
+} from '../../stripe-events/use-cases/take-stripe-event';
+import type { EventProcessor } from '../../domain/event-ledger';
+import type { PublishOutcome } from '../../stripe-events/use-cases/publish-billing-event';
 
 export interface EventBridgeIntakeDependencies {
   /** The one partner event source events may come from (context `eventBridgeSource`). */
@@ -23,7 +19,7 @@ export interface EventBridgeIntakeDependencies {
   readonly process: EventProcessor<PublishOutcome>;
   /** Turns a thin notification into its v1 event (Stripe's snapshot event). */
   readonly resolver: ThinEventResolver;
-  /** Where a thin notification whose event Stripe does not have is parked. */
+  /** Where a thin notification whose event Stripe does not have, or a detail that is not Stripe's, is parked. */
   readonly parked: ParkedEventStore;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
@@ -40,17 +36,6 @@ export interface EventBridgeIntakeDependencies {
  * would cost a minute's delay and an alarm. Only when it stays busy is Lambda left to retry.
  */
 export const BUSY_RETRY_DELAYS_MS: readonly number[] = [250, 1_000, 3_000];
-/** A pause is taken only with this much of the invocation left after it. */
-const BUSY_RETRY_RESERVE_MS = 10_000;
-
-/** The fields of an EventBridge envelope the intake reads. */
-export interface StripeEventEnvelope {
-  readonly id: string;
-  readonly source: string;
-  readonly account: string;
-  readonly 'detail-type': string;
-  readonly detail: unknown;
-}
 
 /** What became of one envelope; the function's result (visible in tests and local runs). */
 export type EventBridgeOutcome =
@@ -74,23 +59,20 @@ export type EventBridgeOutcome =
     };
 
 /**
- * One event from the partner event bus, through the webhook's pipeline.
+ * One event from the partner event bus, taken as every way in takes it (`takeStripeEvent`).
  *
  * - It must come from the configured partner source **and** this account (`receivedIn`,
  *   the invoked function's account): the rule's pattern says so too, but a rule edited by
  *   hand, or a put from elsewhere, must not publish billing events. Anything else is
  *   dropped and counted (an alarm): retrying could not make it acceptable.
- * - Snapshot events go to the pipeline as they are; thin notifications are first resolved
- *   to their v1 event, so either kind is keyed by the same Stripe event id the webhook and
- *   reconciliation use: one billing message per event, whichever way in wins.
  * - Failures are *transient* and thrown (Lambda's asynchronous retries, then the
- *   failure destination keep the event): a dependency failing, the same event in progress
- *   on the webhook right now, another event of the subscription being published. The
+ *   failure destination keep the event): a dependency failing, the same event still in
+ *   progress on the webhook, another event of the subscription still being published. The
  *   *permanent* ones (unmappable, too big, no such event at Stripe) are parked.
  */
-export async function takeStripeEvent(
+export async function takePartnerEvent(
   deps: EventBridgeIntakeDependencies,
-  envelope: StripeEventEnvelope,
+  envelope: StripeEventBridgeEnvelope,
   receivedIn: { readonly account: string },
   context: Context,
 ): Promise<EventBridgeOutcome> {
@@ -99,92 +81,69 @@ export async function takeStripeEvent(
   if (rejection !== undefined) return reject(deps, metrics, envelope, rejection);
 
   const payload = classifyStripePayload(envelope.detail);
-  if (payload === undefined) {
-    return parkMalformed(deps, metrics, envelope);
-  }
+  if (payload === undefined) return parkMalformed(deps, metrics, envelope);
   metrics.count(METRICS.eventBridgeReceived);
 
-  let event: Stripe.Event;
-  if (payload.kind === 'snapshot') {
-    event = payload.event;
-  } else {
-    const { notification } = payload;
-    const type = snapshotTypeOf(notification.type);
-    if (type === undefined || !isHandledStripeEventType(type)) {
-      return ignore(deps, notification.snapshot_event ?? notification.id, notification.type);
-    }
-    const result = await resolveOrParkThinEvent(
-      deps,
-      notification,
-      Buffer.from(JSON.stringify(notification)),
-    );
-    if (!('event' in result)) return { status: 'parked', stripeEventId: notification.id };
-    event = result.event;
-  }
-  if (!isHandledStripeEventType(event.type)) return ignore(deps, event.id, event.type);
-
-  const fields = { stripeEventId: event.id, stripeEventType: event.type, envelopeId: envelope.id };
+  const fields = { envelopeId: envelope.id };
+  let outcome: StripeEventOutcome;
   try {
-    const delivery = { event, rawBody: Buffer.from(JSON.stringify(event)) };
-    const { outcome, alreadyProcessed } = await processWhenFree(deps, delivery, context);
-    if (alreadyProcessed) metrics.count(METRICS.eventBridgeDuplicate);
-    deps.logger.info(
-      alreadyProcessed
-        ? 'Stripe event already processed; nothing published'
-        : 'Stripe event processed',
-      { ...fields, billingEventId: outcome.billingEventId },
+    outcome = await takeStripeEvent(
+      { ...deps, thinEvents: { resolver: deps.resolver, parked: deps.parked } },
+      { payload, body: Buffer.from(JSON.stringify(envelope.detail)) },
+      { context, busyRetryDelaysMs: deps.busyRetryDelaysMs ?? BUSY_RETRY_DELAYS_MS },
     );
-    return {
-      status: 'processed',
-      stripeEventId: event.id,
-      billingEventId: outcome.billingEventId,
-      duplicate: alreadyProcessed,
-      ...(outcome.parked ? { parked: true as const } : {}),
-      ...(outcome.superseded ? { superseded: true as const } : {}),
-    };
   } catch (error) {
-    // In progress elsewhere (409), the subscription busy, a dependency down: all worth a
-    // retry, which Lambda makes (then the failure destination keeps the event).
+    // A dependency down: worth a retry, which Lambda makes (then the failure destination
+    // keeps the event).
     deps.logger.warn('Stripe event not processed; it is retried', { ...fields, error });
     throw error;
   }
+  return resultOf(deps, metrics, outcome, fields);
 }
 
-/** The pipeline, tried again after a pause while the event (or its subscription) is busy. */
-async function processWhenFree(
+/** The shared outcome as this function's result; a busy event is thrown for Lambda to retry. */
+function resultOf(
   deps: EventBridgeIntakeDependencies,
-  delivery: Parameters<EventBridgeIntakeDependencies['process']>[0],
-  context: Context,
-): ReturnType<EventBridgeIntakeDependencies['process']> {
-  const delays = deps.busyRetryDelaysMs ?? BUSY_RETRY_DELAYS_MS;
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await deps.process(delivery, context);
-    } catch (error) {
-      const delay = delays[attempt];
-      if (
-        !isBusy(error) ||
-        delay === undefined ||
-        context.getRemainingTimeInMillis() < delay + BUSY_RETRY_RESERVE_MS
-      ) {
-        throw error;
-      }
-      deps.logger.info('Stripe event busy elsewhere; trying again shortly', {
-        stripeEventId: delivery.event.id,
-        delayMs: delay,
+  metrics: ServiceMetrics,
+  outcome: StripeEventOutcome,
+  fields: { readonly envelopeId: string },
+): EventBridgeOutcome {
+  const { stripeEventId, stripeEventType } = outcome;
+  switch (outcome.status) {
+    case 'not_handled':
+      return { status: 'ignored', stripeEventId, stripeEventType };
+    case 'unresolved':
+      return { status: 'parked', stripeEventId };
+    case 'busy':
+      deps.logger.warn('Stripe event not processed; it is retried', {
+        ...fields,
+        stripeEventId,
+        error: outcome.error,
       });
-      await sleep(delay);
+      throw outcome.error;
+    default: {
+      const duplicate = outcome.status === 'duplicate';
+      const { recorded } = outcome;
+      if (duplicate) metrics.count(METRICS.eventBridgeDuplicate);
+      deps.logger.info(
+        duplicate ? 'Stripe event already processed; nothing published' : 'Stripe event processed',
+        { ...fields, stripeEventId, stripeEventType, billingEventId: recorded.billingEventId },
+      );
+      return {
+        status: 'processed',
+        stripeEventId,
+        billingEventId: recorded.billingEventId,
+        duplicate,
+        ...(recorded.parked ? { parked: true as const } : {}),
+        ...(recorded.superseded ? { superseded: true as const } : {}),
+      };
     }
   }
 }
 
-/** In progress on another delivery (the ledger's 409), or its subscription being published. */
-const isBusy = (error: unknown): boolean =>
-  error instanceof SubscriptionBusyError || (error instanceof HttpError && error.status === 409);
-
 function rejectionOf(
   source: string,
-  envelope: StripeEventEnvelope,
+  envelope: StripeEventBridgeEnvelope,
   account: string,
 ): string | undefined {
   if (envelope.source !== source)
@@ -203,7 +162,7 @@ function rejectionOf(
 async function parkMalformed(
   deps: EventBridgeIntakeDependencies,
   metrics: ServiceMetrics,
-  envelope: StripeEventEnvelope,
+  envelope: StripeEventBridgeEnvelope,
 ): Promise<EventBridgeOutcome> {
   const reason =
     'The EventBridge detail from the partner source is not a Stripe event or thin notification';
@@ -226,7 +185,7 @@ async function parkMalformed(
 function reject(
   deps: EventBridgeIntakeDependencies,
   metrics: ServiceMetrics,
-  envelope: StripeEventEnvelope,
+  envelope: StripeEventBridgeEnvelope,
   reason: string,
 ): EventBridgeOutcome {
   metrics.count(METRICS.eventBridgeRejected);
@@ -239,13 +198,4 @@ function reject(
     reason,
   });
   return { status: 'rejected', reason };
-}
-
-function ignore(
-  deps: EventBridgeIntakeDependencies,
-  stripeEventId: string,
-  stripeEventType: string,
-): EventBridgeOutcome {
-  deps.logger.info('Stripe event type not handled; ignored', { stripeEventId, stripeEventType });
-  return { status: 'ignored', stripeEventId, stripeEventType };
 }

@@ -1,5 +1,6 @@
-import { HANDLED_STRIPE_EVENT_TYPES } from '../webhook/billing-event-mapping';
-import { THIN_V1_TYPE_PREFIX } from '../webhook/stripe-event-intake';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { HANDLED_STRIPE_EVENT_TYPES } from './billing-event-mapping';
+import { THIN_V1_TYPE_PREFIX } from '../domain/thin-event';
 
 /**
  * Stripe's events through Amazon EventBridge (contract section 4): what a Stripe event
@@ -25,19 +26,9 @@ export const isStripePartnerSourceName = (value: unknown): value is string =>
 /**
  * The envelope EventBridge delivers to the rule's target. `detail-type` is the Stripe
  * event type (`v1.<type>` for a thin notification of a v1 event); `detail` is the Stripe
- * snapshot event, or the thin notification.
+ * snapshot event, or the thin notification (unknown until it is checked).
  */
-export interface StripeEventBridgeEnvelope {
-  readonly version: string;
-  readonly id: string;
-  readonly 'detail-type': string;
-  readonly source: string;
-  readonly account: string;
-  readonly time: string;
-  readonly region: string;
-  readonly resources: readonly string[];
-  readonly detail: unknown;
-}
+export type StripeEventBridgeEnvelope = EventBridgeEvent<string, unknown>;
 
 /** An EventBridge event pattern of exact-value lists, the only kind the service uses. */
 export interface StripeEventPattern {

@@ -4,7 +4,6 @@ import {
   type BillingEvent,
   type CustomerDirectory,
   type EventPublisher,
-  type StripeDelivery,
   UnpublishableEventError,
 } from '../../domain/billing-event';
 import { METRIC_DIMENSIONS, METRICS, type ServiceMetrics } from '../../domain/metrics';
@@ -27,7 +26,8 @@ import {
   subscriptionData,
   UnmappableEventError,
 } from '../billing-event-mapping';
-import { MAX_ACTIVE_ENTITLEMENTS } from '../stripe-payloads';
+import { MAX_ACTIVE_ENTITLEMENTS } from '../payloads';
+import type { StripeDelivery } from '../../domain/event-ledger';
 
 export interface PublishDependencies {
   readonly customers: CustomerDirectory;
