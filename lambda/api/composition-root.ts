@@ -16,9 +16,10 @@ import type { HttpHandler } from '../core/http-handler';
 import { createLogger, type Logger } from '../core/logger';
 import type { ServiceMetrics } from '../domain/metrics';
 import { LISTING_FRESHNESS } from '../domain/price-listing';
-import { secretValueReader, type SecretRef, type SecretStore } from '../core/secrets';
+import { secretValueReader, type SecretStore } from '../core/secrets';
 import { createApiHandler } from './api-handler';
 import type { ApiConfig } from './config';
+import type { SecretRef } from '../shared/secrets';
 
 /** The clients the API function talks through: AWS in Lambda, local stand-ins in `npm start`. */
 export interface ApiInfrastructure {

@@ -1,7 +1,8 @@
 import { type CatalogTables, readCatalogTables } from '../catalog/config';
 import { type Environment, readEnvironment } from '../core/config';
-import { readSecretsCacheMaxAge, type SecretRef } from '../core/secrets';
+import { readSecretsCacheMaxAge } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
+import type { SecretRef } from '../shared/secrets';
 
 export interface ApiConfig extends CatalogTables {
   readonly customersTable: string;

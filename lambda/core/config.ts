@@ -1,5 +1,5 @@
 import type { EnvVarName } from '../shared/function-environment';
-import type { SecretRef } from './secrets';
+import type { SecretRef } from '../shared/secrets';
 
 /**
  * A setting that is missing or malformed: a function's environment at cold start, a

@@ -1,6 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ENV } from '../shared/function-environment';
+import type { SecretRef } from '../shared/secrets';
 import { ConfigurationError, type EnvironmentReader } from './config';
 
 /** Where secret values come from: Secrets Manager when deployed, the environment locally. */
@@ -56,16 +57,6 @@ export class StaticSecretStore implements SecretStore {
       ? Promise.reject(new SecretNotFoundError(`Secret ${name} is not set.`))
       : Promise.resolve(value);
   }
-}
-
-/**
- * Where one secret value lives: a secret of its own (plain string or `{"key": ...}`), or a
- * field of one combined JSON secret (contract section 3, `combinedSecretName`).
- */
-export interface SecretRef {
-  readonly name: string;
-  /** The field of a combined JSON secret; absent for a secret of its own. */
-  readonly field?: string;
 }
 
 /** Reads one secret value when called (through the store's cache): what clients are built from. */

@@ -1,9 +1,10 @@
 import { ConfigurationError, type Environment, readEnvironment } from '../core/config';
-import { readSecretsCacheMaxAge, type SecretRef } from '../core/secrets';
+import { readSecretsCacheMaxAge } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
 import { isStripePartnerSourceName } from '../stripe-events/event-bridge-pattern';
 import { readEventPipelineConfig } from '../webhook/config';
 import type { EventPipelineConfig } from '../stripe-events/pipeline';
+import type { SecretRef } from '../shared/secrets';
 
 /** The EventBridge function's settings: the webhook's pipeline, its source, the Stripe key. */
 export interface EventBridgeConfig extends EventPipelineConfig {

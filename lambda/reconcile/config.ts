@@ -1,9 +1,10 @@
 import { type Environment, readEnvironment } from '../core/config';
-import { readSecretsCacheMaxAge, type SecretRef } from '../core/secrets';
+import { readSecretsCacheMaxAge } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
 import { readEventPipelineConfig } from '../webhook/config';
 import type { EventPipelineConfig } from '../stripe-events/pipeline';
 import { DEFAULT_RECONCILE_INTERVAL_MINUTES } from '../shared/reconciliation-schedule';
+import type { SecretRef } from '../shared/secrets';
 
 /** The reconciliation function's settings: the event pipeline's, its state, the Stripe key. */
 export interface ReconcileConfig extends EventPipelineConfig {

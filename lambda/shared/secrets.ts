@@ -9,3 +9,13 @@ export const SECRETS = {
 } as const;
 
 export type SecretId = keyof typeof SECRETS;
+
+/**
+ * Where one secret value lives: a secret of its own (plain string or `{"key": ...}`), or a
+ * field of one combined JSON secret (contract section 3, `combinedSecretName`).
+ */
+export interface SecretRef {
+  readonly name: string;
+  /** The field of a combined JSON secret; absent for a secret of its own. */
+  readonly field?: string;
+}

@@ -1,7 +1,8 @@
 import { type Environment, type EnvironmentReader, readEnvironment } from '../core/config';
-import { readSecretsCacheMaxAge, type SecretRef } from '../core/secrets';
+import { readSecretsCacheMaxAge } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
 import type { EventPipelineConfig } from '../stripe-events/pipeline';
+import type { SecretRef } from '../shared/secrets';
 
 export interface WebhookConfig extends EventPipelineConfig {
   readonly stripeWebhookSecret: SecretRef;

@@ -2,10 +2,9 @@ import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import { type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { BILLING_EVENTS_TOPIC_SUFFIX } from '../../lambda/shared/naming';
-import { SECRETS, type SecretId } from '../../lambda/shared/secrets';
-import { PRICES_TABLE, PRODUCTS_TABLE } from '../../lambda/shared/tables';
-import { resourceName, type ServiceConfig } from '../config';
+import type { SecretId, SecretRef } from '../../lambda/shared/secrets';
+import type { ServiceConfig } from '../config';
+import { externalResourceNames } from '../external-resource-names';
 
 export interface ExternalSecret {
   /** The secret's name, which the function gets (never its value). */
@@ -37,28 +36,18 @@ export class ExternalResources extends Construct {
 
   constructor(scope: Construct, id: string, props: ExternalResourcesProps) {
     super(scope, id);
-    const { config } = props;
-    const overrides = config.settings.external;
-
-    this.productsTable = Table.fromTableName(
-      this,
-      'ProductsTable',
-      overrides.productsTableName ?? resourceName(config, PRODUCTS_TABLE.nameSuffix),
-    );
-    this.pricesTable = Table.fromTableName(
-      this,
-      'PricesTable',
-      overrides.pricesTableName ?? resourceName(config, PRICES_TABLE.nameSuffix),
-    );
-
+    const names = externalResourceNames(props.config);
+    this.productsTable = Table.fromTableName(this, 'ProductsTable', names.productsTable);
+    this.pricesTable = Table.fromTableName(this, 'PricesTable', names.pricesTable);
+    const topic = names.billingEventsTopic;
     const topicArn =
-      overrides.billingEventsTopicArn ??
-      Stack.of(this).formatArn({
-        service: 'sns',
-        resource:
-          overrides.billingEventsTopicName ?? resourceName(config, BILLING_EVENTS_TOPIC_SUFFIX),
-        arnFormat: ArnFormat.NO_RESOURCE_NAME,
-      });
+      'arn' in topic
+        ? topic.arn
+        : Stack.of(this).formatArn({
+            service: 'sns',
+            resource: topic.name,
+            arnFormat: ArnFormat.NO_RESOURCE_NAME,
+          });
     this.billingEventsTopic = Topic.fromTopicArn(this, 'BillingEventsTopic', topicArn);
 
     const policyArn = (name: string) =>
@@ -71,19 +60,15 @@ export class ExternalResources extends Construct {
         },
         Stack.of(this),
       );
-    const combined = config.settings.combinedSecret;
-    const secret = (secretId: SecretId, override: string | undefined): ExternalSecret => {
-      if (combined !== undefined) {
-        const name = combined.secretName;
-        return { name, field: combined.fields[secretId], policyArn: policyArn(name) };
-      }
-      const name = override ?? resourceName(config, SECRETS[secretId].nameSuffix);
-      return { name, policyArn: policyArn(name) };
-    };
+    const secret = ({ name, field }: SecretRef): ExternalSecret => ({
+      name,
+      ...(field !== undefined ? { field } : {}),
+      policyArn: policyArn(name),
+    });
     this.secrets = {
-      stripeSecretKey: secret('stripeSecretKey', overrides.stripeSecretKeySecretName),
-      stripeWebhookSecret: secret('stripeWebhookSecret', overrides.stripeWebhookSecretName),
-      jwtAccessTokenSecret: secret('jwtAccessTokenSecret', overrides.jwtAccessTokenSecretName),
+      stripeSecretKey: secret(names.secrets.stripeSecretKey),
+      stripeWebhookSecret: secret(names.secrets.stripeWebhookSecret),
+      jwtAccessTokenSecret: secret(names.secrets.jwtAccessTokenSecret),
     };
   }
 }

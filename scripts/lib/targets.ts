@@ -21,14 +21,8 @@ import {
   awsSecretsManagerClient,
   awsSnsClient,
 } from '../../lambda/core/aws-clients';
-import {
-  parseSecretList,
-  parseSecretValue,
-  type SecretRef,
-  StaticSecretStore,
-} from '../../lambda/core/secrets';
-import { BILLING_EVENTS_TOPIC_SUFFIX } from '../../lambda/shared/naming';
-import { SECRETS, type SecretId } from '../../lambda/shared/secrets';
+import { parseSecretList, parseSecretValue, StaticSecretStore } from '../../lambda/core/secrets';
+import type { SecretRef } from '../../lambda/shared/secrets';
 import {
   CUSTOMERS_TABLE,
   PARKED_EVENTS_TABLE,
@@ -46,6 +40,7 @@ import {
   type ServiceConfig,
   stackName,
 } from '../../lib/config';
+import { externalResourceNames } from '../../lib/external-resource-names';
 import {
   LOCAL_SECRET_DEFAULTS,
   loadLocalConfig,
@@ -331,14 +326,9 @@ const defaultAwsClients = (): AwsClients => ({
 
 function deployedTarget(config: ServiceConfig, clients: AwsClients): Target {
   const { secretsManager, dynamo, sns } = clients;
-  const overrides = config.settings.external;
-  const secretRef = (id: SecretId, override: string | undefined): SecretRef => {
-    const combined = config.settings.combinedSecret;
-    if (combined !== undefined) return { name: combined.secretName, field: combined.fields[id] };
-    return { name: override ?? resourceName(config, SECRETS[id].nameSuffix) };
-  };
-  const stripeKeyRef = secretRef('stripeSecretKey', overrides.stripeSecretKeySecretName);
-  const webhookRef = secretRef('stripeWebhookSecret', overrides.stripeWebhookSecretName);
+  const names = externalResourceNames(config);
+  const stripeKeyRef = names.secrets.stripeSecretKey;
+  const webhookRef = names.secrets.stripeWebhookSecret;
 
   // Read once: its ARN names the account, region and partition the stack's resources are in.
   let stripeKey: Promise<{ raw: string; value: string; arn: string }> | undefined;
@@ -359,12 +349,8 @@ function deployedTarget(config: ServiceConfig, clients: AwsClients): Target {
     webhookSecret: awsWebhookSecret(secretsManager, webhookRef),
     reconciliation: async () => {
       const { raw, arn } = await readStripeKey();
-      const topicArn =
-        overrides.billingEventsTopicArn ??
-        topicArnBeside(
-          arn,
-          overrides.billingEventsTopicName ?? resourceName(config, BILLING_EVENTS_TOPIC_SUFFIX),
-        );
+      const topic = names.billingEventsTopic;
+      const topicArn = 'arn' in topic ? topic.arn : topicArnBeside(arn, topic.name);
       return {
         config: {
           customersTable: resourceName(config, CUSTOMERS_TABLE.nameSuffix),

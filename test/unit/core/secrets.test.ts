@@ -2,10 +2,10 @@ import { ConfigurationError } from '../../../lambda/core/config';
 import {
   parseSecretList,
   parseSecretValue,
-  type SecretRef,
   SecretNotFoundError,
   StaticSecretStore,
 } from '../../../lambda/core/secrets';
+import type { SecretRef } from '../../../lambda/shared/secrets';
 
 describe('parseSecretValue', () => {
   it.each([
