@@ -14,14 +14,13 @@ import type { ServiceMetrics } from '../domain/metrics';
 import { buildEventPipeline, EVENT_LEDGER_KEY_PREFIX } from '../stripe-events/pipeline';
 import type { ReconcileConfig } from './config';
 import {
-  overlapSecondsFor,
   reconcile,
   type ReconcileDependencies,
   type ReconcileOptions,
-  type ReconciliationReport,
-  replayEvent,
-  type ReplayReport,
 } from './use-cases/reconcile-events';
+import { overlapSecondsFor } from './use-cases/reconcile-window';
+import type { ReconciliationReport } from './use-cases/reconciliation-report';
+import { replayEvent, type ReplayReport } from './use-cases/replay-event';
 
 /** The clients reconciliation talks through: AWS in Lambda and for `--env`, local ones locally. */
 export interface ReconcileInfrastructure {
@@ -57,7 +56,7 @@ export function buildReconciler(
   const source = new StripeSdkEventSource(stripe);
   const deps: ReconcileDependencies = {
     source,
-    thinEvents: new StripeThinEventResolver(stripe, source),
+    resolver: new StripeThinEventResolver(stripe, source),
     process: buildEventPipeline(config, {
       dynamo: infrastructure.dynamo,
       sns: infrastructure.sns,

@@ -1,17 +1,19 @@
 import type { Context } from 'aws-lambda';
 import { createLogger } from '../../lambda/core/logger';
 import { buildReconciler } from '../../lambda/reconcile/composition-root';
-import {
-  type EventResult,
-  overlapSecondsFor,
-  type ReconciliationReport,
-  type ReplayReport,
-  UnknownEventError,
-} from '../../lambda/reconcile/use-cases/reconcile-events';
 import type { ReconciliationCounts } from '../../lambda/domain/reconciliation';
 import { localContext } from '../../local/http-adapter';
 import { CommandFailedError, EXIT, HelpRequested, parseOptions, UsageError } from './cli';
 import { TARGET_OPTIONS, type TargetOptions, targetOptions, targetCommand } from './targets';
+import type {
+  EventResult,
+  ReconciliationReport,
+} from '../../lambda/reconcile/use-cases/reconciliation-report';
+import { overlapSecondsFor } from '../../lambda/reconcile/use-cases/reconcile-window';
+import {
+  type ReplayReport,
+  UnknownEventError,
+} from '../../lambda/reconcile/use-cases/replay-event';
 
 export const REPLAY_USAGE = `Usage: npm run replay -- [--env <dev|staging|prod>] [--since <ISO time>] [--event <evt_...>] [--json]
 

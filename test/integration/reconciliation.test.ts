@@ -14,11 +14,6 @@ import {
   ReconciliationFailedError,
 } from '../../lambda/reconcile/composition-root';
 import type { ReconcileConfig } from '../../lambda/reconcile/config';
-import {
-  DEFAULT_RECONCILIATION_NAME,
-  overlapSecondsFor,
-  UnknownEventError,
-} from '../../lambda/reconcile/use-cases/reconcile-events';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/stripe-events/billing-event-mapping';
 import { STRIPE_API_VERSION } from '../../lambda/shared/stripe-api-version';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
@@ -37,6 +32,11 @@ import {
   swallowDeliveries,
 } from './reconciliation-helpers';
 import { postToWebhook, silentLogger, startTestStack } from './support';
+import {
+  DEFAULT_RECONCILIATION_NAME,
+  overlapSecondsFor,
+} from '../../lambda/reconcile/use-cases/reconcile-window';
+import { UnknownEventError } from '../../lambda/reconcile/use-cases/replay-event';
 
 jest.setTimeout(90_000);
 

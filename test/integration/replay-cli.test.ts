@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import type Stripe from 'stripe';
-import type { ReconciliationReport } from '../../lambda/reconcile/use-cases/reconcile-events';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/stripe-events/billing-event-mapping';
 import type { LocalStack } from '../../local/local-stack';
 import {
@@ -15,6 +14,7 @@ import {
   swallowDeliveries,
 } from './reconciliation-helpers';
 import { postToWebhook, startTestStack, uniqueProjectName } from './support';
+import type { ReconciliationReport } from '../../lambda/reconcile/use-cases/reconciliation-report';
 
 jest.setTimeout(120_000);
 

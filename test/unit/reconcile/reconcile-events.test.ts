@@ -9,12 +9,8 @@ import type { EventWindow, StripeEventSource } from '../../../lambda/domain/stri
 import { SubscriptionBusyError } from '../../../lambda/domain/subscription-order';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/stripe-events/billing-event-mapping';
 import {
-  MAX_CONSECUTIVE_FAILURES,
-  overlapSecondsFor,
   reconcile,
   type ReconcileDependencies,
-  replayEvent,
-  UnknownEventError,
 } from '../../../lambda/reconcile/use-cases/reconcile-events';
 import type { PublishOutcome } from '../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { localContext } from '../../../local/http-adapter';
@@ -26,6 +22,9 @@ import {
   type ProcessedEvent,
   type StripeDelivery,
 } from '../../../lambda/domain/event-ledger';
+import { overlapSecondsFor } from '../../../lambda/reconcile/use-cases/reconcile-window';
+import { replayEvent, UnknownEventError } from '../../../lambda/reconcile/use-cases/replay-event';
+import { MAX_CONSECUTIVE_FAILURES } from '../../../lambda/reconcile/use-cases/walk-events';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const NOW_S = NOW.getTime() / 1000;
@@ -137,7 +136,7 @@ function setup(events: Stripe.Event[] = []) {
     parked,
     ledger,
     // Stripe's snapshot event by the id the notification names (the adapter does the same).
-    thinEvents: { resolve: (thin) => source.retrieve(thin.snapshot_event ?? thin.id) },
+    resolver: { resolve: (thin) => source.retrieve(thin.snapshot_event ?? thin.id) },
     logger: new Logger({ logLevel: 'SILENT' }),
     metrics: { count: (name, value = 1) => counted.push([name, value]) },
     now: () => NOW,
