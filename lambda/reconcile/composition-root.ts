@@ -1,17 +1,11 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { DynamoParkedEventStore } from '../adapters/dynamo-parked-event-store';
 import { DynamoReconciliationStateStore } from '../adapters/dynamo-reconciliation-state';
 import { PowertoolsEventLedger } from '../adapters/event-ledger';
-import { StripeClientProvider, type StripeConnection } from '../adapters/stripe-client-provider';
 import { StripeSdkEventSource } from '../adapters/stripe-event-source';
-import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver';
-import { createLogger, type Logger } from '../core/logger';
-import { secretValueReader, type SecretStore } from '../core/secrets';
-import type { ServiceMetrics } from '../domain/metrics';
-import { buildEventPipeline, EVENT_LEDGER_KEY_PREFIX } from '../stripe-events/pipeline';
+import { createLogger } from '../core/logger';
+import { EVENT_LEDGER_KEY_PREFIX } from '../shared/tables';
+import { buildEventPipeline, type EventPipelineInfrastructure } from '../stripe-events/pipeline';
 import type { ReconcileConfig } from './config';
 import {
   reconcile,
@@ -22,17 +16,11 @@ import { overlapSecondsFor } from './use-cases/reconcile-window';
 import type { ReconciliationReport } from './use-cases/reconciliation-report';
 import { replayEvent, type ReplayReport } from './use-cases/replay-event';
 
-/** The clients reconciliation talks through: AWS in Lambda and for `--env`, local ones locally. */
-export interface ReconcileInfrastructure {
-  readonly dynamo: DynamoDBClient;
-  readonly sns: SNSClient;
-  /** Reads the Stripe key only. */
-  readonly secrets: SecretStore;
-  readonly logger?: Logger;
-  readonly metrics?: ServiceMetrics;
-  /** Stripe itself when absent; the local sandbox locally. */
-  readonly stripeConnection?: StripeConnection;
-}
+/**
+ * The clients reconciliation talks through: AWS in Lambda and for `--env`, local ones
+ * locally. It reads the Stripe key only.
+ */
+export type ReconcileInfrastructure = EventPipelineInfrastructure;
 
 /** Reconciliation and replay, wired: what the scheduled function and the replay command call. */
 export interface Reconciler {
@@ -48,37 +36,23 @@ export function buildReconciler(
   config: ReconcileConfig,
   infrastructure: ReconcileInfrastructure,
 ): Reconciler {
-  const logger = infrastructure.logger ?? createLogger();
-  const stripe = new StripeClientProvider(
-    secretValueReader(infrastructure.secrets, config.stripeSecretKey),
-    infrastructure.stripeConnection,
-  );
-  const source = new StripeSdkEventSource(stripe);
+  const pipeline = buildEventPipeline(config, infrastructure);
   const deps: ReconcileDependencies = {
-    source,
-    resolver: new StripeThinEventResolver(stripe, source),
-    process: buildEventPipeline(config, {
-      dynamo: infrastructure.dynamo,
-      sns: infrastructure.sns,
-      logger,
-      ...(infrastructure.metrics ? { metrics: infrastructure.metrics } : {}),
-      stripe,
-    }),
+    source: new StripeSdkEventSource(pipeline.stripe),
+    process: pipeline.process,
+    resolver: pipeline.thinEvents.resolver,
+    parked: pipeline.thinEvents.parked,
     state: new DynamoReconciliationStateStore(
       DynamoDBDocumentClient.from(infrastructure.dynamo),
       config.reconciliationStateTable,
-    ),
-    parked: new DynamoParkedEventStore(
-      DynamoDBDocumentClient.from(infrastructure.dynamo),
-      config.parkedEventsTable,
     ),
     ledger: new PowertoolsEventLedger(
       infrastructure.dynamo,
       config.eventLedgerTable,
       EVENT_LEDGER_KEY_PREFIX,
     ),
-    logger,
-    ...(infrastructure.metrics ? { metrics: infrastructure.metrics } : {}),
+    logger: pipeline.logger,
+    ...(pipeline.metrics ? { metrics: pipeline.metrics } : {}),
   };
   const overlapSeconds = overlapSecondsFor(config.reconcileIntervalMinutes);
   return {

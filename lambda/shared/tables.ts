@@ -49,6 +49,13 @@ export const EVENT_LEDGER_TABLE = {
 } as const satisfies TableDefinition;
 
 /**
+ * The ledger's keys are `<prefix>#<hash of the event id>` (Powertools idempotency), one
+ * prefix for every way an event comes in, so an event processed by one is a no-op for the
+ * others. Its value predates the other ways in and is kept: it keys the stored records.
+ */
+export const EVENT_LEDGER_KEY_PREFIX = 'stripe-webhook-event';
+
+/**
  * What this service last synced of each catalog price to Stripe (amount, currency,
  * recurrence, the Stripe ids), so a changed price is detected locally, without asking
  * Stripe on every request, and without writing more than the Stripe ids into the pricing

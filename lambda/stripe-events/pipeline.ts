@@ -3,91 +3,96 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCustomerRepository } from '../adapters/dynamo-customer-repository';
 import { DynamoParkedEventStore } from '../adapters/dynamo-parked-event-store';
-import { idempotentProcessor } from '../adapters/idempotent-processor';
 import { DynamoSubscriptionOrderLedger } from '../adapters/dynamo-subscription-order';
+import { idempotentProcessor } from '../adapters/idempotent-processor';
 import { SnsEventPublisher } from '../adapters/sns-event-publisher';
 import { StripeActiveEntitlementSource } from '../adapters/stripe-active-entitlements';
-import type { StripeClientProvider } from '../adapters/stripe-client-provider';
+import { StripeClientProvider, type StripeConnection } from '../adapters/stripe-client-provider';
 import { StripeSubscriptionSource } from '../adapters/stripe-subscription-source';
-import type { Logger } from '../core/logger';
-import { NO_METRICS, type ServiceMetrics } from '../domain/metrics';
-import { publishBillingEvent, type PublishOutcome } from './use-cases/publish-billing-event';
-import type { EventProcessor } from '../domain/event-ledger';
+import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver';
+import { createLogger, type Logger } from '../core/logger';
+import { secretValueReader, type SecretStore } from '../core/secrets';
+import type { ServiceMetrics } from '../domain/metrics';
+import type { ThinEventResolver } from '../domain/thin-event';
+import { EVENT_LEDGER_KEY_PREFIX } from '../shared/tables';
+import type { EventPipelineConfig } from './config';
+import type { ThinEventIntake } from './intake';
+import { publishBillingEvent } from './use-cases/publish-billing-event';
+import type { StripeEventIntake } from './use-cases/take-stripe-event';
 
-/** Where a verified Stripe event goes: the tables and the topic of the pipeline. */
-export interface EventPipelineConfig {
-  readonly customersTable: string;
-  readonly eventLedgerTable: string;
-  readonly parkedEventsTable: string;
-  readonly subscriptionOrderTable: string;
-  readonly billingEventsTopicArn: string;
-}
-
-export interface EventPipelineClients {
+/** The clients the pipeline talks through: AWS in Lambda, local stand-ins locally. */
+export interface EventPipelineInfrastructure {
   readonly dynamo: DynamoDBClient;
   readonly sns: SNSClient;
-  readonly logger: Logger;
+  /** Where the Stripe key is read from. */
+  readonly secrets: SecretStore;
+  readonly logger?: Logger;
   readonly metrics?: ServiceMetrics;
-  /**
-   * Stripe, read by the pipeline for its current subscriptions (to settle same-second
-   * ordering ties) and a customer's active entitlements (to complete a one-page
-   * entitlement summary and settle its ties). Required of every way in, so none of them
-   * can publish a truncated summary or guess a tie.
-   */
-  readonly stripe: StripeClientProvider;
+  /** Stripe itself when absent; the local sandbox in `npm start`. */
+  readonly stripeConnection?: StripeConnection;
   /** The parked-events table's client: `dynamo` unless given (tests fail parking alone). */
   readonly parkedEventsDynamo?: DynamoDBClient;
+  /** The stripe SDK's (`StripeThinEventResolver`) unless given (tests). */
+  readonly resolver?: ThinEventResolver;
 }
 
-/**
- * Idempotency keys are `<prefix>#<hash of the event id>`: one ledger for every way an
- * event comes in (the webhook, reconciliation and replay), so an event processed by one
- * is a no-op for the others.
- */
-export const EVENT_LEDGER_KEY_PREFIX = 'stripe-webhook-event';
+/** The pipeline, wired: what every way in hands `takeStripeEvent`, and the Stripe it reaches. */
+export interface EventPipeline extends StripeEventIntake {
+  readonly thinEvents: ThinEventIntake;
+  readonly logger: Logger;
+  /**
+   * One client cache for every Stripe call the function makes (an ordering tie, an
+   * entitlement summary, a thin event; reconciliation's listing).
+   */
+  readonly stripe: StripeClientProvider;
+}
 
 /**
  * The one pipeline every verified Stripe event goes through, whichever way it came in:
- * once per event id (the idempotency ledger), mapped, ordered, published or parked.
+ * once per event id (the ledger), mapped, ordered, published or parked. Built once per
+ * function by its composition root.
  */
 export function buildEventPipeline(
   config: EventPipelineConfig,
-  clients: EventPipelineClients,
-): EventProcessor<PublishOutcome> {
-  const { logger } = clients;
-  const metrics = clients.metrics ?? NO_METRICS;
+  infrastructure: EventPipelineInfrastructure,
+): EventPipeline {
+  const logger = infrastructure.logger ?? createLogger();
+  const { metrics } = infrastructure;
+  const stripe = new StripeClientProvider(
+    secretValueReader(infrastructure.secrets, config.stripeSecretKey),
+    infrastructure.stripeConnection,
+  );
   // One document client for every table on `dynamo`: each one built costs the cold start.
-  const documents = DynamoDBDocumentClient.from(clients.dynamo);
-  const customers = new DynamoCustomerRepository(documents, config.customersTable);
-  const publisher = new SnsEventPublisher(clients.sns, config.billingEventsTopicArn);
+  const documents = DynamoDBDocumentClient.from(infrastructure.dynamo);
   const parked = new DynamoParkedEventStore(
-    clients.parkedEventsDynamo
-      ? DynamoDBDocumentClient.from(clients.parkedEventsDynamo)
+    infrastructure.parkedEventsDynamo
+      ? DynamoDBDocumentClient.from(infrastructure.parkedEventsDynamo)
       : documents,
     config.parkedEventsTable,
   );
-  const order = new DynamoSubscriptionOrderLedger(documents, config.subscriptionOrderTable);
-  const subscriptions = new StripeSubscriptionSource(clients.stripe);
-  const entitlements = new StripeActiveEntitlementSource(clients.stripe);
-  return idempotentProcessor(
-    (delivery) =>
-      publishBillingEvent(
-        {
-          customers,
-          publisher,
-          parked,
-          order,
-          subscriptions,
-          entitlements,
-          logger,
-          metrics,
-        },
-        delivery,
-      ),
-    {
-      dynamo: clients.dynamo,
-      tableName: config.eventLedgerTable,
-      keyPrefix: EVENT_LEDGER_KEY_PREFIX,
+  const publishing = {
+    customers: new DynamoCustomerRepository(documents, config.customersTable),
+    publisher: new SnsEventPublisher(infrastructure.sns, config.billingEventsTopicArn),
+    parked,
+    order: new DynamoSubscriptionOrderLedger(documents, config.subscriptionOrderTable),
+    subscriptions: new StripeSubscriptionSource(stripe),
+    entitlements: new StripeActiveEntitlementSource(stripe),
+    logger,
+    ...(metrics ? { metrics } : {}),
+  };
+  const process = idempotentProcessor((delivery) => publishBillingEvent(publishing, delivery), {
+    dynamo: infrastructure.dynamo,
+    tableName: config.eventLedgerTable,
+    keyPrefix: EVENT_LEDGER_KEY_PREFIX,
+  });
+  return {
+    process,
+    thinEvents: {
+      resolver: infrastructure.resolver ?? new StripeThinEventResolver(stripe),
+      parked,
     },
-  );
+    logger,
+    ...(metrics ? { metrics } : {}),
+    stripe,
+  };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { EVENT_LEDGER_KEY_PREFIX } from '../../lambda/stripe-events/pipeline';
 import type { LocalStack } from '../../local/local-stack';
+import { EVENT_LEDGER_KEY_PREFIX } from '../../lambda/shared/tables';
 
 /** A Powertools idempotency record, as far as the tests read it. */
 export interface LedgerRecord {
