@@ -24,7 +24,7 @@ const gunzipAsync = promisify(gunzip);
 export const MAX_ITEM_BYTES = 400 * 1024;
 /** Headroom for what `itemBytes` does not count exactly (number encoding, rounding). */
 const ITEM_MARGIN_BYTES = 1024;
-/** Reasons are built by the webhook and short; this only keeps a runaway one storable. */
+/** Reasons are built by the pipeline and short; this only keeps a runaway one storable. */
 export const MAX_REASON_CHARS = 2000;
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;

@@ -97,31 +97,6 @@ export function idempotentProcessor<R extends object>(
     { persistenceStore, config, keyPrefix: options.keyPrefix },
   );
 
-  /** The completion write again, a bounded number of times within the invocation. */
-  async function recordCompletion(delivery: StripeDelivery, result: R, context: Context) {
-    let lastError: unknown;
-    for (const delay of COMPLETION_RETRY_DELAYS_MS) {
-      if (context.getRemainingTimeInMillis() < delay + COMPLETION_RETRY_RESERVE_MS) break;
-      await sleep(delay);
-      try {
-        // Keyed as Powertools keys it. (The result is JSON, as Powertools stores every
-        // result; its types only say so loosely.)
-        await persistenceStore.saveSuccess(
-          ledgerKeyPayload(delivery.event.id),
-          result as StoredResult,
-        );
-        return;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw new Error(
-      `Event ${delivery.event.id} was processed but its completion could not be recorded; ` +
-        'a delivery after the in-progress lock expires processes it again (same billing event id).',
-      { cause: lastError },
-    );
-  }
-
   return async (delivery, context) => {
     config.registerLambdaContext(context);
     try {
@@ -133,10 +108,40 @@ export function idempotentProcessor<R extends object>(
       }
       const result = processed.get(delivery);
       if (result !== undefined && error instanceof IdempotencyPersistenceLayerError) {
-        await recordCompletion(delivery, result, context);
+        await recordCompletion(persistenceStore, delivery, result, context);
         return { outcome: result, alreadyProcessed: false };
       }
       throw error;
     }
   };
+}
+
+/** The completion write again, a bounded number of times within the invocation. */
+async function recordCompletion(
+  persistenceStore: DynamoDBPersistenceLayer,
+  delivery: StripeDelivery,
+  result: object,
+  context: Context,
+): Promise<void> {
+  let lastError: unknown;
+  for (const delay of COMPLETION_RETRY_DELAYS_MS) {
+    if (context.getRemainingTimeInMillis() < delay + COMPLETION_RETRY_RESERVE_MS) break;
+    await sleep(delay);
+    try {
+      // Keyed as Powertools keys it. (The result is JSON, as Powertools stores every
+      // result; its types only say so loosely.)
+      await persistenceStore.saveSuccess(
+        ledgerKeyPayload(delivery.event.id),
+        result as StoredResult,
+      );
+      return;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new Error(
+    `Event ${delivery.event.id} was processed but its completion could not be recorded; ` +
+      'a delivery after the in-progress lock expires processes it again (same billing event id).',
+    { cause: lastError },
+  );
 }

@@ -4,7 +4,7 @@ import { isStripeError, type StripeClientProvider } from './stripe-client-provid
 
 /**
  * A subscription as Stripe has it now, through the stripe SDK (loaded on first use: the
- * webhook asks only to settle a same-second ordering tie). A failure is a transient one,
+ * pipeline asks only to settle a same-second ordering tie). A failure is a transient one,
  * named in the log as Stripe's.
  */
 export class StripeSubscriptionSource implements SubscriptionStateSource {

@@ -24,7 +24,7 @@ export interface ParkedEvent extends ParkedEventSummary {
   readonly rawBody?: Buffer;
 }
 
-/** What the webhook hands the store; the store decides whether the body fits. */
+/** What the pipeline hands the store; the store decides whether the body fits. */
 export interface EventToPark {
   readonly eventId: string;
   readonly type: string;

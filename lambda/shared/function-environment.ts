@@ -109,42 +109,15 @@ export function functionEnvironments(
   inputs: FunctionEnvironmentInputs,
 ): Readonly<Record<FunctionName, FunctionEnvironment>> {
   const { secrets } = inputs;
-  const common = {
-    [ENV.environmentName]: inputs.environmentName,
-    [ENV.secretsCacheMaxAgeSeconds]: String(inputs.secretsCacheMaxAgeSeconds),
-    // Powertools Metrics reads it; the function's metrics adapter insists on it too.
-    [ENV.metricsNamespace]: inputs.metricsNamespace,
-  };
+  const common = commonVariables(inputs);
   const stripeSecretKey = secretVariables(
     secrets.stripeSecretKey,
     ENV.stripeSecretKeyName,
     ENV.stripeSecretKeyField,
   );
-  const catalog = {
-    [ENV.productsTable]: inputs.productsTable,
-    [ENV.pricesTable]: inputs.pricesTable,
-    [ENV.catalogSnapshotTable]: inputs.catalogSnapshotTable,
-  };
-  // What every way in to the event pipeline needs (lambda/stripe-events/pipeline.ts).
-  const pipeline = {
-    [ENV.customersTable]: inputs.customersTable,
-    [ENV.eventLedgerTable]: inputs.eventLedgerTable,
-    [ENV.parkedEventsTable]: inputs.parkedEventsTable,
-    [ENV.subscriptionOrderTable]: inputs.subscriptionOrderTable,
-    [ENV.billingEventsTopicArn]: inputs.billingEventsTopicArn,
-  };
+  const pipeline = pipelineVariables(inputs);
   return {
-    api: {
-      ...common,
-      ...stripeSecretKey,
-      ...catalog,
-      [ENV.customersTable]: inputs.customersTable,
-      [ENV.catalogSyncTable]: inputs.catalogSyncTable,
-      ...secretVariables(secrets.jwtAccessTokenSecret, ENV.jwtSecretName, ENV.jwtSecretField),
-      ...optional(ENV.jwtIssuer, inputs.jwtIssuer),
-      ...optional(ENV.jwtAudience, inputs.jwtAudience),
-      [ENV.allowedRedirectOrigins]: inputs.allowedRedirectOrigins.join(','),
-    },
+    api: { ...common, ...stripeSecretKey, ...apiVariables(inputs) },
     webhook: {
       ...common,
       ...pipeline,
@@ -162,8 +135,8 @@ export function functionEnvironments(
       [ENV.reconciliationStateTable]: inputs.reconciliationStateTable,
       [ENV.reconcileIntervalMinutes]: String(inputs.reconcileIntervalMinutes),
     },
-    catalogSnapshot: { ...common, ...catalog },
-    // The webhook's pipeline and the Stripe key (thin events are fetched from Stripe, and
+    catalogSnapshot: { ...common, ...catalogVariables(inputs) },
+    // The event pipeline and the Stripe key (thin events are fetched from Stripe, and
     // same-second ties settled there); never the webhook signing secret.
     eventBridge: {
       ...common,
@@ -173,3 +146,38 @@ export function functionEnvironments(
     },
   };
 }
+
+/** What every function reads: its environment's name, its secrets' cache, its metrics. */
+const commonVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironment => ({
+  [ENV.environmentName]: inputs.environmentName,
+  [ENV.secretsCacheMaxAgeSeconds]: String(inputs.secretsCacheMaxAgeSeconds),
+  // Powertools Metrics reads it; the function's metrics adapter insists on it too.
+  [ENV.metricsNamespace]: inputs.metricsNamespace,
+});
+
+/** The catalog: the price listing's snapshot and the tables it is built from. */
+const catalogVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironment => ({
+  [ENV.productsTable]: inputs.productsTable,
+  [ENV.pricesTable]: inputs.pricesTable,
+  [ENV.catalogSnapshotTable]: inputs.catalogSnapshotTable,
+});
+
+/** What every way in to the event pipeline needs (lambda/stripe-events/config.ts). */
+const pipelineVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironment => ({
+  [ENV.customersTable]: inputs.customersTable,
+  [ENV.eventLedgerTable]: inputs.eventLedgerTable,
+  [ENV.parkedEventsTable]: inputs.parkedEventsTable,
+  [ENV.subscriptionOrderTable]: inputs.subscriptionOrderTable,
+  [ENV.billingEventsTopicArn]: inputs.billingEventsTopicArn,
+});
+
+/** The API's own: the catalog, customers, the JWT secret and claims, redirect origins. */
+const apiVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironment => ({
+  ...catalogVariables(inputs),
+  [ENV.customersTable]: inputs.customersTable,
+  [ENV.catalogSyncTable]: inputs.catalogSyncTable,
+  ...secretVariables(inputs.secrets.jwtAccessTokenSecret, ENV.jwtSecretName, ENV.jwtSecretField),
+  ...optional(ENV.jwtIssuer, inputs.jwtIssuer),
+  ...optional(ENV.jwtAudience, inputs.jwtAudience),
+  [ENV.allowedRedirectOrigins]: inputs.allowedRedirectOrigins.join(','),
+});

@@ -25,26 +25,26 @@ import { STRIPE_LIMITS } from '../domain/stripe-limits';
 /** Stripe ids are at most 255 characters of letters, digits and underscores. */
 export const MAX_ID_CHARS = STRIPE_LIMITS.idChars;
 /** Statuses, modes, reasons, codes: Stripe's enums are short words. */
-export const MAX_WORD_CHARS = 100;
+const MAX_WORD_CHARS = 100;
 /** A failure message: Stripe's are a sentence or two. */
-export const MAX_MESSAGE_CHARS = 5_000;
-export const MAX_URL_CHARS = 2_048;
+const MAX_MESSAGE_CHARS = 5_000;
+const MAX_URL_CHARS = 2_048;
 /** `client_reference_id` (Stripe: 200) carries the app's user id (contract: up to 512). */
-export const MAX_REFERENCE_CHARS = 1_024;
+const MAX_REFERENCE_CHARS = 1_024;
 export const METADATA_LIMITS = STRIPE_LIMITS.metadata;
 /** Stripe allows 20 items per subscription. */
 export const MAX_SUBSCRIPTION_ITEMS = 100;
 /** An invoice embeds one page of its lines (`has_more` says whether there are more). */
-export const MAX_INVOICE_LINES = 250;
+const MAX_INVOICE_LINES = 250;
 /**
  * A customer's active entitlements: the summary embeds one page of them (`has_more` says
  * whether there are more); Stripe pages hold at most 100, the bound is well above that.
  */
 export const MAX_ACTIVE_ENTITLEMENTS = 1_000;
 /** A feature's `lookup_key`: Stripe allows 80 characters. */
-export const MAX_LOOKUP_KEY_CHARS = 200;
+const MAX_LOOKUP_KEY_CHARS = 200;
 /** 9999-12-31T23:59:59Z: beyond it ISO 8601 needs a six-digit year nobody parses. */
-export const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
+const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
 
 const EMPTY = 'Invalid length: empty';
 const boundedString = (maxChars: number) => v.pipe(v.string(), v.maxLength(maxChars));
@@ -232,11 +232,8 @@ export const ACTIVE_ENTITLEMENT_SUMMARY = v.object({
   livemode: v.boolean(),
 });
 
-export type PaymentIntentPayload = v.InferOutput<typeof PAYMENT_INTENT>;
 export type SubscriptionPayload = v.InferOutput<typeof SUBSCRIPTION>;
-export type CheckoutSessionPayload = v.InferOutput<typeof CHECKOUT_SESSION>;
 export type InvoicePayload = v.InferOutput<typeof INVOICE>;
-export type ActiveEntitlementSummaryPayload = v.InferOutput<typeof ACTIVE_ENTITLEMENT_SUMMARY>;
 
 /** Thrown when a payload does not hold what its event type promises; `reason` names why. */
 export class UnmappableEventError extends Error {

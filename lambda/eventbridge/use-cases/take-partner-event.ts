@@ -15,7 +15,7 @@ import type { PublishOutcome } from '../../stripe-events/use-cases/publish-billi
 export interface EventBridgeIntakeDependencies {
   /** The one partner event source events may come from (context `eventBridgeSource`). */
   readonly source: string;
-  /** The webhook's pipeline: the same ledger, mapping, ordering, topic and parking. */
+  /** The event pipeline: the same ledger, mapping, ordering, topic and parking as the webhook's. */
   readonly process: EventProcessor<PublishOutcome>;
   /** Turns a thin notification into its v1 event (Stripe's snapshot event). */
   readonly resolver: ThinEventResolver;

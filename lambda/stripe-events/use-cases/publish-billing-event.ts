@@ -18,16 +18,12 @@ import {
   BILLING_EVENT_SOURCE,
   BILLING_EVENT_TYPES,
 } from '../../shared/billing-events';
-import {
-  entitlementsData,
-  mapStripeEvent,
-  type MappedStripeEvent,
-  sameSubscriptionState,
-  subscriptionData,
-  UnmappableEventError,
-} from '../billing-event-mapping';
-import { MAX_ACTIVE_ENTITLEMENTS } from '../payloads';
+import { mapStripeEvent } from '../billing-event-mapping';
+import { MAX_ACTIVE_ENTITLEMENTS, UnmappableEventError } from '../payloads';
 import type { StripeDelivery } from '../../domain/event-ledger';
+import type { MappedStripeEvent } from '../mapping/object-mapping';
+import { entitlementsData } from '../mapping/entitlements';
+import { sameSubscriptionState, subscriptionData } from '../mapping/subscription';
 
 export interface PublishDependencies {
   readonly customers: CustomerDirectory;
@@ -92,16 +88,7 @@ export async function publishBillingEvent(
   }
   if (!mapped) return { billingEventId: null };
 
-  let userId = mapped.userId;
-  if (userId === null && mapped.stripeCustomerId !== null) {
-    userId = (await deps.customers.userIdForStripeCustomer(mapped.stripeCustomerId)) ?? null;
-  }
-  if (userId === null) {
-    deps.logger.warn('Billing event for an unknown user', {
-      stripeEventId: event.id,
-      stripeCustomerId: mapped.stripeCustomerId,
-    });
-  }
+  const userId = await userOf(deps, event, mapped);
   const billingEvent: BillingEvent = {
     schemaVersion: BILLING_EVENT_SCHEMA_VERSION,
     type: mapped.type,
@@ -117,7 +104,40 @@ export async function publishBillingEvent(
   };
   const stream = orderedStream(deps, mapped);
   if (stream === null) return publish(deps, delivery, billingEvent);
+  return publishInOrder(deps, delivery, billingEvent, mapped, stream);
+}
 
+/** The app user: from the object's metadata, else the customers table, else null (logged). */
+async function userOf(
+  deps: PublishDependencies,
+  event: StripeDelivery['event'],
+  mapped: MappedStripeEvent,
+): Promise<string | null> {
+  let userId = mapped.userId;
+  if (userId === null && mapped.stripeCustomerId !== null) {
+    userId = (await deps.customers.userIdForStripeCustomer(mapped.stripeCustomerId)) ?? null;
+  }
+  if (userId === null) {
+    deps.logger.warn('Billing event for an unknown user', {
+      stripeEventId: event.id,
+      stripeCustomerId: mapped.stripeCustomerId,
+    });
+  }
+  return userId;
+}
+
+/**
+ * Publishes an event whose order matters while holding its stream's lease, unless a newer
+ * event about the same state was published already (then it is superseded).
+ */
+async function publishInOrder(
+  deps: PublishDependencies,
+  delivery: StripeDelivery,
+  billingEvent: BillingEvent,
+  mapped: MappedStripeEvent,
+  stream: OrderedStream,
+): Promise<PublishOutcome> {
+  const { event } = delivery;
   const claim = await deps.order.claim(
     { subscriptionId: stream.key, created: event.created, eventId: event.id },
     stream.carriesCurrentState,

@@ -4,9 +4,7 @@ import type Stripe from 'stripe';
 import { STRIPE_API_VERSION } from '../../../lambda/shared/stripe-api-version';
 import {
   HANDLED_STRIPE_EVENT_TYPES,
-  type MappedStripeEvent,
   mapStripeEvent,
-  UnmappableEventError,
 } from '../../../lambda/stripe-events/billing-event-mapping';
 import {
   AMOUNT,
@@ -32,6 +30,8 @@ import {
   UNDOCUMENTED_DELTAS,
   USER_ID,
 } from '../../fixtures/api-versions';
+import { UnmappableEventError } from '../../../lambda/stripe-events/payloads';
+import type { MappedStripeEvent } from '../../../lambda/stripe-events/mapping/object-mapping';
 
 /**
  * Issue 15, item 4: the mapper against payloads in the shape of every Stripe API version

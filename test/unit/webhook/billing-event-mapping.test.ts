@@ -1,8 +1,5 @@
 import type Stripe from 'stripe';
-import {
-  mapStripeEvent,
-  UnmappableEventError,
-} from '../../../lambda/stripe-events/billing-event-mapping';
+import { mapStripeEvent } from '../../../lambda/stripe-events/billing-event-mapping';
 import {
   checkoutSessionObject,
   CUSTOMER_ID,
@@ -15,6 +12,7 @@ import {
   SUBSCRIPTION_ID,
   USER_ID,
 } from '../../support/stripe-events';
+import { UnmappableEventError } from '../../../lambda/stripe-events/payloads';
 
 const map = (type: string, object: Record<string, unknown>) =>
   mapStripeEvent(stripeEvent(type, object) as unknown as Stripe.Event);

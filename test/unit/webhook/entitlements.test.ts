@@ -4,11 +4,11 @@ import { StripeActiveEntitlementSource } from '../../../lambda/adapters/stripe-a
 import type { StripeClientProvider } from '../../../lambda/adapters/stripe-client-provider';
 import type { ActiveEntitlementRef } from '../../../lambda/domain/active-entitlements';
 import type { BillingEvent } from '../../../lambda/domain/billing-event';
+import { mapStripeEvent } from '../../../lambda/stripe-events/billing-event-mapping';
 import {
-  mapStripeEvent,
+  MAX_ACTIVE_ENTITLEMENTS,
   UnmappableEventError,
-} from '../../../lambda/stripe-events/billing-event-mapping';
-import { MAX_ACTIVE_ENTITLEMENTS } from '../../../lambda/stripe-events/payloads';
+} from '../../../lambda/stripe-events/payloads';
 import { publishBillingEvent } from '../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { FakeParkedEventStore } from '../../support/fake-parked-events';
 import {
