@@ -1,10 +1,16 @@
 // The layers, each runnable alone: `npm run test:unit`, `test:infra`, `test:integration`,
 // `test:e2e` (Chromium), `test:resilience`.
-// ts-jest only transpiles (isolatedModules); `npm run typecheck` does the type checking.
-// jose 6 is ESM-only, so it is transpiled too instead of being ignored like other packages.
+// SWC only transpiles (to CommonJS, as tsconfig.json's `module`); `npm run typecheck` does the
+// type checking. jose 6 is ESM-only, so it is transpiled too instead of being ignored like
+// other packages.
+const swc = {
+  jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
 const shared = {
   testEnvironment: 'node',
-  transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
+  transform: { '^.+\\.[tj]s$': ['@swc/jest', swc] },
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   setupFiles: ['<rootDir>/test/support/quiet-environment.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
