@@ -1,0 +1,201 @@
+import { HttpError } from '../../../../../lambda/core/errors';
+import {
+  decodeCursor,
+  encodeCursor,
+  etagMatches,
+  listPrices,
+  type ListPricesResult,
+  type PriceListingPage,
+} from '../../../../../lambda/api/use-cases/list-prices';
+import { listingVersion, type PriceListing } from '../../../../../lambda/domain/price-listing';
+import { chunkListing } from '../../../../../lambda/domain/price-listing';
+import { InMemoryCatalogSnapshot, listingEntries } from '../../../../support/fake-catalog-snapshot';
+
+async function published(listing: PriceListing[], builtAt = '2026-12-01T00:00:00.000Z') {
+  const store = new InMemoryCatalogSnapshot();
+  await publish(store, listing, builtAt);
+  return store;
+}
+
+async function publish(store: InMemoryCatalogSnapshot, listing: PriceListing[], builtAt: string) {
+  await store.publish({
+    version: listingVersion(listing),
+    builtAt,
+    chunkSize: 100,
+    chunks: chunkListing(listing, 100),
+    expiresAt: 0,
+  });
+}
+
+function page(result: ListPricesResult): PriceListingPage {
+  if (result.status !== 'page') throw new Error(`expected a page, got ${result.status}`);
+  return result.page;
+}
+
+/** Every page, following nextCursor from the first. */
+async function walk(store: InMemoryCatalogSnapshot, limit: number): Promise<PriceListingPage[]> {
+  const pages = [page(await listPrices(store, { limit }))];
+  for (let cursor = pages[0]?.nextCursor; cursor !== undefined;) {
+    const next = page(await listPrices(store, { limit, cursor: decodeCursor(cursor) }));
+    pages.push(next);
+    cursor = next.nextCursor;
+  }
+  return pages;
+}
+
+const errorOf = async (promise: Promise<unknown>): Promise<HttpError> => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof HttpError)) throw new Error(`expected an HttpError, got ${String(error)}`);
+  return error;
+};
+
+describe('listPrices', () => {
+  it('answers a first page from the head alone: one read, whatever the catalog size', async () => {
+    for (const size of [15, 10_000]) {
+      const store = await published(listingEntries(size));
+      const first = page(await listPrices(store, { limit: 100 }));
+      expect(first.prices).toHaveLength(Math.min(size, 100));
+      expect(first.prices[0]?.priceId).toBe('price-00000');
+      expect(first.nextCursor === undefined).toBe(size <= 100);
+      expect(store.reads).toEqual({ head: 1, chunks: 0 });
+    }
+  });
+
+  it.each([1, 7, 100])(
+    'walks 250 entries with limit %i: every entry once, in order, no cursor after the last page',
+    async (limit) => {
+      const listing = listingEntries(250);
+      const store = await published(listing);
+      const pages = await walk(store, limit);
+      expect(pages.flatMap((p) => p.prices)).toEqual(listing);
+      expect(pages).toHaveLength(Math.ceil(250 / limit));
+      expect(pages.at(-1)?.nextCursor).toBeUndefined();
+      // One read per page: the head for the first, one (batched) chunk read for each other.
+      expect(store.reads.head + store.reads.chunks).toBe(pages.length);
+    },
+  );
+
+  it('keeps a paging client on the snapshot it started from when the catalog changes', async () => {
+    const before = listingEntries(150);
+    const store = await published(before);
+    const first = page(await listPrices(store, { limit: 100 }));
+    const after = listingEntries(151).slice(1); // price-00000 removed, one added at the end
+    await publish(store, after, '2026-12-01T00:01:00.000Z');
+
+    const second = page(
+      await listPrices(store, { limit: 100, cursor: decodeCursor(first.nextCursor ?? '') }),
+    );
+    expect([...first.prices, ...second.prices]).toEqual(before);
+    // A client starting again sees the change at once.
+    expect(page(await listPrices(store, { limit: 1 })).prices[0]?.priceId).toBe('price-00001');
+  });
+
+  it('answers 400 cursor_expired for a replaced snapshot that has expired', async () => {
+    const store = await published(listingEntries(150));
+    const first = page(await listPrices(store, { limit: 100 }));
+    store.expire(listingVersion(listingEntries(150)));
+    const error = await errorOf(
+      listPrices(store, { limit: 100, cursor: decodeCursor(first.nextCursor ?? '') }),
+    );
+    expect([error.status, error.code]).toEqual([400, 'cursor_expired']);
+  });
+
+  it('answers 400 invalid_cursor for a cursor past the end or with another chunk size', async () => {
+    const store = await published(listingEntries(150));
+    const version = listingVersion(listingEntries(150));
+    for (const cursor of [
+      { version, offset: 150, chunkSize: 100 },
+      { version, offset: 50, chunkSize: 50 },
+    ]) {
+      const error = await errorOf(listPrices(store, { limit: 10, cursor }));
+      expect([error.status, error.code]).toEqual([400, 'invalid_cursor']);
+    }
+  });
+
+  it('answers 503 catalog_unavailable, with Retry-After, before the first snapshot', async () => {
+    const error = await errorOf(listPrices(new InMemoryCatalogSnapshot(), { limit: 100 }));
+    expect([error.status, error.code]).toEqual([503, 'catalog_unavailable']);
+    expect(error.headers['retry-after']).toBe('30');
+  });
+
+  it('gives each page an ETag, and answers not-modified when If-None-Match has it', async () => {
+    const store = await published(listingEntries(150));
+    const first = await listPrices(store, { limit: 100 });
+    const again = await listPrices(store, { limit: 100 }, first.etag);
+    expect(again).toEqual({ status: 'not-modified', etag: first.etag });
+
+    // Another window of the same snapshot, or another snapshot, is another ETag.
+    expect((await listPrices(store, { limit: 99 })).etag).not.toBe(first.etag);
+    await publish(store, listingEntries(151), '2026-12-01T00:01:00.000Z');
+    const changed = await listPrices(store, { limit: 100 }, first.etag);
+    expect(changed.status).toBe('page');
+    expect(changed.etag).not.toBe(first.etag);
+  });
+
+  it('knows a later page the caller holds without reading anything: a version never changes', async () => {
+    const store = await published(listingEntries(150));
+    const cursor = decodeCursor(page(await listPrices(store, { limit: 100 })).nextCursor ?? '');
+    const second = await listPrices(store, { limit: 100, cursor });
+    const reads = { ...store.reads };
+    expect(await listPrices(store, { limit: 100, cursor }, second.etag)).toEqual({
+      status: 'not-modified',
+      etag: second.etag,
+    });
+    expect(store.reads).toEqual(reads);
+  });
+});
+
+describe('etagMatches', () => {
+  const etag = '"abc.0.100"';
+  it.each([
+    [etag, true],
+    [`W/${etag}`, true],
+    [`"other", ${etag}`, true],
+    ['*', true],
+    ['"abc.0.99"', false],
+    ['abc.0.100', false],
+    ['', false],
+  ])('If-None-Match %s → %s', (header, expected) => {
+    expect(etagMatches(header, etag)).toBe(expected);
+  });
+  it('matches nothing without the header', () => {
+    expect(etagMatches(undefined, etag)).toBe(false);
+  });
+});
+
+describe('cursors', () => {
+  it('round-trip, and are opaque base64url', () => {
+    const cursor = { version: 'v1_-A', offset: 300, chunkSize: 100 };
+    const encoded = encodeCursor(cursor);
+    expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeCursor(encoded)).toEqual(cursor);
+  });
+
+  const encoded = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  it.each([
+    ['empty', ''],
+    ['not base64url', 'a+b/c='],
+    ['not JSON', Buffer.from('{nope').toString('base64url')],
+    ['an object', encoded({ version: 'v', offset: 1, chunkSize: 100 })],
+    ['a zero offset', encoded(['v', 0, 100])],
+    ['a fractional offset', encoded(['v', 1.5, 100])],
+    ['a negative chunk size', encoded(['v', 1, -100])],
+    ['a version with other characters', encoded(['v/../x', 1, 100])],
+    ['too long', 'A'.repeat(129)],
+  ])('rejects %s with 400 invalid_cursor', (_name, raw) => {
+    let caught: unknown;
+    try {
+      decodeCursor(raw);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(HttpError);
+    expect([(caught as HttpError).status, (caught as HttpError).code]).toEqual([
+      400,
+      'invalid_cursor',
+    ]);
+  });
+});

@@ -1,0 +1,180 @@
+import { generateKeyPair, SignJWT } from 'jose';
+import { JwtAuthenticator } from '../../../../lambda/core/auth';
+import { HttpError } from '../../../../lambda/core/errors';
+import { rejectedHttpError } from '../../../support/http-errors';
+import { signAccessToken, unsignedToken } from '../../../support/tokens';
+
+const SECRET = 'test-jwt-secret-with-enough-length';
+const authenticator = new JwtAuthenticator(() => Promise.resolve(SECRET));
+const withToken = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+const rejection = (headers: Record<string, string>) =>
+  rejectedHttpError(authenticator.authenticate({ headers }));
+
+describe('JwtAuthenticator', () => {
+  it('accepts an HS256 token with exp and takes the user from sub', async () => {
+    const token = await signAccessToken({
+      secret: SECRET,
+      subject: 'user-1',
+      claims: { email: 'ada@example.com', role: 'student' },
+    });
+    await expect(authenticator.authenticate(withToken(token))).resolves.toEqual({
+      userId: 'user-1',
+      email: 'ada@example.com',
+      role: 'student',
+    });
+  });
+
+  it('takes the user from userId when there is no sub', async () => {
+    const token = await signAccessToken({ secret: SECRET, claims: { userId: 'user-2' } });
+    await expect(authenticator.authenticate(withToken(token))).resolves.toEqual({
+      userId: 'user-2',
+    });
+  });
+
+  it('accepts the scheme in any case', async () => {
+    const token = await signAccessToken({ secret: SECRET, subject: 'user-3' });
+    const user = await authenticator.authenticate({
+      headers: { Authorization: `bearer ${token}` },
+    });
+    expect(user.userId).toBe('user-3');
+  });
+
+  it('picks up a rotated signing secret', async () => {
+    let secret = 'first-secret-value-000000000000';
+    const rotating = new JwtAuthenticator(() => Promise.resolve(secret));
+    const oldToken = await signAccessToken({ secret, subject: 'u' });
+    await expect(rotating.authenticate(withToken(oldToken))).resolves.toEqual({ userId: 'u' });
+    secret = 'second-secret-value-11111111111';
+    await expect(rotating.authenticate(withToken(oldToken))).rejects.toBeInstanceOf(HttpError);
+    const newToken = await signAccessToken({ secret, subject: 'u' });
+    await expect(rotating.authenticate(withToken(newToken))).resolves.toEqual({ userId: 'u' });
+  });
+
+  it('rejects a request without a token as missing_token', async () => {
+    const error = await rejection({});
+    expect([error.status, error.code]).toEqual([401, 'missing_token']);
+  });
+
+  it.each([
+    ['a Basic header', 'Basic dXNlcjpwYXNz'],
+    ['a bare token', 'abc.def.ghi'],
+    ['Bearer with nothing', 'Bearer '],
+    ['garbage', 'Bearer not-a-jwt'],
+  ])('rejects %s as invalid_token', async (_name, header) => {
+    const error = await rejection({ authorization: header });
+    expect(error.status).toBe(401);
+    expect(['invalid_token', 'missing_token']).toContain(error.code);
+  });
+
+  it('rejects a token signed with another secret', async () => {
+    const token = await signAccessToken({ secret: 'some-other-secret-000000000000', subject: 'u' });
+    expect((await rejection(withToken(token).headers)).message).toMatch(/signature/);
+  });
+
+  it('rejects an expired token', async () => {
+    const token = await signAccessToken({ secret: SECRET, subject: 'u', expiresIn: -60 });
+    expect((await rejection(withToken(token).headers)).message).toMatch(/expired/);
+  });
+
+  it('rejects a token without exp', async () => {
+    const token = await signAccessToken({ secret: SECRET, subject: 'u', expiresIn: null });
+    const error = await rejection(withToken(token).headers);
+    expect([error.status, error.message]).toEqual([401, expect.stringMatching(/"exp"/)]);
+  });
+
+  it('rejects an unsigned alg=none token', async () => {
+    const token = unsignedToken({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 3600 });
+    expect((await rejection(withToken(token).headers)).status).toBe(401);
+  });
+
+  it('rejects HMAC algorithms other than HS256', async () => {
+    const token = await signAccessToken({ secret: SECRET, subject: 'u', algorithm: 'HS512' });
+    expect((await rejection(withToken(token).headers)).message).toMatch(/HS256/);
+  });
+
+  it('rejects an asymmetric (RS256) token', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const token = await new SignJWT({ sub: 'u' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    expect((await rejection(withToken(token).headers)).status).toBe(401);
+  });
+
+  it('rejects a token that names no user', async () => {
+    const token = await signAccessToken({ secret: SECRET, claims: { email: 'x@example.com' } });
+    expect((await rejection(withToken(token).headers)).message).toMatch(/no user/);
+  });
+
+  it('rejects a token whose sub is not a string', async () => {
+    const token = await signAccessToken({ secret: SECRET, claims: { sub: { id: 1 } } });
+    expect((await rejection(withToken(token).headers)).status).toBe(401);
+  });
+});
+
+describe('user ids exactly as given (contract section 4)', () => {
+  const userIdOf = async (subject: string) =>
+    (
+      await authenticator.authenticate(
+        withToken(await signAccessToken({ secret: SECRET, subject })),
+      )
+    ).userId;
+
+  it('never trims or folds: " a " and "a" are two users', async () => {
+    expect(await userIdOf(' a ')).toBe(' a ');
+    expect(await userIdOf('A')).toBe('A');
+  });
+
+  it.each([
+    ['non-ASCII', 'Zoë-用户-🦊'],
+    ['control characters', 'tab\there\u0001'],
+    ['512 characters, each outside the BMP', '🦊'.repeat(512)],
+    ['512 ASCII characters', 'x'.repeat(512)],
+  ])('accepts %s', async (_case, subject) => {
+    expect(await userIdOf(subject)).toBe(subject);
+  });
+
+  it.each([
+    ['513 characters', 'x'.repeat(513)],
+    ['513 characters outside the BMP', '🦊'.repeat(513)],
+    ['a lone surrogate', 'bad\ud800id'],
+  ])('refuses %s with a 401', async (_case, subject) => {
+    const token = await signAccessToken({ secret: SECRET, subject });
+    const error = await rejection(withToken(token).headers);
+    expect([error.status, error.code]).toEqual([401, 'invalid_token']);
+  });
+
+  it('refuses an empty sub, not falling back to userId', async () => {
+    const token = await signAccessToken({ secret: SECRET, claims: { sub: '', userId: 'u' } });
+    expect((await rejection(withToken(token).headers)).status).toBe(401);
+  });
+});
+
+describe('optional issuer and audience', () => {
+  const strict = new JwtAuthenticator(() => Promise.resolve(SECRET), {
+    issuer: 'https://auth.example.com',
+    audience: 'stripe-service',
+  });
+  const sign = (claims: Record<string, unknown>) =>
+    signAccessToken({ secret: SECRET, subject: 'u', claims });
+
+  it('accepts a token with the configured iss and aud', async () => {
+    const token = await sign({ iss: 'https://auth.example.com', aud: 'stripe-service' });
+    await expect(strict.authenticate(withToken(token))).resolves.toEqual({ userId: 'u' });
+  });
+
+  it.each([
+    ['no iss', { aud: 'stripe-service' }],
+    ['another iss', { iss: 'https://evil.example.com', aud: 'stripe-service' }],
+    ['no aud', { iss: 'https://auth.example.com' }],
+    ['another aud', { iss: 'https://auth.example.com', aud: 'other-service' }],
+  ])('refuses a token with %s', async (_case, claims) => {
+    const error = await rejectedHttpError(strict.authenticate(withToken(await sign(claims))));
+    expect(error.status).toBe(401);
+  });
+
+  it('ignores iss and aud when none is configured', async () => {
+    const token = await sign({ iss: 'anyone', aud: 'anything' });
+    await expect(authenticator.authenticate(withToken(token))).resolves.toEqual({ userId: 'u' });
+  });
+});

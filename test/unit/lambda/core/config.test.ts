@@ -1,0 +1,147 @@
+import { loadApiConfig } from '../../../../lambda/api/config';
+import { ConfigurationError } from '../../../../lambda/core/config';
+import { ENV } from '../../../../lambda/shared/function-environment';
+import { loadWebhookConfig } from '../../../../lambda/webhook/config';
+
+const apiEnv = {
+  [ENV.customersTable]: 'customers',
+  [ENV.catalogSyncTable]: 'catalog-sync',
+  [ENV.productsTable]: 'products',
+  [ENV.pricesTable]: 'prices',
+  [ENV.catalogSnapshotTable]: 'catalog-snapshot',
+  [ENV.stripeSecretKeyName]: 'stripe-key',
+  [ENV.jwtSecretName]: 'jwt',
+  [ENV.allowedRedirectOrigins]: 'https://app.example.com, http://localhost:3000',
+};
+
+describe('function configuration', () => {
+  it('reads the API settings, with the default secrets cache age', () => {
+    expect(loadApiConfig(apiEnv)).toEqual({
+      customersTable: 'customers',
+      catalogSyncTable: 'catalog-sync',
+      productsTable: 'products',
+      pricesTable: 'prices',
+      catalogSnapshotTable: 'catalog-snapshot',
+      stripeSecretKey: { name: 'stripe-key' },
+      jwtSecret: { name: 'jwt' },
+      allowedRedirectOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      secretsCacheMaxAgeSeconds: 300,
+    });
+  });
+
+  it('takes a configured secrets cache age', () => {
+    expect(
+      loadApiConfig({ ...apiEnv, [ENV.secretsCacheMaxAgeSeconds]: '60' }).secretsCacheMaxAgeSeconds,
+    ).toBe(60);
+  });
+
+  it('names every problem at once', () => {
+    const env = {
+      ...apiEnv,
+      [ENV.pricesTable]: '',
+      [ENV.jwtSecretName]: undefined,
+      [ENV.secretsCacheMaxAgeSeconds]: '-5',
+    };
+    expect(() => loadApiConfig(env)).toThrow(ConfigurationError);
+    expect(() => loadApiConfig(env)).toThrow(
+      new RegExp(
+        `${ENV.pricesTable} is not set.*${ENV.jwtSecretName} is not set.*${ENV.secretsCacheMaxAgeSeconds}`,
+      ),
+    );
+  });
+
+  it('rejects an empty origin list', () => {
+    expect(() => loadApiConfig({ ...apiEnv, [ENV.allowedRedirectOrigins]: ' , ' })).toThrow(
+      /is empty/,
+    );
+  });
+
+  it('reads the webhook settings and reports what is missing', () => {
+    expect(() => loadWebhookConfig({})).toThrow(
+      new RegExp(`${ENV.customersTable}.*${ENV.eventLedgerTable}.*${ENV.billingEventsTopicArn}`),
+    );
+    const config = loadWebhookConfig({
+      [ENV.customersTable]: 'c',
+      [ENV.eventLedgerTable]: 'i',
+      [ENV.parkedEventsTable]: 'p',
+      [ENV.subscriptionOrderTable]: 'o',
+      [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
+      [ENV.stripeSecretKeyName]: 'k',
+      [ENV.stripeWebhookSecretName]: 'w',
+    });
+    expect(config.billingEventsTopicArn).toBe('arn:aws:sns:us-east-1:1:t');
+  });
+
+  it('reads the fields of a combined secret when the stack sets them', () => {
+    const config = loadApiConfig({
+      ...apiEnv,
+      [ENV.stripeSecretKeyName]: 'dev-acme_secrets',
+      [ENV.stripeSecretKeyField]: 'stripe_secret_key',
+      [ENV.jwtSecretName]: 'dev-acme_secrets',
+      [ENV.jwtSecretField]: ' jwt_access_token_secret ',
+    });
+    expect(config.stripeSecretKey).toEqual({
+      name: 'dev-acme_secrets',
+      field: 'stripe_secret_key',
+    });
+    expect(config.jwtSecret).toEqual({
+      name: 'dev-acme_secrets',
+      field: 'jwt_access_token_secret',
+    });
+  });
+
+  it('reads a secret of its own when the field variable is unset or blank', () => {
+    const config = loadApiConfig({ ...apiEnv, [ENV.stripeSecretKeyField]: '  ' });
+    expect(config.stripeSecretKey).toEqual({ name: 'stripe-key' });
+    expect(config.jwtSecret).toEqual({ name: 'jwt' });
+  });
+
+  it('still requires the secret name when a field is set', () => {
+    expect(() =>
+      loadApiConfig({
+        ...apiEnv,
+        [ENV.jwtSecretName]: undefined,
+        [ENV.jwtSecretField]: 'jwt_access_token_secret',
+      }),
+    ).toThrow(new RegExp(`${ENV.jwtSecretName} is not set`));
+  });
+
+  it('reads the optional token issuer and audience', () => {
+    const config = loadApiConfig({
+      ...apiEnv,
+      [ENV.jwtIssuer]: 'https://auth.example.com',
+      [ENV.jwtAudience]: 'stripe-service',
+    });
+    expect(config.jwtIssuer).toBe('https://auth.example.com');
+    expect(config.jwtAudience).toBe('stripe-service');
+  });
+
+  it('leaves the token issuer and audience out when unset or blank', () => {
+    const config = loadApiConfig({ ...apiEnv, [ENV.jwtIssuer]: ' ' });
+    expect('jwtIssuer' in config).toBe(false);
+    expect('jwtAudience' in config).toBe(false);
+  });
+
+  it('reads the webhook secret field and the parked events table', () => {
+    const webhookEnv = {
+      [ENV.customersTable]: 'c',
+      [ENV.eventLedgerTable]: 'i',
+      [ENV.parkedEventsTable]: 'p',
+      [ENV.subscriptionOrderTable]: 'o',
+      [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
+      [ENV.stripeWebhookSecretName]: 'dev-acme_secrets',
+      [ENV.stripeWebhookSecretField]: 'stripe_webhook_secret',
+      [ENV.stripeSecretKeyName]: 'dev-acme_secrets',
+      [ENV.stripeSecretKeyField]: 'stripe_secret_key',
+    };
+    const config = loadWebhookConfig(webhookEnv);
+    expect(config.stripeWebhookSecret).toEqual({
+      name: 'dev-acme_secrets',
+      field: 'stripe_webhook_secret',
+    });
+    expect(config.parkedEventsTable).toBe('p');
+    expect(() => loadWebhookConfig({ ...webhookEnv, [ENV.parkedEventsTable]: undefined })).toThrow(
+      new RegExp(`${ENV.parkedEventsTable} is not set`),
+    );
+  });
+});
