@@ -8,7 +8,6 @@ import {
   createEventBridgeHandler,
 } from '../../../../../lambda/eventbridge/event-bridge-handler';
 import type { EventBridgeIntakeDependencies } from '../../../../../lambda/eventbridge/use-cases/take-partner-event';
-import type { PublishOutcome } from '../../../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { lambdaContext } from '../../../../support/api-events';
 import { RecordingMetrics } from '../../../../support/emf-capture';
 import { FakeParkedEventStore } from '../../../../support/fake-parked-events';
@@ -17,36 +16,13 @@ import type {
   ThinEventNotification,
   ThinEventResolver,
 } from '../../../../../lambda/domain/thin-event';
-import {
-  EventInProgressError,
-  type ProcessedEvent,
-  type StripeDelivery,
-} from '../../../../../lambda/domain/event-ledger';
+import { EventInProgressError } from '../../../../../lambda/domain/event-ledger';
 import type { StripeEventBridgeEnvelope } from '../../../../../lambda/stripe-events/event-bridge-pattern';
+import { FakePipeline } from '../../../../support/fake-pipeline';
 
 const SOURCE = 'aws.partner/stripe.com/ed_test_unit';
 /** The account of `lambdaContext()`'s function ARN. */
 const ACCOUNT = '000000000000';
-
-/** The pipeline as far as the intake sees it: once per event id, like the ledger. */
-class FakePipeline {
-  readonly processed: StripeDelivery[] = [];
-  private readonly done = new Set<string>();
-  /** Failures to throw, one per call, before processing normally. */
-  readonly failures: Error[] = [];
-
-  readonly process = (delivery: StripeDelivery): Promise<ProcessedEvent<PublishOutcome>> => {
-    const failure = this.failures.shift();
-    if (failure) return Promise.reject(failure);
-    const id = delivery.event.id;
-    if (this.done.has(id)) {
-      return Promise.resolve({ alreadyProcessed: true, outcome: { billingEventId: `${id}:x` } });
-    }
-    this.done.add(id);
-    this.processed.push(delivery);
-    return Promise.resolve({ alreadyProcessed: false, outcome: { billingEventId: `${id}:x` } });
-  };
-}
 
 class FakeResolver implements ThinEventResolver {
   readonly asked: ThinEventNotification[] = [];

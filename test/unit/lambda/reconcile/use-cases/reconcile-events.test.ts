@@ -15,15 +15,11 @@ import {
   reconcile,
   type ReconcileDependencies,
 } from '../../../../../lambda/reconcile/use-cases/reconcile-events';
-import type { PublishOutcome } from '../../../../../lambda/stripe-events/use-cases/publish-billing-event';
 import { localContext } from '../../../../../local/http-adapter';
 import { FakeParkedEventStore } from '../../../../support/fake-parked-events';
-import {
-  EventInProgressError,
-  type ForgetParkedResult,
-  type ParkedOutcomeLedger,
-  type ProcessedEvent,
-  type StripeDelivery,
+import type {
+  ForgetParkedResult,
+  ParkedOutcomeLedger,
 } from '../../../../../lambda/domain/event-ledger';
 import { overlapSecondsFor } from '../../../../../lambda/reconcile/use-cases/reconcile-window';
 import {
@@ -31,13 +27,12 @@ import {
   UnknownEventError,
 } from '../../../../../lambda/reconcile/use-cases/replay-event';
 import { MAX_CONSECUTIVE_FAILURES } from '../../../../../lambda/reconcile/use-cases/walk-events';
+import { FakePipeline } from '../../../../support/fake-pipeline';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const NOW_S = NOW.getTime() / 1000;
 const DAY = 24 * 3600;
 const OVERLAP = 900;
-
-type Behaviour = 'publish' | 'park' | 'supersede' | 'ignore' | 'busy' | 'fail';
 
 const event = (id: string, created: number, type = 'invoice.payment_succeeded'): Stripe.Event =>
   ({ id, object: 'event', type, created, data: { object: {} } }) as unknown as Stripe.Event;
@@ -71,38 +66,6 @@ class FakeSource implements StripeEventSource {
   }
 }
 
-/** The pipeline as the ledger makes it look: each event id processed once. */
-class FakePipeline {
-  readonly ledger = new Map<string, PublishOutcome>();
-  readonly behaviour = new Map<string, Behaviour>();
-  readonly calls: StripeDelivery[] = [];
-
-  process = (delivery: StripeDelivery): Promise<ProcessedEvent<PublishOutcome>> => {
-    this.calls.push(delivery);
-    const { id } = delivery.event;
-    const done = this.ledger.get(id);
-    if (done) return Promise.resolve({ outcome: done, alreadyProcessed: true });
-    const behaviour = this.behaviour.get(id) ?? 'publish';
-    if (behaviour === 'busy') {
-      return Promise.reject(new EventInProgressError(id));
-    }
-    if (behaviour === 'fail') {
-      return Promise.reject(
-        Object.assign(new Error('SNS is down'), { dependency: 'SNS', operation: 'Publish' }),
-      );
-    }
-    const outcomes: Record<Exclude<Behaviour, 'busy' | 'fail'>, PublishOutcome> = {
-      publish: { billingEventId: `${id}:invoice.paid` },
-      park: { billingEventId: null, parked: true },
-      supersede: { billingEventId: null, superseded: true },
-      ignore: { billingEventId: null },
-    };
-    const outcome = outcomes[behaviour];
-    this.ledger.set(id, outcome);
-    return Promise.resolve({ outcome, alreadyProcessed: false });
-  };
-}
-
 class MemoryState implements ReconciliationStateStore {
   state: ReconciliationState | undefined;
   saves = 0;
@@ -130,7 +93,7 @@ class FakeLedger implements ParkedOutcomeLedger {
 
 function setup(events: Stripe.Event[] = []) {
   const source = new FakeSource(events);
-  const pipeline = new FakePipeline();
+  const pipeline = new FakePipeline('invoice.paid');
   const state = new MemoryState();
   const parked = new FakeParkedEventStore();
   const ledger = new FakeLedger(pipeline);
