@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import type { DeliveryAttempt, EventBridgeEnvelope } from '../src';
-import { postEnvelopesTo } from '../src/event-destinations';
+import { postEnvelopesTo } from '../src/delivery/event-destinations';
 import { failure, useHarness } from './harness';
 
 jest.setTimeout(30_000);

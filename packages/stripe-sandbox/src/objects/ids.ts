@@ -1,0 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import { clockSeconds } from '../state/clock';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** An id in Stripe's style: `cus_` + 14 characters, `cs_test_` + 58, and so on. */
+export function stripeId(prefix: string, length = 24): string {
+  const bytes = randomBytes(length);
+  let id = '';
+  for (const byte of bytes) id += ALPHABET.charAt(byte % ALPHABET.length);
+  return `${prefix}_${id}`;
+}
+
+/** Now, on the sandbox's clock (which a test may freeze or shift): what `created` says. */
+export const nowSeconds = (): number => clockSeconds();

@@ -1,0 +1,300 @@
+import { type ApiContext, type ApiHandler, pathParam } from './api-context';
+import {
+  parameterInvalid,
+  parameterMissing,
+  resourceMissing,
+  StripeApiError,
+} from '../http/errors';
+import {
+  type EventDestinationRecord,
+  MAX_EVENT_DESTINATIONS,
+  THIN_V1_PREFIX,
+} from '../delivery/event-destinations';
+import type { StripeObject } from '../objects/fixtures';
+import { nowSeconds } from '../objects/ids';
+import { mergeMetadata, Params } from '../http/params';
+
+/**
+ * `/v2/core/event_destinations` and `/v2/core/events/:id`. The v2 API takes JSON bodies
+ * (stripe-node sends `application/json` for `/v2` paths), lists as `{data,
+ * next_page_url, previous_page_url}`, and shows a destination's webhook URL and signing
+ * secret only when `include` asks for them (the secret only when creating).
+ */
+
+const CREATE_PARAMS = [
+  'name',
+  'description',
+  'type',
+  'event_payload',
+  'enabled_events',
+  'snapshot_api_version',
+  'events_from',
+  'metadata',
+  'include',
+  'webhook_endpoint',
+  'amazon_eventbridge',
+  'azure_event_grid',
+];
+const UPDATE_PARAMS = [
+  'name',
+  'description',
+  'enabled_events',
+  'metadata',
+  'include',
+  'webhook_endpoint',
+];
+const LIST_PARAMS = ['limit', 'page', 'include'];
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
+
+/** A v1 event type (`invoice.paid`), a v2 one (`v2.core.account.created`) or `*`. */
+const EVENT_TYPE = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)+)$/;
+/** An AWS account id: 12 digits. */
+const AWS_ACCOUNT = /^\d{12}$/;
+/** An AWS region name (`eu-west-1`); `local` for a local stand-in. */
+const AWS_REGION = /^[a-z0-9-]+$/;
+
+function requireDestination(context: ApiContext): EventDestinationRecord {
+  const id = pathParam(context, 'id');
+  const record = context.state.delivery.destinations.get(id);
+  if (!record) throw resourceMissing('event destination', id);
+  return record;
+}
+
+/** What `include` asks to show: `webhook_endpoint.url`, and at creation its signing secret. */
+function includes(params: Params, allowed: readonly string[]): Set<string> {
+  const asked = params.strings('include') ?? [];
+  asked.forEach((value, i) => {
+    if (!allowed.includes(value))
+      throw parameterInvalid(`include[${i}]`, `Invalid include[${i}]: ${value}`);
+  });
+  return new Set(asked);
+}
+
+/** The destination as the API shows it: the webhook URL and secret only when included. */
+function shown(record: EventDestinationRecord, include: ReadonlySet<string>): StripeObject {
+  const destination = structuredClone(record.destination);
+  if (destination.webhook_endpoint !== null) {
+    destination.webhook_endpoint = {
+      signing_secret: include.has('webhook_endpoint.signing_secret') ? record.secret : null,
+      url: include.has('webhook_endpoint.url') ? record.url : null,
+    };
+  }
+  return destination;
+}
+
+function webhookUrl(params: Params | undefined, param: string): string | undefined {
+  const url = params?.string('url');
+  if (url === undefined) return undefined;
+  if (!URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol))
+    throw parameterInvalid(param, `Invalid URL: ${url}`);
+  return url;
+}
+
+/**
+ * Thin destinations name v1 events with the `v1.` prefix (and take v2 events); snapshot
+ * destinations take v1 event types as they are.
+ */
+function enabledEvents(params: Params, payload: string): string[] | undefined {
+  const events = params.strings('enabled_events');
+  if (events === undefined) return undefined;
+  if (events.length === 0)
+    throw parameterInvalid('enabled_events', 'enabled_events must list at least one event.');
+  events.forEach((type, i) => {
+    const param = `enabled_events[${i}]`;
+    if (!EVENT_TYPE.test(type)) throw parameterInvalid(param, `Invalid ${param}: ${type}`);
+    const versioned = type.startsWith(THIN_V1_PREFIX) || type.startsWith('v2.');
+    if (payload === 'thin' && !versioned && type !== '*') {
+      throw parameterInvalid(
+        param,
+        `A thin event destination names v1 events with the v1. prefix (v1.${type}).`,
+      );
+    }
+    if (payload === 'snapshot' && versioned)
+      throw parameterInvalid(param, `A snapshot event destination takes v1 event types (${type}).`);
+  });
+  return [...new Set(events)];
+}
+
+const oneOf = <T extends string>(params: Params, name: string, values: readonly T[]): T => {
+  const value = params.string(name);
+  if (value === undefined) throw parameterMissing(name);
+  if (!(values as readonly string[]).includes(value))
+    throw parameterInvalid(name, `${name} must be one of ${values.join(', ')}.`);
+  return value as T;
+};
+
+export const createEventDestination: ApiHandler = (context) => {
+  const params = new Params(context.raw, CREATE_PARAMS);
+  const { state } = context;
+  const name = params.requiredString('name');
+  const type = oneOf(params, 'type', [
+    'webhook_endpoint',
+    'amazon_eventbridge',
+    'azure_event_grid',
+  ]);
+  if (type === 'azure_event_grid')
+    throw parameterInvalid('type', 'The sandbox does not model Azure Event Grid destinations.');
+  const eventPayload = oneOf(params, 'event_payload', ['snapshot', 'thin']);
+  const events = enabledEvents(params, eventPayload);
+  if (events === undefined) throw parameterMissing('enabled_events');
+  const snapshotApiVersion = params.string('snapshot_api_version') ?? null;
+  if (eventPayload === 'thin' && snapshotApiVersion !== null) {
+    throw parameterInvalid(
+      'snapshot_api_version',
+      'Thin events are not pinned to an API version: snapshot_api_version is for snapshot destinations.',
+    );
+  }
+  // As for webhook endpoints: the sandbox renders one version only, and says so.
+  if (snapshotApiVersion !== null && snapshotApiVersion !== state.apiVersion) {
+    throw parameterInvalid(
+      'snapshot_api_version',
+      `The sandbox renders events in ${state.apiVersion} only (asked for ${snapshotApiVersion}).`,
+    );
+  }
+  const eventsFrom = params.strings('events_from');
+  if (eventsFrom?.some((from) => from !== '@self'))
+    throw parameterInvalid('events_from', 'The sandbox has one account: events_from is @self.');
+  const include = includes(params, ['webhook_endpoint.signing_secret', 'webhook_endpoint.url']);
+  const webhook = params.hash('webhook_endpoint', ['url']);
+  const aws = params.hash('amazon_eventbridge', ['aws_account_id', 'aws_region']);
+  if (params.has('azure_event_grid'))
+    throw parameterInvalid(
+      'azure_event_grid',
+      'The sandbox does not model Azure Event Grid destinations.',
+    );
+  let url: string | undefined;
+  let eventBridge: { awsAccountId: string; awsRegion: string } | undefined;
+  if (type === 'webhook_endpoint') {
+    url = webhookUrl(webhook, 'webhook_endpoint[url]');
+    if (url === undefined) throw parameterMissing('webhook_endpoint[url]');
+    if (aws) throw parameterInvalid('amazon_eventbridge', 'Only for type amazon_eventbridge.');
+  } else {
+    if (webhook) throw parameterInvalid('webhook_endpoint', 'Only for type webhook_endpoint.');
+    if (!aws) throw parameterMissing('amazon_eventbridge');
+    const awsAccountId = aws.requiredString('aws_account_id');
+    const awsRegion = aws.requiredString('aws_region');
+    if (!AWS_ACCOUNT.test(awsAccountId))
+      throw parameterInvalid(
+        'amazon_eventbridge[aws_account_id]',
+        'An AWS account id is 12 digits.',
+      );
+    if (!AWS_REGION.test(awsRegion))
+      throw parameterInvalid('amazon_eventbridge[aws_region]', `Invalid AWS region: ${awsRegion}`);
+    eventBridge = { awsAccountId, awsRegion };
+  }
+  const destinations = state.delivery.destinations;
+  if (destinations.size >= MAX_EVENT_DESTINATIONS) {
+    throw new StripeApiError(
+      400,
+      'invalid_request_error',
+      `You have reached the maximum of ${MAX_EVENT_DESTINATIONS} test event destinations.`,
+    );
+  }
+  const record = destinations.add(
+    {
+      name,
+      description: params.string('description') ?? '',
+      type,
+      eventPayload,
+      enabledEvents: events,
+      snapshotApiVersion:
+        eventPayload === 'snapshot' ? (snapshotApiVersion ?? state.apiVersion) : null,
+      metadata: mergeMetadata({}, params.metadata()),
+      ...(url === undefined ? {} : { webhookUrl: url }),
+      ...(eventBridge === undefined ? {} : { eventBridge }),
+    },
+    nowSeconds(),
+  );
+  return shown(record, include);
+};
+
+export const retrieveEventDestination: ApiHandler = (context) => {
+  const params = new Params(context.raw, ['include']);
+  return shown(requireDestination(context), includes(params, ['webhook_endpoint.url']));
+};
+
+export const updateEventDestination: ApiHandler = (context) => {
+  const params = new Params(context.raw, UPDATE_PARAMS);
+  const record = requireDestination(context);
+  const { destination } = record;
+  const include = includes(params, ['webhook_endpoint.url']);
+  const events = enabledEvents(params, destination.event_payload as string);
+  const url = webhookUrl(params.hash('webhook_endpoint', ['url']), 'webhook_endpoint[url]');
+  if (url !== undefined && destination.type !== 'webhook_endpoint')
+    throw parameterInvalid('webhook_endpoint', 'Only for type webhook_endpoint.');
+  const name = params.string('name');
+  const description = params.string('description');
+  if (name !== undefined) destination.name = name;
+  if (description !== undefined) destination.description = description;
+  if (events !== undefined) destination.enabled_events = events;
+  if (url !== undefined) record.url = url;
+  destination.metadata = mergeMetadata(
+    destination.metadata as Record<string, string>,
+    params.metadata(),
+  );
+  destination.updated = new Date(nowSeconds() * 1000).toISOString();
+  return shown(record, include);
+};
+
+/** `POST .../disable` and `.../enable`: a disabled destination gets no delivery attempts. */
+const setStatus =
+  (status: 'enabled' | 'disabled'): ApiHandler =>
+  (context) => {
+    new Params(context.raw, []);
+    const record = requireDestination(context);
+    record.destination.status = status;
+    record.destination.status_details =
+      status === 'disabled' ? { disabled: { reason: 'user' } } : null;
+    record.destination.updated = new Date(nowSeconds() * 1000).toISOString();
+    return shown(record, new Set());
+  };
+
+export const disableEventDestination = setStatus('disabled');
+export const enableEventDestination = setStatus('enabled');
+
+/** Newest first; `page` is the token a previous page's `next_page_url` carries. */
+export const listEventDestinations: ApiHandler = (context) => {
+  const params = new Params(context.raw, LIST_PARAMS);
+  const limit = params.integer('limit', { min: 1, max: MAX_LIMIT }) ?? DEFAULT_LIMIT;
+  const include = includes(params, ['webhook_endpoint.url']);
+  const all = context.state.delivery.destinations.list();
+  const page = params.string('page');
+  let start = 0;
+  if (page !== undefined) {
+    start = all.findIndex((record) => record.destination.id === page);
+    if (start < 0) throw parameterInvalid('page', `Invalid page: ${page}`);
+  }
+  const items = all.slice(start, start + limit);
+  const next = all[start + limit];
+  const query = (token: string) => {
+    const search = new URLSearchParams({ limit: String(limit), page: token });
+    [...include].forEach((value, i) => {
+      search.set(`include[${i}]`, value);
+    });
+    return `/v2/core/event_destinations?${search.toString()}`;
+  };
+  const previous = start > 0 ? all[Math.max(0, start - limit)] : undefined;
+  return {
+    data: items.map((record) => shown(record, include)),
+    next_page_url: next ? query(next.destination.id as string) : null,
+    previous_page_url: previous ? query(previous.destination.id as string) : null,
+  };
+};
+
+export const deleteEventDestination: ApiHandler = (context) => {
+  new Params(context.raw, []);
+  const record = requireDestination(context);
+  const id = record.destination.id as string;
+  context.state.delivery.destinations.remove(id);
+  return { id, object: 'v2.core.event_destination' };
+};
+
+/** `GET /v2/core/events/:id`: a thin event the sandbox sent (what `fetchEvent()` reads). */
+export const retrieveV2Event: ApiHandler = (context) => {
+  new Params(context.raw, []);
+  const id = pathParam(context, 'id');
+  const thin = context.state.delivery.thinEvents.get(id);
+  if (!thin) throw resourceMissing('event', id);
+  return structuredClone(thin);
+};
