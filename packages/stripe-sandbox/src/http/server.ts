@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { refreshAfterSubscriptionEvent } from '../billing/entitlements';
 import { runWithClock } from '../state/clock';
 import { handleRequest } from './dispatch';
 import { StripeApiError } from './errors';
@@ -87,7 +88,9 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  const started = new SandboxState(url, apiVersion, delivery);
+  // As at Stripe: a subscription that starts, changes or ends may change its customer's
+  // active entitlements (then `entitlements.active_entitlement_summary.updated` follows).
+  const started = new SandboxState(url, apiVersion, delivery, refreshAfterSubscriptionEvent);
   if (options.dataDir !== undefined) {
     const parts = { state: started, idempotency };
     if (saved) restoreState(parts, saved);

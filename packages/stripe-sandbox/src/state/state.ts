@@ -1,5 +1,4 @@
 import { SandboxClock } from './clock';
-import { refreshAfterSubscriptionEvent } from '../billing/entitlements';
 import { fromFixture, type StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
 import { SandboxStore } from './store';
@@ -33,6 +32,18 @@ export interface ApiRequestRecord {
   readonly replayed: boolean;
 }
 
+/**
+ * What follows an event at Stripe, run right after the event is recorded and sent: a
+ * subscription event may change its customer's active entitlements, say. Passed in by the
+ * sandbox's start (`http/server.ts`), so the state needs to know none of it.
+ */
+type EventFollowUp = (
+  state: SandboxState,
+  type: string,
+  object: StripeObject,
+  origin: RequestOrigin,
+) => void;
+
 /** Enough for any test or benchmark run, bounded so a long `npm start` does not grow. */
 const MAX_RECORDED_REQUESTS = 50_000;
 
@@ -50,6 +61,7 @@ export class SandboxState {
     readonly baseUrl: string,
     readonly apiVersion: string,
     readonly delivery: WebhookDelivery,
+    private readonly followUp: EventFollowUp,
   ) {}
 
   /**
@@ -81,9 +93,7 @@ export class SandboxState {
     });
     this.store.put('event', event);
     this.delivery.deliver(event, targets);
-    // As at Stripe: a subscription that starts, changes or ends may change its customer's
-    // active entitlements (then `entitlements.active_entitlement_summary.updated` follows).
-    refreshAfterSubscriptionEvent(this, type, object, origin);
+    this.followUp(this, type, object, origin);
     return event;
   }
 
