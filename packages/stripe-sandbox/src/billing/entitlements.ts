@@ -20,10 +20,10 @@ import type { RequestOrigin, SandboxState } from '../state/state';
  * while it retries the payment) and removes them when it ends (canceled, unpaid,
  * incomplete_expired) or never started (incomplete).
  */
-export const GRANTING_STATUSES: readonly string[] = ['active', 'trialing', 'past_due'];
+const GRANTING_STATUSES: readonly string[] = ['active', 'trialing', 'past_due'];
 
 /** What a summary embeds of the list: one page, as Stripe embeds lists in objects. */
-export const SUMMARY_PAGE_SIZE = 10;
+const SUMMARY_PAGE_SIZE = 10;
 
 export const ACTIVE_ENTITLEMENTS_URL = '/v1/entitlements/active_entitlements';
 
@@ -124,11 +124,7 @@ const entitlementList = (entitlements: StripeObject[]): StripeObject => ({
  * `entitlements.active_entitlement_summary.updated`, with the old list as
  * `previous_attributes.entitlements`.
  */
-export function refreshEntitlements(
-  state: SandboxState,
-  customerId: string,
-  origin: RequestOrigin,
-): void {
+function refreshEntitlements(state: SandboxState, customerId: string, origin: RequestOrigin): void {
   const previous = storedEntitlementsOf(state, customerId);
   const byFeature = new Map(previous.map((e) => [e.feature as string, e]));
   const granted = grantedFeatures(state, customerId);

@@ -1,78 +1,159 @@
-import { type ApiHandler, pathParam } from '../resources/api-context';
 import {
-  invoice,
-  paymentIntent,
-  periodEnd,
-  planFromPrice,
-  subscriptionItem,
-} from '../objects/invoices';
-import { requireObject } from '../resources/prices';
-import { invoiceLineTemplate } from '../resources/checkout-sessions';
-import { parameterInvalid, resourceMissing, StripeApiError } from '../http/errors';
+  cardError,
+  invalidRequest,
+  parameterInvalid,
+  resourceMissing,
+  StripeApiError,
+} from '../http/errors';
+import { mergeMetadata } from '../http/params';
 import type { StripeObject } from '../objects/fixtures';
-import { nowSeconds } from '../objects/ids';
-import { expand, LIST_PARAMS, listObject, withFields } from '../resources/listing';
-import { mergeMetadata, Params } from '../http/params';
+import { firstSubscriptionInvoice, subscriptionInvoice } from '../objects/invoices';
+import { type ChargeResult, chargeResult, paymentIntent } from '../objects/payment-intents';
+import {
+  newSubscription,
+  planFromPrice,
+  pricePeriodEnd,
+  subscriptionItem,
+} from '../objects/subscriptions';
+import { nowSeconds } from '../state/clock';
 import { NO_REQUEST, type RequestOrigin, type SandboxState } from '../state/state';
-import type { ObjectKind } from '../state/store';
+import {
+  chargeInvoice,
+  defaultPaymentMethodFor,
+  finalizeInvoice,
+  invoicePaymentIntent,
+  NO_PAYMENT_METHOD_MESSAGE,
+} from './invoice-collection';
+import { cardOf } from './payment-methods';
 
-/** Retrieve and list endpoints of objects the sandbox creates in flows, filtered by fields. */
-function readEndpoints(
-  kind: ObjectKind,
-  label: string,
-  url: string,
-  filters: string[],
-): { retrieve: ApiHandler; list: ApiHandler } {
-  return {
-    retrieve: (context) => {
-      const params = new Params(context.raw, []);
-      return expand(
-        requireObject(context, kind, pathParam(context, 'id'), label),
-        params.expand(),
-        context.state.store,
-      );
-    },
-    list: (context) => {
-      const params = new Params(context.raw, [...LIST_PARAMS, ...filters]);
-      const values = Object.fromEntries(filters.map((f) => [f, params.string(f)] as const));
-      const items = context.state.store.list(kind).filter(withFields(values));
-      return expand(listObject(url, items, params), params.expand(), context.state.store);
-    },
-  };
-}
+/**
+ * A subscription's life, whoever drives it (the API, a test control, the portal page): it
+ * starts with its first invoice collected, renews each period, changes, is canceled (now or
+ * at the period end) or, never paid, expires. Each step emits Stripe's events in Stripe's
+ * order. (A paid invoice reactivating its subscription is in `invoice-collection.ts`; a
+ * Checkout Session starting one is in `checkout-completion.ts`.)
+ */
 
-export const paymentIntents = readEndpoints(
-  'payment_intent',
-  'payment_intent',
-  '/v1/payment_intents',
-  ['customer'],
-);
-export const subscriptions = readEndpoints('subscription', 'subscription', '/v1/subscriptions', [
-  'customer',
-  'status',
-  'price',
-]);
-export const invoices = readEndpoints('invoice', 'invoice', '/v1/invoices', [
-  'customer',
-  'subscription',
-  'status',
-]);
-
-function requireSubscription(state: SandboxState, id: string): StripeObject {
+/** The subscription; `live`: it must not have ended (Stripe refuses to change an ended one). */
+function requireSubscription(state: SandboxState, id: string, live = true): StripeObject {
   const sub = state.store.get('subscription', id);
   if (!sub) throw resourceMissing('subscription', id);
-  return sub;
-}
-
-function requireLive(sub: StripeObject): void {
-  if (sub.status === 'canceled' || sub.status === 'incomplete_expired') {
-    throw new StripeApiError(
-      400,
-      'invalid_request_error',
+  if (live && (sub.status === 'canceled' || sub.status === 'incomplete_expired'))
+    throw invalidRequest(
       `This subscription is ${sub.status as string}.`,
       'subscription_not_active',
     );
+  return sub;
+}
+
+/** What a subscription created through the API is made of, its parameters read. */
+export interface NewSubscription {
+  readonly customer: StripeObject;
+  readonly price: StripeObject;
+  readonly quantity: number;
+  readonly metadata: Record<string, string>;
+  readonly description: string | null;
+  readonly itemMetadata: Record<string, string>;
+  readonly defaultPaymentMethod: StripeObject | undefined;
+  /** `collection_method` and `days_until_due`, as given. */
+  readonly collection: StripeObject;
+  /** `payment_behavior`: `allow_incomplete`, `error_if_incomplete` or `default_incomplete`. */
+  readonly paymentBehaviour: string;
+}
+
+/** A new subscription and its first invoice, not stored yet, and the card that pays it. */
+interface SubscriptionDraft {
+  readonly subscription: StripeObject;
+  readonly firstInvoice: StripeObject;
+  readonly paymentMethod: StripeObject | undefined;
+}
+
+/** `error_if_incomplete`: a first payment that would not succeed is a 402, and nothing is created. */
+function refuseIncompletePayment(pm: StripeObject | undefined, result: ChargeResult | undefined) {
+  if (!pm) throw new StripeApiError(402, 'invalid_request_error', NO_PAYMENT_METHOD_MESSAGE);
+  if (result?.outcome === 'failed') throw cardError(result.decline);
+  if (result?.outcome === 'requires_action') {
+    throw new StripeApiError(
+      402,
+      'card_error',
+      'Payment for this subscription requires additional user action before it can be completed successfully.',
+      'subscription_payment_intent_requires_action',
+    );
   }
+}
+
+/**
+ * A subscription about to start, as `payment_behavior` says: `active` when its first
+ * invoice is paid now (or owes nothing to collect now), else `incomplete`
+ * (`allow_incomplete`, the default); `error_if_incomplete` refuses, creating nothing.
+ * `default_incomplete` leaves the invoice for the client to pay; `send_invoice`
+ * subscriptions are active, their invoice open until paid.
+ */
+export function draftSubscription(state: SandboxState, input: NewSubscription): SubscriptionDraft {
+  const chargesNow =
+    (input.collection.collection_method ?? 'charge_automatically') === 'charge_automatically' &&
+    input.paymentBehaviour !== 'default_incomplete' &&
+    (input.price.unit_amount as number) * input.quantity > 0;
+  const sub = newSubscription({
+    customer: input.customer.id as string,
+    price: input.price,
+    quantity: input.quantity,
+    metadata: input.metadata,
+    status: 'incomplete',
+  });
+  Object.assign(sub, {
+    description: input.description,
+    default_payment_method: input.defaultPaymentMethod ? input.defaultPaymentMethod.id : null,
+    collection_method: 'charge_automatically',
+    ...input.collection,
+  });
+  subscriptionItem(sub).metadata = input.itemMetadata;
+  const first = firstSubscriptionInvoice(
+    sub,
+    (input.customer.email as string | null | undefined) ?? null,
+  );
+  const pm = chargesNow ? defaultPaymentMethodFor(state, first) : undefined;
+  // Known before anything is created: what the first charge will do.
+  const result = pm ? chargeResult(cardOf(state, pm), { offSession: false }) : undefined;
+  if (input.paymentBehaviour === 'error_if_incomplete' && chargesNow)
+    refuseIncompletePayment(pm, result);
+  const activeNow = !chargesNow
+    ? input.paymentBehaviour !== 'default_incomplete' || (first.amount_due as number) === 0
+    : result?.outcome === 'succeeded';
+  if (activeNow) sub.status = 'active';
+  return { subscription: sub, firstInvoice: first, paymentMethod: pm };
+}
+
+/**
+ * Starts a drafted subscription and collects its first invoice as Stripe does:
+ * `customer.subscription.created`, `invoice.created`, `invoice.finalized`, then the
+ * payment's events (`payment_intent.created` and `.succeeded`, `invoice.paid`,
+ * `invoice.payment_succeeded`; or the decline's or the authentication's).
+ */
+export function startSubscription(
+  state: SandboxState,
+  draft: SubscriptionDraft,
+  cancelAtPeriodEnd: boolean,
+  origin: RequestOrigin,
+): StripeObject {
+  const { subscription: sub, firstInvoice: first, paymentMethod: pm } = draft;
+  if (cancelAtPeriodEnd) {
+    Object.assign(sub, {
+      cancel_at_period_end: true,
+      cancel_at: subscriptionItem(sub).current_period_end,
+    });
+  }
+  sub.latest_invoice = first.id;
+  state.store.put('subscription', sub);
+  state.store.put('invoice', first);
+  state.emit('customer.subscription.created', sub, origin);
+  state.emit('invoice.created', first, origin);
+  finalizeInvoice(state, first, origin);
+  if (first.status === 'open' && sub.collection_method === 'charge_automatically') {
+    if (pm) chargeInvoice(state, first, pm, origin);
+    else invoicePaymentIntent(state, first, origin);
+  }
+  return sub;
 }
 
 /**
@@ -90,27 +171,19 @@ export function renewSubscription(
   origin: RequestOrigin = NO_REQUEST,
 ): StripeObject {
   const sub = requireSubscription(state, id);
-  requireLive(sub);
   if (sub.cancel_at_period_end === true) return endAtPeriodEnd(state, sub, origin);
   const item = subscriptionItem(sub);
-  const recurring = (item.price as StripeObject).recurring as {
-    interval: string;
-    interval_count: number;
-  };
   const previous = { items: structuredClone(sub.items), latest_invoice: sub.latest_invoice };
   const start = item.current_period_end as number;
   item.current_period_start = start;
-  item.current_period_end = periodEnd(start, recurring.interval, recurring.interval_count);
+  item.current_period_end = pricePeriodEnd(item.price as StripeObject, start);
   const customer = state.store.get('customer', sub.customer as string);
-  const cycle = invoice(
-    {
-      subscription: sub,
-      billingReason: 'subscription_cycle',
-      paid,
-      customerEmail: (customer?.email as string | null | undefined) ?? null,
-    },
-    invoiceLineTemplate(),
-  );
+  const cycle = subscriptionInvoice({
+    subscription: sub,
+    billingReason: 'subscription_cycle',
+    paid,
+    customerEmail: (customer?.email as string | null | undefined) ?? null,
+  });
   const intent = paymentIntent({
     amount: cycle.amount_due as number,
     currency: cycle.currency as string,
@@ -180,7 +253,6 @@ export function cancelSubscription(
   origin: RequestOrigin = NO_REQUEST,
 ): StripeObject {
   const sub = requireSubscription(state, id);
-  requireLive(sub);
   if (!CANCELLATION_REASONS.includes(options.reason))
     throw parameterInvalid('reason', `Invalid reason: ${options.reason}`);
   const now = nowSeconds();
@@ -227,6 +299,62 @@ export interface SubscriptionChanges {
   readonly fields?: Record<string, unknown>;
 }
 
+/** The old values of what changed: Stripe's `previous_attributes`. */
+type Previous = Record<string, unknown>;
+
+/** The item's quantity, price and metadata; `previous.items` is the items before. */
+function changeItem(
+  state: SandboxState,
+  sub: StripeObject,
+  changes: SubscriptionChanges,
+  previous: Previous,
+): void {
+  const { quantity, price: priceId, itemMetadata } = changes;
+  if (quantity === undefined && priceId === undefined && itemMetadata === undefined) return;
+  const before = structuredClone(sub.items);
+  const item = subscriptionItem(sub);
+  if (quantity !== undefined) item.quantity = quantity;
+  if (priceId !== undefined) {
+    const price = state.store.get('price', priceId);
+    if (price?.type !== 'recurring')
+      throw parameterInvalid('price', `No such recurring price: ${priceId}`);
+    item.price = structuredClone(price);
+    item.plan = planFromPrice(price);
+  }
+  if (itemMetadata !== undefined)
+    item.metadata = mergeMetadata(item.metadata as Record<string, string>, itemMetadata);
+  previous.items = before;
+}
+
+/** `cancel_at_period_end` set or cleared (clearing it forgets the cancellation's details). */
+function changeCancelAtPeriodEnd(sub: StripeObject, to: boolean | undefined, previous: Previous) {
+  if (to === undefined || to === sub.cancel_at_period_end) return;
+  Object.assign(previous, {
+    cancel_at_period_end: sub.cancel_at_period_end,
+    cancel_at: sub.cancel_at,
+  });
+  sub.cancel_at_period_end = to;
+  sub.cancel_at = to ? subscriptionItem(sub).current_period_end : null;
+  if (!to) sub.cancellation_details = { comment: null, feedback: null, reason: null };
+}
+
+/** Metadata merged; `previous.metadata` has only the changed keys (null for a key added). */
+function changeMetadata(
+  sub: StripeObject,
+  update: SubscriptionChanges['metadata'],
+  previous: Previous,
+): void {
+  if (update === undefined) return;
+  const before = sub.metadata as Record<string, string>;
+  const after = mergeMetadata(before, update);
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (key) => before[key] !== after[key],
+  );
+  if (changed.length === 0) return;
+  previous.metadata = Object.fromEntries(changed.map((key) => [key, before[key] ?? null]));
+  sub.metadata = after;
+}
+
 /**
  * Changes a subscription (`customer.subscription.updated`, with the changed attributes'
  * old values in `previous_attributes`); nothing changed, no event.
@@ -238,51 +366,10 @@ export function updateSubscription(
   origin: RequestOrigin = NO_REQUEST,
 ): StripeObject {
   const sub = requireSubscription(state, id);
-  requireLive(sub);
-  const previous: Record<string, unknown> = {};
-  if (
-    changes.quantity !== undefined ||
-    changes.price !== undefined ||
-    changes.itemMetadata !== undefined
-  ) {
-    const before = structuredClone(sub.items);
-    const item = subscriptionItem(sub);
-    if (changes.quantity !== undefined) item.quantity = changes.quantity;
-    if (changes.price !== undefined) {
-      const price = state.store.get('price', changes.price);
-      if (price?.type !== 'recurring')
-        throw parameterInvalid('price', `No such recurring price: ${changes.price}`);
-      item.price = structuredClone(price);
-      item.plan = planFromPrice(price);
-    }
-    if (changes.itemMetadata !== undefined)
-      item.metadata = mergeMetadata(item.metadata as Record<string, string>, changes.itemMetadata);
-    previous.items = before;
-  }
-  if (
-    changes.cancelAtPeriodEnd !== undefined &&
-    changes.cancelAtPeriodEnd !== sub.cancel_at_period_end
-  ) {
-    Object.assign(previous, {
-      cancel_at_period_end: sub.cancel_at_period_end,
-      cancel_at: sub.cancel_at,
-    });
-    sub.cancel_at_period_end = changes.cancelAtPeriodEnd;
-    sub.cancel_at = changes.cancelAtPeriodEnd ? subscriptionItem(sub).current_period_end : null;
-    if (!changes.cancelAtPeriodEnd)
-      sub.cancellation_details = { comment: null, feedback: null, reason: null };
-  }
-  if (changes.metadata !== undefined) {
-    const before = sub.metadata as Record<string, string>;
-    const after = mergeMetadata(before, changes.metadata);
-    const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
-      (key) => before[key] !== after[key],
-    );
-    if (changed.length > 0) {
-      previous.metadata = Object.fromEntries(changed.map((key) => [key, before[key] ?? null]));
-      sub.metadata = after;
-    }
-  }
+  const previous: Previous = {};
+  changeItem(state, sub, changes, previous);
+  changeCancelAtPeriodEnd(sub, changes.cancelAtPeriodEnd, previous);
+  changeMetadata(sub, changes.metadata, previous);
   for (const [field, value] of Object.entries(changes.fields ?? {})) {
     if (JSON.stringify(value) === JSON.stringify(sub[field])) continue;
     if (!(field in previous)) previous[field] = structuredClone(sub[field]);
@@ -299,11 +386,9 @@ export function expireIncompleteSubscription(
   id: string,
   origin: RequestOrigin = NO_REQUEST,
 ): StripeObject {
-  const sub = requireSubscription(state, id);
+  const sub = requireSubscription(state, id, false);
   if (sub.status !== 'incomplete') {
-    throw new StripeApiError(
-      400,
-      'invalid_request_error',
+    throw invalidRequest(
       `Only an incomplete subscription can expire (this one is ${String(sub.status)}).`,
     );
   }

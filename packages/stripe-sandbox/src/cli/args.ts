@@ -3,9 +3,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_API_VERSION } from '../http/options';
 
 /** The port Stripe's own stripe-mock listens on, and the local stack's default. */
-export const DEFAULT_PORT = 12111;
+const DEFAULT_PORT = 12111;
 /** Signs the `--webhook-url` deliveries unless `--webhook-secret` says otherwise. */
-export const DEFAULT_WEBHOOK_SECRET = 'whsec_sandbox';
+const DEFAULT_WEBHOOK_SECRET = 'whsec_sandbox';
 
 export const USAGE = `Usage: stripe-sandbox [options]
 

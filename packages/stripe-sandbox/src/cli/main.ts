@@ -1,23 +1,14 @@
-import { parseCliArgs, USAGE } from './args';
 import { postEnvelopesTo } from '../delivery/event-destinations';
 import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../http/options';
 import { startStripeSandbox, type StripeSandbox } from '../http/server';
+import { type CliOptions, parseCliArgs, USAGE } from './args';
 
 /** `stripe-sandbox [--port n] [--webhook-url url] ...`: runs a sandbox until Ctrl-C. */
-async function main(): Promise<void> {
-  const options = parseCliArgs(process.argv.slice(2));
-  if (options === 'help') {
-    console.log(USAGE);
-    return;
-  }
-  if ('error' in options) {
-    console.error(`stripe-sandbox: ${options.error}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  let sandbox: StripeSandbox;
+
+/** Starts the sandbox the flags describe; a failure is said on stderr, exit code 1. */
+async function start(options: CliOptions): Promise<StripeSandbox | undefined> {
   try {
-    sandbox = await startStripeSandbox({
+    return await startStripeSandbox({
       port: options.port,
       webhookSecret: options.webhookSecret,
       webhookEndpoints: options.webhookUrls,
@@ -43,8 +34,12 @@ async function main(): Promise<void> {
         : `stripe-sandbox: ${(error as Error).message}`,
     );
     process.exitCode = 1;
-    return;
+    return undefined;
   }
+}
+
+/** The first lines: where it listens, how to point a client at it, what it keeps. */
+function banner(sandbox: StripeSandbox, options: CliOptions): string {
   const { url, port } = sandbox;
   const kept =
     sandbox.dataDir === undefined
@@ -54,7 +49,7 @@ async function main(): Promise<void> {
     options.webhookUrls.length === 0
       ? 'none yet (create one: POST /v1/webhook_endpoints, or restart with --webhook-url)'
       : `${options.webhookUrls.join(', ')} (signed with ${options.webhookSecret})`;
-  console.log(`Stripe sandbox listening on ${url} (API version ${sandbox.apiVersion})
+  return `Stripe sandbox listening on ${url} (API version ${sandbox.apiVersion})
   stripe-node   new Stripe('sk_test_...', { host: '127.0.0.1', port: ${port}, protocol: 'http' })
   Stripe CLI    stripe customers list --api-base ${url} --api-key sk_test_sandbox
   curl          curl -u sk_test_sandbox: ${url}/v1/customers
@@ -62,8 +57,11 @@ async function main(): Promise<void> {
   eventbridge   ${options.eventBridgeUrl ?? 'none (--eventbridge-url <url> delivers amazon_eventbridge destinations)'}
   state         ${kept}
   controls      ${url}/_sandbox/ (deliveries, chaos, clock, faults, reset: see the README)
-Ctrl-C stops it.`);
+Ctrl-C stops it.`;
+}
 
+/** Ctrl-C (or SIGTERM) stops the sandbox, saving its state; a second one does not wait. */
+function stopOnSignals(sandbox: StripeSandbox): void {
   let stopping = false;
   const stop = (): void => {
     if (stopping) process.exit(1); // a second Ctrl-C: do not wait
@@ -81,6 +79,23 @@ Ctrl-C stops it.`);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+async function main(): Promise<void> {
+  const options = parseCliArgs(process.argv.slice(2));
+  if (options === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  if ('error' in options) {
+    console.error(`stripe-sandbox: ${options.error}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const sandbox = await start(options);
+  if (!sandbox) return;
+  console.log(banner(sandbox, options));
+  stopOnSignals(sandbox);
 }
 
 void main();

@@ -1,7 +1,17 @@
 import { parameterInvalid } from '../http/errors';
 
-/** A control's body (JSON or form): values may come as strings or as JSON types. */
+/** What a control reads (its body, JSON or form) and what it answers. */
+
+/** A control's body: values may come as strings or as JSON types. */
 export type ControlBody = Record<string, unknown>;
+
+/** A control's answer: a status and a JSON body. */
+export interface ControlResult {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export const ok = (value: unknown): ControlResult => ({ status: 200, body: value });
 
 export const str = (body: ControlBody, name: string): string | undefined => {
   const value = body[name];

@@ -5,14 +5,9 @@ import {
   REORDER_MODES,
   type ReorderMode,
 } from '../delivery/chaos';
-import { type ControlBody, int, num, str } from './control-messages';
+import { type ControlBody, type ControlResult, int, num, ok, str } from './control-messages';
 import { parameterInvalid, parameterUnknown, resourceMissing } from '../http/errors';
 import type { SandboxState } from '../state/state';
-
-export interface ControlResult {
-  readonly status: number;
-  readonly body: unknown;
-}
 
 const CHAOS_KEYS = [
   'seed',
@@ -34,7 +29,7 @@ function onlyKeys(body: ControlBody, allowed: readonly string[]): void {
 }
 
 /** The body of `POST /_sandbox/chaos`; every key is optional (defaults: no chaos of that kind). */
-export function chaosSettings(body: ControlBody): ChaosSettings {
+function chaosSettings(body: ControlBody): ChaosSettings {
   onlyKeys(body, CHAOS_KEYS);
   const delayRange = { min: 0, max: MAX_DELAY_MS };
   const delay = num(body, 'delay_ms', delayRange);
@@ -106,7 +101,6 @@ export async function handleDeliveryControl(
   query: URLSearchParams,
   body: ControlBody,
 ): Promise<ControlResult | undefined> {
-  const ok = (value: unknown): ControlResult => ({ status: 200, body: value });
   const delivery = state.delivery;
   const secretOf = /^POST event_destinations\/([^/]+)\/signing_secret$/.exec(route);
   if (secretOf) return ok(setDestinationSecret(state, decodeURIComponent(secretOf[1] ?? ''), body));

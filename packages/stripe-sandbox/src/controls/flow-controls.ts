@@ -1,4 +1,4 @@
-import type { PaymentOutcome } from '../objects/invoices';
+import { completeCheckoutSession } from '../billing/checkout-completion';
 import {
   CANCELLATION_REASONS,
   type CancellationReason,
@@ -7,17 +7,21 @@ import {
   renewSubscription,
   updateSubscription,
 } from '../billing/subscription-lifecycle';
-import { completeCheckoutSession } from '../resources/checkout-sessions';
-import { bool, int, str } from './control-messages';
-import { type ControlResult, handleDeliveryControl } from './delivery-controls';
 import { parameterInvalid } from '../http/errors';
-import type { RequestContext } from '../http/request-context';
+import type { PaymentOutcome } from '../objects/payment-intents';
+import type { SandboxState } from '../state/state';
+import { bool, type ControlBody, type ControlResult, int, ok, str } from './control-messages';
 
-export type { ControlResult } from './delivery-controls';
+/**
+ * The flow controls: what a buyer or time would do at Stripe. A Checkout Session paid (or
+ * declined, or waiting for 3-D Secure) as on the hosted page; a subscription renewed,
+ * canceled, changed or expired.
+ */
 
 const OUTCOMES: readonly PaymentOutcome[] = ['succeeded', 'failed', 'requires_action'];
 
-const CONTROL_PATTERNS = [
+/** The routes of the flow controls; `:id` is the object's id. */
+export const FLOW_CONTROLS = [
   'checkout/sessions/:id/complete',
   'subscriptions/:id/renew',
   'subscriptions/:id/cancel',
@@ -25,37 +29,35 @@ const CONTROL_PATTERNS = [
   'subscriptions/:id/expire',
 ];
 
-/** `POST /_sandbox/subscriptions/sub_1/renew` -> route `POST subscriptions/:id/renew`, id `sub_1`. */
-function controlRoute(method: string, path: string): { route: string; id: string } {
-  const segments = path.replace(/^\/_sandbox\//, '').split('/');
-  for (const pattern of CONTROL_PATTERNS) {
-    const parts = pattern.split('/');
-    if (parts.length !== segments.length) continue;
-    const index = parts.indexOf(':id');
-    if (parts.every((part, i) => i === index || part === segments[i])) {
-      return { route: `${method} ${pattern}`, id: decodeURIComponent(segments[index] ?? '') };
-    }
-  }
-  return { route: `${method} ${segments.join('/')}`, id: '' };
+function cancel(state: SandboxState, id: string, body: ControlBody) {
+  const reason = (str(body, 'reason') ?? 'cancellation_requested') as CancellationReason;
+  if (!CANCELLATION_REASONS.includes(reason))
+    throw parameterInvalid('reason', `reason must be one of ${CANCELLATION_REASONS.join(', ')}`);
+  return cancelSubscription(state, id, {
+    atPeriodEnd: bool(body, 'at_period_end') ?? false,
+    reason,
+    comment: str(body, 'comment') ?? null,
+  });
 }
 
-/**
- * Test controls under `/_sandbox/` (never part of Stripe's API): drive flows that a buyer
- * or time would drive at Stripe, inspect deliveries, inject faults, reset. The delivery
- * controls (chaos, clock, sink, deliveries) are in delivery-controls.ts; all of them are
- * documented in the package's README.md.
- */
-export async function handleControl(
-  context: RequestContext,
-  method: string,
-  path: string,
-  query: URLSearchParams,
-  body: Record<string, unknown>,
-): Promise<ControlResult | undefined> {
-  const { state } = context;
-  const { route, id } = controlRoute(method, path);
-  const ok = (value: unknown): ControlResult => ({ status: 200, body: value });
+function update(state: SandboxState, id: string, body: ControlBody) {
+  const changes: { quantity?: number; price?: string; cancelAtPeriodEnd?: boolean } = {};
+  const quantity = int(body, 'quantity');
+  const price = str(body, 'price');
+  const cancelAtPeriodEnd = bool(body, 'cancel_at_period_end');
+  if (quantity !== undefined) changes.quantity = quantity;
+  if (price !== undefined) changes.price = price;
+  if (cancelAtPeriodEnd !== undefined) changes.cancelAtPeriodEnd = cancelAtPeriodEnd;
+  return updateSubscription(state, id, changes);
+}
 
+/** A flow control's answer, or undefined for a route it does not own. */
+export function handleFlowControl(
+  state: SandboxState,
+  route: string,
+  id: string,
+  body: ControlBody,
+): ControlResult | undefined {
   switch (route) {
     case 'POST checkout/sessions/:id/complete': {
       const outcome = (str(body, 'outcome') ?? 'succeeded') as PaymentOutcome;
@@ -69,64 +71,13 @@ export async function handleControl(
         throw parameterInvalid('outcome', 'outcome must be paid or failed');
       return ok(renewSubscription(state, id, outcome === 'paid'));
     }
-    case 'POST subscriptions/:id/cancel': {
-      const reason = (str(body, 'reason') ?? 'cancellation_requested') as CancellationReason;
-      if (!CANCELLATION_REASONS.includes(reason)) {
-        throw parameterInvalid(
-          'reason',
-          `reason must be one of ${CANCELLATION_REASONS.join(', ')}`,
-        );
-      }
-      return ok(
-        cancelSubscription(state, id, {
-          atPeriodEnd: bool(body, 'at_period_end') ?? false,
-          reason,
-          comment: str(body, 'comment') ?? null,
-        }),
-      );
-    }
-    case 'POST subscriptions/:id/update': {
-      const changes: { quantity?: number; price?: string; cancelAtPeriodEnd?: boolean } = {};
-      const quantity = int(body, 'quantity');
-      const price = str(body, 'price');
-      const cancelAtPeriodEnd = bool(body, 'cancel_at_period_end');
-      if (quantity !== undefined) changes.quantity = quantity;
-      if (price !== undefined) changes.price = price;
-      if (cancelAtPeriodEnd !== undefined) changes.cancelAtPeriodEnd = cancelAtPeriodEnd;
-      return ok(updateSubscription(state, id, changes));
-    }
+    case 'POST subscriptions/:id/cancel':
+      return ok(cancel(state, id, body));
+    case 'POST subscriptions/:id/update':
+      return ok(update(state, id, body));
     case 'POST subscriptions/:id/expire':
       return ok(expireIncompleteSubscription(state, id));
-    case 'GET requests':
-      return ok({ requests: state.requests });
-    case 'DELETE requests':
-      state.requests.length = 0;
-      return ok({ cleared: true });
-    case 'POST faults': {
-      const status = int(body, 'status');
-      const delayMs = int(body, 'delay_ms');
-      const pathPrefix = str(body, 'path_prefix');
-      context.faults.add({
-        remaining: int(body, 'count') ?? 1,
-        ...(status !== undefined ? { status } : {}),
-        ...(delayMs !== undefined ? { delayMs } : {}),
-        ...(pathPrefix !== undefined ? { pathPrefix } : {}),
-      });
-      return ok({ added: true });
-    }
-    case 'DELETE faults':
-      context.faults.clear();
-      return ok({ cleared: true });
-    case 'POST idempotency-keys/expire':
-      // Stripe forgets a key 24 hours after its first use; tests of late retries need that.
-      context.idempotency.reset();
-      return ok({ expired: true });
-    case 'POST reset':
-      state.reset();
-      context.faults.clear();
-      context.idempotency.reset();
-      return ok({ reset: true });
     default:
-      return handleDeliveryControl(state, route, query, body);
+      return undefined;
   }
 }

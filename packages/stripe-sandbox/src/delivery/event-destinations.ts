@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
+import { Registry } from './registry';
 
 /**
  * Stripe's event destinations (the v2 API, `/v2/core/event_destinations`): where events
@@ -29,7 +30,7 @@ export interface EventDestinationRecord {
   secret: string | null;
 }
 
-export interface NewEventDestination {
+interface NewEventDestination {
   readonly name: string;
   readonly description: string;
   readonly type: 'webhook_endpoint' | 'amazon_eventbridge';
@@ -60,15 +61,18 @@ export interface EventBridgeEnvelope {
 /** How the sandbox hands an envelope to EventBridge; a rejection is retried like a non-2xx. */
 export type EventBridgeDelivery = (envelope: EventBridgeEnvelope) => Promise<void>;
 
-const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
+/** A v2 object's time: ISO 8601, where v1 objects have unix seconds. */
+export const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
 /** The partner event source a destination's events come from. */
 export const partnerEventSource = (destinationId: string): string =>
   `aws.partner/stripe.com/${destinationId}`;
 
 /** The account's event destinations, in creation order. */
-export class EventDestinationRegistry {
-  private readonly records = new Map<string, EventDestinationRecord>();
+export class EventDestinationRegistry extends Registry<EventDestinationRecord> {
+  constructor() {
+    super((record) => record.destination.id as string);
+  }
 
   add(fields: NewEventDestination, now: number): EventDestinationRecord {
     const id = stripeId('ed_test', 44);
@@ -102,30 +106,11 @@ export class EventDestinationRegistry {
       webhook_endpoint:
         fields.type === 'webhook_endpoint' ? { signing_secret: null, url: null } : null,
     };
-    const record: EventDestinationRecord = {
+    return this.put({
       destination,
       url: fields.webhookUrl ?? null,
       secret: fields.type === 'webhook_endpoint' ? stripeId('whsec', 32) : null,
-    };
-    this.records.set(id, record);
-    return record;
-  }
-
-  get(id: string): EventDestinationRecord | undefined {
-    return this.records.get(id);
-  }
-
-  remove(id: string): boolean {
-    return this.records.delete(id);
-  }
-
-  get size(): number {
-    return this.records.size;
-  }
-
-  /** Newest first, as Stripe lists. */
-  list(): EventDestinationRecord[] {
-    return [...this.records.values()].reverse();
+    });
   }
 
   /**
@@ -140,20 +125,6 @@ export class EventDestinationRegistry {
       const enabled = destination.enabled_events as string[];
       return destination.status === 'enabled' && (enabled.includes(name) || enabled.includes('*'));
     });
-  }
-
-  /** Oldest first: what a data directory keeps. */
-  saved(): EventDestinationRecord[] {
-    return [...this.records.values()];
-  }
-
-  restore(saved: readonly EventDestinationRecord[]): void {
-    this.records.clear();
-    for (const record of saved) this.records.set(record.destination.id as string, record);
-  }
-
-  reset(): void {
-    this.records.clear();
   }
 }
 

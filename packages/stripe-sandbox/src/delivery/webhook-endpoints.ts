@@ -1,5 +1,7 @@
 import type { StripeObject } from '../objects/fixtures';
-import { nowSeconds, stripeId } from '../objects/ids';
+import { stripeId } from '../objects/ids';
+import { nowSeconds } from '../state/clock';
+import { Registry } from './registry';
 
 /** Stripe allows 16 webhook endpoints per account and mode. */
 export const MAX_WEBHOOK_ENDPOINTS = 16;
@@ -23,7 +25,7 @@ export interface WebhookEndpointRecord {
   readonly implicit: boolean;
 }
 
-export interface NewWebhookEndpoint {
+interface NewWebhookEndpoint {
   readonly url: string;
   readonly enabledEvents: readonly string[];
   readonly apiVersion: string | null;
@@ -36,11 +38,11 @@ export const subscribes = (enabledEvents: readonly string[], type: string): bool
   enabledEvents.includes('*') || enabledEvents.includes(type);
 
 /** The account's webhook endpoints, in creation order. */
-export class WebhookEndpointRegistry {
-  private readonly records = new Map<string, WebhookEndpointRecord>();
-
+export class WebhookEndpointRegistry extends Registry<WebhookEndpointRecord> {
   /** @param implicitApiVersion the version the start-option endpoints render events in. */
-  constructor(private readonly implicitApiVersion: string | null) {}
+  constructor(private readonly implicitApiVersion: string | null) {
+    super((record) => record.endpoint.id as string);
+  }
 
   add(fields: NewWebhookEndpoint, secret = stripeId('whsec', 32), implicit = false) {
     const endpoint: StripeObject = {
@@ -56,26 +58,7 @@ export class WebhookEndpointRegistry {
       status: 'enabled',
       url: fields.url,
     };
-    const record: WebhookEndpointRecord = { endpoint, secret, implicit };
-    this.records.set(endpoint.id as string, record);
-    return record;
-  }
-
-  get(id: string): WebhookEndpointRecord | undefined {
-    return this.records.get(id);
-  }
-
-  remove(id: string): boolean {
-    return this.records.delete(id);
-  }
-
-  get size(): number {
-    return this.records.size;
-  }
-
-  /** Newest first, as Stripe lists. */
-  list(): WebhookEndpointRecord[] {
-    return [...this.records.values()].reverse();
+    return this.put({ endpoint, secret, implicit });
   }
 
   /** Where an event of `type` goes: every enabled endpoint subscribed to it. */
@@ -119,20 +102,17 @@ export class WebhookEndpointRegistry {
     for (const record of this.records.values()) if (record.implicit) record.secret = secret;
   }
 
-  /** The API-created endpoints, oldest first (the start-option ones come from the options). */
-  created(): WebhookEndpointRecord[] {
-    return [...this.records.values()].filter((record) => !record.implicit);
-  }
-
-  /** Puts back the endpoints `created` returned; the start-option ones are set after. */
-  restore(created: readonly WebhookEndpointRecord[]): void {
-    this.records.clear();
-    for (const record of created) this.records.set(record.endpoint.id as string, record);
+  /**
+   * The API-created endpoints, oldest first: what a data directory keeps (the start-option
+   * ones come from the options, set after `restore`).
+   */
+  override saved(): WebhookEndpointRecord[] {
+    return super.saved().filter((record) => !record.implicit);
   }
 
   /** Forgets every endpoint, then restores the start-option ones as configured. */
   reset(urls: readonly string[], secret: string): void {
-    this.records.clear();
+    this.clear();
     this.setImplicit(urls, secret);
   }
 }

@@ -222,7 +222,7 @@ export class WebhookDelivery {
     this.outcomes.clear();
     this.chaos.drop();
     this.registry.reset(this.options.endpoints, this.options.secret);
-    this.destinations.reset();
+    this.destinations.clear();
     this.thinEvents.clear();
   }
 
@@ -233,7 +233,7 @@ export class WebhookDelivery {
    */
   saved(): SavedDeliveries {
     return {
-      endpoints: this.registry.created(),
+      endpoints: this.registry.saved(),
       outcomes: [...this.outcomes].map(([eventId, byEndpoint]) => [eventId, [...byEndpoint]]),
       destinations: this.destinations.saved(),
       thinEvents: [...this.thinEvents.values()],

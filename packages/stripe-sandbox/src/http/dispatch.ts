@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleApiRequest } from './api-requests';
 import { handleControlRequest } from '../controls/control-requests';
-import { parseBody, readBody, sendUnrecognizedUrl } from './messages';
-import { handleCheckoutPage, handlePortalPage } from '../pages/checkout-page';
+import { parseBody, readBody, sendNotFound } from './messages';
+import { handleCheckoutPage } from '../pages/checkout-page';
+import { handlePortalPage } from '../pages/portal-page';
 import type { RequestContext } from './request-context';
 
 /**
@@ -30,6 +31,6 @@ export async function handleRequest(
   } else if (path.startsWith('/portal/')) {
     handlePortalPage(response, context.state, method, path, body);
   } else {
-    sendUnrecognizedUrl(response, method, path);
+    sendNotFound(response, `Unrecognized request URL (${method}: ${path}).`);
   }
 }

@@ -1,5 +1,7 @@
+import { type CardDecline, declineDocUrl } from '../objects/test-cards';
+
 /** Stripe's error types, as its API reports them. */
-export type StripeErrorType =
+type StripeErrorType =
   | 'api_error'
   | 'card_error'
   | 'idempotency_error'
@@ -35,6 +37,13 @@ export class StripeApiError extends Error {
   }
 }
 
+/** Stripe's 400 `invalid_request_error`: a request Stripe refuses as it stands. */
+export const invalidRequest = (
+  message: string,
+  code: string | null = null,
+  param: string | null = null,
+): StripeApiError => new StripeApiError(400, 'invalid_request_error', message, code, param);
+
 /** 404 for the resource a path names; 400 for an object a parameter names (as at Stripe). */
 export const resourceMissing = (kind: string, id: string, param = 'id'): StripeApiError =>
   new StripeApiError(
@@ -46,25 +55,13 @@ export const resourceMissing = (kind: string, id: string, param = 'id'): StripeA
   );
 
 export const parameterMissing = (param: string): StripeApiError =>
-  new StripeApiError(
-    400,
-    'invalid_request_error',
-    `Missing required param: ${param}.`,
-    'parameter_missing',
-    param,
-  );
+  invalidRequest(`Missing required param: ${param}.`, 'parameter_missing', param);
 
 export const parameterInvalid = (param: string, message: string): StripeApiError =>
-  new StripeApiError(400, 'invalid_request_error', message, 'parameter_invalid', param);
+  invalidRequest(message, 'parameter_invalid', param);
 
 export const parameterUnknown = (param: string): StripeApiError =>
-  new StripeApiError(
-    400,
-    'invalid_request_error',
-    `Received unknown parameter: ${param}`,
-    'parameter_unknown',
-    param,
-  );
+  invalidRequest(`Received unknown parameter: ${param}`, 'parameter_unknown', param);
 
 /**
  * A parameter Stripe takes whose behaviour the sandbox does not model (trials, coupons,
@@ -72,10 +69,16 @@ export const parameterUnknown = (param: string): StripeApiError =>
  * a behaviour that did not happen.
  */
 export const parameterNotModelled = (param: string, what: string): StripeApiError =>
-  new StripeApiError(
-    400,
-    'invalid_request_error',
-    `The sandbox does not model ${what} (\`${param}\`); see the sandbox's README.`,
-    'parameter_invalid',
+  parameterInvalid(
     param,
+    `The sandbox does not model ${what} (\`${param}\`); see the sandbox's README.`,
   );
+
+/** Stripe's 402 for a declined card. */
+export function cardError(decline: CardDecline, details: Record<string, unknown> = {}) {
+  return new StripeApiError(402, 'card_error', decline.message, decline.code, null, {
+    decline_code: decline.declineCode,
+    doc_url: declineDocUrl(decline),
+    ...details,
+  });
+}

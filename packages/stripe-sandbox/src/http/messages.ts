@@ -54,14 +54,9 @@ export function sendStripeError(
   sendJson(response, error.status, error.toBody(requestId));
 }
 
-/** Stripe's 404 for a path it does not serve. */
-export function sendUnrecognizedUrl(response: ServerResponse, method: string, path: string): void {
-  sendJson(response, 404, {
-    error: {
-      type: 'invalid_request_error',
-      message: `Unrecognized request URL (${method}: ${path}).`,
-    },
-  });
+/** A 404 with Stripe's error body: a path nothing serves. */
+export function sendNotFound(response: ServerResponse, message: string): void {
+  sendJson(response, 404, { error: { type: 'invalid_request_error', message } });
 }
 
 export function sendHtml(response: ServerResponse, status: number, html: string): void {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { refreshAfterSubscriptionEvent } from '../billing/entitlements';
 import { runWithClock } from '../state/clock';
@@ -7,6 +7,7 @@ import { StripeApiError } from './errors';
 import { FaultInjector } from './faults';
 import { sendStripeError } from './messages';
 import { IdempotencyKeys } from './idempotency';
+import type { RequestContext } from './request-context';
 import {
   DEFAULT_API_VERSION,
   DEFAULT_DELIVERY_TIMEOUT_MS,
@@ -35,17 +36,18 @@ export interface StripeSandbox {
 /** Requests that never change the state, so never call for a save. */
 const READ_ONLY_METHODS = new Set(['GET', 'HEAD']);
 
-/**
- * A stateful stand-in for the part of Stripe's API a Checkout integration uses. The
- * `stripe` SDK reaches it unchanged through its `host`, `port` and `protocol` options.
- */
-export async function startStripeSandbox(options: StripeSandboxOptions): Promise<StripeSandbox> {
-  const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
-  // Read before listening: a data directory that cannot be loaded fails the start.
-  const saved = options.dataDir === undefined ? undefined : openDataDir(options.dataDir);
-  // The state needs the URL, known once listening; no request can arrive before that.
-  const holder: { state?: SandboxState; saver?: StateSaver } = {};
-  const delivery = new WebhookDelivery({
+/** What requests need once the sandbox has started: its state, and what saves it. */
+interface Running {
+  state?: SandboxState;
+  saver?: StateSaver;
+}
+
+function webhookDelivery(
+  options: StripeSandboxOptions,
+  apiVersion: string,
+  running: Running,
+): WebhookDelivery {
+  return new WebhookDelivery({
     secret: options.webhookSecret,
     endpoints: options.webhookEndpoints ?? [],
     retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
@@ -53,23 +55,29 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     apiVersion,
     ...(options.log ? { log: options.log } : {}),
     ...(options.eventBridgeDelivery ? { eventBridgeDelivery: options.eventBridgeDelivery } : {}),
-    onDelivered: () => holder.saver?.changed(),
+    onDelivered: () => running.saver?.changed(),
   });
-  const faults = new FaultInjector();
-  const idempotency = new IdempotencyKeys();
+}
 
-  const server: Server = createServer((request, response) => {
-    const current = holder.state;
-    if (!current) throw new Error('sandbox not started');
+/**
+ * Serves each request with the running state, on its clock; a change calls for a save,
+ * and a failure of the sandbox itself is logged and answered with Stripe's 500.
+ */
+function serve(
+  running: Running,
+  parts: Omit<RequestContext, 'state'>,
+  log: ((line: string) => void) | undefined,
+): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const state = running.state;
+    if (!state) throw new Error('sandbox not started');
     // Everything the request creates is stamped by this sandbox's clock.
-    runWithClock(current.clock, () =>
-      handleRequest(request, response, { state: current, faults, idempotency }),
-    )
+    runWithClock(state.clock, () => handleRequest(request, response, { state, ...parts }))
       .finally(() => {
-        if (!READ_ONLY_METHODS.has(request.method ?? 'GET')) holder.saver?.changed();
+        if (!READ_ONLY_METHODS.has(request.method ?? 'GET')) running.saver?.changed();
       })
       .catch((error: unknown) => {
-        options.log?.(
+        log?.(
           `sandbox failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
         if (!response.headersSent)
@@ -79,45 +87,70 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
             'req_sandbox',
           );
       });
-  });
+  };
+}
+
+/** Listens on 127.0.0.1 only; answers the port (the one picked, for port 0). */
+async function listen(server: Server, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  return (server.address() as AddressInfo).port;
+}
+
+function stopper(server: Server, state: SandboxState, saver: StateSaver | undefined) {
+  return async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
+    server.closeAllConnections();
+    // Saved (for the last time) before the deliveries are reset, which forgets the
+    // endpoints and outcomes: a request still finishing cannot save that reset state.
+    const saving = saver?.close();
+    state.delivery.reset();
+    await closed;
+    await saving;
+  };
+}
+
+/**
+ * A stateful stand-in for the part of Stripe's API a Checkout integration uses. The
+ * `stripe` SDK reaches it unchanged through its `host`, `port` and `protocol` options.
+ */
+export async function startStripeSandbox(options: StripeSandboxOptions): Promise<StripeSandbox> {
+  const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+  // Read before listening: a data directory that cannot be loaded fails the start.
+  const saved = options.dataDir === undefined ? undefined : openDataDir(options.dataDir);
+  // The state needs the URL, known once listening; no request can arrive before that.
+  const running: Running = {};
+  const delivery = webhookDelivery(options, apiVersion, running);
+  const idempotency = new IdempotencyKeys();
+  const server = createServer(
+    serve(running, { faults: new FaultInjector(), idempotency }, options.log),
+  );
+  const port = await listen(server, options.port);
   const url = `http://127.0.0.1:${port}`;
   // As at Stripe: a subscription that starts, changes or ends may change its customer's
   // active entitlements (then `entitlements.active_entitlement_summary.updated` follows).
-  const started = new SandboxState(url, apiVersion, delivery, refreshAfterSubscriptionEvent);
+  const state = new SandboxState(url, apiVersion, delivery, refreshAfterSubscriptionEvent);
   if (options.dataDir !== undefined) {
-    const parts = { state: started, idempotency };
+    const parts = { state, idempotency };
     if (saved) restoreState(parts, saved);
-    holder.saver = new StateSaver(options.dataDir, parts, options.log);
+    running.saver = new StateSaver(options.dataDir, parts, options.log);
   }
-  holder.state = started;
-  const saver = holder.saver;
+  running.state = state;
   return {
     url,
     port,
     apiVersion,
-    state: started,
+    state,
     dataDir: options.dataDir,
     restored: saved !== undefined,
-    stop: async () => {
-      const closed = new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      });
-      server.closeAllConnections();
-      // Saved (for the last time) before the deliveries are reset, which forgets the
-      // endpoints and outcomes: a request still finishing cannot save that reset state.
-      const saving = saver?.close();
-      started.delivery.reset();
-      await closed;
-      await saving;
-    },
+    stop: stopper(server, state, running.saver),
   };
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { clockSeconds } from '../state/clock';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -10,6 +9,3 @@ export function stripeId(prefix: string, length = 24): string {
   for (const byte of bytes) id += ALPHABET.charAt(byte % ALPHABET.length);
   return `${prefix}_${id}`;
 }
-
-/** Now, on the sandbox's clock (which a test may freeze or shift): what `created` says. */
-export const nowSeconds = (): number => clockSeconds();

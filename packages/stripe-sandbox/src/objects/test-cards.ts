@@ -13,7 +13,7 @@ export interface CardDecline {
   readonly message: string;
 }
 
-export type CardBehaviour =
+type CardBehaviour =
   /** Every charge succeeds. */
   | { readonly kind: 'succeeds' }
   /**
@@ -38,6 +38,10 @@ export const GENERIC_DECLINE: CardDecline = {
   declineCode: 'generic_decline',
   message: 'Your card was declined.',
 };
+
+/** Where Stripe documents a decline's code (`doc_url` of its card errors). */
+export const declineDocUrl = (decline: CardDecline): string =>
+  `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, '-')}`;
 
 /** Declined off-session because the bank wants the cardholder to authenticate. */
 export const AUTHENTICATION_REQUIRED: CardDecline = {

@@ -1,14 +1,16 @@
 import type { ServerResponse } from 'node:http';
-import { cancelSubscription } from '../billing/subscription-lifecycle';
-import type { PaymentOutcome } from '../objects/invoices';
-import { completeCheckoutSession } from '../resources/checkout-sessions';
+import { completeCheckoutSession } from '../billing/checkout-completion';
 import { StripeApiError } from '../http/errors';
-import type { StripeObject } from '../objects/fixtures';
 import { redirect, sendHtml } from '../http/messages';
-import { checkoutPage, portalPage, successRedirect } from './html';
+import type { StripeObject } from '../objects/fixtures';
+import type { PaymentOutcome } from '../objects/payment-intents';
 import type { SandboxState } from '../state/state';
+import { escape, money, page } from './html';
 
-/** The hosted pages' buttons: what a buyer does at Stripe's checkout and portal. */
+/**
+ * The hosted checkout page at a session's `url`: what a buyer sees and clicks at Stripe's
+ * checkout. Its buttons pay, decline or ask for 3-D Secure.
+ */
 
 const PAGE_OUTCOMES: Readonly<Partial<Record<string, PaymentOutcome>>> = {
   pay: 'succeeded',
@@ -66,34 +68,44 @@ function payOnPage(
   );
 }
 
-/** The portal page: GET lists subscriptions, POST .../subscriptions/:id/cancel cancels one. */
-export function handlePortalPage(
-  response: ServerResponse,
-  state: SandboxState,
-  method: string,
-  path: string,
-  body: Record<string, unknown>,
-): void {
-  const [, , id, section, subscriptionId, action] = path.split('/');
-  const portal = id ? state.store.get('billing_portal.session', id) : undefined;
-  const sub = subscriptionId ? state.store.get('subscription', subscriptionId) : undefined;
-  if (!portal) {
-    sendHtml(response, 404, '<h1>No such portal session</h1>');
-  } else if (method === 'GET' && section === undefined) {
-    sendHtml(response, 200, portalPage(state, portal));
-  } else if (
-    method === 'POST' &&
-    section === 'subscriptions' &&
-    action === 'cancel' &&
-    sub !== undefined &&
-    sub.customer === portal.customer
-  ) {
-    cancelSubscription(state, sub.id as string, {
-      atPeriodEnd: body.when === 'period_end',
-      reason: 'cancellation_requested',
-    });
-    redirect(response, `/portal/${portal.id as string}`);
-  } else {
-    sendHtml(response, 404, '<h1>Not found</h1>');
-  }
+/** The hosted checkout page at a session's `url`. */
+function checkoutPage(state: SandboxState, session: StripeObject, notice?: string): string {
+  const details = state.sessions.get(session.id as string);
+  const lines = (details?.lineItems ?? [])
+    .map((line) => {
+      const price = state.store.get('price', line.price);
+      const product = price ? state.store.get('product', price.product as string) : undefined;
+      const recurring = price?.recurring as { interval: string } | null | undefined;
+      return `<div class="row"><span>${escape(product?.name ?? line.price)} × ${line.quantity}</span><span>${money(
+        (price?.unit_amount as number) * line.quantity,
+        price?.currency,
+      )}${recurring ? ` / ${escape(recurring.interval)}` : ''}</span></div>`;
+    })
+    .join('\n');
+  const id = escape(session.id);
+  const open = session.status === 'open';
+  const actions = open
+    ? `<form method="post" action="/checkout/${id}/pay"><button type="submit" id="pay">Pay ${money(session.amount_total, session.currency)}</button></form>
+<form method="post" action="/checkout/${id}/decline"><button type="submit" class="secondary" id="decline">Decline (card_declined)</button></form>
+<form method="post" action="/checkout/${id}/requires-action"><button type="submit" class="secondary" id="requires-action">Requires action (3-D Secure)</button></form>`
+    : `<p>This session is ${escape(session.status)}.</p>`;
+  const back = session.cancel_url
+    ? `<p><a href="${escape(session.cancel_url)}" id="cancel">← Back to the merchant</a></p>`
+    : '';
+  return page(
+    'Checkout',
+    `<h1>Checkout</h1>
+${notice ? `<p role="alert" id="notice">${escape(notice)}</p>` : ''}
+${lines}
+<div class="row"><strong>Total</strong><strong>${money(session.amount_total, session.currency)}</strong></div>
+<p>Mode: ${escape(session.mode)}</p>
+${actions}
+${back}`,
+  );
+}
+
+/** Where Stripe sends the buyer after paying: `success_url` with the session id filled in. */
+function successRedirect(session: StripeObject): string | null {
+  const url = session.success_url as string | null;
+  return url === null ? null : url.split('{CHECKOUT_SESSION_ID}').join(session.id as string);
 }

@@ -1,71 +1,22 @@
-import { type ApiContext, type ApiHandler, pathParam } from './api-context';
-import { requireObject } from './prices';
-import { parameterInvalid, parameterNotModelled, resourceMissing } from '../http/errors';
-import { fixture, fromFixture, type StripeObject } from '../objects/fixtures';
-import { nowSeconds, stripeId } from '../objects/ids';
-import { expand, LIST_PARAMS, listObject } from './listing';
-import { address, customFields, shipping } from './object-params';
-import { mergeMetadata, Params } from '../http/params';
+import { addCustomer } from '../billing/customers';
 import {
   assertAttachable,
   attachPaymentMethod,
   customerPaymentMethod,
   resolvePaymentMethod,
-} from './payment-methods';
-import type { RequestOrigin, SandboxState } from '../state/state';
+} from '../billing/payment-methods';
+import { parameterInvalid, resourceMissing } from '../http/errors';
+import { addressParam, customFields, shipping } from '../http/object-params';
+import { mergeMetadata, Params } from '../http/params';
+import { fixture, fromFixture, type StripeObject } from '../objects/fixtures';
+import { applyUpdates } from '../objects/updates';
+import { type ApiContext, type ApiHandler, pathParam } from './api-context';
+import { LIST_PARAMS, listObject } from './listing';
+import { refuseNotModelled, requireObject, respond } from './shared';
+
+/** `/v1/customers`: create (with a payment method), retrieve, update, delete, list, search. */
 
 const CUSTOMER_FIELDS = ['email', 'name', 'description', 'phone', 'metadata'];
-
-const respond = (context: ApiContext, object: StripeObject, params: Params): StripeObject =>
-  expand(object, params.expand(), context.state.store);
-
-// ---- customers ---------------------------------------------------------------------
-
-export interface NewCustomer {
-  readonly email: string | null;
-  readonly name?: string | null;
-  readonly description?: string | null;
-  readonly phone?: string | null;
-  readonly metadata: Record<string, string>;
-  /** Other fields the request set (`address`, `invoice_settings`, ...). */
-  readonly settings?: StripeObject;
-}
-
-/** Creates a customer (the API, or Checkout for a session without one) and its event. */
-export function addCustomer(
-  state: SandboxState,
-  fields: NewCustomer,
-  origin: RequestOrigin,
-): StripeObject {
-  const customer = fromFixture('customer', {
-    id: stripeId('cus', 14),
-    object: 'customer',
-    created: nowSeconds(),
-    email: fields.email,
-    name: fields.name ?? null,
-    description: fields.description ?? null,
-    phone: fields.phone ?? null,
-    metadata: fields.metadata,
-    address: null,
-    balance: 0,
-    currency: null,
-    default_source: null,
-    delinquent: false,
-    discount: null,
-    invoice_prefix: stripeId('x', 8).slice(2).toUpperCase(),
-    livemode: false,
-    next_invoice_sequence: 1,
-    preferred_locales: [],
-    shipping: null,
-    tax_exempt: 'none',
-    test_clock: null,
-    customer_account: null,
-    ...fields.settings,
-  });
-  state.store.put('customer', customer);
-  state.emit('customer.created', customer, origin);
-  return customer;
-}
 
 /** What Stripe takes on a customer besides its identity, kept as Stripe keeps it. */
 const CUSTOMER_SETTINGS = [
@@ -93,21 +44,52 @@ const NOT_MODELLED: Readonly<Record<string, string>> = {
 
 const TAX_EXEMPT = ['none', 'exempt', 'reverse'];
 
-function refuseNotModelled(params: Params): void {
-  for (const [name, what] of Object.entries(NOT_MODELLED))
-    if (params.has(name) && params.raw[name] !== '') throw parameterNotModelled(name, what);
+/** The payment method a create request attaches: `given` (`pm_card_visa`, say) became `pm`. */
+interface Attached {
+  readonly given: string;
+  readonly pm: StripeObject;
 }
 
 /**
- * The settings the parameters give a customer. `invoice_settings[default_payment_method]`
- * must name one of the customer's payment methods (`attached`: the one being attached
- * by this request, under the id it was given, such as `pm_card_visa`).
+ * `invoice_settings`, on the customer's current ones. `default_payment_method` must name
+ * one of the customer's payment methods (or the one this request attaches, under the id
+ * it was given).
  */
+function invoiceSettings(
+  context: ApiContext,
+  invoice: Params,
+  customer: StripeObject | undefined,
+  attached: Attached | undefined,
+): StripeObject {
+  const settings = structuredClone(
+    (customer?.invoice_settings ?? fixture('customer').invoice_settings) as StripeObject,
+  );
+  const custom = customFields(invoice);
+  if (custom !== undefined) settings.custom_fields = custom;
+  const footer = invoice.nullableString('footer');
+  if (footer !== undefined) settings.footer = footer;
+  const pmId = invoice.nullableString('default_payment_method');
+  if (pmId === null) settings.default_payment_method = null;
+  else if (pmId !== undefined) {
+    settings.default_payment_method =
+      attached?.given === pmId
+        ? attached.pm.id
+        : customerPaymentMethod(
+            context.state,
+            (customer?.id as string | undefined) ?? '',
+            pmId,
+            'invoice_settings[default_payment_method]',
+          ).id;
+  }
+  return settings;
+}
+
+/** The settings the parameters give a customer (only those given). */
 function customerSettings(
   context: ApiContext,
   params: Params,
   customer: StripeObject | undefined,
-  attached?: { readonly given: string; readonly pm: StripeObject },
+  attached?: Attached,
 ): StripeObject {
   const fields: StripeObject = {};
   for (const name of ['business_name', 'individual_name', 'invoice_prefix']) {
@@ -118,11 +100,8 @@ function customerSettings(
   if (balance !== undefined) fields.balance = balance;
   const sequence = params.integer('next_invoice_sequence', { min: 1 });
   if (sequence !== undefined) fields.next_invoice_sequence = sequence;
-  if (params.raw.address === '') fields.address = null;
-  else if (params.has('address'))
-    fields.address = address(
-      params.hash('address', ['city', 'country', 'line1', 'line2', 'postal_code', 'state']),
-    );
+  const address = addressParam(params);
+  if (address !== undefined) fields.address = address;
   const ship = shipping(params);
   if (ship !== undefined) fields.shipping = ship;
   const locales = params.strings('preferred_locales');
@@ -139,29 +118,7 @@ function customerSettings(
     'footer',
     'rendering_options',
   ]);
-  if (invoice) {
-    const settings = structuredClone(
-      (customer?.invoice_settings ?? fixture('customer').invoice_settings) as StripeObject,
-    );
-    const custom = customFields(invoice);
-    if (custom !== undefined) settings.custom_fields = custom;
-    const footer = invoice.nullableString('footer');
-    if (footer !== undefined) settings.footer = footer;
-    const pmId = invoice.nullableString('default_payment_method');
-    if (pmId === null) settings.default_payment_method = null;
-    else if (pmId !== undefined) {
-      settings.default_payment_method =
-        attached?.given === pmId
-          ? attached.pm.id
-          : customerPaymentMethod(
-              context.state,
-              (customer?.id as string | undefined) ?? '',
-              pmId,
-              'invoice_settings[default_payment_method]',
-            ).id;
-    }
-    fields.invoice_settings = settings;
-  }
+  if (invoice) fields.invoice_settings = invoiceSettings(context, invoice, customer, attached);
   return fields;
 }
 
@@ -178,7 +135,7 @@ export const createCustomer: ApiHandler = (context) => {
     ...Object.keys(NOT_MODELLED),
     'payment_method',
   ]);
-  refuseNotModelled(params);
+  refuseNotModelled(params, NOT_MODELLED, { emptyAllowed: true });
   const given = params.string('payment_method');
   const pm =
     given === undefined ? undefined : resolvePaymentMethod(context.state, given, 'payment_method');
@@ -205,6 +162,7 @@ export const createCustomer: ApiHandler = (context) => {
   return respond(context, customer, params);
 };
 
+/** A deleted customer too: Stripe answers its `deleted: true` stub. */
 export const retrieveCustomer: ApiHandler = (context) => {
   const params = new Params(context.raw, []);
   const id = pathParam(context, 'id');
@@ -234,27 +192,20 @@ export const updateCustomer: ApiHandler = (context) => {
     'source',
     'default_source',
   ]);
-  refuseNotModelled(params);
+  refuseNotModelled(params, NOT_MODELLED, { emptyAllowed: true });
   const customer = requireObject(context, 'customer', pathParam(context, 'id'));
-  const previous: Record<string, unknown> = {};
-  for (const field of ['email', 'name', 'description', 'phone']) {
-    const value = params.nullableString(field);
-    if (value !== undefined && value !== customer[field]) {
-      previous[field] = customer[field];
-      customer[field] = value;
-    }
-  }
-  const metadata = mergeMetadata(customer.metadata as Record<string, string>, params.metadata());
-  if (JSON.stringify(metadata) !== JSON.stringify(customer.metadata)) {
-    previous.metadata = customer.metadata;
-    customer.metadata = metadata;
-  }
-  for (const [field, value] of Object.entries(customerSettings(context, params, customer))) {
-    if (JSON.stringify(value) === JSON.stringify(customer[field])) continue;
-    previous[field] =
-      field === 'invoice_settings' ? changedKeys(customer[field], value) : customer[field];
-    customer[field] = value;
-  }
+  const identity = applyUpdates(customer, {
+    email: params.nullableString('email'),
+    name: params.nullableString('name'),
+    description: params.nullableString('description'),
+    phone: params.nullableString('phone'),
+    metadata: mergeMetadata(customer.metadata as Record<string, string>, params.metadata()),
+  });
+  const before = customer.invoice_settings;
+  const settings = applyUpdates(customer, customerSettings(context, params, customer));
+  if (settings?.invoice_settings !== undefined)
+    settings.invoice_settings = changedKeys(before, customer.invoice_settings);
+  const previous = { ...identity, ...settings };
   if (Object.keys(previous).length > 0)
     context.state.emit('customer.updated', customer, context.origin, previous);
   return respond(context, customer, params);

@@ -1,5 +1,5 @@
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
-import { requiredCustomer, requireObject } from './prices';
+import { requiredCustomer, requireObject, respond, retrieveLive } from './shared';
 import {
   ACTIVE_ENTITLEMENTS_URL,
   isProductFeatureOf,
@@ -10,24 +10,21 @@ import {
   shownProductFeature,
   storedEntitlementsOf,
 } from '../billing/entitlements';
-import { parameterInvalid, resourceMissing, StripeApiError } from '../http/errors';
+import { invalidRequest, parameterInvalid, resourceMissing } from '../http/errors';
 import type { StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
-import { expand, LIST_PARAMS, listObject } from './listing';
+import { LIST_PARAMS, listObject } from './listing';
 import { mergeMetadata, Params } from '../http/params';
 
 /**
  * Stripe Entitlements' endpoints: features (`/v1/entitlements/features`), a product's
  * features (`/v1/products/:id/features`) and a customer's active entitlements
  * (`/v1/entitlements/active_entitlements`). What grants an entitlement, and the summary
- * event, are in `entitlements.ts`.
+ * event, are in `billing/entitlements.ts`.
  */
 
 /** Stripe's limit on a feature's `name` and `lookup_key`. */
 const MAX_FEATURE_CHARS = 80;
-
-const respond = (context: ApiContext, object: StripeObject, params: Params): StripeObject =>
-  expand(object, params.expand(), context.state.store);
 
 function boundedString(params: Params, name: string, required: boolean): string | undefined {
   const value = required ? params.requiredString(name) : params.string(name);
@@ -48,9 +45,7 @@ export const createFeature: ApiHandler = (context) => {
     .list('entitlements.feature')
     .some((f) => f.active === true && f.lookup_key === lookupKey);
   if (taken) {
-    throw new StripeApiError(
-      400,
-      'invalid_request_error',
+    throw invalidRequest(
       `A feature with lookup_key '${String(lookupKey)}' already exists.`,
       'resource_already_exists',
       'lookup_key',
@@ -69,12 +64,7 @@ export const createFeature: ApiHandler = (context) => {
   return respond(context, feature, params);
 };
 
-export const retrieveFeature: ApiHandler = (context) =>
-  respond(
-    context,
-    requireObject(context, 'entitlements.feature', pathParam(context, 'id'), 'feature'),
-    new Params(context.raw, []),
-  );
+export const retrieveFeature = retrieveLive('entitlements.feature', 'feature');
 
 /**
  * Name, metadata and `active` (false archives it: it is no longer listed and cannot be
@@ -90,13 +80,7 @@ export const updateFeature: ApiHandler = (context) => {
     'feature',
   );
   if (feature.active !== true) {
-    throw new StripeApiError(
-      400,
-      'invalid_request_error',
-      `The feature ${String(feature.id)} is archived and cannot be updated.`,
-      null,
-      null,
-    );
+    throw invalidRequest(`The feature ${String(feature.id)} is archived and cannot be updated.`);
   }
   const name = boundedString(params, 'name', false);
   if (name !== undefined) feature.name = name;
@@ -146,9 +130,7 @@ export const createProductFeature: ApiHandler = (context) => {
   if (
     productFeaturesOf(context.state, productId).some((pf) => pf.entitlement_feature === featureId)
   ) {
-    throw new StripeApiError(
-      400,
-      'invalid_request_error',
+    throw invalidRequest(
       `The feature ${featureId} is already attached to the product ${productId}.`,
       'resource_already_exists',
       'entitlement_feature',

@@ -1,18 +1,15 @@
-import { type ApiContext, type ApiHandler, pathParam } from './api-context';
-import {
-  parameterInvalid,
-  parameterMissing,
-  resourceMissing,
-  StripeApiError,
-} from '../http/errors';
 import {
   type EventDestinationRecord,
+  iso,
   MAX_EVENT_DESTINATIONS,
   THIN_V1_PREFIX,
 } from '../delivery/event-destinations';
-import type { StripeObject } from '../objects/fixtures';
-import { nowSeconds } from '../objects/ids';
+import { parameterInvalid, parameterMissing, resourceMissing } from '../http/errors';
 import { mergeMetadata, Params } from '../http/params';
+import type { StripeObject } from '../objects/fixtures';
+import { nowSeconds } from '../state/clock';
+import { type ApiContext, type ApiHandler, pathParam } from './api-context';
+import { enabledEvents, refuseOverLimit, webhookUrl } from './endpoint-params';
 
 /**
  * `/v2/core/event_destinations` and `/v2/core/events/:id`. The v2 API takes JSON bodies
@@ -47,12 +44,12 @@ const LIST_PARAMS = ['limit', 'page', 'include'];
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 
-/** A v1 event type (`invoice.paid`), a v2 one (`v2.core.account.created`) or `*`. */
-const EVENT_TYPE = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)+)$/;
 /** An AWS account id: 12 digits. */
 const AWS_ACCOUNT = /^\d{12}$/;
 /** An AWS region name (`eu-west-1`); `local` for a local stand-in. */
 const AWS_REGION = /^[a-z0-9-]+$/;
+
+const NO_AZURE = 'The sandbox does not model Azure Event Grid destinations.';
 
 function requireDestination(context: ApiContext): EventDestinationRecord {
   const id = pathParam(context, 'id');
@@ -83,26 +80,12 @@ function shown(record: EventDestinationRecord, include: ReadonlySet<string>): St
   return destination;
 }
 
-function webhookUrl(params: Params | undefined, param: string): string | undefined {
-  const url = params?.string('url');
-  if (url === undefined) return undefined;
-  if (!URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol))
-    throw parameterInvalid(param, `Invalid URL: ${url}`);
-  return url;
-}
-
 /**
  * Thin destinations name v1 events with the `v1.` prefix (and take v2 events); snapshot
  * destinations take v1 event types as they are.
  */
-function enabledEvents(params: Params, payload: string): string[] | undefined {
-  const events = params.strings('enabled_events');
-  if (events === undefined) return undefined;
-  if (events.length === 0)
-    throw parameterInvalid('enabled_events', 'enabled_events must list at least one event.');
-  events.forEach((type, i) => {
-    const param = `enabled_events[${i}]`;
-    if (!EVENT_TYPE.test(type)) throw parameterInvalid(param, `Invalid ${param}: ${type}`);
+const destinationEvents = (params: Params, payload: string): string[] | undefined =>
+  enabledEvents(params, (type, param) => {
     const versioned = type.startsWith(THIN_V1_PREFIX) || type.startsWith('v2.');
     if (payload === 'thin' && !versioned && type !== '*') {
       throw parameterInvalid(
@@ -113,8 +96,6 @@ function enabledEvents(params: Params, payload: string): string[] | undefined {
     if (payload === 'snapshot' && versioned)
       throw parameterInvalid(param, `A snapshot event destination takes v1 event types (${type}).`);
   });
-  return [...new Set(events)];
-}
 
 const oneOf = <T extends string>(params: Params, name: string, values: readonly T[]): T => {
   const value = params.string(name);
@@ -124,73 +105,81 @@ const oneOf = <T extends string>(params: Params, name: string, values: readonly 
   return value as T;
 };
 
-export const createEventDestination: ApiHandler = (context) => {
-  const params = new Params(context.raw, CREATE_PARAMS);
-  const { state } = context;
-  const name = params.requiredString('name');
+function destinationType(params: Params): 'webhook_endpoint' | 'amazon_eventbridge' {
   const type = oneOf(params, 'type', [
     'webhook_endpoint',
     'amazon_eventbridge',
     'azure_event_grid',
   ]);
-  if (type === 'azure_event_grid')
-    throw parameterInvalid('type', 'The sandbox does not model Azure Event Grid destinations.');
-  const eventPayload = oneOf(params, 'event_payload', ['snapshot', 'thin']);
-  const events = enabledEvents(params, eventPayload);
-  if (events === undefined) throw parameterMissing('enabled_events');
-  const snapshotApiVersion = params.string('snapshot_api_version') ?? null;
-  if (eventPayload === 'thin' && snapshotApiVersion !== null) {
+  if (type === 'azure_event_grid') throw parameterInvalid('type', NO_AZURE);
+  return type;
+}
+
+/** The version snapshot events are rendered in (the sandbox's only one); thin events have none. */
+function snapshotApiVersion(params: Params, payload: string, apiVersion: string): string | null {
+  const asked = params.string('snapshot_api_version') ?? null;
+  if (payload === 'thin' && asked !== null) {
     throw parameterInvalid(
       'snapshot_api_version',
       'Thin events are not pinned to an API version: snapshot_api_version is for snapshot destinations.',
     );
   }
   // As for webhook endpoints: the sandbox renders one version only, and says so.
-  if (snapshotApiVersion !== null && snapshotApiVersion !== state.apiVersion) {
+  if (asked !== null && asked !== apiVersion) {
     throw parameterInvalid(
       'snapshot_api_version',
-      `The sandbox renders events in ${state.apiVersion} only (asked for ${snapshotApiVersion}).`,
+      `The sandbox renders events in ${apiVersion} only (asked for ${asked}).`,
     );
   }
+  return payload === 'snapshot' ? (asked ?? apiVersion) : null;
+}
+
+/** The AWS account and region of an `amazon_eventbridge` destination. */
+function eventBridgeAccount(aws: Params): { awsAccountId: string; awsRegion: string } {
+  const awsAccountId = aws.requiredString('aws_account_id');
+  const awsRegion = aws.requiredString('aws_region');
+  if (!AWS_ACCOUNT.test(awsAccountId))
+    throw parameterInvalid('amazon_eventbridge[aws_account_id]', 'An AWS account id is 12 digits.');
+  if (!AWS_REGION.test(awsRegion))
+    throw parameterInvalid('amazon_eventbridge[aws_region]', `Invalid AWS region: ${awsRegion}`);
+  return { awsAccountId, awsRegion };
+}
+
+/** Where the destination's events go: the webhook URL, or the EventBridge account. */
+function destinationTarget(
+  params: Params,
+  type: 'webhook_endpoint' | 'amazon_eventbridge',
+): { webhookUrl?: string; eventBridge?: { awsAccountId: string; awsRegion: string } } {
+  const webhook = params.hash('webhook_endpoint', ['url']);
+  const aws = params.hash('amazon_eventbridge', ['aws_account_id', 'aws_region']);
+  if (params.has('azure_event_grid')) throw parameterInvalid('azure_event_grid', NO_AZURE);
+  if (type === 'webhook_endpoint') {
+    const url = webhookUrl(webhook, 'webhook_endpoint[url]');
+    if (url === undefined) throw parameterMissing('webhook_endpoint[url]');
+    if (aws) throw parameterInvalid('amazon_eventbridge', 'Only for type amazon_eventbridge.');
+    return { webhookUrl: url };
+  }
+  if (webhook) throw parameterInvalid('webhook_endpoint', 'Only for type webhook_endpoint.');
+  if (!aws) throw parameterMissing('amazon_eventbridge');
+  return { eventBridge: eventBridgeAccount(aws) };
+}
+
+export const createEventDestination: ApiHandler = (context) => {
+  const params = new Params(context.raw, CREATE_PARAMS);
+  const { state } = context;
+  const name = params.requiredString('name');
+  const type = destinationType(params);
+  const eventPayload = oneOf(params, 'event_payload', ['snapshot', 'thin']);
+  const events = destinationEvents(params, eventPayload);
+  if (events === undefined) throw parameterMissing('enabled_events');
+  const snapshotVersion = snapshotApiVersion(params, eventPayload, state.apiVersion);
   const eventsFrom = params.strings('events_from');
   if (eventsFrom?.some((from) => from !== '@self'))
     throw parameterInvalid('events_from', 'The sandbox has one account: events_from is @self.');
   const include = includes(params, ['webhook_endpoint.signing_secret', 'webhook_endpoint.url']);
-  const webhook = params.hash('webhook_endpoint', ['url']);
-  const aws = params.hash('amazon_eventbridge', ['aws_account_id', 'aws_region']);
-  if (params.has('azure_event_grid'))
-    throw parameterInvalid(
-      'azure_event_grid',
-      'The sandbox does not model Azure Event Grid destinations.',
-    );
-  let url: string | undefined;
-  let eventBridge: { awsAccountId: string; awsRegion: string } | undefined;
-  if (type === 'webhook_endpoint') {
-    url = webhookUrl(webhook, 'webhook_endpoint[url]');
-    if (url === undefined) throw parameterMissing('webhook_endpoint[url]');
-    if (aws) throw parameterInvalid('amazon_eventbridge', 'Only for type amazon_eventbridge.');
-  } else {
-    if (webhook) throw parameterInvalid('webhook_endpoint', 'Only for type webhook_endpoint.');
-    if (!aws) throw parameterMissing('amazon_eventbridge');
-    const awsAccountId = aws.requiredString('aws_account_id');
-    const awsRegion = aws.requiredString('aws_region');
-    if (!AWS_ACCOUNT.test(awsAccountId))
-      throw parameterInvalid(
-        'amazon_eventbridge[aws_account_id]',
-        'An AWS account id is 12 digits.',
-      );
-    if (!AWS_REGION.test(awsRegion))
-      throw parameterInvalid('amazon_eventbridge[aws_region]', `Invalid AWS region: ${awsRegion}`);
-    eventBridge = { awsAccountId, awsRegion };
-  }
+  const target = destinationTarget(params, type);
   const destinations = state.delivery.destinations;
-  if (destinations.size >= MAX_EVENT_DESTINATIONS) {
-    throw new StripeApiError(
-      400,
-      'invalid_request_error',
-      `You have reached the maximum of ${MAX_EVENT_DESTINATIONS} test event destinations.`,
-    );
-  }
+  refuseOverLimit(destinations.size, MAX_EVENT_DESTINATIONS, 'event destinations');
   const record = destinations.add(
     {
       name,
@@ -198,11 +187,9 @@ export const createEventDestination: ApiHandler = (context) => {
       type,
       eventPayload,
       enabledEvents: events,
-      snapshotApiVersion:
-        eventPayload === 'snapshot' ? (snapshotApiVersion ?? state.apiVersion) : null,
+      snapshotApiVersion: snapshotVersion,
       metadata: mergeMetadata({}, params.metadata()),
-      ...(url === undefined ? {} : { webhookUrl: url }),
-      ...(eventBridge === undefined ? {} : { eventBridge }),
+      ...target,
     },
     nowSeconds(),
   );
@@ -219,7 +206,7 @@ export const updateEventDestination: ApiHandler = (context) => {
   const record = requireDestination(context);
   const { destination } = record;
   const include = includes(params, ['webhook_endpoint.url']);
-  const events = enabledEvents(params, destination.event_payload as string);
+  const events = destinationEvents(params, destination.event_payload as string);
   const url = webhookUrl(params.hash('webhook_endpoint', ['url']), 'webhook_endpoint[url]');
   if (url !== undefined && destination.type !== 'webhook_endpoint')
     throw parameterInvalid('webhook_endpoint', 'Only for type webhook_endpoint.');
@@ -233,7 +220,7 @@ export const updateEventDestination: ApiHandler = (context) => {
     destination.metadata as Record<string, string>,
     params.metadata(),
   );
-  destination.updated = new Date(nowSeconds() * 1000).toISOString();
+  destination.updated = iso(nowSeconds());
   return shown(record, include);
 };
 
@@ -246,7 +233,7 @@ const setStatus =
     record.destination.status = status;
     record.destination.status_details =
       status === 'disabled' ? { disabled: { reason: 'user' } } : null;
-    record.destination.updated = new Date(nowSeconds() * 1000).toISOString();
+    record.destination.updated = iso(nowSeconds());
     return shown(record, new Set());
   };
 

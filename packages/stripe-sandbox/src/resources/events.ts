@@ -1,11 +1,12 @@
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { parameterInvalid, resourceMissing } from '../http/errors';
 import type { StripeObject } from '../objects/fixtures';
-import { expand, LIST_PARAMS, listObject } from './listing';
+import { LIST_PARAMS, listObject } from './listing';
+import { respond } from './shared';
 import { Params } from '../http/params';
 
 /** Stripe keeps events for 30 days: older ones are neither listed nor retrievable. */
-export const EVENT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
+const EVENT_RETENTION_SECONDS = 30 * 24 * 60 * 60;
 
 /** `types[]` takes at most 20 types, as at Stripe. */
 const MAX_TYPES = 20;
@@ -94,7 +95,7 @@ export const listEvents: ApiHandler = (context) => {
         delivery.deliverySucceeded(event.id as string) === deliverySuccess),
   );
   list.data = (list.data as StripeObject[]).map((event) => current(context, event));
-  return expand(list, params.expand(), context.state.store);
+  return respond(context, list, params);
 };
 
 export const retrieveEvent: ApiHandler = (context) => {
@@ -102,5 +103,5 @@ export const retrieveEvent: ApiHandler = (context) => {
   const id = pathParam(context, 'id');
   const event = context.state.store.get('event', id);
   if (!event || !retained(context, event)) throw resourceMissing('event', id);
-  return expand(current(context, event), params.expand(), context.state.store);
+  return respond(context, current(context, event), params);
 };

@@ -1,9 +1,10 @@
-import { type ApiHandler, pathParam } from './api-context';
-import { completeCheckoutSession } from './checkout-sessions';
-import { parameterInvalid, resourceMissing } from '../http/errors';
-import { expand } from './listing';
+import { completeCheckoutSession } from '../billing/checkout-completion';
+import { resolvePaymentMethod } from '../billing/payment-methods';
+import { cardError, parameterInvalid, resourceMissing } from '../http/errors';
 import { Params } from '../http/params';
-import { cardError, resolvePaymentMethod } from './payment-methods';
+import { type ApiHandler, pathParam } from './api-context';
+import { checkoutSessions } from './checkout-sessions';
+import { respond } from './shared';
 
 /**
  * `/v1/payment_pages/:id`: what Stripe's own checkout page calls to show and pay a
@@ -13,13 +14,7 @@ import { cardError, resolvePaymentMethod } from './payment-methods';
  * with the card given.
  */
 
-export const retrievePaymentPage: ApiHandler = (context) => {
-  const params = new Params(context.raw, []);
-  const id = pathParam(context, 'id');
-  const session = context.state.store.get('checkout.session', id);
-  if (!session) throw resourceMissing('checkout.session', id);
-  return expand(session, params.expand(), context.state.store);
-};
+export const retrievePaymentPage = checkoutSessions.retrieve;
 
 export const confirmPaymentPage: ApiHandler = (context) => {
   const params = new Params(context.raw, [
@@ -44,5 +39,5 @@ export const confirmPaymentPage: ApiHandler = (context) => {
   );
   const { result } = completeCheckoutSession(context.state, id, pm, context.origin);
   if (result.outcome === 'failed') throw cardError(result.decline);
-  return expand(session, params.expand(), context.state.store);
+  return respond(context, session, params);
 };

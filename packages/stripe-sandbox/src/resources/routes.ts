@@ -1,21 +1,9 @@
 import type { ApiHandler } from './api-context';
-import { invoices, paymentIntents, subscriptions } from '../billing/subscription-lifecycle';
+import { createPortalSession } from './billing-portal-sessions';
 import {
-  createPrice,
-  createProduct,
-  listPrices,
-  listProducts,
-  retrievePrice,
-  retrieveProduct,
-  updatePrice,
-  updateProduct,
-} from './prices';
-import {
+  checkoutSessions,
   createCheckoutSession,
-  createPortalSession,
   expireCheckoutSession,
-  listCheckoutSessions,
-  retrieveCheckoutSession,
 } from './checkout-sessions';
 import {
   createCustomer,
@@ -25,17 +13,6 @@ import {
   searchCustomers,
   updateCustomer,
 } from './customers';
-import {
-  createEventDestination,
-  deleteEventDestination,
-  disableEventDestination,
-  enableEventDestination,
-  listEventDestinations,
-  retrieveEventDestination,
-  retrieveV2Event,
-  updateEventDestination,
-} from './event-destinations';
-import { listEvents, retrieveEvent } from './events';
 import {
   createFeature,
   createProductFeature,
@@ -49,12 +26,22 @@ import {
   updateFeature,
 } from './entitlements';
 import {
+  createEventDestination,
+  deleteEventDestination,
+  disableEventDestination,
+  enableEventDestination,
+  listEventDestinations,
+  retrieveEventDestination,
+  retrieveV2Event,
+  updateEventDestination,
+} from './event-destinations';
+import { listEvents, retrieveEvent } from './events';
+import { createInvoiceItem, listInvoiceItems, retrieveInvoiceItem } from './invoice-items';
+import {
   createInvoice,
-  createInvoiceItem,
   finalizeInvoiceEndpoint,
-  listInvoiceItems,
+  invoices,
   payInvoice,
-  retrieveInvoiceItem,
   updateInvoice,
   voidInvoice,
 } from './invoices';
@@ -63,6 +50,7 @@ import {
   capturePaymentIntent,
   confirmPaymentIntentEndpoint,
   createPaymentIntent,
+  paymentIntents,
   updatePaymentIntent,
 } from './payment-intents';
 import {
@@ -76,9 +64,12 @@ import {
   updatePaymentMethod,
 } from './payment-methods';
 import { confirmPaymentPage, retrievePaymentPage } from './payment-pages';
+import { createPrice, listPrices, retrievePrice, updatePrice } from './prices';
+import { createProduct, listProducts, retrieveProduct, updateProduct } from './products';
 import {
   cancelSubscriptionEndpoint,
   createSubscription,
+  subscriptions,
   updateSubscriptionEndpoint,
 } from './subscriptions';
 import {
@@ -126,8 +117,8 @@ const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['GET', '/v1/prices/:id', retrievePrice],
   ['POST', '/v1/prices/:id', updatePrice],
   ['POST', '/v1/checkout/sessions', createCheckoutSession],
-  ['GET', '/v1/checkout/sessions', listCheckoutSessions],
-  ['GET', '/v1/checkout/sessions/:id', retrieveCheckoutSession],
+  ['GET', '/v1/checkout/sessions', checkoutSessions.list],
+  ['GET', '/v1/checkout/sessions/:id', checkoutSessions.retrieve],
   ['POST', '/v1/checkout/sessions/:id/expire', expireCheckoutSession],
   // What the Stripe CLI's checkout.session.completed fixture calls to pay a session (an
   // endpoint of Stripe's own checkout page, not of the public API).

@@ -1,36 +1,32 @@
-import { type ApiContext, type ApiHandler, pathParam } from './api-context';
+import { customerPaymentMethod } from '../billing/payment-methods';
 import {
   cancelSubscription,
-  updateSubscription,
+  draftSubscription,
   type SubscriptionChanges,
+  startSubscription,
+  updateSubscription,
 } from '../billing/subscription-lifecycle';
-import { invoice, subscription, subscriptionItem } from '../objects/invoices';
-import { requiredCustomer, requireObject } from './prices';
-import { invoiceLineTemplate } from './checkout-sessions';
-import {
-  parameterInvalid,
-  parameterMissing,
-  parameterNotModelled,
-  StripeApiError,
-} from '../http/errors';
-import type { StripeObject } from '../objects/fixtures';
-import { nowSeconds } from '../objects/ids';
-import {
-  chargeInvoice,
-  defaultPaymentMethodFor,
-  finalizeInvoice,
-  invoicePaymentIntent,
-  NO_PAYMENT_METHOD_MESSAGE,
-} from './invoices';
-import { expand } from './listing';
-import { collectionParams } from './object-params';
+import { parameterInvalid, parameterMissing, parameterNotModelled } from '../http/errors';
+import { collectionParams } from '../http/object-params';
 import { mergeMetadata, Params } from '../http/params';
-import { chargeResult } from './payment-intents';
-import { cardError, cardOf, customerPaymentMethod } from './payment-methods';
+import type { StripeObject } from '../objects/fixtures';
+import { subscriptionItem } from '../objects/subscriptions';
+import { nowSeconds } from '../state/clock';
+import { type ApiContext, type ApiHandler, pathParam } from './api-context';
+import {
+  readEndpoints,
+  refuseAutomaticTax,
+  refuseDiscounts,
+  refuseNotModelled,
+  requiredCustomer,
+  requireObject,
+  respond,
+} from './shared';
 
 /**
- * Subscriptions through the API: create (the first invoice charged as `payment_behavior`
- * says), update and cancel (`DELETE`). One price per subscription, as in the flows.
+ * `/v1/subscriptions`: create (the first invoice charged as `payment_behavior` says),
+ * update, cancel (`DELETE`), retrieve, list; what each does is in
+ * `billing/subscription-lifecycle.ts`. One price per subscription, as in the flows.
  */
 
 /** Behaviour the sandbox does not model, refused by name. */
@@ -68,6 +64,20 @@ const ACCEPTED = [
   'trial_from_plan',
 ];
 
+/** What both create and update take. */
+const COMMON_PARAMS = [
+  ...Object.keys(NOT_MODELLED),
+  ...ACCEPTED,
+  'items',
+  'metadata',
+  'description',
+  'default_payment_method',
+  'collection_method',
+  'days_until_due',
+  'payment_behavior',
+  'cancel_at_period_end',
+];
+
 const ITEM_PARAMS = [
   'id',
   'price',
@@ -85,15 +95,23 @@ const ITEM_PARAMS = [
 
 const PAYMENT_BEHAVIOURS = ['allow_incomplete', 'error_if_incomplete', 'default_incomplete'];
 
-function refuseNotModelled(params: Params): void {
-  for (const [name, what] of Object.entries(NOT_MODELLED))
-    if (params.has(name)) throw parameterNotModelled(name, what);
-  if (params.hash('automatic_tax', ['enabled', 'liability'])?.boolean('enabled') === true)
-    throw parameterNotModelled('automatic_tax[enabled]', 'tax');
+const FEEDBACK = [
+  'customer_service',
+  'low_quality',
+  'missing_features',
+  'other',
+  'switched_service',
+  'too_complex',
+  'too_expensive',
+  'unused',
+];
+
+function refuseSubscriptionNotModelled(params: Params): void {
+  refuseNotModelled(params, NOT_MODELLED);
+  refuseAutomaticTax(params);
   if (params.boolean('trial_from_plan') === true)
     throw parameterNotModelled('trial_from_plan', 'trials');
-  if ((params.strings('discounts') ?? []).length > 0)
-    throw parameterNotModelled('discounts', 'discounts');
+  refuseDiscounts(params);
 }
 
 function refuseItemNotModelled(item: Params, index: number): void {
@@ -105,6 +123,15 @@ function refuseItemNotModelled(item: Params, index: number): void {
     if ((item.strings(name) ?? []).length > 0)
       throw parameterNotModelled(`items[${index}][${name}]`, 'tax rates and discounts');
   }
+}
+
+/** `items`: one item at most (the sandbox's subscriptions have one price). */
+function singleItem(params: Params): Params | undefined {
+  const items = params.hashes('items', ITEM_PARAMS) ?? [];
+  if (items.length > 1) throw parameterNotModelled('items', 'more than one price per subscription');
+  const [item] = items;
+  if (item) refuseItemNotModelled(item, 0);
+  return item;
 }
 
 /** `collection_method` and `days_until_due` (required to send invoices). */
@@ -129,43 +156,8 @@ function paymentBehaviour(params: Params): string {
   return value;
 }
 
-const respond = (context: ApiContext, object: StripeObject, params: Params): StripeObject =>
-  expand(object, params.expand(), context.state.store);
-
-/**
- * Creates a subscription and its first invoice, then collects it as Stripe does:
- * `customer.subscription.created`, `invoice.created`, `invoice.finalized`, then the
- * payment's events (`payment_intent.created` and `.succeeded`, `invoice.paid`,
- * `invoice.payment_succeeded`; or the decline's or the authentication's). The
- * subscription is `active` when the first invoice is paid, else `incomplete`
- * (`allow_incomplete`, the default), or nothing is created (`error_if_incomplete`: a
- * declined card is a 402). `default_incomplete` leaves the invoice for the client to pay.
- * `send_invoice` subscriptions are active, their invoice open until paid.
- */
-export const createSubscription: ApiHandler = (context) => {
-  const { state } = context;
-  const params = new Params(context.raw, [
-    ...Object.keys(NOT_MODELLED),
-    ...ACCEPTED,
-    'customer',
-    'items',
-    'metadata',
-    'description',
-    'currency',
-    'default_payment_method',
-    'collection_method',
-    'days_until_due',
-    'payment_behavior',
-    'cancel_at_period_end',
-  ]);
-  refuseNotModelled(params);
-  const customer = requiredCustomer(context, params);
-  const items = params.hashes('items', ITEM_PARAMS);
-  if (!items || items.length === 0) throw parameterMissing('items');
-  if (items.length > 1) throw parameterNotModelled('items', 'more than one price per subscription');
-  const [item] = items;
-  if (!item) throw parameterMissing('items');
-  refuseItemNotModelled(item, 0);
+/** The recurring, active price of a new subscription's one item. */
+function subscribedPrice(context: ApiContext, item: Params): StripeObject {
   const priceId = item.string('price') ?? item.string('plan');
   if (priceId === undefined) throw parameterMissing('items[0][price]');
   const price = requireObject(context, 'price', priceId, 'price', 'items[0][price]');
@@ -180,102 +172,53 @@ export const createSubscription: ApiHandler = (context) => {
       'items[0][price]',
       'The price specified is inactive. This field only accepts active prices.',
     );
+  return price;
+}
+
+export const subscriptions = readEndpoints('subscription', '/v1/subscriptions', [
+  'customer',
+  'status',
+  'price',
+]);
+
+/**
+ * `POST /v1/subscriptions`: the subscription and its first invoice, collected as
+ * `payment_behavior` says (`allow_incomplete`, the default; `error_if_incomplete`, a 402
+ * and nothing created; `default_incomplete`, left for the client to pay).
+ */
+export const createSubscription: ApiHandler = (context) => {
+  const { state } = context;
+  const params = new Params(context.raw, ['customer', 'currency', ...COMMON_PARAMS]);
+  refuseSubscriptionNotModelled(params);
+  const customer = requiredCustomer(context, params);
+  const item = singleItem(params);
+  if (!item) throw parameterMissing('items');
+  const price = subscribedPrice(context, item);
   const currency = params.string('currency')?.toLowerCase();
   if (currency !== undefined && currency !== price.currency)
     throw parameterInvalid('currency', `The price's currency is ${String(price.currency)}.`);
   const pmId = params.string('default_payment_method');
-  const defaultPm =
-    pmId === undefined
-      ? undefined
-      : customerPaymentMethod(state, customer.id as string, pmId, 'default_payment_method');
-  const behaviour = paymentBehaviour(params);
-  const collectionFields = collection(params);
-  const quantity = item.integer('quantity', { min: 0, max: 999_999 }) ?? 1;
-  const chargesNow =
-    (collectionFields.collection_method ?? 'charge_automatically') === 'charge_automatically' &&
-    behaviour !== 'default_incomplete' &&
-    (price.unit_amount as number) * quantity > 0;
-
-  const sub = subscription({
-    customer: customer.id as string,
+  const draft = draftSubscription(state, {
+    customer,
     price,
-    quantity,
+    defaultPaymentMethod:
+      pmId === undefined
+        ? undefined
+        : customerPaymentMethod(state, customer.id as string, pmId, 'default_payment_method'),
+    paymentBehaviour: paymentBehaviour(params),
+    collection: collection(params),
+    quantity: item.integer('quantity', { min: 0, max: 999_999 }) ?? 1,
     metadata: mergeMetadata({}, params.metadata()),
-    status: 'incomplete',
-  });
-  Object.assign(sub, {
     description: params.nullableString('description') ?? null,
-    default_payment_method: defaultPm ? defaultPm.id : null,
-    collection_method: 'charge_automatically',
-    ...collectionFields,
+    itemMetadata: mergeMetadata({}, item.metadata()),
   });
-  subscriptionItem(sub).metadata = mergeMetadata({}, item.metadata());
-  const first = invoice(
-    {
-      subscription: sub,
-      billingReason: 'subscription_create',
-      paid: false,
-      status: 'draft',
-      customerEmail: (customer.email as string | null | undefined) ?? null,
-    },
-    invoiceLineTemplate(),
+  const cancelAtPeriodEnd = params.boolean('cancel_at_period_end') === true;
+  return respond(
+    context,
+    startSubscription(state, draft, cancelAtPeriodEnd, context.origin),
+    params,
   );
-  Object.assign(first, {
-    auto_advance: true,
-    collection_method: sub.collection_method,
-    due_date:
-      sub.collection_method === 'send_invoice'
-        ? nowSeconds() + (sub.days_until_due as number) * 24 * 3600
-        : null,
-  });
-  const pm = chargesNow ? defaultPaymentMethodFor(state, first) : undefined;
-  // Known before anything is created: what the first charge will do.
-  const result = pm ? chargeResult(cardOf(state, pm), { offSession: false }) : undefined;
-  if (behaviour === 'error_if_incomplete' && chargesNow) {
-    if (!pm) throw new StripeApiError(402, 'invalid_request_error', NO_PAYMENT_METHOD_MESSAGE);
-    if (result?.outcome === 'failed') throw cardError(result.decline);
-    if (result?.outcome === 'requires_action') {
-      throw new StripeApiError(
-        402,
-        'card_error',
-        'Payment for this subscription requires additional user action before it can be completed successfully.',
-        'subscription_payment_intent_requires_action',
-      );
-    }
-  }
-  const activeNow = !chargesNow
-    ? behaviour !== 'default_incomplete' || (first.amount_due as number) === 0
-    : result?.outcome === 'succeeded';
-  if (activeNow) sub.status = 'active';
-  if (params.boolean('cancel_at_period_end') === true) {
-    Object.assign(sub, {
-      cancel_at_period_end: true,
-      cancel_at: subscriptionItem(sub).current_period_end,
-    });
-  }
-  sub.latest_invoice = first.id;
-  state.store.put('subscription', sub);
-  state.store.put('invoice', first);
-  state.emit('customer.subscription.created', sub, context.origin);
-  state.emit('invoice.created', first, context.origin);
-  finalizeInvoice(state, first, context.origin);
-  if (first.status === 'open' && sub.collection_method === 'charge_automatically') {
-    if (pm) chargeInvoice(state, first, pm, context.origin);
-    else invoicePaymentIntent(state, first, context.origin);
-  }
-  return respond(context, sub, params);
 };
-
-const FEEDBACK = [
-  'customer_service',
-  'low_quality',
-  'missing_features',
-  'other',
-  'switched_service',
-  'too_complex',
-  'too_expensive',
-  'unused',
-];
 
 function cancellationDetails(params: Params): {
   comment?: string | null;
@@ -292,56 +235,75 @@ function cancellationDetails(params: Params): {
   };
 }
 
+type Changes = { -readonly [K in keyof SubscriptionChanges]: SubscriptionChanges[K] };
+
+/** `items[0]`: the existing item (`items[0][id]`), its quantity, price and metadata. */
+function itemChanges(context: ApiContext, item: Params, sub: StripeObject, changes: Changes) {
+  if (item.string('id') !== subscriptionItem(sub).id)
+    throw parameterNotModelled(
+      'items[0][id]',
+      'adding items (name the existing item in items[0][id])',
+    );
+  if (item.boolean('deleted') === true)
+    throw parameterNotModelled('items[0][deleted]', 'removing items');
+  const quantity = item.integer('quantity', { min: 0, max: 999_999 });
+  const priceId = item.string('price') ?? item.string('plan');
+  if (quantity !== undefined) changes.quantity = quantity;
+  if (priceId !== undefined) {
+    requireObject(context, 'price', priceId, 'price', 'items[0][price]');
+    changes.price = priceId;
+  }
+  if (item.has('metadata')) changes.itemMetadata = item.metadata();
+}
+
+/**
+ * `cancel_at_period_end` (which, as at Stripe, records the request in `canceled_at` and
+ * `cancellation_details`) and `cancellation_details`.
+ */
+function cancellationFields(params: Params, sub: StripeObject): StripeObject {
+  const cancelAtPeriodEnd = params.boolean('cancel_at_period_end');
+  const details = cancellationDetails(params);
+  if (cancelAtPeriodEnd === true && sub.cancel_at_period_end !== true) {
+    return {
+      cancel_at_period_end: true,
+      cancel_at: subscriptionItem(sub).current_period_end,
+      canceled_at: nowSeconds(),
+      cancellation_details: {
+        comment: details.comment ?? null,
+        feedback: details.feedback ?? null,
+        reason: 'cancellation_requested',
+      },
+    };
+  }
+  if (cancelAtPeriodEnd === false && sub.cancel_at_period_end === true) {
+    return {
+      cancel_at_period_end: false,
+      cancel_at: null,
+      canceled_at: null,
+      cancellation_details: { comment: null, feedback: null, reason: null },
+    };
+  }
+  if (Object.keys(details).length === 0) return {};
+  return {
+    cancellation_details: { ...(sub.cancellation_details as StripeObject), ...details },
+  };
+}
+
 /**
  * `POST /v1/subscriptions/:id`: metadata, description, the default payment method,
  * collection, the item's price, quantity and metadata (`items[0][id]` names it), and
- * `cancel_at_period_end` (which, as at Stripe, records the request in `canceled_at` and
- * `cancellation_details`). One `customer.subscription.updated` with what changed.
+ * `cancel_at_period_end`. One `customer.subscription.updated` with what changed.
  */
 export const updateSubscriptionEndpoint: ApiHandler = (context) => {
   const { state } = context;
-  const params = new Params(context.raw, [
-    ...Object.keys(NOT_MODELLED),
-    ...ACCEPTED,
-    'items',
-    'metadata',
-    'description',
-    'default_payment_method',
-    'collection_method',
-    'days_until_due',
-    'payment_behavior',
-    'cancel_at_period_end',
-    'cancellation_details',
-  ]);
-  refuseNotModelled(params);
+  const params = new Params(context.raw, [...COMMON_PARAMS, 'cancellation_details']);
+  refuseSubscriptionNotModelled(params);
   const sub = requireObject(context, 'subscription', pathParam(context, 'id'));
   if (params.has('payment_behavior')) paymentBehaviour(params);
-  const changes: {
-    -readonly [K in keyof SubscriptionChanges]: SubscriptionChanges[K];
-  } = {};
+  const changes: Changes = {};
   const fields: Record<string, unknown> = { ...collection(params, sub) };
-  const items = params.hashes('items', ITEM_PARAMS) ?? [];
-  if (items.length > 1) throw parameterNotModelled('items', 'more than one price per subscription');
-  const [item] = items;
-  if (item) {
-    refuseItemNotModelled(item, 0);
-    const current = subscriptionItem(sub);
-    if (item.string('id') !== current.id)
-      throw parameterNotModelled(
-        'items[0][id]',
-        'adding items (name the existing item in items[0][id])',
-      );
-    if (item.boolean('deleted') === true)
-      throw parameterNotModelled('items[0][deleted]', 'removing items');
-    const quantity = item.integer('quantity', { min: 0, max: 999_999 });
-    const priceId = item.string('price') ?? item.string('plan');
-    if (quantity !== undefined) changes.quantity = quantity;
-    if (priceId !== undefined) {
-      requireObject(context, 'price', priceId, 'price', 'items[0][price]');
-      changes.price = priceId;
-    }
-    if (item.has('metadata')) changes.itemMetadata = item.metadata();
-  }
+  const item = singleItem(params);
+  if (item) itemChanges(context, item, sub, changes);
   if (params.has('metadata')) changes.metadata = params.metadata();
   const description = params.nullableString('description');
   if (description !== undefined) fields.description = description;
@@ -352,30 +314,7 @@ export const updateSubscriptionEndpoint: ApiHandler = (context) => {
         ? null
         : customerPaymentMethod(state, sub.customer as string, pmId, 'default_payment_method').id;
   }
-  const cancelAtPeriodEnd = params.boolean('cancel_at_period_end');
-  const details = cancellationDetails(params);
-  if (cancelAtPeriodEnd === true && sub.cancel_at_period_end !== true) {
-    Object.assign(fields, {
-      cancel_at_period_end: true,
-      cancel_at: subscriptionItem(sub).current_period_end,
-      canceled_at: nowSeconds(),
-      cancellation_details: {
-        comment: details.comment ?? null,
-        feedback: details.feedback ?? null,
-        reason: 'cancellation_requested',
-      },
-    });
-  } else if (cancelAtPeriodEnd === false && sub.cancel_at_period_end === true) {
-    Object.assign(fields, {
-      cancel_at_period_end: false,
-      cancel_at: null,
-      canceled_at: null,
-      cancellation_details: { comment: null, feedback: null, reason: null },
-    });
-  } else if (Object.keys(details).length > 0) {
-    fields.cancellation_details = { ...(sub.cancellation_details as StripeObject), ...details };
-  }
-  changes.fields = fields;
+  changes.fields = { ...fields, ...cancellationFields(params, sub) };
   return respond(
     context,
     updateSubscription(state, sub.id as string, changes, context.origin),

@@ -1,14 +1,12 @@
-import { type ApiContext, type ApiHandler, pathParam } from './api-context';
-import {
-  parameterInvalid,
-  parameterMissing,
-  resourceMissing,
-  StripeApiError,
-} from '../http/errors';
-import type { StripeObject } from '../objects/fixtures';
-import { LIST_PARAMS, listObject } from './listing';
+import { parameterInvalid, parameterMissing, resourceMissing } from '../http/errors';
 import { mergeMetadata, Params } from '../http/params';
 import { MAX_WEBHOOK_ENDPOINTS, type WebhookEndpointRecord } from '../delivery/webhook-endpoints';
+import type { StripeObject } from '../objects/fixtures';
+import { type ApiContext, type ApiHandler, pathParam } from './api-context';
+import { enabledEvents, refuseOverLimit, webhookUrl } from './endpoint-params';
+import { LIST_PARAMS, listObject } from './listing';
+
+/** `/v1/webhook_endpoints`: the account's webhook endpoints, each with its own `whsec_` secret. */
 
 const CREATE_PARAMS = [
   'url',
@@ -20,38 +18,11 @@ const CREATE_PARAMS = [
 ];
 const UPDATE_PARAMS = ['url', 'enabled_events', 'description', 'disabled', 'metadata'];
 
-/** `*` or an event type's form (`customer.subscription.updated`). */
-const EVENT_TYPE = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)+)$/;
-
 function requireEndpoint(context: ApiContext): WebhookEndpointRecord {
   const id = pathParam(context, 'id');
   const record = context.state.delivery.registry.get(id);
   if (!record) throw resourceMissing('webhook endpoint', id);
   return record;
-}
-
-/**
- * Stripe takes any reachable http(s) URL in test mode. Unlike Stripe, localhost is fine:
- * the sandbox's whole point is delivering to a local service.
- */
-function webhookUrl(params: Params): string | undefined {
-  const url = params.string('url');
-  if (url === undefined) return undefined;
-  if (!URL.canParse(url) || !['http:', 'https:'].includes(new URL(url).protocol))
-    throw parameterInvalid('url', `Invalid URL: ${url}`);
-  return url;
-}
-
-function enabledEvents(params: Params): string[] | undefined {
-  const events = params.strings('enabled_events');
-  if (events === undefined) return undefined;
-  if (events.length === 0)
-    throw parameterInvalid('enabled_events', 'enabled_events must list at least one event.');
-  events.forEach((type, i) => {
-    if (!EVENT_TYPE.test(type))
-      throw parameterInvalid(`enabled_events[${i}]`, `Invalid enabled_events[${i}]: ${type}`);
-  });
-  return [...new Set(events)];
 }
 
 /** Retrieve, update and list never show the secret: Stripe returns it only at creation. */
@@ -76,13 +47,7 @@ export const createWebhookEndpoint: ApiHandler = (context) => {
   if (params.boolean('connect') === true)
     throw parameterInvalid('connect', 'The sandbox does not model Connect endpoints.');
   const registry = state.delivery.registry;
-  if (registry.size >= MAX_WEBHOOK_ENDPOINTS) {
-    throw new StripeApiError(
-      400,
-      'invalid_request_error',
-      `You have reached the maximum of ${MAX_WEBHOOK_ENDPOINTS} test webhook endpoints.`,
-    );
-  }
+  refuseOverLimit(registry.size, MAX_WEBHOOK_ENDPOINTS, 'webhook endpoints');
   const record = registry.add({
     url,
     enabledEvents: events,

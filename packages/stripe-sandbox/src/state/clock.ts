@@ -63,7 +63,10 @@ export function runWithClock<T>(clock: SandboxClock, run: () => T): T {
   return activeClock.run(clock, run);
 }
 
-/** Now, in unix seconds, on the current sandbox's clock (the real time outside a request). */
-export function clockSeconds(): number {
+/**
+ * Now, in unix seconds, on the current sandbox's clock (the real time outside a request):
+ * what `created` says, which a test may freeze or shift.
+ */
+export function nowSeconds(): number {
   return activeClock.getStore()?.now() ?? realSeconds();
 }

@@ -1,6 +1,6 @@
-import { parameterInvalid } from '../http/errors';
 import type { StripeObject } from '../objects/fixtures';
-import type { Params } from '../http/params';
+import { parameterInvalid } from './errors';
+import type { Params } from './params';
 
 /**
  * Parameters that Stripe keeps as they are on the object (addresses, shipping, billing
@@ -9,21 +9,31 @@ import type { Params } from '../http/params';
 
 const ADDRESS_KEYS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'] as const;
 
-export function address(params: Params | undefined): StripeObject | null {
+const addressHash = (params: Params): Params | undefined => params.hash('address', ADDRESS_KEYS);
+
+function address(params: Params | undefined): StripeObject | null {
   if (!params) return null;
   return Object.fromEntries(ADDRESS_KEYS.map((key) => [key, params.nullableString(key) ?? null]));
 }
 
+const emptyAddress = (): StripeObject => Object.fromEntries(ADDRESS_KEYS.map((key) => [key, null]));
+
+/** `address` (customers): `address=` clears it. */
+export function addressParam(params: Params): StripeObject | null | undefined {
+  if (params.raw.address === '') return null;
+  return params.has('address') ? address(addressHash(params)) : undefined;
+}
+
 /** `shipping` (payment intents, customers): `name` and `address` are required. */
-export function shipping(params: Params, name = 'shipping'): StripeObject | null | undefined {
-  if (params.raw[name] === '') return null;
-  const hash = params.hash(name, ['name', 'address', 'carrier', 'phone', 'tracking_number']);
+export function shipping(params: Params): StripeObject | null | undefined {
+  if (params.raw.shipping === '') return null;
+  const hash = params.hash('shipping', ['name', 'address', 'carrier', 'phone', 'tracking_number']);
   if (!hash) return undefined;
-  const addressHash = hash.hash('address', ADDRESS_KEYS);
-  if (!addressHash)
-    throw parameterInvalid(`${name}[address]`, `Missing required param: ${name}[address].`);
+  const given = addressHash(hash);
+  if (!given)
+    throw parameterInvalid('shipping[address]', 'Missing required param: shipping[address].');
   return {
-    address: address(addressHash),
+    address: address(given),
     carrier: hash.nullableString('carrier') ?? null,
     name: hash.requiredString('name'),
     phone: hash.nullableString('phone') ?? null,
@@ -31,20 +41,29 @@ export function shipping(params: Params, name = 'shipping'): StripeObject | null
   };
 }
 
+/** `shipping_details` (invoices): `name` is required, the address as given. */
+export function shippingDetails(params: Params): StripeObject | null | undefined {
+  if (params.raw.shipping_details === '') return null;
+  const hash = params.hash('shipping_details', ['name', 'address', 'phone']);
+  if (!hash) return undefined;
+  return {
+    address: address(addressHash(hash)),
+    name: hash.requiredString('name'),
+    phone: hash.nullableString('phone') ?? null,
+  };
+}
+
 /** A payment method's `billing_details`, with what is not given null (as Stripe shows it). */
 export function billingDetails(params: Params | undefined): StripeObject {
-  const addressHash = params?.hash('address', ADDRESS_KEYS);
+  const given = params ? addressHash(params) : undefined;
   return {
-    address: addressHash ? address(addressHash) : emptyAddress(),
+    address: given ? address(given) : emptyAddress(),
     email: params?.nullableString('email') ?? null,
     name: params?.nullableString('name') ?? null,
     phone: params?.nullableString('phone') ?? null,
     tax_id: params?.nullableString('tax_id') ?? null,
   };
 }
-
-export const emptyAddress = (): StripeObject =>
-  Object.fromEntries(ADDRESS_KEYS.map((key) => [key, null]));
 
 /**
  * `collection_method` and `days_until_due` (invoices, subscriptions): how Stripe collects
@@ -61,12 +80,9 @@ export function collectionParams(params: Params): {
 }
 
 /** `custom_fields[0][name]=...&custom_fields[0][value]=...` (invoices, invoice settings). */
-export function customFields(
-  params: Params,
-  name = 'custom_fields',
-): StripeObject[] | null | undefined {
-  if (params.raw[name] === '') return null;
-  const fields = params.hashes(name, ['name', 'value']);
+export function customFields(params: Params): StripeObject[] | null | undefined {
+  if (params.raw.custom_fields === '') return null;
+  const fields = params.hashes('custom_fields', ['name', 'value']);
   return fields?.map((field) => ({
     name: field.requiredString('name'),
     value: field.requiredString('value'),
