@@ -13,7 +13,8 @@ export { hasSavedState, STATE_FILE, STATE_FORMAT_VERSION } from './state/persist
 export type { ApiRequestRecord, SandboxState } from './state/state';
 export type { ObjectKind } from './state/store';
 export type { StripeObject } from './objects/fixtures';
-export { signatureHeader, type DeliveryAttempt } from './delivery/webhooks';
+export type { DeliveryAttempt } from './delivery/webhooks';
+export { signatureHeader } from './delivery/webhook-post';
 export { IMPLICIT_ENDPOINT_DESCRIPTION } from './delivery/webhook-endpoints';
 export {
   type EventBridgeDelivery,

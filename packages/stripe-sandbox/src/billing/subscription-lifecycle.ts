@@ -47,7 +47,7 @@ function requireSubscription(state: SandboxState, id: string, live = true): Stri
 }
 
 /** What a subscription created through the API is made of, its parameters read. */
-export interface NewSubscription {
+interface NewSubscription {
   readonly customer: StripeObject;
   readonly price: StripeObject;
   readonly quantity: number;

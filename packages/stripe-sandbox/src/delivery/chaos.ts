@@ -39,7 +39,7 @@ export const CHAOS_DEFAULTS: Omit<ChaosSettings, 'seed'> = {
 export const newSeed = (): number => randomInt(1, 2 ** 31);
 
 /** mulberry32: a small PRNG whose whole sequence follows from its 32-bit seed. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
 import { Registry } from './registry';
+import { post } from './webhook-post';
 
 /**
  * Stripe's event destinations (the v2 API, `/v2/core/event_destinations`): where events
@@ -203,13 +204,8 @@ export function eventBridgeEnvelope(
  */
 export function postEnvelopesTo(url: string, timeoutMs: number): EventBridgeDelivery {
   return async (envelope) => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(envelope),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await response.arrayBuffer();
-    if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+    const headers = { 'content-type': 'application/json' };
+    const status = await post(url, headers, JSON.stringify(envelope), timeoutMs);
+    if (status < 200 || status >= 300) throw new Error(`${url} answered ${status}`);
   };
 }

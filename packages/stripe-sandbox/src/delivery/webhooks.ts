@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { DeliveryChaos } from './chaos';
 import {
   type EventBridgeDelivery,
@@ -8,6 +7,7 @@ import {
   thinEventOf,
 } from './event-destinations';
 import type { StripeObject } from '../objects/fixtures';
+import { post, signatureHeader } from './webhook-post';
 import { type WebhookEndpointRecord, WebhookEndpointRegistry } from './webhook-endpoints';
 
 /** One attempt to deliver one event to one endpoint. */
@@ -28,7 +28,7 @@ export interface DeliveryAttempt {
   readonly at: string;
 }
 
-export interface WebhookDeliveryOptions {
+interface WebhookDeliveryOptions {
   /** The signing secret of the start-option endpoints (`endpoints`). */
   readonly secret: string;
   /** The start-option endpoints: the local stack's webhook URL, say. */
@@ -46,7 +46,7 @@ export interface WebhookDeliveryOptions {
 }
 
 /** Where an event goes: a webhook endpoint, or an event destination. */
-export type DeliveryTarget =
+type DeliveryTarget =
   | { readonly kind: 'endpoint'; readonly record: WebhookEndpointRecord }
   | { readonly kind: 'destination'; readonly record: EventDestinationRecord };
 
@@ -76,22 +76,6 @@ interface Dispatch {
 const sleep = (ms: number): Promise<void> =>
   // unref: a stopped sandbox's pending deliveries must not keep the process alive.
   ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms).unref());
-
-/**
- * Stripe's signature: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<payload>">`.
- * Hand-written because this is the signing side; the stripe package only verifies (and
- * its test helper is for tests). The sandbox's tests verify it with stripe.webhooks.
- */
-export function signatureHeader(
-  payload: string,
-  secret: string,
-  timestamp = Math.floor(Date.now() / 1000),
-): string {
-  const signature = createHmac('sha256', secret)
-    .update(`${timestamp}.${payload}`, 'utf8')
-    .digest('hex');
-  return `t=${timestamp},v1=${signature}`;
-}
 
 /**
  * Delivers events to the webhook endpoints as Stripe does: a signed POST per event and
@@ -360,19 +344,13 @@ export class WebhookDelivery {
   }
 
   /** One signed POST, as Stripe sends: the endpoint's status, or a thrown failure to reach it. */
-  private async post(url: string, secret: string, payload: string): Promise<number> {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-        'stripe-signature': signatureHeader(payload, secret),
-      },
-      body: payload,
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
-    await response.arrayBuffer();
-    return response.status;
+  private post(url: string, secret: string, payload: string): Promise<number> {
+    const headers = {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+      'stripe-signature': signatureHeader(payload, secret),
+    };
+    return post(url, headers, payload, this.options.timeoutMs);
   }
 }
 

@@ -1,7 +1,7 @@
 import { StripeApiError } from './errors';
 
 /** A failure injected into the next matching API requests (test control). */
-export interface Fault {
+interface Fault {
   /** Only requests whose path starts with this fail; every API path when absent. */
   readonly pathPrefix?: string;
   /** The HTTP status to answer (402, 409, 429, 500 ...); none for a pure delay. */

@@ -142,7 +142,10 @@ function arrayItems(value: unknown): unknown[] | undefined {
   return [value];
 }
 
-/** Applies a metadata update to existing metadata, Stripe's way. */
+/**
+ * Applies a metadata update to existing metadata, Stripe's way: not given (undefined), the
+ * metadata as it is; `metadata=` (null), none; a key set empty, that key removed.
+ */
 export function mergeMetadata(
   current: Record<string, string>,
   update: Record<string, string | null> | null | undefined,

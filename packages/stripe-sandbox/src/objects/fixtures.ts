@@ -11,7 +11,7 @@ export type StripeObject = Record<string, unknown>;
  */
 const FIXTURES = stripeObjects as unknown as Record<string, StripeObject>;
 
-export type FixtureName =
+type FixtureName =
   | 'customer'
   | 'deleted_customer'
   | 'product'

@@ -5,7 +5,7 @@ import { subscriptionItem } from './subscriptions';
 
 /** Invoices and their lines: a subscription's invoice for a period, or a one-off from invoice items. */
 
-export type InvoiceStatus = 'draft' | 'open' | 'paid';
+type InvoiceStatus = 'draft' | 'open' | 'paid';
 
 export const DAY_SECONDS = 24 * 3600;
 

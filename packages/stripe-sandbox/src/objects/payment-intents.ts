@@ -13,6 +13,18 @@ import {
 
 export type PaymentOutcome = 'succeeded' | 'failed' | 'requires_action';
 
+/** What Stripe keeps on a payment intent as it was given (`payment_intent_data` too). */
+export const INTENT_STRING_FIELDS = [
+  'description',
+  'receipt_email',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'transfer_group',
+];
+
+/** `setup_future_usage`: the card is saved for payments with or without the customer. */
+export const SETUP_FUTURE_USAGE = ['on_session', 'off_session'];
+
 /** What one attempt to charge a card did. */
 export type ChargeResult =
   | { readonly outcome: 'succeeded' }

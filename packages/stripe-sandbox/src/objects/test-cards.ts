@@ -142,13 +142,16 @@ const BY_NUMBER = new Map(TEST_CARDS.map((c) => [c.number, c]));
 /** The card Stripe names so (`visa`, `chargeDeclined`, ...). */
 export const testCardNamed = (name: string): TestCard | undefined => BY_NAME.get(name);
 
+/** The card `<prefix><name>` names, if it is one. */
+const namedAfter = (prefix: string, id: string): TestCard | undefined =>
+  id.startsWith(prefix) ? BY_NAME.get(id.slice(prefix.length)) : undefined;
+
 /** The card a test PaymentMethod id (`pm_card_visa`) names, if it is one. */
 export const testCardOfPaymentMethod = (id: string): TestCard | undefined =>
-  id.startsWith('pm_card_') ? BY_NAME.get(id.slice('pm_card_'.length)) : undefined;
+  namedAfter('pm_card_', id);
 
 /** The card a test token (`tok_visa`) names, if it is one. */
-export const testCardOfToken = (token: string): TestCard | undefined =>
-  token.startsWith('tok_') ? BY_NAME.get(token.slice('tok_'.length)) : undefined;
+export const testCardOfToken = (token: string): TestCard | undefined => namedAfter('tok_', token);
 
 export const testCardOfNumber = (number: string): TestCard | undefined =>
   BY_NUMBER.get(number.replace(/[\s-]/g, ''));

@@ -8,6 +8,7 @@ import { shipping } from '../http/object-params';
 import { mergeMetadata, Params } from '../http/params';
 import { fixture, fromFixture, type StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
+import { INTENT_STRING_FIELDS, SETUP_FUTURE_USAGE } from '../objects/payment-intents';
 import { nowSeconds } from '../state/clock';
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { isHttpUrl, optionalCustomer, readEndpoints, requireObject, respond } from './shared';
@@ -127,19 +128,13 @@ function intentDataFields(data: Params): StripeObject {
   if (data.string('capture_method') === 'manual')
     throw parameterNotModelled('payment_intent_data[capture_method]', 'manual capture in Checkout');
   const fields: StripeObject = {};
-  for (const name of [
-    'description',
-    'receipt_email',
-    'statement_descriptor',
-    'statement_descriptor_suffix',
-    'transfer_group',
-  ]) {
+  for (const name of INTENT_STRING_FIELDS) {
     const value = data.string(name);
     if (value !== undefined) fields[name] = value;
   }
   const future = data.string('setup_future_usage');
   if (future !== undefined) {
-    if (future !== 'on_session' && future !== 'off_session')
+    if (!SETUP_FUTURE_USAGE.includes(future))
       throw parameterInvalid('payment_intent_data[setup_future_usage]', `Invalid value: ${future}`);
     fields.setup_future_usage = future;
   }

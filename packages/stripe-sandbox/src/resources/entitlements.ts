@@ -84,8 +84,7 @@ export const updateFeature: ApiHandler = (context) => {
   }
   const name = boundedString(params, 'name', false);
   if (name !== undefined) feature.name = name;
-  if (params.has('metadata'))
-    feature.metadata = mergeMetadata(feature.metadata as Record<string, string>, params.metadata());
+  feature.metadata = mergeMetadata(feature.metadata as Record<string, string>, params.metadata());
   const active = params.boolean('active');
   if (active !== undefined) feature.active = active;
   return respond(context, feature, params);

@@ -191,8 +191,7 @@ export const updateInvoice: ApiHandler = (context) => {
   refuseInvoiceNotModelled(params);
   const inv = requireObject(context, 'invoice', pathParam(context, 'id'));
   const settings = invoiceSettings(context, params, inv.customer as string);
-  if (params.has('metadata'))
-    settings.metadata = mergeMetadata(inv.metadata as Record<string, string>, params.metadata());
+  settings.metadata = mergeMetadata(inv.metadata as Record<string, string>, params.metadata());
   if (inv.status !== 'draft') {
     const fixed = Object.keys(settings).find((name) => !CHANGEABLE_ONCE_FINALIZED.includes(name));
     if (fixed !== undefined) requireDraft(inv, `change ${fixed} on`);

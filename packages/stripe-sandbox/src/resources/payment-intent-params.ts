@@ -3,7 +3,11 @@ import { parameterInvalid } from '../http/errors';
 import { shipping } from '../http/object-params';
 import { mergeMetadata, type Params } from '../http/params';
 import type { StripeObject } from '../objects/fixtures';
-import type { ChargeOptions } from '../objects/payment-intents';
+import {
+  type ChargeOptions,
+  INTENT_STRING_FIELDS,
+  SETUP_FUTURE_USAGE,
+} from '../objects/payment-intents';
 import type { SandboxState } from '../state/state';
 import type { ApiContext } from './api-context';
 import { PAYMENT_METHOD_PARAMS, paymentMethodFromParams } from './payment-methods';
@@ -12,7 +16,6 @@ import { optionalCustomer } from './shared';
 /** What the payment intent endpoints take, and how each parameter is read. */
 
 const CAPTURE_METHODS = ['automatic', 'automatic_async', 'manual'];
-const SETUP_FUTURE_USAGE = ['on_session', 'off_session'];
 
 /** Stripe Connect and confirmation tokens: refused by name (not modelled). */
 export const NOT_MODELLED: Readonly<Record<string, string>> = {
@@ -21,15 +24,6 @@ export const NOT_MODELLED: Readonly<Record<string, string>> = {
   transfer_data: 'Connect',
   confirmation_token: 'confirmation tokens',
 };
-
-/** Parameters taken and kept as given, where Stripe keeps them. */
-const KEPT_STRINGS = [
-  'description',
-  'receipt_email',
-  'statement_descriptor',
-  'statement_descriptor_suffix',
-  'transfer_group',
-];
 
 /**
  * Accepted, with no effect the sandbox models: payment method options and configuration,
@@ -156,15 +150,14 @@ export function intentFields(
 ): StripeObject {
   const fields: StripeObject = {};
   chargeFields(context, params, fields);
-  for (const name of KEPT_STRINGS) {
+  for (const name of INTENT_STRING_FIELDS) {
     const value = params.nullableString(name);
     if (value !== undefined) fields[name] = value;
   }
-  if (params.has('metadata'))
-    fields.metadata = mergeMetadata(
-      (intent?.metadata ?? {}) as Record<string, string>,
-      params.metadata(),
-    );
+  fields.metadata = mergeMetadata(
+    (intent?.metadata ?? {}) as Record<string, string>,
+    params.metadata(),
+  );
   const ship = shipping(params);
   if (ship !== undefined) fields.shipping = ship;
   const capture = oneOf(params, 'capture_method', CAPTURE_METHODS);

@@ -178,9 +178,7 @@ export const capturePaymentIntent: ApiHandler = (context) => {
     status: 'succeeded',
     amount_received: amount,
     amount_capturable: 0,
-    ...(params.has('metadata')
-      ? { metadata: mergeMetadata(intent.metadata as Record<string, string>, params.metadata()) }
-      : {}),
+    metadata: mergeMetadata(intent.metadata as Record<string, string>, params.metadata()),
   });
   context.state.emit('payment_intent.succeeded', intent, context.origin);
   return respond(context, intent, params);

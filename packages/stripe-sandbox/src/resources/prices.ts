@@ -167,9 +167,7 @@ export const updatePrice: ApiHandler = (context) => {
     lookup_key: lookupKey,
     nickname: params.nullableString('nickname'),
     tax_behavior: taxBehavior(params),
-    metadata: params.has('metadata')
-      ? mergeMetadata(price.metadata as Record<string, string>, params.metadata())
-      : undefined,
+    metadata: mergeMetadata(price.metadata as Record<string, string>, params.metadata()),
   });
   if (previous) context.state.emit('price.updated', price, context.origin, previous);
   return respond(context, price, params);

@@ -114,9 +114,7 @@ export const updateProduct: ApiHandler = (context) => {
     name: params.string('name'),
     description: params.nullableString('description'),
     active: params.boolean('active'),
-    metadata: params.has('metadata')
-      ? mergeMetadata(product.metadata as Record<string, string>, params.metadata())
-      : undefined,
+    metadata: mergeMetadata(product.metadata as Record<string, string>, params.metadata()),
     ...productDetails(params),
   });
   if (previous) {

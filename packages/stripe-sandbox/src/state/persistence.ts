@@ -42,7 +42,7 @@ interface SavedState {
 }
 
 /** What the sandbox keeps, read from and written to a data directory. */
-export interface StateParts {
+interface StateParts {
   readonly state: SandboxState;
   readonly idempotency: IdempotencyKeys;
 }
