@@ -1,6 +1,6 @@
 import nodeFs, * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as nodeHttp from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { STATE_FILE, STATE_FORMAT_VERSION, startStripeSandbox } from '../src';
 import { failure, type Harness, paidSubscription, priceFixture, startHarness } from './harness';

@@ -5,9 +5,9 @@ import {
   REORDER_MODES,
   type ReorderMode,
 } from '../delivery/chaos';
-import { type ControlBody, type ControlResult, int, num, ok, str } from './control-messages';
 import { parameterInvalid, parameterUnknown, resourceMissing } from '../http/errors';
 import type { SandboxState } from '../state/state';
+import { type ControlBody, type ControlResult, int, num, ok, str } from './control-messages';
 
 const CHAOS_KEYS = [
   'seed',

@@ -1,3 +1,4 @@
+import type { StripeObject } from '../objects/fixtures';
 import { DeliveryChaos } from './chaos';
 import {
   type EventBridgeDelivery,
@@ -6,9 +7,8 @@ import {
   EventDestinationRegistry,
   thinEventOf,
 } from './event-destinations';
-import type { StripeObject } from '../objects/fixtures';
-import { post, signatureHeader } from './webhook-post';
 import { type WebhookEndpointRecord, WebhookEndpointRegistry } from './webhook-endpoints';
+import { post, signatureHeader } from './webhook-post';
 
 /** One attempt to deliver one event to one endpoint. */
 export interface DeliveryAttempt {
@@ -50,7 +50,7 @@ type DeliveryTarget =
   | { readonly kind: 'endpoint'; readonly record: WebhookEndpointRecord }
   | { readonly kind: 'destination'; readonly record: EventDestinationRecord };
 
-/** What a data directory keeps of the deliveries (see persistence.ts). */
+/** What a data directory keeps of the deliveries (see `state/persistence.ts`). */
 export interface SavedDeliveries {
   /** The API-created endpoints, with their secrets. */
   readonly endpoints: WebhookEndpointRecord[];

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { handleApiRequest } from './api-requests';
 import { handleControlRequest } from '../controls/control-requests';
-import { parseBody, readBody, sendNotFound } from './messages';
 import { handleCheckoutPage } from '../pages/checkout-page';
 import { handlePortalPage } from '../pages/portal-page';
+import { handleApiRequest } from './api-requests';
+import { parseBody, readBody, sendNotFound } from './messages';
 import type { RequestContext } from './request-context';
 
 /**

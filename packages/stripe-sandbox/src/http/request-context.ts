@@ -1,6 +1,6 @@
+import type { SandboxState } from '../state/state';
 import type { FaultInjector } from './faults';
 import type { IdempotencyKeys } from './idempotency';
-import type { SandboxState } from '../state/state';
 
 /** What every request to a running sandbox works with. */
 export interface RequestContext {

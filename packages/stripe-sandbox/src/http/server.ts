@@ -1,22 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { refreshAfterSubscriptionEvent } from '../billing/entitlements';
+import { WebhookDelivery } from '../delivery/webhooks';
 import { runWithClock } from '../state/clock';
+import { openDataDir, restoreState, StateSaver } from '../state/persistence';
+import { SandboxState } from '../state/state';
 import { handleRequest } from './dispatch';
 import { StripeApiError } from './errors';
 import { FaultInjector } from './faults';
-import { sendStripeError } from './messages';
 import { IdempotencyKeys } from './idempotency';
-import type { RequestContext } from './request-context';
+import { sendStripeError } from './messages';
 import {
   DEFAULT_API_VERSION,
   DEFAULT_DELIVERY_TIMEOUT_MS,
   DEFAULT_RETRY_DELAYS_MS,
   type StripeSandboxOptions,
 } from './options';
-import { openDataDir, restoreState, StateSaver } from '../state/persistence';
-import { SandboxState } from '../state/state';
-import { WebhookDelivery } from '../delivery/webhooks';
+import type { RequestContext } from './request-context';
 
 export interface StripeSandbox {
   /** `http://127.0.0.1:<port>`: the API base, and where the hosted pages live. */

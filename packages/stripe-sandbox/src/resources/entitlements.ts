@@ -1,5 +1,3 @@
-import { type ApiContext, type ApiHandler, pathParam } from './api-context';
-import { requiredCustomer, requireObject, respond, retrieveLive } from './shared';
 import {
   ACTIVE_ENTITLEMENTS_URL,
   isProductFeatureOf,
@@ -11,10 +9,12 @@ import {
   storedEntitlementsOf,
 } from '../billing/entitlements';
 import { invalidRequest, parameterInvalid, resourceMissing } from '../http/errors';
+import { mergeMetadata, Params } from '../http/params';
 import type { StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
+import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { LIST_PARAMS, listObject } from './listing';
-import { mergeMetadata, Params } from '../http/params';
+import { requiredCustomer, requireObject, respond, retrieveLive } from './shared';
 
 /**
  * Stripe Entitlements' endpoints: features (`/v1/entitlements/features`), a product's

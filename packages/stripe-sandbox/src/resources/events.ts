@@ -1,9 +1,9 @@
-import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { parameterInvalid, resourceMissing } from '../http/errors';
+import { Params } from '../http/params';
 import type { StripeObject } from '../objects/fixtures';
+import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { LIST_PARAMS, listObject } from './listing';
 import { respond } from './shared';
-import { Params } from '../http/params';
 
 /** Stripe keeps events for 30 days: older ones are neither listed nor retrievable. */
 const EVENT_RETENTION_SECONDS = 30 * 24 * 60 * 60;

@@ -1,6 +1,6 @@
 import { parameterInvalid, resourceMissing } from '../http/errors';
-import type { StripeObject } from '../objects/fixtures';
 import type { Params } from '../http/params';
+import type { StripeObject } from '../objects/fixtures';
 import type { SandboxStore } from '../state/store';
 
 export const LIST_PARAMS = ['limit', 'starting_after', 'ending_before'] as const;

@@ -1,6 +1,6 @@
+import { MAX_WEBHOOK_ENDPOINTS, type WebhookEndpointRecord } from '../delivery/webhook-endpoints';
 import { parameterInvalid, parameterMissing, resourceMissing } from '../http/errors';
 import { mergeMetadata, Params } from '../http/params';
-import { MAX_WEBHOOK_ENDPOINTS, type WebhookEndpointRecord } from '../delivery/webhook-endpoints';
 import type { StripeObject } from '../objects/fixtures';
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { enabledEvents, refuseOverLimit, webhookUrl } from './endpoint-params';

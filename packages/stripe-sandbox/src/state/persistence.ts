@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { StripeObject } from '../objects/fixtures';
+import type { SavedDeliveries } from '../delivery/webhooks';
 import type { IdempotencyKeys, Recorded } from '../http/idempotency';
+import type { StripeObject } from '../objects/fixtures';
+import { testCardNamed } from '../objects/test-cards';
 import type { SandboxState, SessionDetails } from './state';
 import { OBJECT_KINDS, type ObjectKind } from './store';
-import { testCardNamed } from '../objects/test-cards';
-import type { SavedDeliveries } from '../delivery/webhooks';
 
 /** The file in the data directory that holds the sandbox's state. */
 export const STATE_FILE = 'stripe-sandbox-state.json';

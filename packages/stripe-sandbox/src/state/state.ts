@@ -1,9 +1,9 @@
-import { SandboxClock } from './clock';
+import type { WebhookDelivery } from '../delivery/webhooks';
 import { fromFixture, type StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
-import { SandboxStore } from './store';
 import type { TestCard } from '../objects/test-cards';
-import type { WebhookDelivery } from '../delivery/webhooks';
+import { SandboxClock } from './clock';
+import { SandboxStore } from './store';
 
 /** What a Checkout Session was created with, beyond what its Stripe object shows. */
 export interface SessionDetails {
