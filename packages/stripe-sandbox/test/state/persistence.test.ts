@@ -2,8 +2,14 @@ import nodeFs, * as fs from 'node:fs';
 import * as nodeHttp from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { STATE_FILE, STATE_FORMAT_VERSION, startStripeSandbox } from '../src';
-import { failure, type Harness, paidSubscription, priceFixture, startHarness } from './harness';
+import { STATE_FILE, STATE_FORMAT_VERSION, startStripeSandbox } from '../../src';
+import {
+  failure,
+  type Harness,
+  paidSubscription,
+  priceFixture,
+  startHarness,
+} from '../support/harness';
 
 jest.setTimeout(30_000);
 

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import type { ChaosState, DeliveryAttempt } from '../src';
-import { useHarness } from './harness';
+import type { ChaosState, DeliveryAttempt } from '../../src';
+import { useHarness } from '../support/harness';
 
 jest.setTimeout(30_000);
 

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { paidSubscription, useHarness } from './harness';
+import { paidSubscription, useHarness } from '../support/harness';
 
 jest.setTimeout(30_000);
 
 const FIXTURES = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '../fixtures/stripe-objects.json'), 'utf8'),
+  fs.readFileSync(path.join(__dirname, '../../fixtures/stripe-objects.json'), 'utf8'),
 ) as Record<string, Record<string, unknown>>;
 
 const typeOf = (value: unknown): string =>

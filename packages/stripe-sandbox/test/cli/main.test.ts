@@ -3,13 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Stripe from 'stripe';
-import { STATE_FILE } from '../src';
-import { startReceiver, type WebhookReceiver } from './harness';
+import { STATE_FILE } from '../../src';
+import { startReceiver, type WebhookReceiver } from '../support/harness';
 
 jest.setTimeout(60_000);
 
 /** The `bin` of package.json: what `npx stripe-sandbox` runs. */
-const BIN = path.join(__dirname, '..', 'bin', 'stripe-sandbox.js');
+const BIN = path.join(__dirname, '..', '..', 'bin', 'stripe-sandbox.js');
 
 interface Running {
   readonly child: ChildProcess;

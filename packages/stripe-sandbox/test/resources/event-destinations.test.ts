@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import type { DeliveryAttempt, EventBridgeEnvelope } from '../src';
-import { postEnvelopesTo } from '../src/delivery/event-destinations';
-import { failure, useHarness } from './harness';
+import type { DeliveryAttempt, EventBridgeEnvelope } from '../../src';
+import { postEnvelopesTo } from '../../src/delivery/event-destinations';
+import { failure, useHarness } from '../support/harness';
 
 jest.setTimeout(30_000);
 

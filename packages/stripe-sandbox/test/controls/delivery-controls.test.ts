@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import type { DeliveryAttempt } from '../src';
-import { useHarness } from './harness';
+import type { DeliveryAttempt } from '../../src';
+import { useHarness } from '../support/harness';
 
 jest.setTimeout(30_000);
 

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import { useHarness } from './harness';
-import { useStripeCli } from './stripe-cli-runner';
+import { useHarness } from '../support/harness';
+import { useStripeCli } from '../support/stripe-cli-runner';
 
 jest.setTimeout(120_000);
 

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { paidSubscription, useHarness } from './harness';
+import { paidSubscription, useHarness } from '../support/harness';
 
 jest.setTimeout(30_000);
 

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
-import { type DeliveryAttempt, signatureHeader } from '../src';
-import { useHarness, WEBHOOK_SECRET } from './harness';
+import { type DeliveryAttempt, signatureHeader } from '../../src';
+import { useHarness, WEBHOOK_SECRET } from '../support/harness';
 
 jest.setTimeout(30_000);
 

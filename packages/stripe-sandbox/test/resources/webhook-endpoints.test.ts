@@ -1,6 +1,15 @@
 import Stripe from 'stripe';
-import { DEFAULT_API_VERSION, type DeliveryAttempt, IMPLICIT_ENDPOINT_DESCRIPTION } from '../src';
-import { startReceiver, useHarness, WEBHOOK_SECRET, type WebhookReceiver } from './harness';
+import {
+  DEFAULT_API_VERSION,
+  type DeliveryAttempt,
+  IMPLICIT_ENDPOINT_DESCRIPTION,
+} from '../../src';
+import {
+  startReceiver,
+  useHarness,
+  WEBHOOK_SECRET,
+  type WebhookReceiver,
+} from '../support/harness';
 
 jest.setTimeout(30_000);
 

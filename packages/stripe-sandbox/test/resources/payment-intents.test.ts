@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { failure, priceFixture, useHarness } from './harness';
+import { failure, priceFixture, useHarness } from '../support/harness';
 
 jest.setTimeout(30_000);
 

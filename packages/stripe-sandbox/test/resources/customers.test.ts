@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { paidSubscription, priceFixture, useHarness } from './harness';
+import { paidSubscription, priceFixture, useHarness } from '../support/harness';
 
 jest.setTimeout(30_000);
 

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { failure, type Harness, useHarness } from './harness';
+import { failure, type Harness, useHarness } from '../support/harness';
 
 jest.setTimeout(30_000);
 

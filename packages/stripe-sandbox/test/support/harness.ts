@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { type StripeSandbox, startStripeSandbox } from '../src';
+import { type StripeSandbox, startStripeSandbox } from '../../src';
 
 export const WEBHOOK_SECRET = 'whsec_sandbox_test';
 export const API_KEY = 'sk_test_sandbox_harness';

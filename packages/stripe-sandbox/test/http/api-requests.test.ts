@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
-import { DEFAULT_API_VERSION } from '../src';
-import { paidSubscription, priceFixture, sandboxClient, useHarness } from './harness';
+import { DEFAULT_API_VERSION } from '../../src';
+import { paidSubscription, priceFixture, sandboxClient, useHarness } from '../support/harness';
 
 jest.setTimeout(30_000);
 

@@ -1,5 +1,5 @@
-import { useHarness } from './harness';
-import { useStripeCli } from './stripe-cli-runner';
+import { useHarness } from '../support/harness';
+import { useStripeCli } from '../support/stripe-cli-runner';
 
 jest.setTimeout(60_000);
 
