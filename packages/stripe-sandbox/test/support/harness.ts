@@ -196,6 +196,22 @@ export async function priceFixture(
   return { product, price };
 }
 
+/** A subscription Checkout Session of `customer` for `price`, paid: the session as completed. */
+export async function paidCheckout(
+  h: Harness,
+  customer: string,
+  price: Stripe.Price,
+): Promise<Stripe.Checkout.Session> {
+  const created = await h.stripe.checkout.sessions.create({
+    mode: 'subscription',
+    customer,
+    line_items: [{ price: price.id, quantity: 1 }],
+    success_url: 'https://a.example/s',
+  });
+  await h.control(`checkout/sessions/${created.id}/complete`, { outcome: 'succeeded' });
+  return h.stripe.checkout.sessions.retrieve(created.id);
+}
+
 /** A customer who paid a subscription checkout: the session as completed, and its price. */
 export async function paidSubscription(
   h: Harness,
@@ -208,19 +224,7 @@ export async function paidSubscription(
 }> {
   const customer = await h.stripe.customers.create({ email });
   const { product, price } = await priceFixture(h.stripe, true);
-  const created = await h.stripe.checkout.sessions.create({
-    mode: 'subscription',
-    customer: customer.id,
-    line_items: [{ price: price.id, quantity: 1 }],
-    success_url: 'https://a.example/s',
-  });
-  await h.control(`checkout/sessions/${created.id}/complete`, { outcome: 'succeeded' });
-  return {
-    customer,
-    product,
-    price,
-    session: await h.stripe.checkout.sessions.retrieve(created.id),
-  };
+  return { customer, product, price, session: await paidCheckout(h, customer.id, price) };
 }
 
 /** One more webhook endpoint's receiver (the caller stops it); its secret is set later. */
