@@ -2,4 +2,4 @@
 'use strict';
 // The package ships its TypeScript source; tsx compiles it on the fly, as `npm start` does.
 require('tsx/cjs/api').register();
-require('../src/cli.ts');
+require('../src/cli/main.ts');

@@ -1,0 +1,83 @@
+import { completeCheckoutSession } from '../billing/checkout-completion';
+import {
+  CANCELLATION_REASONS,
+  type CancellationReason,
+  cancelSubscription,
+  expireIncompleteSubscription,
+  renewSubscription,
+  updateSubscription,
+} from '../billing/subscription-lifecycle';
+import { parameterInvalid } from '../http/errors';
+import type { PaymentOutcome } from '../objects/payment-intents';
+import type { SandboxState } from '../state/state';
+import { bool, type ControlBody, type ControlResult, int, ok, str } from './control-messages';
+
+/**
+ * The flow controls: what a buyer or time would do at Stripe. A Checkout Session paid (or
+ * declined, or waiting for 3-D Secure) as on the hosted page; a subscription renewed,
+ * canceled, changed or expired.
+ */
+
+const OUTCOMES: readonly PaymentOutcome[] = ['succeeded', 'failed', 'requires_action'];
+
+/** The routes of the flow controls; `:id` is the object's id. */
+export const FLOW_CONTROLS = [
+  'checkout/sessions/:id/complete',
+  'subscriptions/:id/renew',
+  'subscriptions/:id/cancel',
+  'subscriptions/:id/update',
+  'subscriptions/:id/expire',
+];
+
+function cancel(state: SandboxState, id: string, body: ControlBody) {
+  const reason = (str(body, 'reason') ?? 'cancellation_requested') as CancellationReason;
+  if (!CANCELLATION_REASONS.includes(reason))
+    throw parameterInvalid('reason', `reason must be one of ${CANCELLATION_REASONS.join(', ')}`);
+  return cancelSubscription(state, id, {
+    atPeriodEnd: bool(body, 'at_period_end') ?? false,
+    reason,
+    comment: str(body, 'comment') ?? null,
+  });
+}
+
+function update(state: SandboxState, id: string, body: ControlBody) {
+  const changes: { quantity?: number; price?: string; cancelAtPeriodEnd?: boolean } = {};
+  const quantity = int(body, 'quantity');
+  const price = str(body, 'price');
+  const cancelAtPeriodEnd = bool(body, 'cancel_at_period_end');
+  if (quantity !== undefined) changes.quantity = quantity;
+  if (price !== undefined) changes.price = price;
+  if (cancelAtPeriodEnd !== undefined) changes.cancelAtPeriodEnd = cancelAtPeriodEnd;
+  return updateSubscription(state, id, changes);
+}
+
+/** A flow control's answer, or undefined for a route it does not own. */
+export function handleFlowControl(
+  state: SandboxState,
+  route: string,
+  id: string,
+  body: ControlBody,
+): ControlResult | undefined {
+  switch (route) {
+    case 'POST checkout/sessions/:id/complete': {
+      const outcome = (str(body, 'outcome') ?? 'succeeded') as PaymentOutcome;
+      if (!OUTCOMES.includes(outcome))
+        throw parameterInvalid('outcome', `outcome must be one of ${OUTCOMES.join(', ')}`);
+      return ok(completeCheckoutSession(state, id, outcome).session);
+    }
+    case 'POST subscriptions/:id/renew': {
+      const outcome = str(body, 'outcome') ?? 'paid';
+      if (outcome !== 'paid' && outcome !== 'failed')
+        throw parameterInvalid('outcome', 'outcome must be paid or failed');
+      return ok(renewSubscription(state, id, outcome === 'paid'));
+    }
+    case 'POST subscriptions/:id/cancel':
+      return ok(cancel(state, id, body));
+    case 'POST subscriptions/:id/update':
+      return ok(update(state, id, body));
+    case 'POST subscriptions/:id/expire':
+      return ok(expireIncompleteSubscription(state, id));
+    default:
+      return undefined;
+  }
+}
