@@ -189,10 +189,7 @@ describe('the webhook and EventBridge, side by side', () => {
         silentLogger(),
       );
       const invoke = (envelope: StripeEventBridgeEnvelope) =>
-        handler(
-          envelope as unknown as Parameters<typeof handler>[0],
-          localContext('local-stripe-event-bridge'),
-        );
+        handler(envelope, localContext('local-stripe-event-bridge'));
       await expect(
         invoke(stripeEnvelope(event, { source: 'aws.partner/stripe.com/ed_someone_else' })),
       ).resolves.toMatchObject({ status: 'rejected' });

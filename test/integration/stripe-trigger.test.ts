@@ -12,7 +12,7 @@ import {
   assertStripeCliInstalled,
   type CliResult,
   stripeCliRunner,
-} from '../../packages/stripe-sandbox/test/stripe-cli-runner';
+} from '../../packages/stripe-sandbox/test/support/stripe-cli-runner';
 import { startTestStack } from './support';
 
 jest.setTimeout(120_000);
