@@ -1,7 +1,8 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import prettier from 'eslint-plugin-prettier/recommended';
+// Formatting is Prettier's own check (`npm run lint`); this only turns off the rules it owns.
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'test-artifacts/', '**/*.js', '**/*.mjs'] },
