@@ -243,6 +243,40 @@ describe('the webhook converges after a partial fault', () => {
     ]);
   });
 
+  it('(b3) the topic takes the message but its answer is lost: 500, nothing left behind; the retry publishes it again, with the same id', async () => {
+    const sns = snsClient();
+    const publish = injectFault(sns, {
+      command: 'PublishCommand',
+      nth: 1,
+      answerLost: true,
+      error: () =>
+        Object.assign(new Error('Publish timed out (injected)'), { name: 'TimeoutError' }),
+    });
+    const deliver = webhook({ sns });
+    const { id, payload } = newEvent();
+
+    expect(await deliver(payload)).toBe('500 internal_error');
+    expect([publish.failures, publish.calls]).toEqual([1, 1]);
+    // The message is out, but the delivery cannot know: it fails, and releases its lock.
+    expect(await messagesFor(id)).toHaveLength(1);
+    expect(await idempotencyRecord(id)).toBeUndefined();
+
+    expect(await redeliver(payload)).toBe('200');
+    expect(await redeliver(payload)).toBe('200');
+    const messages = await messagesFor(id);
+    expect(messages).toHaveLength(2);
+    expect(messages[0]?.id).toBe(`${id}:invoice.paid`);
+    expect(messages[1]).toEqual(messages[0]);
+    expect((await idempotencyRecord(id))?.status).toBe('COMPLETED');
+    figures.push([
+      'Publish reaches the topic, its answer is lost (timeout)',
+      '500 internal_error',
+      'nothing (lock released)',
+      '200, then 200',
+      `${ids(messages)}: identical bodies`,
+    ]);
+  });
+
   it('(c) publish fails and releasing the lock fails too: 500, 409 until the deadline, then one message', async () => {
     const dynamo = dynamoClient();
     const sns = snsClient();

@@ -21,6 +21,9 @@ import type { InitializeMiddleware, MiddlewareStack } from '@smithy/types';
  *   out. Nothing reaches the service for a failed call.
  * - Calls are counted from the injection on; `times` consecutive calls fail from the nth
  *   (default 1; `Infinity` for every one after; 0 only counts, a probe).
+ * - `answerLost`: the call does reach the service (its retries included), and then the
+ *   caller sees `error` as if the answer never came back (a timeout after the service
+ *   acted): the window in which a write happened that its caller cannot know of.
  */
 export interface FaultSpec {
   readonly command: string;
@@ -29,6 +32,8 @@ export interface FaultSpec {
   readonly times?: number;
   /** Thrown as is, or built per failure (a fresh error each time). */
   readonly error: Error | (() => Error);
+  /** The call reaches the service first; only its answer is lost. */
+  readonly answerLost?: boolean;
 }
 
 export interface FaultHandle {
@@ -55,6 +60,7 @@ export function injectFault<Input extends object, Output extends object>(
     calls += 1;
     if (calls >= spec.nth && calls < spec.nth + times) {
       failures += 1;
+      if (spec.answerLost === true) await next(args);
       throw typeof spec.error === 'function' ? spec.error() : spec.error;
     }
     return next(args);
