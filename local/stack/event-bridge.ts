@@ -256,24 +256,6 @@ export class LocalEventBridge {
   }
 }
 
-/** The envelope Stripe's event destination puts on the bus for one Stripe event (or thin notification). */
-export function stripeEnvelope(
-  detail: { readonly type: string },
-  options: { readonly source?: string; readonly account?: string } = {},
-): StripeEventBridgeEnvelope {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': detail.type,
-    source: options.source ?? LOCAL_EVENT_BRIDGE.source,
-    account: options.account ?? LOCAL_EVENT_BRIDGE.account,
-    time: new Date().toISOString(),
-    region: LOCAL_EVENT_BRIDGE.region,
-    resources: [],
-    detail,
-  };
-}
-
 function summary(delivery: LocalDelivery) {
   return {
     id: delivery.envelope.id,
