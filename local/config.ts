@@ -146,3 +146,7 @@ export const localResourceName = (
   config: Pick<LocalConfig, 'projectName'>,
   suffix: string,
 ): string => serviceResourceName(config.projectName, LOCAL_ENVIRONMENT_NAME, suffix);
+
+/** The local stack's own name, as `stackName` names a deployed one (`<project>-local-stripe-service`). */
+export const localStackName = (config: Pick<LocalConfig, 'projectName'>): string =>
+  localResourceName(config, 'stripe-service');

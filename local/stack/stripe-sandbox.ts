@@ -49,11 +49,17 @@ export async function startSandboxIfUsed(
   return sandbox;
 }
 
+/** How the handlers (and the commands) reach a sandbox listening on `port`. */
+export const sandboxConnectionAt = (port: number): StripeConnection => ({
+  host: '127.0.0.1',
+  port,
+  protocol: 'http',
+});
+
 /** Where the handlers reach Stripe: the sandbox, or Stripe itself (undefined). */
 export const sandboxConnection = (
   sandbox: StripeSandbox | undefined,
-): StripeConnection | undefined =>
-  sandbox ? { host: '127.0.0.1', port: sandbox.port, protocol: 'http' } : undefined;
+): StripeConnection | undefined => (sandbox ? sandboxConnectionAt(sandbox.port) : undefined);
 
 /** The sandbox delivers its events to the local API's webhook route. */
 export function deliverSandboxEventsTo(sandbox: StripeSandbox | undefined, apiUrl: string): void {
