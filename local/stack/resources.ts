@@ -17,6 +17,22 @@ import type { LocalClients } from './services';
 import { sandboxKeepsEarlierObjects } from './stripe-sandbox';
 
 /**
+ * The tables (the sample catalog in them when they hold none) and the billing events
+ * topic. Stripe ids of an earlier sandbox are forgotten here: before the sandbox starts.
+ */
+export async function provisionResources(
+  config: Pick<LocalConfig, 'dataDir' | 'stripe'>,
+  clients: LocalClients,
+  names: LocalResourceNames,
+  seed: CatalogSeed,
+): Promise<LocalTopic> {
+  await provisionTables(clients.dynamo, names);
+  await seedCatalogWhenMissing(clients.dynamo, names, seed);
+  await forgetEarlierSandboxObjects(config, clients.dynamo, names);
+  return provisionTopic(clients, names);
+}
+
+/**
  * The stack's tables, each created only when missing: in memory they all are; in a
  * data directory kept from an earlier run they are already there, with their data.
  */
