@@ -13,7 +13,7 @@ import { apiEvent, lambdaContext } from '../test/support/api-events';
 import { median } from './support';
 
 /** Catalog sizes measured: the sample's scale, a real shop's, a marketplace's. */
-export const CATALOG_SIZES = [15, 1_000, 10_000] as const;
+const CATALOG_SIZES = [15, 1_000, 10_000] as const;
 /** Listings measured per figure (fewer for the old full read at 10,000: it takes seconds). */
 const RUNS = 41;
 const FULL_READ_RUNS = 7;

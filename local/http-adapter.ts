@@ -8,7 +8,7 @@ import type {
 import { type RouteMatch, routeKey } from '../lambda/shared/routes';
 
 /** API Gateway's own payload limit; anything larger never reaches a function. */
-export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 

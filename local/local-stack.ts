@@ -28,9 +28,6 @@ import {
   startSandboxIfUsed,
 } from './stack/stripe-sandbox';
 
-export type { LocalFunctionSettings } from './stack/function-settings';
-export { type LocalResourceNames, localResourceNames } from './stack/resource-names';
-
 export interface LocalStackOptions {
   readonly config: LocalConfig;
   /** Use already-running services instead of starting them (the integration tests do). */

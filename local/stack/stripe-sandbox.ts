@@ -12,7 +12,7 @@ import type { LocalEventBridge } from './event-bridge';
  * Where the sandbox keeps its Stripe objects with `--data-dir`, beside DynamoDB Local's
  * tables: the Stripe ids the tables hold keep naming objects after a restart.
  */
-export const sandboxDataDir = (config: Pick<LocalConfig, 'dataDir'>): string | undefined =>
+const sandboxDataDir = (config: Pick<LocalConfig, 'dataDir'>): string | undefined =>
   config.dataDir === undefined ? undefined : path.join(config.dataDir, 'stripe-sandbox');
 
 /**

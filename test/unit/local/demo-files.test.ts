@@ -39,16 +39,11 @@ describe('the demo files route', () => {
     [DEMO_CANCELED_PATH, 'index.html', 'text/html; charset=utf-8'],
     ['/app.js', 'app.js', 'text/javascript; charset=utf-8'],
     ['/event-meanings.js', 'event-meanings.js', 'text/javascript; charset=utf-8'],
-    ...[
-      'paths.js',
-      'page.js',
-      'buyer.js',
-      'api.js',
-      'prices.js',
-      'checkout-result.js',
-      'billing-portal.js',
-      'billing-events.js',
-    ].map((file) => [`/${file}`, file, 'text/javascript; charset=utf-8']),
+    // The modules app.js imports, each a part of the page.
+    ...fs
+      .readdirSync(DEMO_DIR)
+      .filter((file) => file.endsWith('.js') && file !== 'app.js' && file !== 'event-meanings.js')
+      .map((file) => [`/${file}`, file, 'text/javascript; charset=utf-8']),
     ['/styles.css', 'styles.css', 'text/css; charset=utf-8'],
     ['/favicon.svg', 'favicon.svg', 'image/svg+xml'],
     ['/favicon.ico', 'favicon.svg', 'image/svg+xml'],
