@@ -8,8 +8,8 @@ import { buildPriceListing } from '../lambda/domain/price-listing';
 import { ROUTES } from '../lambda/shared/routes';
 import type { LocalStack } from '../local/local-stack';
 import { readCatalogSeed } from '../local/seed-catalog';
-import { LOCAL_REGION } from '../local/services/aws-clients';
 import { apiEvent, lambdaContext } from '../test/support/api-events';
+import { benchClientConfig } from './local-services';
 import { median } from './support';
 
 /** Catalog sizes measured: the sample's scale, a real shop's, a marketplace's. */
@@ -106,13 +106,7 @@ async function timed(runs: number, fn: () => Promise<unknown>): Promise<number[]
  * DynamoDB's own capacity figures (`ReturnConsumedCapacity`).
  */
 export async function measureCatalogScale(stack: LocalStack): Promise<CatalogScaleFigure[]> {
-  const meter = new CapacityMeter(
-    new DynamoDBClient({
-      region: LOCAL_REGION,
-      endpoint: stack.endpoints.dynamodb,
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    }),
-  );
+  const meter = new CapacityMeter(new DynamoDBClient(benchClientConfig(stack.endpoints.dynamodb)));
   const documents = DynamoDBDocumentClient.from(meter.client);
   const logger = new Logger({ logLevel: 'SILENT' });
   const names = stack.functions.catalogSnapshot;

@@ -54,6 +54,13 @@ export async function startBenchStack(): Promise<{
   };
 }
 
+/** The benchmarks' own clients of a local stand-in: plain SDK clients, fixed credentials. */
+export const benchClientConfig = (endpoint: string) => ({
+  region: LOCAL_REGION,
+  endpoint,
+  credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+});
+
 export interface InstrumentedHandlers {
   readonly api: ReturnType<typeof buildApiHandler>;
   readonly webhook: ReturnType<typeof buildWebhookHandler>;
@@ -74,12 +81,8 @@ export function instrumentedHandlers(
 ): InstrumentedHandlers {
   const dynamoCalls = new CallCounter();
   const snsCalls = new CallCounter();
-  const client = {
-    region: LOCAL_REGION,
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  };
-  const dynamo = new DynamoDBClient({ ...client, endpoint: stack.endpoints.dynamodb });
-  const sns = new SNSClient({ ...client, endpoint: stack.endpoints.sns, maxAttempts: 1 });
+  const dynamo = new DynamoDBClient(benchClientConfig(stack.endpoints.dynamodb));
+  const sns = new SNSClient({ ...benchClientConfig(stack.endpoints.sns), maxAttempts: 1 });
   dynamoCalls.instrument(dynamo, 'DynamoDB', { latencyMs: options.dynamoLatencyMs });
   snsCalls.instrument(sns, 'SNS', {
     latencyMs: options.snsLatencyMs,
