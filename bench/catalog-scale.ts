@@ -8,12 +8,12 @@ import { buildPriceListing } from '../lambda/domain/price-listing';
 import { ROUTES } from '../lambda/shared/routes';
 import type { LocalStack } from '../local/local-stack';
 import { readCatalogSeed } from '../local/seed-catalog';
-import { LOCAL_REGION } from '../local/services/aws-clients';
 import { apiEvent, lambdaContext } from '../test/support/api-events';
+import { benchClientConfig } from './local-services';
 import { median } from './support';
 
 /** Catalog sizes measured: the sample's scale, a real shop's, a marketplace's. */
-export const CATALOG_SIZES = [15, 1_000, 10_000] as const;
+const CATALOG_SIZES = [15, 1_000, 10_000] as const;
 /** Listings measured per figure (fewer for the old full read at 10,000: it takes seconds). */
 const RUNS = 41;
 const FULL_READ_RUNS = 7;
@@ -106,40 +106,17 @@ async function timed(runs: number, fn: () => Promise<unknown>): Promise<number[]
  * DynamoDB's own capacity figures (`ReturnConsumedCapacity`).
  */
 export async function measureCatalogScale(stack: LocalStack): Promise<CatalogScaleFigure[]> {
-  const meter = new CapacityMeter(
-    new DynamoDBClient({
-      region: LOCAL_REGION,
-      endpoint: stack.endpoints.dynamodb,
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    }),
-  );
+  const meter = new CapacityMeter(new DynamoDBClient(benchClientConfig(stack.endpoints.dynamodb)));
   const documents = DynamoDBDocumentClient.from(meter.client);
   const logger = new Logger({ logLevel: 'SILENT' });
   const names = stack.functions.catalogSnapshot;
   const refresh = buildCatalogSnapshotRefresh(names, { dynamo: meter.client, logger });
-  const newApi = () =>
-    buildApiHandler(stack.functions.api, {
-      dynamo: meter.client,
-      secrets: stack.functions.secrets,
-      logger,
-    });
-  const list = async (api: ReturnType<typeof newApi>, query: Record<string, string> = {}) => {
-    const response = await api(
-      apiEvent(ROUTES.listPrices, { queryStringParameters: query }),
-      lambdaContext(),
-    );
-    if (response.statusCode !== 200) throw new Error(`listing answered ${response.statusCode}`);
-    return response.body;
-  };
-  const perListing = async (runs: number, fn: () => Promise<unknown>): Promise<DynamoFigure> => {
-    meter.reset();
-    const times = await timed(runs, fn);
-    return {
-      p50: median(times),
-      requestsPerListing: meter.requests / runs,
-      rcuPerListing: meter.rcu / runs,
-    };
-  };
+  const listing = meteredListing(stack, meter, logger);
+  const catalog = new DynamoCatalogRepository(
+    documents,
+    { productsTable: names.productsTable, pricesTable: names.pricesTable },
+    logger,
+  );
 
   await writeProducts(documents, names.productsTable);
   // The sample catalog is there already: the benchmark's prices make up the rest.
@@ -149,57 +126,117 @@ export async function measureCatalogScale(stack: LocalStack): Promise<CatalogSca
   for (const size of CATALOG_SIZES) {
     await writePrices(documents, names.pricesTable, written, size - seeded);
     written = size - seeded;
-
-    meter.reset();
-    const refreshStarted = performance.now();
-    await refresh();
-    const refreshFigure = {
-      ms: performance.now() - refreshStarted,
-      requests: meter.requests,
-      rcu: meter.rcu,
-      wcu: meter.wcu,
-    };
-
-    const catalog = new DynamoCatalogRepository(
-      documents,
-      { productsTable: names.productsTable, pricesTable: names.pricesTable },
-      logger,
-    );
-    let fullBody = '';
-    const fullRead = await perListing(size >= 10_000 ? FULL_READ_RUNS : RUNS, async () => {
-      const prices = await catalog.listActivePrices();
-      const products = await catalog.getProducts(prices.map((p) => p.productId));
-      fullBody = JSON.stringify({ prices: buildPriceListing(prices, products) });
-    });
-
-    let firstBody = '';
-    // A new handler per listing: its head cache is empty, as in a container's first request.
-    const firstPage = await perListing(RUNS, async () => {
-      firstBody = await list(newApi());
-    });
-    const warm = newApi();
-    await list(warm);
-    meter.reset();
-    const streamTimes = await timed(STREAM, () => list(warm));
-    const stream = { p50: median(streamTimes), requestsPerListing: meter.requests / STREAM };
-
-    const middle = JSON.parse(await list(newApi(), { limit: '50' })) as { nextCursor?: string };
-    const cursor = middle.nextCursor;
-    const cursorPage = cursor
-      ? await perListing(RUNS, () => list(newApi(), { cursor }))
-      : { p50: Number.NaN, requestsPerListing: Number.NaN, rcuPerListing: Number.NaN };
-
+    const refreshFigure = await measureRefresh(meter, refresh);
     figures.push({
       prices: size,
-      fullRead: { ...fullRead, bytes: Buffer.byteLength(fullBody) },
-      firstPage: { ...firstPage, bytes: Buffer.byteLength(firstBody) },
-      stream,
-      cursorPage,
+      fullRead: await measurePreviousRoute(listing, catalog, size),
+      ...(await measureSnapshotRoute(listing, meter)),
       refresh: refreshFigure,
     });
   }
   meter.client.destroy();
   return figures;
+}
+
+type ApiHandler = ReturnType<typeof buildApiHandler>;
+
+/** The price listing through the API handler, on the metered client. */
+interface MeteredListing {
+  /** A new handler: its head cache is empty, as in a container's first request. */
+  newApi(): ApiHandler;
+  /** One `GET /stripe/prices` through `api`: the body it answered. */
+  list(api: ApiHandler, query?: Record<string, string>): Promise<string>;
+  /** `fn` run `runs` times: the p50, and the requests and RCU per run. */
+  perListing(runs: number, fn: () => Promise<unknown>): Promise<DynamoFigure>;
+}
+
+function meteredListing(stack: LocalStack, meter: CapacityMeter, logger: Logger): MeteredListing {
+  return {
+    newApi: () =>
+      buildApiHandler(stack.functions.api, {
+        dynamo: meter.client,
+        secrets: stack.functions.secrets,
+        logger,
+      }),
+    list: async (api, query = {}) => {
+      const response = await api(
+        apiEvent(ROUTES.listPrices, { queryStringParameters: query }),
+        lambdaContext(),
+      );
+      if (response.statusCode !== 200) throw new Error(`listing answered ${response.statusCode}`);
+      return response.body;
+    },
+    perListing: async (runs, fn) => {
+      meter.reset();
+      const times = await timed(runs, fn);
+      return {
+        p50: median(times),
+        requestsPerListing: meter.requests / runs,
+        rcuPerListing: meter.rcu / runs,
+      };
+    },
+  };
+}
+
+/** One snapshot pass that publishes the grown catalog. */
+async function measureRefresh(
+  meter: CapacityMeter,
+  refresh: () => Promise<unknown>,
+): Promise<CatalogScaleFigure['refresh']> {
+  meter.reset();
+  const started = performance.now();
+  await refresh();
+  return {
+    ms: performance.now() - started,
+    requests: meter.requests,
+    rcu: meter.rcu,
+    wcu: meter.wcu,
+  };
+}
+
+/** The previous route, per request: a scan of the prices, a batch-read of the products. */
+async function measurePreviousRoute(
+  listing: MeteredListing,
+  catalog: DynamoCatalogRepository,
+  size: number,
+): Promise<CatalogScaleFigure['fullRead']> {
+  let body = '';
+  const figure = await listing.perListing(size >= 10_000 ? FULL_READ_RUNS : RUNS, async () => {
+    const prices = await catalog.listActivePrices();
+    const products = await catalog.getProducts(prices.map((p) => p.productId));
+    body = JSON.stringify({ prices: buildPriceListing(prices, products) });
+  });
+  return { ...figure, bytes: Buffer.byteLength(body) };
+}
+
+/** The snapshot route: a cache miss, the deployed stream, and a page from a cursor. */
+async function measureSnapshotRoute(
+  listing: MeteredListing,
+  meter: CapacityMeter,
+): Promise<Pick<CatalogScaleFigure, 'firstPage' | 'stream' | 'cursorPage'>> {
+  let firstBody = '';
+  // A new handler per listing: its head cache is empty, as in a container's first request.
+  const firstPage = await listing.perListing(RUNS, async () => {
+    firstBody = await listing.list(listing.newApi());
+  });
+  const warm = listing.newApi();
+  await listing.list(warm);
+  meter.reset();
+  const streamTimes = await timed(STREAM, () => listing.list(warm));
+  const stream = { p50: median(streamTimes), requestsPerListing: meter.requests / STREAM };
+
+  const middle = JSON.parse(await listing.list(listing.newApi(), { limit: '50' })) as {
+    nextCursor?: string;
+  };
+  const cursor = middle.nextCursor;
+  const cursorPage = cursor
+    ? await listing.perListing(RUNS, () => listing.list(listing.newApi(), { cursor }))
+    : { p50: Number.NaN, requestsPerListing: Number.NaN, rcuPerListing: Number.NaN };
+  return {
+    firstPage: { ...firstPage, bytes: Buffer.byteLength(firstBody) },
+    stream,
+    cursorPage,
+  };
 }
 
 /** Products the grown catalog's prices belong to (the sample's stay as they are). */

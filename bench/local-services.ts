@@ -2,14 +2,18 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { buildApiHandler } from '../lambda/api/composition-root';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ROUTES } from '../lambda/shared/routes';
 import { buildWebhookHandler } from '../lambda/webhook/composition-root';
-import { loadLocalConfig } from '../local/config';
+import { LOCAL_SECRET_DEFAULTS, loadLocalConfig } from '../local/config';
 import { type LocalStack, startLocalStack } from '../local/local-stack';
 import { LOCAL_REGION } from '../local/services/aws-clients';
 import type { RunningService } from '../local/services/child-service';
 import { startDynamoDbLocal } from '../local/services/dynamodb-local';
 import { findFreePort } from '../local/services/ports';
 import { startSnsEmulator } from '../local/services/sns-emulator';
+import { apiEvent } from '../test/support/api-events';
+import { signatureFor } from '../test/support/stripe-events';
 import { CallCounter } from './support';
 
 /** The processes of the local stand-ins, whose CPU the load benchmark reports. */
@@ -50,6 +54,13 @@ export async function startBenchStack(): Promise<{
   };
 }
 
+/** The benchmarks' own clients of a local stand-in: plain SDK clients, fixed credentials. */
+export const benchClientConfig = (endpoint: string) => ({
+  region: LOCAL_REGION,
+  endpoint,
+  credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+});
+
 export interface InstrumentedHandlers {
   readonly api: ReturnType<typeof buildApiHandler>;
   readonly webhook: ReturnType<typeof buildWebhookHandler>;
@@ -70,12 +81,8 @@ export function instrumentedHandlers(
 ): InstrumentedHandlers {
   const dynamoCalls = new CallCounter();
   const snsCalls = new CallCounter();
-  const client = {
-    region: LOCAL_REGION,
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  };
-  const dynamo = new DynamoDBClient({ ...client, endpoint: stack.endpoints.dynamodb });
-  const sns = new SNSClient({ ...client, endpoint: stack.endpoints.sns, maxAttempts: 1 });
+  const dynamo = new DynamoDBClient(benchClientConfig(stack.endpoints.dynamodb));
+  const sns = new SNSClient({ ...benchClientConfig(stack.endpoints.sns), maxAttempts: 1 });
   dynamoCalls.instrument(dynamo, 'DynamoDB', { latencyMs: options.dynamoLatencyMs });
   snsCalls.instrument(sns, 'SNS', {
     latencyMs: options.snsLatencyMs,
@@ -92,3 +99,12 @@ export function instrumentedHandlers(
   const webhook = buildWebhookHandler(stack.functions.webhook, { dynamo, sns, secrets, logger });
   return { api, webhook, dynamoCalls, snsCalls, dynamo, sns };
 }
+
+/** What the webhook function is handed for a delivery of `payload`, signed as Stripe signs. */
+export const webhookDelivery = (payload: string): APIGatewayProxyEventV2 =>
+  apiEvent(ROUTES.stripeWebhook, {
+    headers: {
+      'stripe-signature': signatureFor(payload, LOCAL_SECRET_DEFAULTS.stripeWebhookSecret),
+    },
+    body: payload,
+  });

@@ -25,6 +25,10 @@ export const ms = (value: number): string => `${value.toFixed(1)} ms`;
 
 export const ratio = (value: number, ideal: number): string => `${(value / ideal).toFixed(2)}×`;
 
+/** `DynamoDB.PutItem`: a call as the figures name it, by its service and SDK command. */
+export const callName = (service: string, command: string): string =>
+  `${service}.${command.replace(/Command$/, '')}`;
+
 /** One call an SDK client made: the command, how long it took, and (when asked) its input. */
 export interface RecordedCall {
   readonly service: string;
@@ -89,7 +93,7 @@ export class CallCounter {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const command = String(context.commandName);
-        const name = `${service}.${command.replace(/Command$/, '')}`;
+        const name = callName(service, command);
         this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
         const recording = this.recording;
         const input: unknown = recording?.inputs ? structuredClone(args.input) : undefined;

@@ -1,12 +1,14 @@
 import * as os from 'node:os';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { BillingEvent } from '../lambda/domain/billing-event';
-import { ROUTES } from '../lambda/shared/routes';
-import { LOCAL_SECRET_DEFAULTS } from '../local/config';
 import type { LocalStack } from '../local/local-stack';
-import { apiEvent, lambdaContext } from '../test/support/api-events';
-import { paymentIntentObject, signatureFor, stripeEvent } from '../test/support/stripe-events';
-import { type BenchServices, instrumentedHandlers } from './local-services';
+import { lambdaContext } from '../test/support/api-events';
+import { paymentIntentObject, stripeEvent } from '../test/support/stripe-events';
+import {
+  type BenchServices,
+  type InstrumentedHandlers,
+  instrumentedHandlers,
+  webhookDelivery,
+} from './local-services';
 import { machineCpuSeconds, percentile, processTreeCpuSeconds, sleep } from './support';
 
 export const LOAD = {
@@ -114,7 +116,30 @@ export async function measureWebhookLoad(
       return fail;
     },
   });
+  const { payloads, plan } = deliveryPlan(rng);
 
+  const cpuBefore = cpuSnapshot(services);
+  const started = performance.now();
+  const sent = await deliverAll(plan, handlers);
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSnapshot(services);
+
+  return {
+    deliveries: plan.length,
+    distinctEvents: payloads.length,
+    attempts: sent.attempts,
+    injectedPublishFailures,
+    seconds,
+    throughput: plan.length / seconds,
+    p50: percentile(sent.latencies, 50),
+    p99: percentile(sent.latencies, 99),
+    messagesPerEvent: await messagesPerEvent(stack, payloads),
+    ...cpuFigures(cpuBefore, cpuAfter, seconds),
+  };
+}
+
+/** The distinct events, and the deliveries to send: each once, plus duplicates, shuffled. */
+function deliveryPlan(rng: () => number): { payloads: string[]; plan: string[] } {
   const distinct = Math.round(LOAD.deliveries * (1 - LOAD.duplicateShare));
   const payloads = Array.from({ length: distinct }, () =>
     JSON.stringify(stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded'))),
@@ -125,25 +150,26 @@ export async function measureWebhookLoad(
     const j = Math.floor(rng() * (i + 1));
     [plan[i], plan[j]] = [plan[j] ?? '', plan[i] ?? ''];
   }
-  const signed = (payload: string): APIGatewayProxyEventV2 =>
-    apiEvent(ROUTES.stripeWebhook, {
-      headers: {
-        'stripe-signature': signatureFor(payload, LOCAL_SECRET_DEFAULTS.stripeWebhookSecret),
-      },
-      body: payload,
-    });
+  return { payloads, plan };
+}
 
+/**
+ * Every planned delivery, by `LOAD.concurrency` senders: each sent again after a 409 or a
+ * 500 until it is answered 200. Every attempt's answer and latency.
+ */
+async function deliverAll(
+  plan: readonly string[],
+  handlers: InstrumentedHandlers,
+): Promise<{ attempts: Record<string, number>; latencies: number[] }> {
   const attempts: Record<string, number> = {};
   const latencies: number[] = [];
   let next = 0;
-  const cpuBefore = cpuSnapshot(services);
-  const started = performance.now();
   await Promise.all(
     Array.from({ length: LOAD.concurrency }, async () => {
       for (let index = next++; index < plan.length; index = next++) {
         const payload = plan[index] ?? '';
         for (;;) {
-          const event = signed(payload);
+          const event = webhookDelivery(payload);
           const sent = performance.now();
           const { statusCode } = await handlers.webhook(event, lambdaContext());
           latencies.push(performance.now() - sent);
@@ -155,30 +181,24 @@ export async function measureWebhookLoad(
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  const cpuAfter = cpuSnapshot(services);
+  return { attempts, latencies };
+}
 
+/** How many distinct events were published how many times (`{"1": 4000}` is right). */
+async function messagesPerEvent(
+  stack: LocalStack,
+  payloads: readonly string[],
+): Promise<Record<string, number>> {
   const perEvent = new Map<string, number>();
   for (const message of await stack.billingEvents.events()) {
     const id = (message.event as BillingEvent).stripeEventId;
     perEvent.set(id, (perEvent.get(id) ?? 0) + 1);
   }
-  const messagesPerEvent: Record<string, number> = {};
+  const counts: Record<string, number> = {};
   for (const payload of payloads) {
     const id = (JSON.parse(payload) as { id: string }).id;
     const key = String(perEvent.get(id) ?? 0);
-    messagesPerEvent[key] = (messagesPerEvent[key] ?? 0) + 1;
+    counts[key] = (counts[key] ?? 0) + 1;
   }
-  return {
-    deliveries: plan.length,
-    distinctEvents: distinct,
-    attempts,
-    injectedPublishFailures,
-    seconds,
-    throughput: plan.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    messagesPerEvent,
-    ...cpuFigures(cpuBefore, cpuAfter, seconds),
-  };
+  return counts;
 }

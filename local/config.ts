@@ -60,9 +60,9 @@ export interface LocalConfig {
 
 /** `--data-dir <dir>` (or `--data-dir=<dir>`) on the command line; this variable otherwise. */
 export const DATA_DIR_OPTION = '--data-dir';
-export const DATA_DIR_ENV_VAR = 'LOCAL_DATA_DIR';
+const DATA_DIR_ENV_VAR = 'LOCAL_DATA_DIR';
 
-export const LOCAL_USAGE = `Usage: npm start [-- ${DATA_DIR_OPTION} <dir>]
+const LOCAL_USAGE = `Usage: npm start [-- ${DATA_DIR_OPTION} <dir>]
   ${DATA_DIR_OPTION} <dir>   keep DynamoDB Local's data in <dir> across restarts (or set ${DATA_DIR_ENV_VAR});
                      without it the data is in memory and gone when npm start stops`;
 
@@ -146,3 +146,7 @@ export const localResourceName = (
   config: Pick<LocalConfig, 'projectName'>,
   suffix: string,
 ): string => serviceResourceName(config.projectName, LOCAL_ENVIRONMENT_NAME, suffix);
+
+/** The local stack's own name, as `stackName` names a deployed one (`<project>-local-stripe-service`). */
+export const localStackName = (config: Pick<LocalConfig, 'projectName'>): string =>
+  localResourceName(config, 'stripe-service');

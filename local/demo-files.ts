@@ -20,17 +20,32 @@ const page: DemoFile = { file: 'index.html', contentType: 'text/html; charset=ut
 const favicon: DemoFile = { file: 'favicon.svg', contentType: 'image/svg+xml' };
 
 /**
+ * The page's scripts: `event-meanings.js` (a classic script, also run by the unit tests),
+ * then the module `app.js` and the modules it imports, one part of the page each.
+ */
+const SCRIPTS: readonly string[] = [
+  'event-meanings.js',
+  'app.js',
+  'paths.js',
+  'page.js',
+  'buyer.js',
+  'api.js',
+  'prices.js',
+  'checkout-result.js',
+  'billing-portal.js',
+  'billing-events.js',
+];
+
+/**
  * Every URL path the demo serves and the file behind it: nothing else under `DEMO_DIR` is
  * reachable, whatever the path says (`..`, encodings, other files), since a request's
  * path is only ever a key into this table, never joined to a directory.
  */
 const DEMO_FILES: ReadonlyMap<string, DemoFile> = new Map([
   ...DEMO_PATHS.map((urlPath) => [urlPath, page] as const),
-  ['/app.js', { file: 'app.js', contentType: 'text/javascript; charset=utf-8' }],
-  [
-    '/event-meanings.js',
-    { file: 'event-meanings.js', contentType: 'text/javascript; charset=utf-8' },
-  ],
+  ...SCRIPTS.map(
+    (file) => [`/${file}`, { file, contentType: 'text/javascript; charset=utf-8' }] as const,
+  ),
   ['/styles.css', { file: 'styles.css', contentType: 'text/css; charset=utf-8' }],
   ['/favicon.svg', favicon],
   // What a browser asks for on a page that names no icon (the API's JSON, opened in a tab).

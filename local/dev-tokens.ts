@@ -9,7 +9,7 @@ export interface AccessTokenOptions {
   readonly algorithm?: 'HS256' | 'HS384' | 'HS512';
 }
 
-export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+const DEFAULT_TOKEN_TTL_SECONDS = 3600;
 
 /**
  * Signs an access token the way the platform's auth service does: HS256 with the shared

@@ -8,7 +8,7 @@ import type {
 import { type RouteMatch, routeKey } from '../lambda/shared/routes';
 
 /** API Gateway's own payload limit; anything larger never reaches a function. */
-export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 
@@ -42,23 +42,7 @@ export function toApiGatewayEvent(
   body: Buffer,
   match: RouteMatch,
 ): APIGatewayProxyEventV2 {
-  const headers: Record<string, string | undefined> = {};
-  let cookies: string[] | undefined;
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    const key = name.toLowerCase();
-    if (key === 'cookie') {
-      cookies = [value].flat().flatMap((c) => c.split(';').map((part) => part.trim()));
-      continue;
-    }
-    headers[key] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const textual = isTextual(headers['content-type']);
-  const queryStringParameters: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) {
-    queryStringParameters[key] =
-      key in queryStringParameters ? `${queryStringParameters[key] ?? ''},${value}` : value;
-  }
+  const { headers, cookies } = headersAndCookies(request);
   const now = new Date();
   const key = routeKey(match.route);
   return {
@@ -68,16 +52,11 @@ export function toApiGatewayEvent(
     rawQueryString: url.search.replace(/^\?/, ''),
     ...(cookies ? { cookies } : {}),
     headers,
-    ...(url.search ? { queryStringParameters } : {}),
+    ...(url.search ? { queryStringParameters: queryStringParameters(url) } : {}),
     ...(Object.keys(match.pathParameters).length > 0
       ? { pathParameters: match.pathParameters }
       : {}),
-    ...(body.length > 0
-      ? {
-          body: textual ? body.toString('utf8') : body.toString('base64'),
-          isBase64Encoded: !textual,
-        }
-      : { isBase64Encoded: false }),
+    ...bodyFields(body, headers['content-type']),
     requestContext: {
       accountId: 'local',
       apiId: 'local',
@@ -96,6 +75,47 @@ export function toApiGatewayEvent(
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
+  };
+}
+
+/** Headers by lower-case name (repeated ones joined by commas), the cookies on their own. */
+function headersAndCookies(request: IncomingMessage): {
+  headers: Record<string, string | undefined>;
+  cookies: string[] | undefined;
+} {
+  const headers: Record<string, string | undefined> = {};
+  let cookies: string[] | undefined;
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    const key = name.toLowerCase();
+    if (key === 'cookie') {
+      cookies = [value].flat().flatMap((c) => c.split(';').map((part) => part.trim()));
+      continue;
+    }
+    headers[key] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return { headers, cookies };
+}
+
+/** The query's parameters, a repeated one's values joined by commas. */
+function queryStringParameters(url: URL): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) {
+    parameters[key] = key in parameters ? `${parameters[key] ?? ''},${value}` : value;
+  }
+  return parameters;
+}
+
+/** The body as text, or base64 when it is not textual; none when empty. */
+function bodyFields(
+  body: Buffer,
+  contentType: string | undefined,
+): Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'> {
+  if (body.length === 0) return { isBase64Encoded: false };
+  const textual = isTextual(contentType);
+  return {
+    body: textual ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: !textual,
   };
 }
 

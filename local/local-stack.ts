@@ -10,17 +10,12 @@ import { Cleanup } from './stack/cleanup';
 import { LocalEventBridge } from './stack/event-bridge';
 import { type LocalFunctionSettings, localFunctionSettings } from './stack/function-settings';
 import { buildLocalEventBridgeHandler, buildLocalHandlers } from './stack/handlers';
-import { startHttpServer } from './stack/http-server';
+import { type LocalHttpServer, startHttpServer } from './stack/http-server';
 import { type LocalResourceNames, localResourceNames } from './stack/resource-names';
-import {
-  forgetEarlierSandboxObjects,
-  parkedEventStore,
-  provisionTables,
-  provisionTopic,
-  seedCatalogWhenMissing,
-} from './stack/resources';
+import { parkedEventStore, provisionResources } from './stack/resources';
 import {
   checkPortsFree,
+  type LocalClients,
   type LocalEndpoints,
   openClients,
   startOrReuseServices,
@@ -32,9 +27,6 @@ import {
   sandboxConnection,
   startSandboxIfUsed,
 } from './stack/stripe-sandbox';
-
-export type { LocalFunctionSettings } from './stack/function-settings';
-export { type LocalResourceNames, localResourceNames } from './stack/resource-names';
 
 export interface LocalStackOptions {
   readonly config: LocalConfig;
@@ -92,10 +84,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const { endpoints, services } = await startOrReuseServices(config, options.endpoints, cleanup);
     const clients = openClients(endpoints, cleanup);
     const names = localResourceNames(config);
-    await provisionTables(clients.dynamo, names);
-    await seedCatalogWhenMissing(clients.dynamo, names, seed);
-    await forgetEarlierSandboxObjects(config, clients.dynamo, names);
-    const topic = await provisionTopic(clients, names);
+    const topic = await provisionResources(config, clients, names, seed);
     const stripeSandbox = await startSandboxIfUsed(config, options.sandboxLog, cleanup);
     const server = await startHttpServer(
       {
@@ -117,16 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger,
       cleanup,
     );
-    const eventBridge = new LocalEventBridge({
-      source: functions.eventBridge.eventBridgeSource,
-      handler: buildLocalEventBridgeHandler(functions, clients, logger),
-      ...(logger ? { logger } : {}),
-    });
-    // Invocations still retrying finish before the clients they use are closed.
-    cleanup.add(() => eventBridge.settled());
-    server.serve(buildLocalHandlers(functions, clients, logger), (request, response, url) =>
-      eventBridge.handleHttp(request, response, url),
-    );
+    const eventBridge = serveFunctions(server, functions, clients, logger, cleanup);
     deliverSandboxEventsTo(stripeSandbox, server.url);
     deliverSandboxEventBridgeTo(stripeSandbox, eventBridge);
 
@@ -152,4 +132,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await cleanup.run().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The functions behind the local API's routes and the EventBridge stand-in, built with
+ * the stack's clients; the stand-in is returned (the sandbox delivers to it too).
+ */
+function serveFunctions(
+  server: LocalHttpServer,
+  functions: LocalFunctionSettings,
+  clients: LocalClients,
+  logger: Logger | undefined,
+  cleanup: Cleanup,
+): LocalEventBridge {
+  const eventBridge = new LocalEventBridge({
+    source: functions.eventBridge.eventBridgeSource,
+    handler: buildLocalEventBridgeHandler(functions, clients, logger),
+    ...(logger ? { logger } : {}),
+  });
+  // Invocations still retrying finish before the clients they use are closed.
+  cleanup.add(() => eventBridge.settled());
+  server.serve(buildLocalHandlers(functions, clients, logger), (request, response, url) =>
+    eventBridge.handleHttp(request, response, url),
+  );
+  return eventBridge;
 }

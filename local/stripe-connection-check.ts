@@ -9,7 +9,7 @@ import { STRIPE_API_VERSION } from '../lambda/shared/stripe-api-version';
  */
 
 /** How long the check waits for Stripe: its p99 is about a second, 10 s is a dead link. */
-export const STRIPE_CHECK_TIMEOUT_MS = 10_000;
+const STRIPE_CHECK_TIMEOUT_MS = 10_000;
 
 export interface StripeConnectionCheckOptions {
   /** Where Stripe is: api.stripe.com over https unless a test points it elsewhere. */
@@ -91,7 +91,7 @@ function describeCause(cause: unknown): string | undefined {
 }
 
 /** Where the check went, for messages: `api.stripe.com` unless overridden. */
-export const stripeApiHost = (options: StripeConnectionCheckOptions = {}): string =>
+const stripeApiHost = (options: StripeConnectionCheckOptions = {}): string =>
   options.host === undefined
     ? 'api.stripe.com'
     : `${options.host}${options.port !== undefined ? `:${String(options.port)}` : ''}`;

@@ -1,7 +1,8 @@
 /**
  * What each billing event means, in words: the demo page's reading of the `data` each type
  * carries (built by lambda/stripe-events/billing-event-mapping.ts, contract section 5). Loaded
- * before app.js, as `BillingEventMeanings`; it touches no DOM, so test/unit/local runs it in Node.
+ * before app.js and its modules, as `BillingEventMeanings`; it touches no DOM, so
+ * test/unit/local runs it in Node.
  */
 (() => {
   'use strict';

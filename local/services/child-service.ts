@@ -40,7 +40,7 @@ let exitHookInstalled = false;
  * Tracks a child so it never outlives us: stopped on `stop()`, and killed if this process
  * exits first (a crashed test run or Ctrl-C must not leave a Java process behind).
  */
-export function manageChild(child: ChildProcess): void {
+function manageChild(child: ChildProcess): void {
   running.add(child);
   child.once('exit', () => running.delete(child));
   if (!exitHookInstalled) {
@@ -52,7 +52,7 @@ export function manageChild(child: ChildProcess): void {
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited after `graceMs`. */
-export function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
+function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -65,7 +65,7 @@ export function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
 }
 
 /** Keeps the last lines a child printed, to explain a failed start. */
-export function captureOutput(child: ChildProcess, maxLines = 30): () => string {
+function captureOutput(child: ChildProcess, maxLines = 30): () => string {
   const lines: string[] = [];
   const collect = (chunk: Buffer) => {
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -80,7 +80,7 @@ export function captureOutput(child: ChildProcess, maxLines = 30): () => string 
  * Polls `probe` until it succeeds, the child exits, or `timeoutMs` passes; the error says
  * which, with the child's last output.
  */
-export async function waitUntilReady(
+async function waitUntilReady(
   name: string,
   child: ChildProcess,
   probe: () => Promise<unknown>,

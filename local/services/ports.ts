@@ -1,5 +1,8 @@
 import { createServer } from 'node:net';
 
+/** Where a local service listening on `port` is reached: every one listens on the loopback address. */
+export const loopbackUrl = (port: number): string => `http://127.0.0.1:${port}`;
+
 /** A port the OS says is free right now (for tests that run services side by side). */
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {

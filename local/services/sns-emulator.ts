@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { type RunningService, runChildService } from './child-service';
+import { loopbackUrl } from './ports';
 
 export const SNS_EMULATOR_NAME = 'SNS/SQS emulator';
 
@@ -9,7 +10,7 @@ export const SNS_EMULATOR_NAME = 'SNS/SQS emulator';
  * protocols, and that a fault test can stop and start again.
  */
 export function startSnsEmulator(port: number): Promise<RunningService> {
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = loopbackUrl(port);
   const entry = path.join(__dirname, 'sns-emulator-process.mjs');
   return runChildService({
     name: SNS_EMULATOR_NAME,

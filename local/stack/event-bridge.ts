@@ -42,7 +42,7 @@ export const LOCAL_EVENT_BRIDGE_ROUTES = {
  * Lambda's asynchronous retries (2, as the stack configures them), minutes apart in AWS;
  * a fraction of a second here.
  */
-export const LOCAL_RETRY_DELAYS_MS: readonly number[] = [200, 500];
+const LOCAL_RETRY_DELAYS_MS: readonly number[] = [200, 500];
 
 /** An event as PutEvents takes it (`Detail` is a JSON string). */
 export interface PutEventsEntry {
@@ -254,24 +254,6 @@ export class LocalEventBridge {
       detail: event.detail ?? {},
     };
   }
-}
-
-/** The envelope Stripe's event destination puts on the bus for one Stripe event (or thin notification). */
-export function stripeEnvelope(
-  detail: { readonly type: string },
-  options: { readonly source?: string; readonly account?: string } = {},
-): StripeEventBridgeEnvelope {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': detail.type,
-    source: options.source ?? LOCAL_EVENT_BRIDGE.source,
-    account: options.account ?? LOCAL_EVENT_BRIDGE.account,
-    time: new Date().toISOString(),
-    region: LOCAL_EVENT_BRIDGE.region,
-    resources: [],
-    detail,
-  };
 }
 
 function summary(delivery: LocalDelivery) {

@@ -10,7 +10,7 @@ import { type EventBridgeConfig, loadEventBridgeConfig } from '../../lambda/even
 import { functionEnvironments } from '../../lambda/shared/function-environment';
 import type { SecretId } from '../../lambda/shared/secrets';
 import { type WebhookConfig, loadWebhookConfig } from '../../lambda/webhook/config';
-import { LOCAL_ENVIRONMENT_NAME, type LocalConfig, localResourceName } from '../config';
+import { LOCAL_ENVIRONMENT_NAME, type LocalConfig, localStackName } from '../config';
 import { LOCAL_EVENT_BRIDGE } from './event-bridge';
 import type { LocalResourceNames } from './resource-names';
 import { DEFAULT_RECONCILE_INTERVAL_MINUTES } from '../../lambda/shared/reconciliation-schedule';
@@ -51,7 +51,7 @@ export function localFunctionSettings(
     secretsCacheMaxAgeSeconds: DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
     reconcileIntervalMinutes: DEFAULT_RECONCILE_INTERVAL_MINUTES,
     // The local handlers count nothing, but the environment is the deployed one's.
-    metricsNamespace: localResourceName(config, 'stripe-service'),
+    metricsNamespace: localStackName(config),
     environmentName: LOCAL_ENVIRONMENT_NAME,
     eventBridgeSource: LOCAL_EVENT_BRIDGE.source,
   });
@@ -60,14 +60,21 @@ export function localFunctionSettings(
     webhook: loadWebhookConfig(environment.webhook),
     catalogSnapshot: loadCatalogSnapshotConfig(environment.catalogSnapshot),
     eventBridge: loadEventBridgeConfig(environment.eventBridge),
-    secrets: new StaticSecretStore(
-      Object.fromEntries(
-        (Object.keys(names.secrets) as SecretId[]).map((id) => [
-          names.secrets[id],
-          config.secrets[id],
-        ]),
-      ),
-    ),
+    secrets: localSecretStore(config, names),
     stripeConnection,
   };
 }
+
+/** The local secrets' values under the names the functions are told (the stack's own names). */
+export const localSecretStore = (
+  config: Pick<LocalConfig, 'secrets'>,
+  names: LocalResourceNames,
+): SecretStore =>
+  new StaticSecretStore(
+    Object.fromEntries(
+      (Object.keys(names.secrets) as SecretId[]).map((id) => [
+        names.secrets[id],
+        config.secrets[id],
+      ]),
+    ),
+  );

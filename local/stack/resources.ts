@@ -17,13 +17,26 @@ import type { LocalClients } from './services';
 import { sandboxKeepsEarlierObjects } from './stripe-sandbox';
 
 /**
+ * The tables (the sample catalog in them when they hold none) and the billing events
+ * topic. Stripe ids of an earlier sandbox are forgotten here: before the sandbox starts.
+ */
+export async function provisionResources(
+  config: Pick<LocalConfig, 'dataDir' | 'stripe'>,
+  clients: LocalClients,
+  names: LocalResourceNames,
+  seed: CatalogSeed,
+): Promise<LocalTopic> {
+  await provisionTables(clients.dynamo, names);
+  await seedCatalogWhenMissing(clients.dynamo, names, seed);
+  await forgetEarlierSandboxObjects(config, clients.dynamo, names);
+  return provisionTopic(clients, names);
+}
+
+/**
  * The stack's tables, each created only when missing: in memory they all are; in a
  * data directory kept from an earlier run they are already there, with their data.
  */
-export async function provisionTables(
-  dynamo: DynamoDBClient,
-  names: LocalResourceNames,
-): Promise<void> {
+async function provisionTables(dynamo: DynamoDBClient, names: LocalResourceNames): Promise<void> {
   const existing = await tableNames(dynamo);
   await Promise.all(
     localTables(names)
@@ -47,7 +60,7 @@ async function tableNames(dynamo: DynamoDBClient): Promise<Set<string>> {
  * The sample catalog, written only when the catalog is missing (no product and no
  * price): a catalog kept in a data directory, edited or not, is left as it is.
  */
-export async function seedCatalogWhenMissing(
+async function seedCatalogWhenMissing(
   dynamo: DynamoDBClient,
   names: LocalResourceNames,
   seed: CatalogSeed,
@@ -75,7 +88,7 @@ export async function seedCatalogWhenMissing(
  * sandbox will restore its state). Nothing to forget in memory, nor with a real test-mode
  * key (Stripe keeps its objects).
  */
-export async function forgetEarlierSandboxObjects(
+async function forgetEarlierSandboxObjects(
   config: Pick<LocalConfig, 'dataDir' | 'stripe'>,
   dynamo: DynamoDBClient,
   names: LocalResourceNames,
@@ -144,7 +157,7 @@ export interface LocalTopic {
 }
 
 /** The billing events topic and a subscriber's queue on it (the emulator keeps none). */
-export async function provisionTopic(
+async function provisionTopic(
   clients: LocalClients,
   names: LocalResourceNames,
 ): Promise<LocalTopic> {

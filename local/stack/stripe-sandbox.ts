@@ -12,7 +12,7 @@ import type { LocalEventBridge } from './event-bridge';
  * Where the sandbox keeps its Stripe objects with `--data-dir`, beside DynamoDB Local's
  * tables: the Stripe ids the tables hold keep naming objects after a restart.
  */
-export const sandboxDataDir = (config: Pick<LocalConfig, 'dataDir'>): string | undefined =>
+const sandboxDataDir = (config: Pick<LocalConfig, 'dataDir'>): string | undefined =>
   config.dataDir === undefined ? undefined : path.join(config.dataDir, 'stripe-sandbox');
 
 /**
@@ -49,11 +49,17 @@ export async function startSandboxIfUsed(
   return sandbox;
 }
 
+/** How the handlers (and the commands) reach a sandbox listening on `port`. */
+export const sandboxConnectionAt = (port: number): StripeConnection => ({
+  host: '127.0.0.1',
+  port,
+  protocol: 'http',
+});
+
 /** Where the handlers reach Stripe: the sandbox, or Stripe itself (undefined). */
 export const sandboxConnection = (
   sandbox: StripeSandbox | undefined,
-): StripeConnection | undefined =>
-  sandbox ? { host: '127.0.0.1', port: sandbox.port, protocol: 'http' } : undefined;
+): StripeConnection | undefined => (sandbox ? sandboxConnectionAt(sandbox.port) : undefined);
 
 /** The sandbox delivers its events to the local API's webhook route. */
 export function deliverSandboxEventsTo(sandbox: StripeSandbox | undefined, apiUrl: string): void {

@@ -40,7 +40,7 @@ const EVENT_LOCK_MS = 60_000;
  * a minute after that event started (as a Lambda's expires with its invocation), so a
  * replay killed halfway never blocks an event for long; the run itself has no deadline.
  */
-export const commandContext = (functionName = 'stripe-replay'): Context => ({
+const commandContext = (functionName = 'stripe-replay'): Context => ({
   ...localContext(functionName),
   getRemainingTimeInMillis: () => EVENT_LOCK_MS,
 });
@@ -163,7 +163,7 @@ function eventLine(result: EventResult): string | undefined {
   }
 }
 
-export function countsLine(counts: ReconciliationCounts): string {
+function countsLine(counts: ReconciliationCounts): string {
   return (
     `scanned ${counts.scanned}, already processed ${counts.alreadyProcessed}, ` +
     `published ${counts.published}, parked ${counts.parked}, superseded ${counts.superseded}, ` +

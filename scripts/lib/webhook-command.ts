@@ -7,13 +7,8 @@ import {
   parseOptions,
   UsageError,
 } from './cli';
-import {
-  TARGET_OPTIONS,
-  type Target,
-  type TargetOptions,
-  targetOptions,
-  targetCommand,
-} from './targets';
+import type { Target } from './target';
+import { TARGET_OPTIONS, type TargetOptions, targetOptions, targetCommand } from './targets';
 import { registerWebhookEndpoint, type RegistrationResult } from './webhook-registration';
 
 export const WEBHOOK_USAGE = `Usage: npm run stripe:webhook -- [--env <dev|staging|prod>] --url <webhook url> [--store] [--roll] [--json]

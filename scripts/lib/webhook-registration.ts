@@ -36,7 +36,7 @@ export interface RegistrationResult {
 }
 
 /** The events the endpoint sends: exactly the types the mapper handles, in one order. */
-export const REGISTERED_EVENTS: readonly string[] = [...HANDLED_STRIPE_EVENT_TYPES].sort();
+const REGISTERED_EVENTS: readonly string[] = [...HANDLED_STRIPE_EVENT_TYPES].sort();
 
 const sameEvents = (a: readonly string[]): boolean =>
   a.length === REGISTERED_EVENTS.length &&

@@ -8,12 +8,9 @@ import { localContext } from '../../local/http-adapter';
 import { LOCAL_SECRET_DEFAULTS } from '../../local/config';
 import type { LocalStack } from '../../local/local-stack';
 import { localDynamoClient, localSnsClient } from '../../local/services/aws-clients';
-import {
-  LOCAL_EVENT_BRIDGE,
-  LOCAL_EVENT_BRIDGE_ROUTES,
-  stripeEnvelope,
-} from '../../local/stack/event-bridge';
+import { LOCAL_EVENT_BRIDGE, LOCAL_EVENT_BRIDGE_ROUTES } from '../../local/stack/event-bridge';
 import { buildLocalEventBridgeHandler } from '../../local/stack/handlers';
+import { stripeEnvelope } from '../support/event-bridge-envelopes';
 import { paymentIntentObject, stripeEvent } from '../support/stripe-events';
 import { localToken, postToWebhook, sandboxStripe, silentLogger, startTestStack } from './support';
 

@@ -7,12 +7,12 @@ import {
   type HandledStripeEventType,
 } from '../../lambda/stripe-events/billing-event-mapping';
 import type { LocalStack } from '../../local/local-stack';
-import { STRIPE_CLI_FIXTURES } from '../../local/stripe-fixtures';
 import {
   assertStripeCliInstalled,
   type CliResult,
   stripeCliRunner,
 } from '../../packages/stripe-sandbox/test/support/stripe-cli-runner';
+import { STRIPE_CLI_FIXTURES } from '../support/stripe-cli-fixtures';
 import { startTestStack } from './support';
 
 jest.setTimeout(120_000);
@@ -62,7 +62,7 @@ const EXPECTED_DATA: Readonly<Record<HandledStripeEventType, Record<string, unkn
 
 /**
  * The CLI's own `stripe trigger`, or `stripe fixtures` with the project's fixture for the
- * types its version cannot trigger (`local/stripe-fixtures`).
+ * types its version cannot trigger (`test/support/stripe-cli-fixtures`).
  */
 const cliArgsFor = (type: HandledStripeEventType): string[] => {
   const fixture = STRIPE_CLI_FIXTURES[type];

@@ -39,6 +39,11 @@ describe('the demo files route', () => {
     [DEMO_CANCELED_PATH, 'index.html', 'text/html; charset=utf-8'],
     ['/app.js', 'app.js', 'text/javascript; charset=utf-8'],
     ['/event-meanings.js', 'event-meanings.js', 'text/javascript; charset=utf-8'],
+    // The modules app.js imports, each a part of the page.
+    ...fs
+      .readdirSync(DEMO_DIR)
+      .filter((file) => file.endsWith('.js') && file !== 'app.js' && file !== 'event-meanings.js')
+      .map((file) => [`/${file}`, file, 'text/javascript; charset=utf-8']),
     ['/styles.css', 'styles.css', 'text/css; charset=utf-8'],
     ['/favicon.svg', 'favicon.svg', 'image/svg+xml'],
     ['/favicon.ico', 'favicon.svg', 'image/svg+xml'],
@@ -100,11 +105,16 @@ describe('the demo files route', () => {
 
 describe('the demo files agree with the service', () => {
   const html = read('index.html');
-  const app = read('app.js');
+  /** Every script of the page: the classic one and the modules. */
+  const scripts = fs
+    .readdirSync(DEMO_DIR)
+    .filter((file) => file.endsWith('.js'))
+    .map((file) => ({ file, source: read(file) }));
+  const allScripts = scripts.map(({ source }) => source).join('\n');
 
   it("calls the API's and the local helpers' paths, and its own pages, as the server names them", () => {
-    const source = /const PATHS = (\{[\s\S]*?\n {2}\});/.exec(app)?.[1];
-    if (!source) throw new Error('app.js has no PATHS');
+    const source = /export const PATHS = (\{[\s\S]*?\n\});/.exec(read('paths.js'))?.[1];
+    if (!source) throw new Error('paths.js has no PATHS');
     const paths = vm.runInNewContext(`(${source})`) as Record<string, string>;
     expect(paths).toEqual({
       prices: ROUTES.listPrices.path,
@@ -129,8 +139,18 @@ describe('the demo files agree with the service', () => {
     expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
   });
 
+  it('serves every script of the page and every module its scripts import', () => {
+    for (const { file, source } of scripts) {
+      expect(demoFile(`/${file}`)).toBeDefined();
+      for (const [, imported] of source.matchAll(/\bfrom '\.(\/[\w-]+\.js)';/g)) {
+        expect(demoFile(imported ?? '')).toBeDefined();
+      }
+    }
+    expect(allScripts).toMatch(/\bfrom '\.\/paths\.js';/);
+  });
+
   it('has every element the script looks up', () => {
-    const ids = [...app.matchAll(/\$\('([\w-]+)'\)/g)].map((match) => match[1]);
+    const ids = [...allScripts.matchAll(/\$\('([\w-]+)'\)/g)].map((match) => match[1]);
     expect(ids.length).toBeGreaterThan(10);
     for (const id of new Set(ids)) expect(html).toContain(`id="${id ?? ''}"`);
   });

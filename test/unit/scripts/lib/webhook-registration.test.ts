@@ -1,10 +1,10 @@
 import type Stripe from 'stripe';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../../lambda/stripe-events/billing-event-mapping';
-import { STRIPE_API_VERSION } from '../../../lambda/shared/stripe-api-version';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../../../lambda/stripe-events/billing-event-mapping';
+import { STRIPE_API_VERSION } from '../../../../lambda/shared/stripe-api-version';
 import {
   ENDPOINT_OWNER_METADATA_KEY,
   registerWebhookEndpoint,
-} from '../../../scripts/lib/webhook-registration';
+} from '../../../../scripts/lib/webhook-registration';
 
 /** `stripe.webhookEndpoints` over a list in memory, recording the calls. */
 function fakeStripe(existing: Partial<Stripe.WebhookEndpoint>[]) {

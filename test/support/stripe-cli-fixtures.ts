@@ -8,7 +8,7 @@ import * as path from 'node:path';
 export const STRIPE_CLI_FIXTURES: Readonly<Partial<Record<string, string>>> = {
   'entitlements.active_entitlement_summary.updated': path.join(
     __dirname,
-    'stripe-fixtures',
+    'stripe-cli-fixtures',
     'entitlements.active_entitlement_summary.updated.json',
   ),
 };

@@ -1,4 +1,4 @@
-import { Cleanup } from '../../../local/stack/cleanup';
+import { Cleanup } from '../../../../local/stack/cleanup';
 
 describe('Cleanup (what a starting local stack has to undo)', () => {
   it('undoes the steps newest first, each once', async () => {

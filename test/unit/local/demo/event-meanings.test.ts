@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import type Stripe from 'stripe';
-import { BILLING_EVENT_TYPES } from '../../../lambda/shared/billing-events';
-import { mapStripeEvent } from '../../../lambda/stripe-events/billing-event-mapping';
-import { DEMO_DIR } from '../../../local/demo-files';
+import { BILLING_EVENT_TYPES } from '../../../../lambda/shared/billing-events';
+import { mapStripeEvent } from '../../../../lambda/stripe-events/billing-event-mapping';
+import { DEMO_DIR } from '../../../../local/demo-files';
 import {
   checkoutSessionObject,
   CUSTOMER_ID,
@@ -13,7 +13,7 @@ import {
   stripeEvent,
   subscriptionObject,
   USER_ID,
-} from '../../support/stripe-events';
+} from '../../../support/stripe-events';
 
 interface Meaning {
   readonly title: string;

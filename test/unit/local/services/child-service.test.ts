@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { runChildService, ServiceDiedError } from '../../../local/services/child-service';
+import { runChildService, ServiceDiedError } from '../../../../local/services/child-service';
 
 /** A stand-in service: a node process that prints a line (then it is ready) and idles. */
 function startIdleService() {

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { assertPortsFree, findFreePort, PortInUseError } from '../../../local/services/ports';
+import { assertPortsFree, findFreePort, PortInUseError } from '../../../../local/services/ports';
 
 /** Something else listening, as a second `npm start` or a stray DynamoDB Local would be. */
 function occupy(): Promise<{ server: Server; port: number }> {
