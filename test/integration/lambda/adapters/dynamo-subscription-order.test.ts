@@ -1,0 +1,129 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type Stripe from 'stripe';
+import { DynamoSubscriptionOrderLedger } from '../../../../lambda/adapters/dynamo-subscription-order';
+import type { BillingEvent } from '../../../../lambda/domain/billing-event';
+import { SubscriptionBusyError } from '../../../../lambda/domain/subscription-order';
+import { SUBSCRIPTION_ORDER_TABLE } from '../../../../lambda/shared/tables';
+import {
+  publishBillingEvent,
+  type PublishOutcome,
+} from '../../../../lambda/stripe-events/use-cases/publish-billing-event';
+import { localDynamoClient } from '../../../../local/services/aws-clients';
+import { createTable } from '../../../../local/services/provision';
+import { FakeParkedEventStore } from '../../../support/fake-parked-events';
+import { FakeSubscriptionSource } from '../../../support/fake-subscription-order';
+import { stripeEvent, subscriptionObject } from '../../../support/stripe-events';
+import { serviceEndpoint } from '../../../support/services';
+import { uniqueProjectName } from '../../../support/test-stack';
+import type { StripeDelivery } from '../../../../lambda/domain/event-ledger';
+
+jest.setTimeout(60_000);
+
+/**
+ * "Never backwards" on DynamoDB Local: many events about one subscription, delivered at
+ * once and out of order (several in the same second), each retried while the subscription
+ * is busy, as Stripe retries a 409. What a consumer sees must never go back in time, and
+ * the last message must carry the subscription's newest state.
+ */
+let client: DynamoDBClient;
+let ledger: DynamoSubscriptionOrderLedger;
+
+beforeAll(async () => {
+  client = localDynamoClient(serviceEndpoint('dynamodb'));
+  const table = `${uniqueProjectName('order')}-subscription-order`;
+  await createTable(client, SUBSCRIPTION_ORDER_TABLE, table);
+  ledger = new DynamoSubscriptionOrderLedger(DynamoDBDocumentClient.from(client), table);
+});
+afterAll(() => {
+  client.destroy();
+});
+
+const STATUSES = ['incomplete', 'active', 'past_due', 'active', 'canceled'];
+
+function lifecycle(subscriptionId: string, count: number) {
+  // Seconds repeat: every pair of events shares one (same-second ties).
+  return Array.from({ length: count }, (_, i) => {
+    const object = {
+      ...subscriptionObject('current'),
+      id: subscriptionId,
+      status: STATUSES[i % STATUSES.length],
+      cancel_at_period_end: i % 3 === 0,
+      metadata: { step: String(i) },
+    };
+    const event = stripeEvent('customer.subscription.updated', object, {
+      id: `evt_order_${subscriptionId}_${String(i).padStart(3, '0')}`,
+      created: 1_800_000_000 + Math.floor(i / 2),
+    });
+    return { step: i, object, event };
+  });
+}
+
+const delivery = (event: Record<string, unknown>): StripeDelivery => {
+  const rawBody = Buffer.from(JSON.stringify(event));
+  return { event: JSON.parse(rawBody.toString('utf8')) as Stripe.Event, rawBody };
+};
+
+const shuffled = <T>(items: readonly T[], seed: number): T[] => {
+  const out = [...items];
+  let state = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+};
+
+describe('events about one subscription, concurrent and out of order', () => {
+  it.each([1, 2, 3, 4, 5])(
+    'run %i: published in order, the last one the newest state',
+    async (seed) => {
+      const subscriptionId = `sub_order_${String(seed)}_${String(Date.now())}`;
+      const events = lifecycle(subscriptionId, 24);
+      const newest = events.at(-1);
+      const subscriptions = new FakeSubscriptionSource();
+      subscriptions.current_.set(subscriptionId, newest?.object as unknown as Stripe.Subscription);
+      const published: BillingEvent[] = [];
+      const deps = {
+        logger: new Logger({ logLevel: 'SILENT' }),
+        parked: new FakeParkedEventStore(),
+        order: ledger,
+        subscriptions,
+        customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },
+        publisher: {
+          publish: async (event: BillingEvent) => {
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+            published.push(event);
+          },
+        },
+      };
+      const deliverUntilDone = async (event: Record<string, unknown>): Promise<PublishOutcome> => {
+        for (;;) {
+          try {
+            return await publishBillingEvent(deps, delivery(event));
+          } catch (error) {
+            if (!(error instanceof SubscriptionBusyError)) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+          }
+        }
+      };
+      const outcomes = await Promise.all(
+        shuffled(events, seed).map(({ event }) => deliverUntilDone(event)),
+      );
+
+      const steps = published.map((e) => Number((e.data.metadata as Record<string, string>).step));
+      const seconds = steps.map((step) => Math.floor(step / 2));
+      // Never backwards: each message is at least as new (in Stripe's seconds) as the one before.
+      expect(seconds).toEqual([...seconds].sort((a, b) => a - b));
+      // The last message carries the subscription's newest state.
+      expect(published.at(-1)?.data.status).toBe(newest?.object.status);
+      expect(published.at(-1)?.data.cancelAtPeriodEnd).toBe(newest?.object.cancel_at_period_end);
+      // Every event is either published or superseded, none both.
+      const superseded = outcomes.filter((o) => o.superseded).length;
+      expect(superseded + published.length).toBe(events.length);
+      expect(new Set(published.map((e) => e.id)).size).toBe(published.length);
+    },
+  );
+});
