@@ -4,6 +4,7 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { bundleCacheDir, bundleFunctionSyncCached } from '../bundle-cache';
 import { bundleFunctionSync } from '../bundling';
 import type { FunctionEnvironment } from '../../lambda/shared/function-environment';
 import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
@@ -36,13 +37,16 @@ export interface ServiceFunctionProps {
  * CDK's local bundling step: the function's entry through `lib/bundling.ts` (the same
  * build `npm run bench` measures). It bundles or throws, so CDK never falls back to Docker.
  * `entry` is a field, not only an argument: CDK keys its asset cache on the bundling
- * options, and two functions must never share one bundle.
+ * options, and two functions must never share one bundle. The tests' synthesis goes
+ * through the bundle cache (`lib/bundle-cache.ts`), a deploy never.
  */
 class LocalEsbuild implements ILocalBundling {
   constructor(readonly entry: string) {}
 
   tryBundle(outputDir: string): boolean {
-    bundleFunctionSync({ entry: this.entry }, outputDir);
+    const cacheDir = bundleCacheDir();
+    if (cacheDir === undefined) bundleFunctionSync({ entry: this.entry }, outputDir);
+    else bundleFunctionSyncCached(this.entry, outputDir, cacheDir);
     return true;
   }
 }

@@ -6,6 +6,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
 import type { EnvironmentName } from '../../lib/config';
 import type { StripeServiceStack } from '../../lib/stripe-service-stack';
+import { useBundleCache } from '../support/bundle-cache';
+
+// Every synthesis here, bundled or not, and every app a test builds itself.
+useBundleCache();
 
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
