@@ -6,12 +6,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
 import type { EnvironmentName } from '../../lib/config';
 import type { StripeServiceStack } from '../../lib/stripe-service-stack';
-import { useBundleCache } from '../support/bundle-cache';
+import { useBundleCache } from './bundle-cache';
 
 // Every synthesis here, bundled or not, and every app a test builds itself.
 useBundleCache();
 
-const PROJECT_ROOT = path.join(__dirname, '..', '..');
+/** The checkout's root, where cdk.json and the runbook are. */
+export const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
 /** The context `cdk.json` gives the app, so tests synthesize exactly what a deploy would. */
 export function cdkJsonContext(): Record<string, unknown> {

@@ -1,9 +1,9 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
-import { buildApp } from '../../lib/app';
-import { ENVIRONMENT_NAMES } from '../../lib/config';
-import { cdkJsonContext, synthesize } from './synth';
+import { buildApp } from '../../../lib/app';
+import { ENVIRONMENT_NAMES } from '../../../lib/config';
+import { cdkJsonContext, synthesize } from '../../support/synth';
 
 jest.setTimeout(60_000);
 

@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BUNDLE_CACHE_VARIABLE } from '../../lib/bundle-cache';
-import { TEST_BUNDLE_CACHE_DIR } from '../support/bundle-cache';
+import { BUNDLE_CACHE_VARIABLE } from '../../../lib/bundle-cache';
+import { TEST_BUNDLE_CACHE_DIR } from '../../support/bundle-cache';
 
 jest.setTimeout(180_000);
 
-const PROJECT_ROOT = path.join(__dirname, '..', '..');
+const PROJECT_ROOT = path.join(__dirname, '..', '..', '..');
 const CDK = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
 
 /** The environment of a machine with no AWS account: no credentials, no region, no metadata service. */

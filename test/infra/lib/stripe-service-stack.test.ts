@@ -1,16 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENV } from '../../lambda/shared/function-environment';
-import { ALL_ROUTES, ROUTES, type RouteName, routeKey } from '../../lambda/shared/routes';
-import { CUSTOMERS_BY_STRIPE_ID_INDEX, OWNED_TABLES } from '../../lambda/shared/tables';
-import { createTableInput } from '../../local/services/provision';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
-import type { ServiceFunction } from '../../lib/constructs/service-function';
+import { ENV } from '../../../lambda/shared/function-environment';
+import { ALL_ROUTES, ROUTES, type RouteName, routeKey } from '../../../lambda/shared/routes';
+import { CUSTOMERS_BY_STRIPE_ID_INDEX, OWNED_TABLES } from '../../../lambda/shared/tables';
+import { createTableInput } from '../../../local/services/provision';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../lib/config';
+import type { ServiceFunction } from '../../../lib/constructs/service-function';
 import {
   CATALOG_SNAPSHOT_TIMEOUT_SECONDS,
   catalogWriteBackConditions,
-} from '../../lib/constructs/service-functions';
+} from '../../../lib/constructs/service-functions';
 import {
   logicalId,
   resolved,
@@ -18,7 +18,7 @@ import {
   type Synthesized,
   synthesize,
   withSettings,
-} from './synth';
+} from '../../support/synth';
 
 interface StageProperties {
   readonly StageName: string;

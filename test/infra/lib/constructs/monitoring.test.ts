@@ -1,15 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { METRICS } from '../../lambda/domain/metrics';
-import { OWNED_TABLES } from '../../lambda/shared/tables';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
-import type { ServiceFunction } from '../../lib/constructs/service-function';
+import { METRICS } from '../../../../lambda/domain/metrics';
+import { OWNED_TABLES } from '../../../../lambda/shared/tables';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../../lib/config';
+import type { ServiceFunction } from '../../../../lib/constructs/service-function';
 import {
   DYNAMODB_OPERATIONS,
   WEBHOOK_SERVER_ERROR_ANSWERS,
-} from '../../lib/constructs/service-metrics';
-import { logicalId, resolved, resourcesOf, type Synthesized, synthesize } from './synth';
+} from '../../../../lib/constructs/service-metrics';
+import {
+  logicalId,
+  PROJECT_ROOT,
+  resolved,
+  resourcesOf,
+  type Synthesized,
+  synthesize,
+} from '../../../support/synth';
 
 jest.setTimeout(60_000);
 
@@ -434,7 +441,7 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
     shows('API latency', '"Latency"', '"IntegrationLatency"');
     shows('DynamoDB throttled or failed requests', 'ReadThrottleEvents', 'SystemErrors');
     // Every one of the service's metrics is somewhere on it, and every alarm. (The
-    // EventBridge way in's are drawn only with it: test/infra/event-bridge.test.ts.)
+    // EventBridge way in's are drawn only with it: test/infra/lib/constructs/stripe-event-bridge.test.ts.)
     const eventBridgeMetrics: readonly string[] = [
       METRICS.eventBridgeReceived,
       METRICS.eventBridgeRejected,
@@ -449,7 +456,7 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
 });
 
 describe('RUNBOOK.md', () => {
-  const runbook = fs.readFileSync(path.join(__dirname, '..', '..', 'RUNBOOK.md'), 'utf8');
+  const runbook = fs.readFileSync(path.join(PROJECT_ROOT, 'RUNBOOK.md'), 'utf8');
   const headings = runbook.split('\n').filter((line) => line.startsWith('### '));
 
   it('has a section for every alarm, under the name its description points to', () => {
@@ -468,7 +475,7 @@ describe('RUNBOOK.md', () => {
   });
 
   it('is linked from the README', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
     expect(readme).toContain('(RUNBOOK.md)');
   });
 });

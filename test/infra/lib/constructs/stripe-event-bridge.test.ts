@@ -1,23 +1,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { METRICS } from '../../lambda/domain/metrics';
-import { ENV } from '../../lambda/shared/function-environment';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/stripe-events/billing-event-mapping';
-import { loadServiceConfig } from '../../lib/config';
-import type { ServiceFunction } from '../../lib/constructs/service-function';
+import { METRICS } from '../../../../lambda/domain/metrics';
+import { ENV } from '../../../../lambda/shared/function-environment';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../../../lambda/stripe-events/billing-event-mapping';
+import { loadServiceConfig } from '../../../../lib/config';
+import type { ServiceFunction } from '../../../../lib/constructs/service-function';
 import {
   EVENT_BRIDGE_MAX_EVENT_AGE,
   EVENT_BRIDGE_RETRY_ATTEMPTS,
-} from '../../lib/constructs/stripe-event-bridge';
+} from '../../../../lib/constructs/stripe-event-bridge';
 import {
   cdkJsonContext,
   logicalId,
+  PROJECT_ROOT,
   resolved,
   resourcesOf,
   type Synthesized,
   synthesize,
-} from './synth';
+} from '../../../support/synth';
 
 jest.setTimeout(120_000);
 
@@ -230,7 +231,7 @@ describe('Stripe events through EventBridge (context eventBridgeSource)', () => 
   });
 
   it('has a runbook section for each of its alarms', () => {
-    const runbook = fs.readFileSync(path.join(__dirname, '..', '..', 'RUNBOOK.md'), 'utf8');
+    const runbook = fs.readFileSync(path.join(PROJECT_ROOT, 'RUNBOOK.md'), 'utf8');
     const headings = runbook.split('\n').filter((line) => line.startsWith('### '));
     const names = resourcesOf(withBridge.template, 'AWS::CloudWatch::Alarm')
       .map(([, a]) => String(a.Properties.AlarmName))
