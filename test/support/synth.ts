@@ -40,8 +40,20 @@ export interface SynthesizeOptions {
   readonly processEnv?: NodeJS.ProcessEnv;
 }
 
-/** Context that skips bundling, for `new App` in tests that build the app themselves. */
-export const NO_BUNDLING_CONTEXT = { 'aws:cdk:bundling-stacks': [] };
+/** Context that skips bundling (CDK's own switch). */
+const NO_BUNDLING_CONTEXT = { 'aws:cdk:bundling-stacks': [] };
+
+/**
+ * An app for `buildApp` to fill, as the CLI would make it with this context, but without
+ * CDK's built-in CloudFormation validation: that only reports (cdk.json does not set
+ * `@aws-cdk/core:validateAgainstDefaultRules`, so what it finds is a warning, never a failed
+ * synthesis), no test here reads its report, and it costs seconds a synthesis. The `cdk
+ * synth` tests (test/infra/bin/app.test.ts) still run it, as a deploy does. cdk-nag, which
+ * fails synthesis on any unacknowledged finding, runs in every app.
+ */
+export function testApp(context: Record<string, unknown>): App {
+  return new App({ context, builtinCloudFormationValidation: false });
+}
 
 /**
  * Synthesizes the real app (cdk-nag included: synthesis throws on any unacknowledged
@@ -52,13 +64,11 @@ export function synthesize(
   extraContext: Record<string, unknown> = {},
   options: SynthesizeOptions = {},
 ): Synthesized {
-  const app = new App({
-    context: {
-      ...cdkJsonContext(),
-      env,
-      ...(options.bundling === false ? NO_BUNDLING_CONTEXT : {}),
-      ...extraContext,
-    },
+  const app = testApp({
+    ...cdkJsonContext(),
+    env,
+    ...(options.bundling === false ? NO_BUNDLING_CONTEXT : {}),
+    ...extraContext,
   });
   const { stack } = buildApp(app, options.processEnv);
   const template = Template.fromStack(stack);

@@ -1,9 +1,9 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../../lib/app';
 import { ENVIRONMENT_NAMES } from '../../../lib/config';
-import { cdkJsonContext, synthesize } from '../../support/synth';
+import { cdkJsonContext, synthesize, testApp } from '../../support/synth';
 
 jest.setTimeout(60_000);
 
@@ -60,7 +60,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('is wired into the app: a new unacknowledged finding fails synthesis', () => {
-    const app = new App({ context: { ...cdkJsonContext(), env: 'prod' } });
+    const app = testApp({ ...cdkJsonContext(), env: 'prod' });
     const { stack } = buildApp(app);
     new Table(stack, 'UncheckedTable', {
       partitionKey: { name: 'id', type: AttributeType.STRING },
