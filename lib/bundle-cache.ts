@@ -16,16 +16,18 @@ import { bundleFunctionSync, functionBuildOptions } from './bundling';
  * `cdk deploy` always bundle with esbuild afresh.
  *
  * Why a copy is the bundle esbuild would write now: an entry is used only when
- * - its key is the same: the esbuild version, every build option (`functionBuildOptions`,
- *   the output directory aside) and the entry file; and
+ * - its key is the same: the esbuild version, every build option (`functionBuildOptions`),
+ *   the entry file, and the way from the output directory to the project root (esbuild
+ *   names chunks by a hash that covers their source maps, whose sources it writes relative
+ *   to the output directory: the same code bundled one directory deeper has other chunk
+ *   names); and
  * - its fingerprint is the same, taken from what that build read (esbuild's metafile):
  *   the content of every input file; the names in every directory that holds an input and
  *   in each of their parents up to the project root (a file added there, such as a
  *   `node_modules` folder or an `index.ts` beside `foo.ts`, could be resolved instead);
  *   and the content of the `package.json` and `tsconfig.json` files in those directories
  *   (module format, `sideEffects`, entry points and TypeScript options steer esbuild).
- * A bundle does not depend on where it is written: `finish` in `lib/bundling.ts` names the
- * source maps' sources from the project root. Anything else is a miss, and a miss bundles.
+ * Anything else is a miss, and a miss bundles.
  */
 export const BUNDLE_CACHE_VARIABLE = 'FUNCTION_BUNDLE_CACHE';
 
@@ -55,7 +57,7 @@ export function bundleFunctionSyncCached(
   cacheDir: string,
   root: string = PROJECT_ROOT,
 ): BundleCacheOutcome {
-  const slot = path.join(cacheDir, cacheKey(entry, root));
+  const slot = path.join(cacheDir, cacheKey(entry, outdir, root));
   fs.mkdirSync(cacheDir, { recursive: true });
   return withLock(`${slot}.lock`, () => {
     if (isCurrent(slot, root)) {
@@ -74,12 +76,12 @@ export function bundleCacheDir(): string | undefined {
   return dir === undefined || dir === '' ? undefined : dir;
 }
 
-function cacheKey(entry: string, root: string): string {
-  const { outdir: _outdir, ...options } = functionBuildOptions({ entry }, '');
+function cacheKey(entry: string, outdir: string, root: string): string {
+  const options = functionBuildOptions({ entry: path.relative(root, entry) }, '');
   return sha256(
     JSON.stringify({
       esbuild: ESBUILD_VERSION,
-      options: { ...options, entryPoints: { index: path.relative(root, entry) } },
+      options: { ...options, outdir: path.relative(path.resolve(outdir), root) },
     }),
   );
 }

@@ -6,22 +6,24 @@ import { bundleFunctionSync } from '../../../lib/bundling';
 
 /**
  * The bundle cache gives back exactly what esbuild would write now, and bundles again
- * whenever what the bundle is built from changes: an input's content, or a file that
- * would be resolved instead.
+ * whenever what the bundle is built from changes: an input's content, a file that would
+ * be resolved instead, or the way from the output directory to the sources.
  */
 
+let scratch: string;
 let project: string;
 let cacheDir: string;
+let outdirs = 0;
 beforeEach(() => {
-  project = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-cache-project-'));
-  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-cache-'));
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-cache-'));
+  project = path.join(scratch, 'project');
+  cacheDir = path.join(scratch, 'cache');
   write('index.ts', "import { answer } from './answer';\nexport const handler = () => answer;\n");
   write('answer.ts', 'export const answer = 42;\n');
   write('package.json', '{}');
 });
 afterEach(() => {
-  fs.rmSync(project, { recursive: true, force: true });
-  fs.rmSync(cacheDir, { recursive: true, force: true });
+  fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 function write(file: string, text: string): void {
@@ -29,11 +31,24 @@ function write(file: string, text: string): void {
   fs.writeFileSync(path.join(project, file), text);
 }
 
+/** A new, empty output directory `under` the scratch directory. */
+function newOutdir(under = '.'): string {
+  outdirs += 1;
+  const outdir = path.join(scratch, under, `out-${String(outdirs)}`);
+  fs.mkdirSync(outdir, { recursive: true });
+  return outdir;
+}
+
 /** Bundles the project's entry through the cache: what the cache did, and the files. */
-function bundle(entry = 'index.ts') {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-cache-out-'));
+function bundle(entry = 'index.ts', outdir = newOutdir()) {
   const outcome = bundleFunctionSyncCached(path.join(project, entry), outdir, cacheDir, project);
   return { outcome, files: filesOf(outdir) };
+}
+
+/** What esbuild writes for the entry, without the cache. */
+function fresh(entry = 'index.ts', outdir = newOutdir()): Record<string, string> {
+  bundleFunctionSync({ entry: path.join(project, entry) }, outdir);
+  return filesOf(outdir);
 }
 
 function filesOf(dir: string): Record<string, string> {
@@ -50,9 +65,7 @@ describe('bundleFunctionSyncCached', () => {
     const second = bundle();
     expect(first.outcome).toBe('bundled');
     expect(second.outcome).toBe('copied');
-    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-cache-fresh-'));
-    bundleFunctionSync({ entry: path.join(project, 'index.ts') }, fresh);
-    expect(second.files).toEqual(filesOf(fresh));
+    expect(second.files).toEqual(fresh());
     expect(Object.keys(second.files)).toEqual(expect.arrayContaining(['index.mjs']));
   });
 
@@ -78,6 +91,17 @@ describe('bundleFunctionSyncCached', () => {
     bundle();
     write('package.json', JSON.stringify({ type: 'module' }));
     expect(bundle().outcome).toBe('bundled');
+  });
+
+  it('keeps an entry per way from the output directory to the sources (chunk names depend on it)', () => {
+    // A chunk loaded on first use: its name carries a hash of its source map.
+    write('lazy.ts', "export const handler = async () => (await import('./answer')).answer;\n");
+    const shallow = bundle('lazy.ts');
+    const deeper = bundle('lazy.ts', newOutdir('one/deeper'));
+    expect(deeper.outcome).toBe('bundled');
+    expect(deeper.files).toEqual(fresh('lazy.ts', newOutdir('one/deeper')));
+    expect(Object.keys(deeper.files)).not.toEqual(Object.keys(shallow.files));
+    expect(bundle('lazy.ts').outcome).toBe('copied');
   });
 
   it('keeps one entry per function', () => {
