@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { App, CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -7,20 +5,10 @@ import { buildApp } from '../../lib/app';
 import type { EnvironmentName } from '../../lib/config';
 import type { StripeServiceStack } from '../../lib/stripe-service-stack';
 import { useBundleCache } from './bundle-cache';
+import { cdkJsonContext } from './cdk-json';
 
 // Every synthesis here, bundled or not, and every app a test builds itself.
 useBundleCache();
-
-/** The checkout's root, where cdk.json and the runbook are. */
-export const PROJECT_ROOT = path.join(__dirname, '..', '..');
-
-/** The context `cdk.json` gives the app, so tests synthesize exactly what a deploy would. */
-export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  return cdkJson.context;
-}
 
 export interface Synthesized {
   readonly app: App;

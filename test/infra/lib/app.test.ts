@@ -3,7 +3,8 @@ import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
 import { buildApp } from '../../../lib/app';
 import { ENVIRONMENT_NAMES } from '../../../lib/config';
-import { cdkJsonContext, synthesize, testApp } from '../../support/synth';
+import { cdkJsonContext } from '../../support/cdk-json';
+import { synthesize, testApp } from '../../support/synth';
 
 jest.setTimeout(60_000);
 

@@ -11,12 +11,12 @@ import {
 } from '../../../../lib/constructs/service-metrics';
 import {
   logicalId,
-  PROJECT_ROOT,
   resolved,
   resourcesOf,
   type Synthesized,
   synthesize,
 } from '../../../support/synth';
+import { PROJECT_ROOT } from '../../../support/cdk-json';
 
 jest.setTimeout(60_000);
 

@@ -4,21 +4,19 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { METRICS } from '../../../../lambda/domain/metrics';
 import { ENV } from '../../../../lambda/shared/function-environment';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../../../lambda/stripe-events/billing-event-mapping';
-import { loadServiceConfig } from '../../../../lib/config';
 import type { ServiceFunction } from '../../../../lib/constructs/service-function';
 import {
   EVENT_BRIDGE_MAX_EVENT_AGE,
   EVENT_BRIDGE_RETRY_ATTEMPTS,
 } from '../../../../lib/constructs/stripe-event-bridge';
 import {
-  cdkJsonContext,
   logicalId,
-  PROJECT_ROOT,
   resolved,
   resourcesOf,
   type Synthesized,
   synthesize,
 } from '../../../support/synth';
+import { PROJECT_ROOT } from '../../../support/cdk-json';
 
 jest.setTimeout(120_000);
 
@@ -273,29 +271,5 @@ describe('Stripe events through EventBridge (context eventBridgeSource)', () => 
     const text = JSON.stringify(template.toJSON());
     expect(text).not.toContain('event-bridge');
     expect(text).not.toContain('EventBridgeEvents');
-  });
-});
-
-describe('the eventBridgeSource setting', () => {
-  const config = (context: Record<string, unknown>) =>
-    loadServiceConfig({
-      tryGetContext: (key) => ({ ...cdkJsonContext(), env: 'dev', ...context })[key],
-    });
-
-  it('takes a Stripe partner event source name', () => {
-    expect(config({ eventBridgeSource: SOURCE }).settings.eventBridgeSource).toBe(SOURCE);
-    expect(config({}).settings.eventBridgeSource).toBeUndefined();
-    expect(config({ eventBridgeSource: '' }).settings.eventBridgeSource).toBeUndefined();
-  });
-
-  it.each([
-    'aws.partner/stripe.com/',
-    'aws.partner/example.com/ed_1',
-    'ed_test_123',
-    'aws.partner/stripe.com/ed 1',
-  ])('refuses %p, saying what it must be', (value) => {
-    expect(() => config({ eventBridgeSource: value })).toThrow(
-      /context eventBridgeSource must be the partner event source of a Stripe event destination: aws\.partner\/stripe\.com\//,
-    );
   });
 });
