@@ -22,8 +22,8 @@ export interface ServiceFunctionProps {
   readonly entry: string;
   readonly description: string;
   readonly environment: FunctionEnvironment;
-  /** Concurrency reserved for (and capping) this function; none when absent. */
-  readonly reservedConcurrency?: number;
+  /** Concurrency reserved for (and capping) this function; none when absent or `false`. */
+  readonly reservedConcurrency?: number | false;
   /** The environment's `lambdaTimeoutSeconds` (sized for API Gateway's 29 s) unless given. */
   readonly timeoutSeconds?: number;
   /**
@@ -96,7 +96,8 @@ export class ServiceFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: settings.lambdaMemoryMb,
       timeout: Duration.seconds(props.timeoutSeconds ?? settings.lambdaTimeoutSeconds),
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      reservedConcurrentExecutions:
+        props.reservedConcurrency === false ? undefined : props.reservedConcurrency,
       retryAttempts: props.retryAttempts,
       role: this.role,
       logGroup: this.logGroup,

@@ -7,10 +7,8 @@ import { CUSTOMERS_BY_STRIPE_ID_INDEX, OWNED_TABLES } from '../../../lambda/shar
 import { createTableInput } from '../../../local/services/provision';
 import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../lib/config';
 import type { ServiceFunction } from '../../../lib/constructs/service-function';
-import {
-  CATALOG_SNAPSHOT_TIMEOUT_SECONDS,
-  catalogWriteBackConditions,
-} from '../../../lib/constructs/service-functions';
+import { catalogWriteBackConditions } from '../../../lib/constructs/catalog-access';
+import { CATALOG_SNAPSHOT_TIMEOUT_SECONDS } from '../../../lib/constructs/service-functions';
 import {
   logicalId,
   resolved,

@@ -1,22 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { METRICS } from '../../../../lambda/domain/metrics';
-import { OWNED_TABLES } from '../../../../lambda/shared/tables';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../../lib/config';
-import type { ServiceFunction } from '../../../../lib/constructs/service-function';
-import {
-  DYNAMODB_OPERATIONS,
-  WEBHOOK_SERVER_ERROR_ANSWERS,
-} from '../../../../lib/constructs/service-metrics';
+import { METRICS } from '../../../../../lambda/domain/metrics';
+import { OWNED_TABLES } from '../../../../../lambda/shared/tables';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../../../lib/config';
+import type { ServiceFunction } from '../../../../../lib/constructs/service-function';
+import { DYNAMODB_OPERATIONS } from '../../../../../lib/constructs/monitoring/dynamodb-metrics';
+import { WEBHOOK_SERVER_ERROR_ANSWERS } from '../../../../../lib/constructs/monitoring/service-metric-factory';
 import {
   logicalId,
   resolved,
   resourcesOf,
   type Synthesized,
   synthesize,
-} from '../../../support/synth';
-import { PROJECT_ROOT } from '../../../support/cdk-json';
+} from '../../../../support/synth';
+import { PROJECT_ROOT } from '../../../../support/cdk-json';
 
 jest.setTimeout(60_000);
 

@@ -4,7 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
+import { removalPolicyOf, resourceName, type ServiceConfig } from '../../config';
 
 export interface AlarmTopicProps {
   readonly config: ServiceConfig;
