@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   ALL_ROUTES,
@@ -23,11 +23,11 @@ import {
 } from '../../lambda/shared/routes';
 import {
   type EnvironmentSettings,
-  removalPolicyOf,
   resourceName,
   type ServiceConfig,
   type ThrottleSettings,
 } from '../config';
+import { serviceLogGroup } from './service-log-group';
 
 export interface ServiceApiProps {
   readonly config: ServiceConfig;
@@ -114,11 +114,8 @@ export class ServiceApi extends Construct {
   }
 
   private createAccessLogGroup(config: ServiceConfig): LogGroup {
-    return new LogGroup(this, 'AccessLogs', {
-      logGroupName: `/aws/apigateway/${resourceName(config, API_NAME_SUFFIX)}/access`,
-      retention: config.settings.logRetentionDays,
-      removalPolicy: removalPolicyOf(config),
-    });
+    const logGroupName = `/aws/apigateway/${resourceName(config, API_NAME_SUFFIX)}/access`;
+    return serviceLogGroup(this, 'AccessLogs', config, logGroupName);
   }
 
   /** The `$default` stage: the stage-wide throttle and the access log. */

@@ -2,12 +2,13 @@ import * as path from 'node:path';
 import { AssetHashType, DockerImage, Duration, type ILocalBundling } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bundleCacheDir, bundleFunctionSyncCached } from '../bundle-cache';
 import { bundleFunctionSync } from '../bundling';
 import type { FunctionEnvironment } from '../../lambda/shared/function-environment';
-import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
+import { resourceName, type ServiceConfig } from '../config';
+import { serviceLogGroup } from './service-log-group';
 
 /** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version (`BUNDLE_TARGET`). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -60,17 +61,16 @@ export class ServiceFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** `<project>-<env>-<functionName>`, known at synthesis (`function.functionName` is a token). */
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
     const { settings } = props.config;
     const functionName = resourceName(props.config, props.functionName);
+    this.name = functionName;
 
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: settings.logRetentionDays,
-      removalPolicy: removalPolicyOf(props.config),
-    });
+    this.logGroup = serviceLogGroup(this, 'LogGroup', props.config, `/aws/lambda/${functionName}`);
 
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),

@@ -4,7 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { removalPolicyOf, resourceName, type ServiceConfig } from '../../config';
+import { removalPolicyOf, resourceName, type ServiceConfig, stackName } from '../../config';
 
 export interface AlarmTopicProps {
   readonly config: ServiceConfig;
@@ -60,7 +60,7 @@ export class AlarmTopic extends Construct {
     // grant carries no condition, as AWS documents it (a condition key missing from
     // SNS's call to KMS would silence every alarm).
     const key = new Key(this, 'Key', {
-      description: `Encrypts the alarm notifications of ${resourceName(config, 'stripe-service')}`,
+      description: `Encrypts the alarm notifications of ${stackName(config)}`,
       enableKeyRotation: true,
       removalPolicy: removalPolicyOf(config),
     });
