@@ -2,7 +2,7 @@ import { App, CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
-import type { EnvironmentName } from '../../lib/config';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
 import type { StripeServiceStack } from '../../lib/stripe-service-stack';
 import { useBundleCache } from './bundle-cache';
 import { cdkJsonContext } from './cdk-json';
@@ -61,6 +61,24 @@ export function synthesize(
   const { stack } = buildApp(app, options.processEnv);
   const template = Template.fromStack(stack);
   return { app, stack, template, outdir: app.outdir };
+}
+
+/**
+ * Synthesizes every environment once, before the tests of the file that calls it (at its
+ * top level); the function returned gives each environment's synthesis.
+ */
+export function synthesizeEveryEnvironment(
+  options: SynthesizeOptions = {},
+): (env: EnvironmentName) => Synthesized {
+  const synthesized = new Map<EnvironmentName, Synthesized>();
+  beforeAll(() => {
+    for (const env of ENVIRONMENT_NAMES) synthesized.set(env, synthesize(env, {}, options));
+  });
+  return (env) => {
+    const result = synthesized.get(env);
+    if (!result) throw new Error(`not synthesized: ${env}`);
+    return result;
+  };
 }
 
 /** Context that changes one environment's settings, keeping the rest of cdk.json. */

@@ -4,7 +4,6 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { METRICS } from '../../../../lambda/domain/metrics';
 import { ENV } from '../../../../lambda/shared/function-environment';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../../../lambda/stripe-events/billing-event-mapping';
-import type { ServiceFunction } from '../../../../lib/constructs/service-function';
 import {
   EVENT_BRIDGE_MAX_EVENT_AGE,
   EVENT_BRIDGE_RETRY_ATTEMPTS,
@@ -16,28 +15,12 @@ import {
   type Synthesized,
   synthesize,
 } from '../../../support/synth';
+import { permissions } from '../../../support/iam-permissions';
 import { PROJECT_ROOT } from '../../../support/cdk-json';
 
 jest.setTimeout(120_000);
 
 const SOURCE = 'aws.partner/stripe.com/ed_test_123';
-
-/** Every (action, resource) a function's role may do, in template form. */
-function permissions({ stack, template }: Synthesized, fn: ServiceFunction): Set<string> {
-  const roleId = logicalId(stack, fn.role);
-  const pairs = new Set<string>();
-  for (const [, policy] of resourcesOf(template, 'AWS::IAM::Policy')) {
-    const roles = policy.Properties.Roles as { Ref: string }[];
-    if (!roles.some((role) => role.Ref === roleId)) continue;
-    const document = policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] };
-    for (const statement of document.Statement) {
-      for (const action of [statement.Action].flat() as string[])
-        for (const resource of [statement.Resource].flat())
-          pairs.add(`${action} ${JSON.stringify(resource)}${statement.Condition ? ' if …' : ''}`);
-    }
-  }
-  return pairs;
-}
 
 let withBridge: Synthesized;
 let without: Synthesized;
