@@ -21,21 +21,16 @@ const CLOUDWATCH = new ServicePrincipal('cloudwatch.amazonaws.com');
  */
 export class AlarmTopic extends Construct {
   readonly topic: ITopic;
-  /** Whether this stack created the topic (else it was imported by ARN). */
-  readonly created: boolean;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     const { config } = props;
     const { alarms } = config.settings;
 
-    if (alarms.topicArn !== undefined) {
-      this.topic = Topic.fromTopicArn(this, 'Topic', alarms.topicArn);
-      this.created = false;
-    } else {
-      this.topic = this.createTopic(config);
-      this.created = true;
-    }
+    this.topic =
+      alarms.topicArn !== undefined
+        ? Topic.fromTopicArn(this, 'Topic', alarms.topicArn)
+        : this.createTopic(config);
     if (alarms.email !== undefined) this.topic.addSubscription(new EmailSubscription(alarms.email));
   }
 
