@@ -10,7 +10,10 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { resourceName, type ServiceConfig } from '../../config';
 
-/** The period of every alarm but the reconciliation's, which follow its interval. */
+/**
+ * The period of most alarms; the reconciliation's follow its interval, the catalog
+ * snapshot's staleness its one-minute count.
+ */
 export const ALARM_PERIOD = Duration.minutes(5);
 
 /** What an alarm watches and when it fires; every alarm states all of it. */
