@@ -28,7 +28,7 @@ export const BUNDLE_ENTRY_FILE = 'index.mjs';
  * offline with the deployed package. Without the sources' text (in the repository at the
  * deployed commit) the maps are about 1 MiB a function, 250 KiB of its zip.
  */
-export const SOURCE_MAPS = { sourcemap: 'linked', sourcesContent: false } as const;
+const SOURCE_MAPS = { sourcemap: 'linked', sourcesContent: false } as const;
 
 /**
  * ESM, so code reached only through `import()` (the stripe SDK in the webhook, the AWS

@@ -4,7 +4,7 @@ import { LISTING_FRESHNESS } from '../lambda/domain/price-listing';
 import { type ServiceConfig, stackName } from './config';
 import { ExternalResources } from './constructs/external-resources';
 import { FunctionSchedule } from './constructs/function-schedule';
-import { Monitoring } from './constructs/monitoring';
+import { Monitoring } from './constructs/monitoring/monitoring';
 import { ServiceApi } from './constructs/service-api';
 import { ServiceFunctions } from './constructs/service-functions';
 import { ServiceTables } from './constructs/service-tables';

@@ -7,7 +7,7 @@ import { ENV } from '../shared/function-environment';
 
 /**
  * The one dimension every metric carries (contract section 8). The monitoring construct
- * (`lib/constructs/monitoring.ts`) alarms on exactly this dimension set: CloudWatch matches
+ * (`lib/constructs/monitoring/`) alarms on exactly this dimension set: CloudWatch matches
  * dimension sets exactly, so a metric emitted with one more dimension is another metric.
  */
 const ENVIRONMENT_DIMENSION = METRIC_DIMENSIONS.environment;

@@ -3,7 +3,7 @@ import type { SecretRef } from '../shared/secrets';
 
 /**
  * A setting that is missing or malformed: a function's environment at cold start, a
- * secret's shape, or the stack's settings in cdk.json context at synth (lib/config.ts).
+ * secret's shape, or the stack's settings in cdk.json context at synth (lib/config/).
  */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';

@@ -12,7 +12,7 @@ const LOCAL_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::
 
 /**
  * Whether a URL's `hostname` is this machine: the one place plain http is allowed, for a
- * redirect and for an allowed origin alike (lib/config.ts). IPv6 keeps its brackets.
+ * redirect and for an allowed origin alike (lib/config/). IPv6 keeps its brackets.
  */
 export const isLocalHost = (hostname: string): boolean => LOCAL_HOSTS.has(hostname);
 

@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
   ALL_ROUTES,
@@ -22,11 +22,12 @@ import {
   routeKey,
 } from '../../lambda/shared/routes';
 import {
-  removalPolicyOf,
+  type EnvironmentSettings,
   resourceName,
   type ServiceConfig,
   type ThrottleSettings,
 } from '../config';
+import { serviceLogGroup } from './service-log-group';
 
 export interface ServiceApiProps {
   readonly config: ServiceConfig;
@@ -65,6 +66,9 @@ const ROUTE_AUTHORIZATION: Record<RouteAuth, string> = {
     'Stripe cannot send a bearer token; the function verifies the Stripe-Signature HMAC over the raw body.',
 };
 
+/** The API's name suffix: `<project>-<env>-stripe-api`, its access log group named after it. */
+const API_NAME_SUFFIX = 'stripe-api';
+
 /** API Gateway's form of a throttle in stage and route settings. */
 const throttleSettings = (throttle: ThrottleSettings) => ({
   ThrottlingRateLimit: throttle.rateLimit,
@@ -85,28 +89,38 @@ export class ServiceApi extends Construct {
   constructor(scope: Construct, id: string, props: ServiceApiProps) {
     super(scope, id);
     const { config } = props;
-    const { settings } = config;
+    this.httpApi = this.createHttpApi(config);
+    this.accessLogGroup = this.createAccessLogGroup(config);
+    this.stage = this.createStage(config.settings);
+    this.addRoutes(props.functions);
+    this.throttleRoutes(config.settings.routeThrottling);
+    this.baseUrl = this.httpApi.apiEndpoint;
+    this.outputUrls();
+  }
 
-    this.httpApi = new HttpApi(this, 'HttpApi', {
-      apiName: resourceName(config, 'stripe-api'),
+  private createHttpApi(config: ServiceConfig): HttpApi {
+    return new HttpApi(this, 'HttpApi', {
+      apiName: resourceName(config, API_NAME_SUFFIX),
       description: 'Stripe service: checkout, portal, prices and Stripe webhooks',
       createDefaultStage: false,
       // The frontends that call the API are the same origins that checkout returns to.
       corsPreflight: {
-        allowOrigins: [...settings.allowedRedirectOrigins],
+        allowOrigins: [...config.settings.allowedRedirectOrigins],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
         allowHeaders: ['authorization', 'content-type'],
         maxAge: Duration.hours(1),
       },
     });
+  }
 
-    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
-      logGroupName: `/aws/apigateway/${resourceName(config, 'stripe-api')}/access`,
-      retention: settings.logRetentionDays,
-      removalPolicy: removalPolicyOf(config),
-    });
+  private createAccessLogGroup(config: ServiceConfig): LogGroup {
+    const logGroupName = `/aws/apigateway/${resourceName(config, API_NAME_SUFFIX)}/access`;
+    return serviceLogGroup(this, 'AccessLogs', config, logGroupName);
+  }
 
-    this.stage = new HttpStage(this, 'DefaultStage', {
+  /** The `$default` stage: the stage-wide throttle and the access log. */
+  private createStage(settings: EnvironmentSettings): HttpStage {
+    return new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
@@ -119,12 +133,14 @@ export class ServiceApi extends Construct {
         format: ACCESS_LOG_FORMAT,
       },
     });
+  }
 
+  /** Every route of the contract, to its function, each saying why it has no authorizer. */
+  private addRoutes(functions: ServiceApiProps['functions']): void {
     const integrations: Record<FunctionId, HttpLambdaIntegration> = {
-      api: new HttpLambdaIntegration('ApiIntegration', props.functions.api),
-      webhook: new HttpLambdaIntegration('WebhookIntegration', props.functions.webhook),
+      api: new HttpLambdaIntegration('ApiIntegration', functions.api),
+      webhook: new HttpLambdaIntegration('WebhookIntegration', functions.webhook),
     };
-    const cfnStage = this.stage.node.defaultChild as CfnStage;
     for (const route of ALL_ROUTES) {
       // One method per route definition, so one HttpRoute each.
       for (const httpRoute of this.httpApi.addRoutes({
@@ -138,27 +154,29 @@ export class ServiceApi extends Construct {
         });
         // API Gateway rejects route settings for a route that does not exist yet ("Unable
         // to find Route by key"), so the stage is created after every route.
-        cfnStage.addResourceDependency(httpRoute.node.defaultChild as CfnRoute);
+        this.cfnStage().addResourceDependency(httpRoute.node.defaultChild as CfnRoute);
       }
     }
+  }
 
-    // Per-route throttles, which the L2 stage does not offer. Each replaces the stage
-    // default for its route; the public routes get smaller ones so that a flood on them
-    // cannot take the function concurrency checkout needs (they share the api function).
-    const routeThrottles = Object.entries(settings.routeThrottling) as [
-      RouteName,
-      ThrottleSettings,
-    ][];
+  /**
+   * Per-route throttles, which the L2 stage does not offer. Each replaces the stage
+   * default for its route; the public routes get smaller ones so that a flood on them
+   * cannot take the function concurrency checkout needs (they share the api function).
+   */
+  private throttleRoutes(routeThrottling: EnvironmentSettings['routeThrottling']): void {
+    const routeThrottles = Object.entries(routeThrottling) as [RouteName, ThrottleSettings][];
     if (routeThrottles.length > 0) {
-      cfnStage.routeSettings = Object.fromEntries(
+      this.cfnStage().routeSettings = Object.fromEntries(
         routeThrottles.map(([name, throttle]) => [
           routeKey(ROUTES[name]),
           throttleSettings(throttle),
         ]),
       );
     }
+  }
 
-    this.baseUrl = this.httpApi.apiEndpoint;
+  private outputUrls(): void {
     new CfnOutput(this, 'ApiUrl', {
       key: 'ApiUrl',
       description: 'Base URL of the Stripe service API',
@@ -169,5 +187,9 @@ export class ServiceApi extends Construct {
       description: 'Register this URL as the webhook endpoint in Stripe',
       value: `${this.baseUrl}${ROUTES.stripeWebhook.path}`,
     });
+  }
+
+  private cfnStage(): CfnStage {
+    return this.stage.node.defaultChild as CfnStage;
   }
 }

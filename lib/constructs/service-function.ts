@@ -2,11 +2,13 @@ import * as path from 'node:path';
 import { AssetHashType, DockerImage, Duration, type ILocalBundling } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { bundleCacheDir, bundleFunctionSyncCached } from '../bundle-cache';
 import { bundleFunctionSync } from '../bundling';
 import type { FunctionEnvironment } from '../../lambda/shared/function-environment';
-import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
+import { resourceName, type ServiceConfig } from '../config';
+import { serviceLogGroup } from './service-log-group';
 
 /** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version (`BUNDLE_TARGET`). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
@@ -21,8 +23,8 @@ export interface ServiceFunctionProps {
   readonly entry: string;
   readonly description: string;
   readonly environment: FunctionEnvironment;
-  /** Concurrency reserved for (and capping) this function; none when absent. */
-  readonly reservedConcurrency?: number;
+  /** Concurrency reserved for (and capping) this function; none when absent or `false`. */
+  readonly reservedConcurrency?: number | false;
   /** The environment's `lambdaTimeoutSeconds` (sized for API Gateway's 29 s) unless given. */
   readonly timeoutSeconds?: number;
   /**
@@ -36,13 +38,16 @@ export interface ServiceFunctionProps {
  * CDK's local bundling step: the function's entry through `lib/bundling.ts` (the same
  * build `npm run bench` measures). It bundles or throws, so CDK never falls back to Docker.
  * `entry` is a field, not only an argument: CDK keys its asset cache on the bundling
- * options, and two functions must never share one bundle.
+ * options, and two functions must never share one bundle. The tests' synthesis goes
+ * through the bundle cache (`lib/bundle-cache.ts`), a deploy never.
  */
 class LocalEsbuild implements ILocalBundling {
   constructor(readonly entry: string) {}
 
   tryBundle(outputDir: string): boolean {
-    bundleFunctionSync({ entry: this.entry }, outputDir);
+    const cacheDir = bundleCacheDir();
+    if (cacheDir === undefined) bundleFunctionSync({ entry: this.entry }, outputDir);
+    else bundleFunctionSyncCached(this.entry, outputDir, cacheDir);
     return true;
   }
 }
@@ -56,17 +61,16 @@ export class ServiceFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** `<project>-<env>-<functionName>`, known at synthesis (`function.functionName` is a token). */
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
     const { settings } = props.config;
     const functionName = resourceName(props.config, props.functionName);
+    this.name = functionName;
 
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: settings.logRetentionDays,
-      removalPolicy: removalPolicyOf(props.config),
-    });
+    this.logGroup = serviceLogGroup(this, 'LogGroup', props.config, `/aws/lambda/${functionName}`);
 
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -92,7 +96,8 @@ export class ServiceFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: settings.lambdaMemoryMb,
       timeout: Duration.seconds(props.timeoutSeconds ?? settings.lambdaTimeoutSeconds),
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      reservedConcurrentExecutions:
+        props.reservedConcurrency === false ? undefined : props.reservedConcurrency,
       retryAttempts: props.retryAttempts,
       role: this.role,
       logGroup: this.logGroup,

@@ -1,11 +1,12 @@
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { functionEnvironments } from '../../lambda/shared/function-environment';
 import {
-  CUSTOMERS_BY_STRIPE_ID_INDEX,
-  PRICES_TABLE,
-  PRODUCTS_TABLE,
-} from '../../lambda/shared/tables';
+  type FunctionEnvironment,
+  functionEnvironments,
+} from '../../lambda/shared/function-environment';
+import { CUSTOMERS_BY_STRIPE_ID_INDEX } from '../../lambda/shared/tables';
 import { metricsNamespace, type ServiceConfig } from '../config';
+import { type CatalogTable, grantCatalogAccess } from './catalog-access';
 import type { ExternalResources } from './external-resources';
 import { ServiceFunction } from './service-function';
 import type { ServiceTables } from './service-tables';
@@ -25,6 +26,8 @@ export const FUNCTION_ENTRIES = {
   /** Only with context `eventBridgeSource`. */
   eventBridge: 'lambda/eventbridge/index.ts',
 } as const;
+
+export type ServiceFunctionId = keyof typeof FUNCTION_ENTRIES;
 
 /** Long enough for the second pass (at 30 s) and its budget, short of the next minute's run. */
 export const CATALOG_SNAPSHOT_TIMEOUT_SECONDS = 50;
@@ -54,50 +57,8 @@ const PIPELINE_TABLE_ACCESS = {
   subscriptionOrder: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
 } as const;
 
-/**
- * What the functions do to the catalog tables, which belong to the product and pricing
- * services: exactly the calls of `lambda/adapters/dynamo-catalog-repository.ts`
- * (`test/unit/lib/catalog-access.test.ts` runs the adapter and checks it against this).
- *
- * - api: GetItem on both (checkout reads the live price and its product), and UpdateItem
- *   writing back the Stripe id only. The contract lets this service write nothing else
- *   there, so the write is limited by IAM, not only by our code;
- * - catalogSnapshot: the listing's reads, once per pass instead of once per request: Scan
- *   on prices (the pricing service gives no index) and BatchGetItem on the products named.
- */
-export const CATALOG_ACCESS = {
-  products: {
-    definition: PRODUCTS_TABLE,
-    reads: { api: ['dynamodb:GetItem'], catalogSnapshot: ['dynamodb:BatchGetItem'] },
-    stripeIdAttribute: PRODUCTS_TABLE.stripeIdAttribute,
-  },
-  prices: {
-    definition: PRICES_TABLE,
-    reads: { api: ['dynamodb:GetItem'], catalogSnapshot: ['dynamodb:Scan'] },
-    stripeIdAttribute: PRICES_TABLE.stripeIdAttribute,
-  },
-} as const;
-
-/**
- * The conditions on the catalog write-back. `dynamodb:Attributes` is every top-level
- * attribute the request names (the key, the update expression and the condition
- * expression alike), so it is the key plus the Stripe id: the adapter's conditions use
- * nothing else. `ForAllValues` alone would also allow a request naming no attribute, but
- * an UpdateItem always names its key. `dynamodb:ReturnValues` is always present on
- * UpdateItem (`NONE` when not sent, as the adapter does): `NONE` keeps the write from
- * reading back attributes it may not write.
- */
-export const catalogWriteBackConditions = (
-  table: keyof typeof CATALOG_ACCESS,
-): Record<string, unknown> => {
-  const { definition, stripeIdAttribute } = CATALOG_ACCESS[table];
-  return {
-    'ForAllValues:StringEquals': {
-      'dynamodb:Attributes': [definition.partitionKey.name, stripeIdAttribute],
-    },
-    StringEquals: { 'dynamodb:ReturnValues': 'NONE' },
-  };
-};
+/** Each function's environment variables (`lambda/shared/function-environment.ts`). */
+type Environments = ReturnType<typeof functionEnvironments>;
 
 /**
  * The four functions: `api` serves the frontend's routes, `webhook` receives Stripe's
@@ -119,13 +80,35 @@ export class ServiceFunctions extends Construct {
    */
   readonly eventBridge: ServiceFunction | undefined;
   /** Every function there is, by id (the monitoring construct alarms on each). */
-  readonly all: Readonly<Partial<Record<keyof typeof FUNCTION_ENTRIES, ServiceFunction>>>;
+  readonly all: ReadonlyMap<ServiceFunctionId, ServiceFunction>;
+
+  private readonly props: ServiceFunctionsProps;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionsProps) {
     super(scope, id);
-    const { config, tables, external } = props;
+    this.props = props;
+    const environments = this.environments();
+    this.api = this.createApi(environments.api);
+    this.webhook = this.createWebhook(environments.webhook);
+    this.reconcile = this.createReconcile(environments.reconcile);
+    this.catalogSnapshot = this.createCatalogSnapshot(environments.catalogSnapshot);
+    this.eventBridge =
+      props.config.settings.eventBridgeSource === undefined
+        ? undefined
+        : this.createEventBridge(environments.eventBridge);
+    this.all = new Map<ServiceFunctionId, ServiceFunction>([
+      ['api', this.api],
+      ['webhook', this.webhook],
+      ['reconcile', this.reconcile],
+      ['catalogSnapshot', this.catalogSnapshot],
+      ...(this.eventBridge ? [['eventBridge', this.eventBridge] as const] : []),
+    ]);
+  }
+
+  private environments(): Environments {
+    const { config, tables, external } = this.props;
     const { settings } = config;
-    const environment = functionEnvironments({
+    return functionEnvironments({
       customersTable: tables.customers.tableName,
       eventLedgerTable: tables.eventLedger.tableName,
       catalogSyncTable: tables.catalogSync.tableName,
@@ -146,148 +129,149 @@ export class ServiceFunctions extends Construct {
       environmentName: config.environmentName,
       eventBridgeSource: settings.eventBridgeSource,
     });
-    const grantPipeline = (fn: ServiceFunction) => {
-      fn.grant([...PIPELINE_TABLE_ACCESS.idempotency], [tables.eventLedger.tableArn]);
-      fn.grant([...PIPELINE_TABLE_ACCESS.parkedEvents], [tables.parkedEvents.tableArn]);
-      fn.grant([...PIPELINE_TABLE_ACCESS.subscriptionOrder], [tables.subscriptionOrder.tableArn]);
-      fn.grant(
-        ['dynamodb:Query'],
-        [`${tables.customers.tableArn}/index/${CUSTOMERS_BY_STRIPE_ID_INDEX.indexName}`],
-      );
-      fn.grant(['sns:Publish'], [external.billingEventsTopic.topicArn]);
-    };
+  }
 
-    this.api = new ServiceFunction(this, 'Api', {
+  private createApi(environment: FunctionEnvironment): ServiceFunction {
+    const { config, tables, external } = this.props;
+    const api = new ServiceFunction(this, 'Api', {
       config,
       functionName: 'stripe-api',
       entry: FUNCTION_ENTRIES.api,
       description: 'Stripe service API: checkout and portal sessions, prices, session status',
-      environment: environment.api,
+      environment,
     });
-    this.api.grant(
+    api.grant(
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [tables.customers.tableArn],
     );
-    this.api.grant(['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.catalogSync.tableArn]);
+    api.grant(['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.catalogSync.tableArn]);
     // The listing reads the snapshot's head, or one or two of its chunks.
-    this.api.grant(
-      ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
-      [tables.catalogSnapshot.tableArn],
-    );
-    const catalogTables = { products: external.productsTable, prices: external.pricesTable };
-    for (const table of ['products', 'prices'] as const) {
-      const { tableArn } = catalogTables[table];
-      this.api.grant([...CATALOG_ACCESS[table].reads.api], [tableArn]);
-      this.api.grant(['dynamodb:UpdateItem'], [tableArn], catalogWriteBackConditions(table));
-    }
+    api.grant(['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [tables.catalogSnapshot.tableArn]);
+    grantCatalogAccess(api, 'api', this.catalogTables(), { writesBack: true });
     // With a combined secret both ARNs are that one secret (granted once), and it holds
     // the webhook signing secret too: IAM cannot grant one field of a secret, so a
     // combined secret trades this isolation for the one-secret layout.
-    this.api.grant(
+    api.grant(
       ['secretsmanager:GetSecretValue'],
       [external.secrets.stripeSecretKey.policyArn, external.secrets.jwtAccessTokenSecret.policyArn],
     );
+    return api;
+  }
 
-    this.webhook = new ServiceFunction(this, 'Webhook', {
+  private createWebhook(environment: FunctionEnvironment): ServiceFunction {
+    const { config, external } = this.props;
+    const webhook = new ServiceFunction(this, 'Webhook', {
       config,
       functionName: 'stripe-webhook',
       entry: FUNCTION_ENTRIES.webhook,
       description: 'Stripe webhook receiver: verifies, de-duplicates and publishes billing events',
-      environment: environment.webhook,
-      ...(settings.webhookReservedConcurrency === false
-        ? {}
-        : { reservedConcurrency: settings.webhookReservedConcurrency }),
+      environment,
+      reservedConcurrency: config.settings.webhookReservedConcurrency,
     });
-    grantPipeline(this.webhook);
+    this.grantPipeline(webhook);
     // The signing secrets verify deliveries; the Stripe API key settles a same-second
     // ordering tie against the subscription's current state at Stripe (contract section 5).
-    this.webhook.grant(
+    webhook.grant(
       ['secretsmanager:GetSecretValue'],
       [external.secrets.stripeWebhookSecret.policyArn, external.secrets.stripeSecretKey.policyArn],
     );
+    return webhook;
+  }
 
-    const { reconciliation } = settings;
-    this.reconcile = new ServiceFunction(this, 'Reconcile', {
+  private createReconcile(environment: FunctionEnvironment): ServiceFunction {
+    const { config, tables } = this.props;
+    const { reconciliation } = config.settings;
+    const reconcile = new ServiceFunction(this, 'Reconcile', {
       config,
       functionName: 'stripe-reconcile',
       entry: FUNCTION_ENTRIES.reconcile,
       description:
         "Stripe reconciliation: feeds Stripe's events since the saved cursor through the webhook's pipeline",
-      environment: environment.reconcile,
+      environment,
       // Not API Gateway's 29 s: a run walks every event since the cursor.
       timeoutSeconds: reconciliation.timeoutSeconds,
       // One run at a time: two overlapping runs would walk the same events and race to
       // save the cursor (harmless through the ledger, but wasted Stripe calls). A run
       // started while another is going is throttled, and Lambda retries it later.
-      ...(reconciliation.reservedConcurrency === false
-        ? {}
-        : { reservedConcurrency: reconciliation.reservedConcurrency }),
+      reservedConcurrency: reconciliation.reservedConcurrency,
       // A failed run is not retried at once: it alarms, and the next scheduled run starts
       // again from the same saved cursor.
       retryAttempts: 0,
     });
-    grantPipeline(this.reconcile);
-    this.reconcile.grant(
+    this.grantPipeline(reconcile);
+    reconcile.grant(
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [tables.reconciliationState.tableArn],
     );
-    // The Stripe API key only (contract section 8): it lists events, never verifies one.
-    this.reconcile.grant(
-      ['secretsmanager:GetSecretValue'],
-      [external.secrets.stripeSecretKey.policyArn],
-    );
+    // It lists events, never verifies one.
+    this.grantStripeKeyOnly(reconcile);
+    return reconcile;
+  }
 
-    this.catalogSnapshot = new ServiceFunction(this, 'CatalogSnapshot', {
+  private createCatalogSnapshot(environment: FunctionEnvironment): ServiceFunction {
+    const { config, tables } = this.props;
+    const catalogSnapshot = new ServiceFunction(this, 'CatalogSnapshot', {
       config,
       functionName: 'stripe-catalog-snapshot',
       entry: FUNCTION_ENTRIES.catalogSnapshot,
       description:
         'Stripe service price listing: rebuilds the catalog snapshot GET /stripe/prices reads',
-      environment: environment.catalogSnapshot,
+      environment,
       // Passes at 0 s and 30 s of its minute, each with its budget (LISTING_FRESHNESS).
       timeoutSeconds: CATALOG_SNAPSHOT_TIMEOUT_SECONDS,
       // A failed invocation is not retried: the next minute's passes rebuild it anyway.
       retryAttempts: 0,
     });
-    for (const table of ['products', 'prices'] as const) {
-      this.catalogSnapshot.grant(
-        [...CATALOG_ACCESS[table].reads.catalogSnapshot],
-        [catalogTables[table].tableArn],
-      );
-    }
-    this.catalogSnapshot.grant(
+    grantCatalogAccess(catalogSnapshot, 'catalogSnapshot', this.catalogTables(), {
+      writesBack: false,
+    });
+    catalogSnapshot.grant(
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
       [tables.catalogSnapshot.tableArn],
     );
+    return catalogSnapshot;
+  }
 
-    this.eventBridge =
-      settings.eventBridgeSource === undefined
-        ? undefined
-        : new ServiceFunction(this, 'EventBridge', {
-            config,
-            functionName: 'stripe-event-bridge',
-            entry: FUNCTION_ENTRIES.eventBridge,
-            description:
-              "Stripe events from the partner event bus: checked, de-duplicated with the webhook's, published as billing events",
-            environment: environment.eventBridge,
-            // Its asynchronous retries and failure destination: `StripeEventBridge`.
-          });
-    if (this.eventBridge) {
-      grantPipeline(this.eventBridge);
-      // The Stripe API key only: thin events are fetched from Stripe and same-second ties
-      // settled there. Nothing is signed on this way in, so no webhook signing secret.
-      this.eventBridge.grant(
-        ['secretsmanager:GetSecretValue'],
-        [external.secrets.stripeSecretKey.policyArn],
-      );
-    }
+  private createEventBridge(environment: FunctionEnvironment): ServiceFunction {
+    const eventBridge = new ServiceFunction(this, 'EventBridge', {
+      config: this.props.config,
+      functionName: 'stripe-event-bridge',
+      entry: FUNCTION_ENTRIES.eventBridge,
+      description:
+        "Stripe events from the partner event bus: checked, de-duplicated with the webhook's, published as billing events",
+      environment,
+      // Its asynchronous retries and failure destination: `StripeEventBridge`.
+    });
+    this.grantPipeline(eventBridge);
+    // Thin events are fetched from Stripe and same-second ties settled there. Nothing is
+    // signed on this way in, so no webhook signing secret.
+    this.grantStripeKeyOnly(eventBridge);
+    return eventBridge;
+  }
 
-    this.all = {
-      api: this.api,
-      webhook: this.webhook,
-      reconcile: this.reconcile,
-      catalogSnapshot: this.catalogSnapshot,
-      ...(this.eventBridge ? { eventBridge: this.eventBridge } : {}),
-    };
+  /** What every way in to the event pipeline may do (`PIPELINE_TABLE_ACCESS`, publishing). */
+  private grantPipeline(fn: ServiceFunction): void {
+    const { tables, external } = this.props;
+    fn.grant([...PIPELINE_TABLE_ACCESS.idempotency], [tables.eventLedger.tableArn]);
+    fn.grant([...PIPELINE_TABLE_ACCESS.parkedEvents], [tables.parkedEvents.tableArn]);
+    fn.grant([...PIPELINE_TABLE_ACCESS.subscriptionOrder], [tables.subscriptionOrder.tableArn]);
+    fn.grant(
+      ['dynamodb:Query'],
+      [`${tables.customers.tableArn}/index/${CUSTOMERS_BY_STRIPE_ID_INDEX.indexName}`],
+    );
+    fn.grant(['sns:Publish'], [external.billingEventsTopic.topicArn]);
+  }
+
+  /** The Stripe API key only (contract section 8): it calls Stripe, never verifies a delivery. */
+  private grantStripeKeyOnly(fn: ServiceFunction): void {
+    fn.grant(
+      ['secretsmanager:GetSecretValue'],
+      [this.props.external.secrets.stripeSecretKey.policyArn],
+    );
+  }
+
+  private catalogTables(): Record<CatalogTable, ITable> {
+    const { external } = this.props;
+    return { products: external.productsTable, prices: external.pricesTable };
   }
 }

@@ -14,6 +14,12 @@ import {
 } from '../../lambda/shared/tables';
 import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
 
+/** A table this stack owns, with the definition it was created from. */
+export interface OwnedTable {
+  readonly table: Table;
+  readonly definition: TableDefinition;
+}
+
 export interface ServiceTablesProps {
   readonly config: ServiceConfig;
 }
@@ -35,43 +41,31 @@ export class ServiceTables extends Construct {
   readonly subscriptionOrder: Table;
   readonly reconciliationState: Table;
   readonly catalogSnapshot: Table;
-  /** Every table above, with its definition (the monitoring construct alarms on each). */
-  readonly owned: readonly { readonly table: Table; readonly definition: TableDefinition }[];
+  private readonly ownedTables: OwnedTable[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceTablesProps) {
     super(scope, id);
-    this.customers = this.createTable('CustomersTable', CUSTOMERS_TABLE, props.config);
-    this.eventLedger = this.createTable(
-      'WebhookIdempotencyTable',
-      EVENT_LEDGER_TABLE,
-      props.config,
-    );
-    this.catalogSync = this.createTable('CatalogSyncTable', CATALOG_SYNC_TABLE, props.config);
-    this.parkedEvents = this.createTable('ParkedEventsTable', PARKED_EVENTS_TABLE, props.config);
+    const { config } = props;
+    this.customers = this.createTable('CustomersTable', CUSTOMERS_TABLE, config);
+    this.eventLedger = this.createTable('WebhookIdempotencyTable', EVENT_LEDGER_TABLE, config);
+    this.catalogSync = this.createTable('CatalogSyncTable', CATALOG_SYNC_TABLE, config);
+    this.parkedEvents = this.createTable('ParkedEventsTable', PARKED_EVENTS_TABLE, config);
     this.subscriptionOrder = this.createTable(
       'SubscriptionOrderTable',
       SUBSCRIPTION_ORDER_TABLE,
-      props.config,
+      config,
     );
     this.reconciliationState = this.createTable(
       'ReconciliationStateTable',
       RECONCILIATION_STATE_TABLE,
-      props.config,
+      config,
     );
-    this.catalogSnapshot = this.createTable(
-      'CatalogSnapshotTable',
-      CATALOG_SNAPSHOT_TABLE,
-      props.config,
-    );
-    this.owned = [
-      { table: this.customers, definition: CUSTOMERS_TABLE },
-      { table: this.eventLedger, definition: EVENT_LEDGER_TABLE },
-      { table: this.catalogSync, definition: CATALOG_SYNC_TABLE },
-      { table: this.parkedEvents, definition: PARKED_EVENTS_TABLE },
-      { table: this.subscriptionOrder, definition: SUBSCRIPTION_ORDER_TABLE },
-      { table: this.reconciliationState, definition: RECONCILIATION_STATE_TABLE },
-      { table: this.catalogSnapshot, definition: CATALOG_SNAPSHOT_TABLE },
-    ];
+    this.catalogSnapshot = this.createTable('CatalogSnapshotTable', CATALOG_SNAPSHOT_TABLE, config);
+  }
+
+  /** Every table above, with its definition, as created (the monitoring alarms on each). */
+  get owned(): readonly OwnedTable[] {
+    return this.ownedTables;
   }
 
   private createTable(id: string, definition: TableDefinition, config: ServiceConfig): Table {
@@ -100,6 +94,7 @@ export class ServiceTables extends Construct {
         reason: `Point-in-time recovery is off by configuration in ${config.environmentName}, whose data is disposable; staging and prod enable it.`,
       });
     }
+    this.ownedTables.push({ table, definition });
     return table;
   }
 }

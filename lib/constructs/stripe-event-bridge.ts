@@ -84,7 +84,7 @@ export class StripeEventBridge extends Construct {
     const pattern = stripeEventPattern(source, Stack.of(this).account);
     this.rule = new Rule(this, 'Rule', {
       ruleName: resourceName(config, 'stripe-event-bridge-events'),
-      description: `Stripe's handled event types from ${source} to ${resourceName(config, 'stripe-event-bridge')}`,
+      description: `Stripe's handled event types from ${source} to ${fn.name}`,
       eventBus: this.bus,
       eventPattern: {
         source: [...pattern.source],

@@ -34,7 +34,7 @@ import { CommandFailedError, UsageError } from './cli';
 import { awsWebhookSecret, describeSecretRef, readSecret } from './secrets-manager';
 import type { Target } from './target';
 
-// A deployed environment: its resources named as the stack names them (lib/config.ts and
+// A deployed environment: its resources named as the stack names them (lib/config/ and
 // cdk.json), the AWS SDK's default credentials and region.
 
 export interface AwsClients {

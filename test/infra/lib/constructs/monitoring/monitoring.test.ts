@@ -1,68 +1,28 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { METRICS } from '../../lambda/domain/metrics';
-import { OWNED_TABLES } from '../../lambda/shared/tables';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
-import type { ServiceFunction } from '../../lib/constructs/service-function';
+import { METRICS } from '../../../../../lambda/domain/metrics';
+import { OWNED_TABLES } from '../../../../../lambda/shared/tables';
+import { ENVIRONMENT_NAMES } from '../../../../../lib/config';
+import type { ServiceFunction } from '../../../../../lib/constructs/service-function';
+import { DYNAMODB_OPERATIONS } from '../../../../../lib/constructs/monitoring/dynamodb-metrics';
+import { WEBHOOK_SERVER_ERROR_ANSWERS } from '../../../../../lib/constructs/monitoring/service-metric-factory';
 import {
-  DYNAMODB_OPERATIONS,
-  WEBHOOK_SERVER_ERROR_ANSWERS,
-} from '../../lib/constructs/service-metrics';
-import { logicalId, resolved, resourcesOf, type Synthesized, synthesize } from './synth';
+  resolved,
+  resourcesOf,
+  type Synthesized,
+  synthesize,
+  synthesizeEveryEnvironment,
+} from '../../../../support/synth';
+import { PROJECT_ROOT } from '../../../../support/cdk-json';
+import {
+  alarm,
+  type AlarmProperties,
+  alarmsOf,
+  type MetricStat,
+} from '../../../../support/alarm-template';
 
 jest.setTimeout(60_000);
-
-interface MetricStat {
-  readonly Metric: {
-    readonly Namespace: string;
-    readonly MetricName: string;
-    readonly Dimensions?: readonly { readonly Name: string; readonly Value: unknown }[];
-  };
-  readonly Period: number;
-  readonly Stat: string;
-}
-interface AlarmMetric {
-  readonly Id: string;
-  readonly Expression?: string;
-  readonly MetricStat?: MetricStat;
-  readonly Period?: number;
-  readonly ReturnData?: boolean;
-}
-interface AlarmProperties {
-  readonly AlarmName: string;
-  readonly AlarmDescription: string;
-  readonly Namespace?: string;
-  readonly MetricName?: string;
-  readonly Dimensions?: readonly { readonly Name: string; readonly Value: unknown }[];
-  readonly Statistic?: string;
-  readonly Period?: number;
-  readonly Metrics?: readonly AlarmMetric[];
-  readonly Threshold: number;
-  readonly ComparisonOperator: string;
-  readonly EvaluationPeriods: number;
-  readonly DatapointsToAlarm: number;
-  readonly TreatMissingData: string;
-  readonly AlarmActions: readonly unknown[];
-  readonly OKActions: readonly unknown[];
-}
-
-const alarmsOf = ({ template }: Synthesized): AlarmProperties[] =>
-  resourcesOf(template, 'AWS::CloudWatch::Alarm').map(
-    ([, alarm]) => alarm.Properties as unknown as AlarmProperties,
-  );
-
-function alarm(s: Synthesized, suffix: string): AlarmProperties {
-  const name = `eislett-education-${s.stack.config.environmentName}-stripe-${suffix}`;
-  const found = alarmsOf(s).find((a) => a.AlarmName === name);
-  if (!found)
-    throw new Error(
-      `no alarm ${name}; have ${alarmsOf(s)
-        .map((a) => a.AlarmName)
-        .join(', ')}`,
-    );
-  return found;
-}
 
 /** The metrics a math alarm is computed from, by id. */
 const inputs = (a: AlarmProperties): Record<string, MetricStat['Metric']> =>
@@ -80,30 +40,7 @@ function periodOf(a: AlarmProperties): number | undefined {
   return [...periods][0];
 }
 
-/** The dashboard body as the console gets it, with each CloudFormation token as "<token>". */
-function dashboardBody(s: Synthesized): {
-  widgets: { type: string; properties: Record<string, unknown> }[];
-} {
-  const [dashboard] = resourcesOf(s.template, 'AWS::CloudWatch::Dashboard');
-  const join = (dashboard?.[1].Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })[
-    'Fn::Join'
-  ][1];
-  return JSON.parse(join.map((part) => (typeof part === 'string' ? part : '<token>')).join('')) as {
-    widgets: { type: string; properties: Record<string, unknown> }[];
-  };
-}
-
-const synthesized = new Map<EnvironmentName, Synthesized>();
-beforeAll(() => {
-  for (const env of ENVIRONMENT_NAMES) {
-    synthesized.set(env, synthesize(env, {}, { bundling: false }));
-  }
-});
-const get = (env: EnvironmentName): Synthesized => {
-  const result = synthesized.get(env);
-  if (!result) throw new Error(`not synthesized: ${env}`);
-  return result;
-};
+const get = synthesizeEveryEnvironment({ bundling: false });
 
 describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
   const namespace = `eislett-education-${env}-stripe-service`;
@@ -333,123 +270,10 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
       expect(periodOf(a)).toBe(300);
     }
   });
-
-  it('creates the alarm topic, encrypted with a rotating key CloudWatch may use, TLS only', () => {
-    const s = get(env);
-    const topicId = logicalId(s.stack, s.stack.monitoring.alarmTopic.topic);
-    s.template.hasResourceProperties('AWS::SNS::Topic', {
-      TopicName: `eislett-education-${env}-stripe-service-alarms`,
-      KmsMasterKeyId: Match.anyValue(),
-    });
-    s.template.hasResourceProperties('AWS::KMS::Key', {
-      EnableKeyRotation: true,
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          }),
-        ]),
-      },
-    });
-    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      Topics: [{ Ref: topicId }],
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Action: 'sns:Publish',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-          Match.objectLike({
-            Effect: 'Allow',
-            Action: 'sns:Publish',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Condition: Match.objectLike({
-              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-            }),
-          }),
-        ]),
-      },
-    });
-    // No address unless alarmEmail is given.
-    s.template.resourceCountIs('AWS::SNS::Subscription', 0);
-  });
-
-  it('draws the pipeline on one dashboard', () => {
-    const s = get(env);
-    const dashboards = resourcesOf(s.template, 'AWS::CloudWatch::Dashboard');
-    expect(dashboards).toHaveLength(1);
-    expect(dashboards[0]?.[1].Properties.DashboardName).toBe(
-      `eislett-education-${env}-stripe-service`,
-    );
-    const { widgets } = dashboardBody(s);
-    const graphs = Object.fromEntries(
-      widgets
-        .filter((w) => w.type === 'metric')
-        .map((w) => [w.properties.title as string, JSON.stringify(w.properties.metrics)]),
-    );
-    const shows = (title: string, ...parts: string[]) => {
-      expect(Object.keys(graphs)).toContain(title);
-      for (const part of parts) expect(graphs[title]).toContain(part);
-    };
-    shows(
-      'Webhook deliveries',
-      METRICS.webhookVerified,
-      METRICS.webhookSignatureRejected,
-      METRICS.webhookDuplicate,
-      WEBHOOK_SERVER_ERROR_ANSWERS,
-    );
-    // Whatever types exist: a search over the `type` dimension.
-    shows(
-      'Billing events published, by type',
-      `SEARCH('{\\"${namespace}\\",environment,type} MetricName=\\"${METRICS.billingEventsPublished}\\" environment=\\"${env}\\"', 'Sum', 300)`,
-    );
-    shows('Not published', METRICS.eventsParked, METRICS.eventsSuperseded);
-    shows(
-      'Reconciliation',
-      METRICS.reconciliationRuns,
-      METRICS.reconciliationFailures,
-      METRICS.eventsRecovered,
-    );
-    shows(
-      'Checkout and price listing',
-      METRICS.checkoutSessionsCreated,
-      METRICS.catalogSnapshotRefreshes,
-      METRICS.catalogSnapshotChanges,
-      METRICS.catalogSnapshotFailures,
-    );
-    shows(
-      'Dependency failures',
-      METRICS.stripeCallFailures,
-      METRICS.stripeTimeouts,
-      METRICS.awsCallFailures,
-      METRICS.awsTimeouts,
-    );
-    shows('Lambda errors', '"AWS/Lambda","Errors"');
-    shows('Lambda throttles', '"AWS/Lambda","Throttles"');
-    shows('Lambda duration (p99)', '"AWS/Lambda","Duration"');
-    shows('API answers', '"Count"', '"4xx"', '"5xx"');
-    shows('API latency', '"Latency"', '"IntegrationLatency"');
-    shows('DynamoDB throttled or failed requests', 'ReadThrottleEvents', 'SystemErrors');
-    // Every one of the service's metrics is somewhere on it, and every alarm. (The
-    // EventBridge way in's are drawn only with it: test/infra/event-bridge.test.ts.)
-    const eventBridgeMetrics: readonly string[] = [
-      METRICS.eventBridgeReceived,
-      METRICS.eventBridgeRejected,
-      METRICS.eventBridgeDuplicate,
-    ];
-    for (const name of Object.values(METRICS).filter((m) => !eventBridgeMetrics.includes(m))) {
-      expect(Object.values(graphs).some((metrics) => metrics.includes(name))).toBe(true);
-    }
-    const alarmWidget = widgets.find((w) => w.type === 'alarm');
-    expect(alarmWidget?.properties.alarms).toHaveLength(alarmsOf(s).length);
-  });
 });
 
 describe('RUNBOOK.md', () => {
-  const runbook = fs.readFileSync(path.join(__dirname, '..', '..', 'RUNBOOK.md'), 'utf8');
+  const runbook = fs.readFileSync(path.join(PROJECT_ROOT, 'RUNBOOK.md'), 'utf8');
   const headings = runbook.split('\n').filter((line) => line.startsWith('### '));
 
   it('has a section for every alarm, under the name its description points to', () => {
@@ -468,40 +292,12 @@ describe('RUNBOOK.md', () => {
   });
 
   it('is linked from the README', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
     expect(readme).toContain('(RUNBOOK.md)');
   });
 });
 
 describe('monitoring configuration', () => {
-  const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:ops-paging';
-
-  it('notifies an existing topic given by alarmTopicArn, creating none', () => {
-    const s = synthesize('prod', { alarmTopicArn: TOPIC }, { bundling: false });
-    s.template.resourceCountIs('AWS::SNS::Topic', 0);
-    s.template.resourceCountIs('AWS::KMS::Key', 0);
-    for (const a of alarmsOf(s)) {
-      expect(a.AlarmActions).toEqual([TOPIC]);
-      expect(a.OKActions).toEqual([TOPIC]);
-    }
-  });
-
-  it.each([
-    ['the created topic', {}],
-    ['an imported topic', { alarmTopicArn: TOPIC }],
-  ])('subscribes alarmEmail to %s', (_name, context) => {
-    const s = synthesize(
-      'dev',
-      { ...context, alarmEmail: 'oncall@example.com' },
-      { bundling: false },
-    );
-    s.template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'oncall@example.com',
-      TopicArn: resolved(s.stack, s.stack.monitoring.alarmTopic.topic.topicArn),
-    });
-  });
-
   it('follows reconcileIntervalMinutes: the schedule, the function, both reconciliation alarms', () => {
     const s = synthesize('staging', { reconcileIntervalMinutes: '5' }, { bundling: false });
     expect(resourcesOf(s.template, 'AWS::Events::Rule')[0]?.[1].Properties.ScheduleExpression).toBe(

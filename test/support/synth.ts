@@ -1,21 +1,14 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { App, CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
-import type { EnvironmentName } from '../../lib/config';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
 import type { StripeServiceStack } from '../../lib/stripe-service-stack';
+import { useBundleCache } from './bundle-cache';
+import { cdkJsonContext } from './cdk-json';
 
-const PROJECT_ROOT = path.join(__dirname, '..', '..');
-
-/** The context `cdk.json` gives the app, so tests synthesize exactly what a deploy would. */
-export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  return cdkJson.context;
-}
+// Every synthesis here, bundled or not, and every app a test builds itself.
+useBundleCache();
 
 export interface Synthesized {
   readonly app: App;
@@ -35,8 +28,20 @@ export interface SynthesizeOptions {
   readonly processEnv?: NodeJS.ProcessEnv;
 }
 
-/** Context that skips bundling, for `new App` in tests that build the app themselves. */
-export const NO_BUNDLING_CONTEXT = { 'aws:cdk:bundling-stacks': [] };
+/** Context that skips bundling (CDK's own switch). */
+const NO_BUNDLING_CONTEXT = { 'aws:cdk:bundling-stacks': [] };
+
+/**
+ * An app for `buildApp` to fill, as the CLI would make it with this context, but without
+ * CDK's built-in CloudFormation validation: that only reports (cdk.json does not set
+ * `@aws-cdk/core:validateAgainstDefaultRules`, so what it finds is a warning, never a failed
+ * synthesis), no test here reads its report, and it costs seconds a synthesis. The `cdk
+ * synth` tests (test/infra/bin/app.test.ts) still run it, as a deploy does. cdk-nag, which
+ * fails synthesis on any unacknowledged finding, runs in every app.
+ */
+export function testApp(context: Record<string, unknown>): App {
+  return new App({ context, builtinCloudFormationValidation: false });
+}
 
 /**
  * Synthesizes the real app (cdk-nag included: synthesis throws on any unacknowledged
@@ -47,17 +52,33 @@ export function synthesize(
   extraContext: Record<string, unknown> = {},
   options: SynthesizeOptions = {},
 ): Synthesized {
-  const app = new App({
-    context: {
-      ...cdkJsonContext(),
-      env,
-      ...(options.bundling === false ? NO_BUNDLING_CONTEXT : {}),
-      ...extraContext,
-    },
+  const app = testApp({
+    ...cdkJsonContext(),
+    env,
+    ...(options.bundling === false ? NO_BUNDLING_CONTEXT : {}),
+    ...extraContext,
   });
   const { stack } = buildApp(app, options.processEnv);
   const template = Template.fromStack(stack);
   return { app, stack, template, outdir: app.outdir };
+}
+
+/**
+ * Synthesizes every environment once, before the tests of the file that calls it (at its
+ * top level); the function returned gives each environment's synthesis.
+ */
+export function synthesizeEveryEnvironment(
+  options: SynthesizeOptions = {},
+): (env: EnvironmentName) => Synthesized {
+  const synthesized = new Map<EnvironmentName, Synthesized>();
+  beforeAll(() => {
+    for (const env of ENVIRONMENT_NAMES) synthesized.set(env, synthesize(env, {}, options));
+  });
+  return (env) => {
+    const result = synthesized.get(env);
+    if (!result) throw new Error(`not synthesized: ${env}`);
+    return result;
+  };
 }
 
 /** Context that changes one environment's settings, keeping the rest of cdk.json. */

@@ -1,178 +1,34 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENV } from '../../lambda/shared/function-environment';
-import { ALL_ROUTES, ROUTES, type RouteName, routeKey } from '../../lambda/shared/routes';
-import { CUSTOMERS_BY_STRIPE_ID_INDEX, OWNED_TABLES } from '../../lambda/shared/tables';
-import { createTableInput } from '../../local/services/provision';
-import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../lib/config';
-import type { ServiceFunction } from '../../lib/constructs/service-function';
-import {
-  CATALOG_SNAPSHOT_TIMEOUT_SECONDS,
-  catalogWriteBackConditions,
-} from '../../lib/constructs/service-functions';
+import { ENV } from '../../../../lambda/shared/function-environment';
+import { CUSTOMERS_BY_STRIPE_ID_INDEX } from '../../../../lambda/shared/tables';
+import { ENVIRONMENT_NAMES, type EnvironmentName } from '../../../../lib/config';
+import { catalogWriteBackConditions } from '../../../../lib/constructs/catalog-access';
+import type { ServiceFunction } from '../../../../lib/constructs/service-function';
+import { CATALOG_SNAPSHOT_TIMEOUT_SECONDS } from '../../../../lib/constructs/service-functions';
+import { expected, type Grant, permission, permissions } from '../../../support/iam-permissions';
 import {
   logicalId,
   resolved,
   resourcesOf,
   type Synthesized,
   synthesize,
+  synthesizeEveryEnvironment,
   withSettings,
-} from './synth';
+} from '../../../support/synth';
 
-interface StageProperties {
-  readonly StageName: string;
-  readonly AutoDeploy: boolean;
-  readonly DefaultRouteSettings: unknown;
-  readonly RouteSettings?: Record<string, unknown>;
-  readonly AccessLogSettings: { readonly DestinationArn: unknown; readonly Format: string };
-}
+/**
+ * The functions as the stack deploys them (ServiceFunctions, ServiceFunction): runtime,
+ * bundles, log groups, settings, and exactly what each may do.
+ */
 
 jest.setTimeout(60_000);
 
-const synthesized = new Map<EnvironmentName, Synthesized>();
-beforeAll(() => {
-  for (const env of ENVIRONMENT_NAMES) synthesized.set(env, synthesize(env));
-});
-const get = (env: EnvironmentName): Synthesized => {
-  const result = synthesized.get(env);
-  if (!result) throw new Error(`not synthesized: ${env}`);
-  return result;
-};
+const get = synthesizeEveryEnvironment();
 const settingsOf = (env: EnvironmentName) => get(env).stack.config.settings;
 
-/**
- * Every (action, resource, condition) a function's role may do, resolved to template form.
- * The condition is part of each entry: a conditional grant is not the unconditional one.
- */
-function permissions({ stack, template }: Synthesized, fn: ServiceFunction): Set<string> {
-  const roleId = logicalId(stack, fn.role);
-  const pairs = new Set<string>();
-  for (const [, policy] of resourcesOf(template, 'AWS::IAM::Policy')) {
-    const roles = policy.Properties.Roles as { Ref: string }[];
-    if (!roles.some((role) => role.Ref === roleId)) continue;
-    const document = policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] };
-    for (const statement of document.Statement) {
-      expect(statement.Effect).toBe('Allow');
-      const actions = [statement.Action].flat() as string[];
-      const resources = [statement.Resource].flat();
-      for (const action of actions)
-        for (const resource of resources)
-          pairs.add(permission(action, resource, statement.Condition));
-    }
-  }
-  return pairs;
-}
-const permission = (action: string, resource: unknown, condition: unknown): string =>
-  `${action} ${JSON.stringify(resource)}${condition === undefined ? '' : ` if ${JSON.stringify(condition)}`}`;
-type Grant = [actions: string[], resources: unknown[], conditions?: Record<string, unknown>];
-const expected = (s: Synthesized, grants: Grant[]): Set<string> =>
-  new Set(
-    grants.flatMap(([actions, resources, conditions]) =>
-      actions.flatMap((action) =>
-        resources.map((resource) => permission(action, resolved(s.stack, resource), conditions)),
-      ),
-    ),
-  );
-
-describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
-  it('is named <project>-<env>-stripe-service', () => {
-    expect(get(env).stack.stackName).toBe(`eislett-education-${env}-stripe-service`);
-  });
-
-  it('owns the customers table: userId key, stripeCustomerId-index GSI, on-demand, encrypted', () => {
-    get(env).template.hasResourceProperties('AWS::DynamoDB::Table', {
-      TableName: `eislett-education-${env}-stripe-customers`,
-      KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
-      AttributeDefinitions: Match.arrayWith([
-        { AttributeName: 'userId', AttributeType: 'S' },
-        { AttributeName: 'stripeCustomerId', AttributeType: 'S' },
-      ]),
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'stripeCustomerId-index',
-          KeySchema: [{ AttributeName: 'stripeCustomerId', KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      SSESpecification: { SSEEnabled: true },
-    });
-  });
-
-  it('owns the webhook idempotency table: eventId key and ttl time-to-live', () => {
-    get(env).template.hasResourceProperties('AWS::DynamoDB::Table', {
-      TableName: `eislett-education-${env}-stripe-webhook-idempotency`,
-      KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
-      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
-      BillingMode: 'PAY_PER_REQUEST',
-    });
-  });
-
-  it('owns the catalog sync table, keyed by the local price id', () => {
-    get(env).template.hasResourceProperties('AWS::DynamoDB::Table', {
-      TableName: `eislett-education-${env}-stripe-catalog-sync`,
-      KeySchema: [{ AttributeName: 'priceId', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      SSESpecification: { SSEEnabled: true },
-    });
-  });
-
-  it('owns the parked events table, keyed by the Stripe event id', () => {
-    const { stack, template } = get(env);
-    template.hasResourceProperties('AWS::DynamoDB::Table', {
-      TableName: `eislett-education-${env}-stripe-parked-events`,
-      KeySchema: [{ AttributeName: 'eventId', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      SSESpecification: { SSEEnabled: true },
-    });
-    expect(resolved(stack, stack.tables.parkedEvents.tableName)).toEqual({
-      Ref: logicalId(stack, stack.tables.parkedEvents),
-    });
-  });
-
-  it('creates the tables from the same definitions as the local run', () => {
-    const tables = resourcesOf(get(env).template, 'AWS::DynamoDB::Table').map(
-      ([, t]) => t.Properties,
-    );
-    for (const definition of OWNED_TABLES) {
-      const local = createTableInput(
-        definition,
-        `eislett-education-${env}-${definition.nameSuffix}`,
-      );
-      const deployed = tables.find((t) => t.TableName === local.TableName);
-      expect(deployed?.KeySchema).toEqual(local.KeySchema);
-      expect(deployed?.GlobalSecondaryIndexes ?? []).toEqual(local.GlobalSecondaryIndexes ?? []);
-      expect(new Set(deployed?.AttributeDefinitions as unknown[])).toEqual(
-        new Set(local.AttributeDefinitions),
-      );
-    }
-  });
-
-  it('applies the environment data protection settings to every owned table', () => {
-    const settings = settingsOf(env);
-    const tables = resourcesOf(get(env).template, 'AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(OWNED_TABLES.length);
-    for (const [, table] of tables) {
-      const policy = settings.removalPolicy === 'retain' ? 'Retain' : 'Delete';
-      expect(table.DeletionPolicy).toBe(policy);
-      expect(table.UpdateReplacePolicy).toBe(policy);
-      expect(table.Properties.PointInTimeRecoverySpecification).toEqual({
-        PointInTimeRecoveryEnabled: settings.pointInTimeRecovery,
-      });
-      expect(table.Properties.DeletionProtectionEnabled).toBe(settings.deletionProtection);
-    }
-  });
-
-  it('creates no secret and puts no secret value in the template', () => {
-    const { template } = get(env);
-    expect(resourcesOf(template, 'AWS::SecretsManager::Secret')).toHaveLength(0);
-    const text = JSON.stringify(template.toJSON());
-    expect(text).not.toMatch(/resolve:secretsmanager/);
-    expect(text).not.toMatch(/SecretString/);
-    expect(text).not.toMatch(/sk_(test|live)_|whsec_/);
-  });
-
+describe.each(ENVIRONMENT_NAMES)('ServiceFunctions (%s)', (env) => {
   it('gives functions secret names only, never values', () => {
     const { template } = get(env);
     const variables = resourcesOf(template, 'AWS::Lambda::Function').map(
@@ -456,58 +312,6 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     });
   });
 
-  it('runs the reconciliation every reconcileIntervalMinutes on an EventBridge schedule', () => {
-    const { stack, template } = get(env);
-    const { intervalMinutes } = settingsOf(env).reconciliation;
-    const rules = resourcesOf(template, 'AWS::Events::Rule');
-    expect(rules).toHaveLength(2);
-    const rule = rules.find(([id]) => id === logicalId(stack, stack.reconciliationSchedule.rule));
-    expect(rule?.[1].Properties).toMatchObject({
-      ScheduleExpression: `rate(${intervalMinutes} minutes)`,
-      State: 'ENABLED',
-      Targets: [
-        expect.objectContaining({
-          Arn: resolved(stack, stack.functions.reconcile.function.functionArn),
-        }),
-      ],
-    });
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      Principal: 'events.amazonaws.com',
-      FunctionName: resolved(stack, stack.functions.reconcile.function.functionArn),
-      SourceArn: resolved(stack, stack.reconciliationSchedule.rule.ruleArn),
-    });
-  });
-
-  it('runs the catalog snapshot every minute, a failed run not retried (the next one rebuilds)', () => {
-    const { stack, template } = get(env);
-    const rule = resourcesOf(template, 'AWS::Events::Rule').find(
-      ([id]) => id === logicalId(stack, stack.catalogSnapshotSchedule.rule),
-    );
-    expect(rule?.[1].Properties).toMatchObject({
-      ScheduleExpression: 'rate(1 minute)',
-      State: 'ENABLED',
-      Targets: [
-        expect.objectContaining({
-          Arn: resolved(stack, stack.functions.catalogSnapshot.function.functionArn),
-        }),
-      ],
-    });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: resolved(stack, stack.functions.catalogSnapshot.function.functionName),
-      MaximumRetryAttempts: 0,
-    });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          [ENV.productsTable]: `eislett-education-${env}-products`,
-          [ENV.pricesTable]: `eislett-education-${env}-prices`,
-          [ENV.catalogSnapshotTable]: resolved(stack, stack.tables.catalogSnapshot.tableName),
-        }),
-      },
-    });
-  });
-
   it('gives every function the stack metrics namespace and the environment name', () => {
     for (const [, fn] of resourcesOf(get(env).template, 'AWS::Lambda::Function')) {
       const { Variables } = fn.Properties.Environment as { Variables: Record<string, string> };
@@ -529,14 +333,6 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     for (const [, role] of resourcesOf(template, 'AWS::IAM::Role')) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
-  });
-
-  it('scopes secret grants to the named secrets (Secrets Manager adds a 6-character suffix)', () => {
-    const { stack } = get(env);
-    const arn = JSON.stringify(
-      resolved(stack, stack.external.secrets.stripeWebhookSecret.policyArn),
-    );
-    expect(arn).toContain(`:secret:eislett-education-${env}-stripe-webhook-secret-??????`);
   });
 
   it('points the webhook function at the billing events topic ARN', () => {
@@ -569,85 +365,6 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     });
   });
 
-  it('routes every contract route to its function on an HTTP API', () => {
-    const { stack, template } = get(env);
-    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-    const routes = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual(ALL_ROUTES.map(routeKey).sort());
-
-    const integrations = Object.fromEntries(
-      resourcesOf(template, 'AWS::ApiGatewayV2::Integration').map(([id, i]) => [
-        id,
-        i.Properties.IntegrationUri,
-      ]),
-    );
-    for (const route of ALL_ROUTES) {
-      const target = routes.find((r) => r.RouteKey === routeKey(route))?.Target as {
-        'Fn::Join': [string, string[]];
-      };
-      const integrationId = (target['Fn::Join'][1][1] as unknown as { Ref: string }).Ref;
-      const fn = route.function === 'api' ? stack.functions.api : stack.functions.webhook;
-      expect(integrations[integrationId]).toEqual(resolved(stack, fn.function.functionArn));
-    }
-  });
-
-  it('throttles the stage and writes JSON access logs with the request id', () => {
-    const settings = settingsOf(env);
-    const { stack, template } = get(env);
-    const stages = resourcesOf(template, 'AWS::ApiGatewayV2::Stage');
-    expect(stages).toHaveLength(1);
-    const stage = stages[0]?.[1].Properties as unknown as StageProperties;
-    expect(stage.StageName).toBe('$default');
-    expect(stage.AutoDeploy).toBe(true);
-    expect(stage.DefaultRouteSettings).toEqual({
-      ThrottlingRateLimit: settings.apiThrottling.rateLimit,
-      ThrottlingBurstLimit: settings.apiThrottling.burstLimit,
-    });
-    expect(stage.AccessLogSettings.DestinationArn).toEqual({
-      'Fn::GetAtt': [logicalId(stack, stack.api.accessLogGroup), 'Arn'],
-    });
-    const format = JSON.parse(stage.AccessLogSettings.Format) as Record<string, string>;
-    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
-    expect(JSON.stringify(format)).not.toMatch(/authorization|header|body/i);
-  });
-
-  it('throttles the public routes with limits of their own, after creating them', () => {
-    const { routeThrottling } = settingsOf(env);
-    const { template } = get(env);
-    const stages = resourcesOf(template, 'AWS::ApiGatewayV2::Stage');
-    expect(stages).toHaveLength(1);
-    const [stageId, stage] = stages[0] as [string, { Properties: unknown }];
-    const properties = stage.Properties as StageProperties;
-    const configured = Object.entries(routeThrottling) as [
-      RouteName,
-      { rateLimit: number; burstLimit: number },
-    ][];
-    // Every environment protects checkout from floods on the public routes.
-    expect(configured.map(([name]) => name).sort()).toEqual(['listPrices', 'stripeWebhook']);
-    expect(properties.RouteSettings).toEqual(
-      Object.fromEntries(
-        configured.map(([name, throttle]) => [
-          routeKey(ROUTES[name]),
-          { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
-        ]),
-      ),
-    );
-    // A route setting names an existing route, so the stage waits for every route.
-    const routeIds = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id);
-    expect(routeIds).toHaveLength(ALL_ROUTES.length);
-    const raw = template.toJSON() as { Resources: Record<string, { DependsOn?: string[] }> };
-    expect(raw.Resources[stageId]?.DependsOn).toEqual(expect.arrayContaining(routeIds));
-  });
-
-  it('keeps the public routes below the stage default', () => {
-    const { apiThrottling, routeThrottling } = settingsOf(env);
-    for (const name of ['listPrices', 'stripeWebhook'] as const) {
-      expect(routeThrottling[name]?.rateLimit).toBeLessThan(apiThrottling.rateLimit);
-      expect(routeThrottling[name]?.burstLimit).toBeLessThan(apiThrottling.burstLimit);
-    }
-  });
-
   it('reserves the environment concurrency for the webhook function, and none for the API', () => {
     const { stack } = get(env);
     const reserved = settingsOf(env).webhookReservedConcurrency;
@@ -673,102 +390,9 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
       reserved === false ? undefined : 1,
     );
   });
-
-  it('outputs the API base URL and the full webhook URL', () => {
-    const { stack, template } = get(env);
-    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-    const apiId = logicalId(stack, stack.api.httpApi);
-    expect(outputs.ApiUrl?.Value).toEqual({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] });
-    expect(outputs.WebhookUrl?.Value).toEqual({
-      'Fn::Join': ['', [{ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }, ROUTES.stripeWebhook.path]],
-    });
-  });
 });
 
-describe('StripeServiceStack configuration', () => {
-  it('takes the project name from context', () => {
-    const { stack, template } = synthesize('dev', { projectName: 'acme' });
-    expect(stack.stackName).toBe('acme-dev-stripe-service');
-    template.hasResourceProperties('AWS::DynamoDB::Table', {
-      TableName: 'acme-dev-stripe-customers',
-    });
-  });
-
-  it('takes every external name from per-environment overrides', () => {
-    const topicArn = 'arn:aws:sns:eu-west-1:111122223333:billing.fifo';
-    const { stack, template } = synthesize(
-      'staging',
-      withSettings('staging', {
-        external: {
-          productsTableName: 'catalog-products',
-          pricesTableName: 'catalog-prices',
-          billingEventsTopicArn: topicArn,
-          stripeSecretKeySecretName: 'ops/stripe-key',
-          stripeWebhookSecretName: 'ops/stripe-webhook',
-          jwtAccessTokenSecretName: 'ops/jwt',
-        },
-      }),
-    );
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          [ENV.productsTable]: 'catalog-products',
-          [ENV.pricesTable]: 'catalog-prices',
-          [ENV.jwtSecretName]: 'ops/jwt',
-          [ENV.stripeSecretKeyName]: 'ops/stripe-key',
-        }),
-      },
-    });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          [ENV.billingEventsTopicArn]: topicArn,
-          [ENV.stripeWebhookSecretName]: 'ops/stripe-webhook',
-        }),
-      },
-    });
-    expect(JSON.stringify(resolved(stack, stack.external.pricesTable.tableArn))).toContain(
-      'table/catalog-prices',
-    );
-  });
-
-  it('builds the topic ARN from a topic name override (a FIFO topic)', () => {
-    const { template } = synthesize(
-      'dev',
-      withSettings('dev', { external: { billingEventsTopicName: 'events.fifo' } }),
-    );
-    expect(JSON.stringify(template.toJSON())).toContain(':events.fifo');
-  });
-
-  it('synthesizes with CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION set but empty (CI without credentials)', () => {
-    for (const processEnv of [
-      { CDK_DEFAULT_ACCOUNT: '', CDK_DEFAULT_REGION: '' },
-      // What the CLI passes on when only the account is empty: "aws:///us-east-1" before.
-      { CDK_DEFAULT_ACCOUNT: '', CDK_DEFAULT_REGION: 'us-east-1' },
-      { CDK_DEFAULT_ACCOUNT: ' ', CDK_DEFAULT_REGION: ' ' },
-    ]) {
-      const { app, stack } = synthesize('dev', {}, { bundling: false, processEnv });
-      const artifact = app.synth().getStackByName(stack.stackName);
-      expect(artifact.environment.account).toBe('unknown-account');
-      expect(artifact.environment.region).toBe(
-        processEnv.CDK_DEFAULT_REGION.trim() || 'unknown-region',
-      );
-    }
-  });
-
-  it('still deploys to the CDK_DEFAULT_* account and region when they are set', () => {
-    const { stack } = synthesize(
-      'dev',
-      {},
-      {
-        bundling: false,
-        processEnv: { CDK_DEFAULT_ACCOUNT: '111122223333', CDK_DEFAULT_REGION: 'eu-west-1' },
-      },
-    );
-    expect(stack.account).toBe('111122223333');
-    expect(stack.region).toBe('eu-west-1');
-  });
-
+describe('ServiceFunctions configuration', () => {
   it('turns the webhook reserved concurrency on and off per environment', () => {
     const reserved = (settings: Record<string, unknown>) =>
       resourcesOf(
@@ -785,15 +409,6 @@ describe('StripeServiceStack configuration', () => {
     expect(
       reserved({ webhookReservedConcurrency: false, reconcileReservedConcurrency: 1 }),
     ).toContain(1);
-  });
-
-  it('sets no route settings when no route has a throttle of its own', () => {
-    const { template } = synthesize('dev', withSettings('dev', { routeThrottling: {} }), {
-      bundling: false,
-    });
-    const stages = resourcesOf(template, 'AWS::ApiGatewayV2::Stage');
-    expect(stages).toHaveLength(1);
-    expect(stages[0]?.[1].Properties.RouteSettings).toBeUndefined();
   });
 
   it('requires a token issuer and audience on the API function only when configured', () => {
@@ -823,7 +438,7 @@ describe('StripeServiceStack configuration', () => {
   });
 });
 
-describe('StripeServiceStack with one combined secret (context combinedSecretName)', () => {
+describe('ServiceFunctions with one combined secret (context combinedSecretName)', () => {
   const COMBINED = 'dev-eislett-education_secrets';
   const variablesOf = (s: Synthesized, fn: ServiceFunction) =>
     (

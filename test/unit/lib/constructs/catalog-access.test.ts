@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoCatalogRepository } from '../../../lambda/adapters/dynamo-catalog-repository';
+import { DynamoCatalogRepository } from '../../../../lambda/adapters/dynamo-catalog-repository';
 import {
   CATALOG_ACCESS,
   catalogWriteBackConditions,
-} from '../../../lib/constructs/service-functions';
+} from '../../../../lib/constructs/catalog-access';
 
 /**
  * The functions' IAM on the catalog tables (`CATALOG_ACCESS`) is checked against what the

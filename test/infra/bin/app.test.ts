@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BUNDLE_CACHE_VARIABLE } from '../../../lib/bundle-cache';
+import { TEST_BUNDLE_CACHE_DIR } from '../../support/bundle-cache';
 
 jest.setTimeout(180_000);
 
-const PROJECT_ROOT = path.join(__dirname, '..', '..');
+const PROJECT_ROOT = path.join(__dirname, '..', '..', '..');
 const CDK = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
 
 /** The environment of a machine with no AWS account: no credentials, no region, no metadata service. */
@@ -25,7 +27,12 @@ function cdkSynth(args: string[], extraEnvironment: NodeJS.ProcessEnv = {}) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-out-'));
   const result = spawnSync(CDK, ['synth', '--quiet', '--no-notices', '--output', outdir, ...args], {
     cwd: PROJECT_ROOT,
-    env: { ...offlineEnvironment(), ...extraEnvironment },
+    // The app bundles through the tests' cache (lib/bundle-cache.ts).
+    env: {
+      ...offlineEnvironment(),
+      [BUNDLE_CACHE_VARIABLE]: TEST_BUNDLE_CACHE_DIR,
+      ...extraEnvironment,
+    },
     encoding: 'utf8',
   });
   return { ...result, outdir };

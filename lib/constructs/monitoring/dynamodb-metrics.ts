@@ -1,25 +1,7 @@
-/*
- * The CloudWatch metrics the alarms and the dashboard are built from, defined once: the
- * service's own (EMF, names in `lambda/domain/metrics.ts`) and AWS's for its tables.
- */
-
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import { type IMetric, MathExpression, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
-import { METRIC_DIMENSIONS, type MetricName } from '../../lambda/domain/metrics';
-import type { TableDefinition } from '../../lambda/shared/tables';
-import { metricsNamespace, type ServiceConfig } from '../config';
-import type { FUNCTION_ENTRIES } from './service-functions';
+import type { TableDefinition } from '../../../lambda/shared/tables';
 
-/** The period of every alarm but the reconciliation's, which follow its interval. */
-export const ALARM_PERIOD = Duration.minutes(5);
-/** Below this many requests in a period, a 5xx rate says nothing (1 of 2 is 50 %). */
-export const MIN_REQUESTS_FOR_ERROR_RATE = 10;
-/**
- * Counted from the API's access log (`status` 5xx on the webhook route): every 5xx answer
- * Stripe got, whether the function answered it or API Gateway did (function crashed,
- * timed out or was throttled). The functions' own metrics cannot see the latter.
- */
-export const WEBHOOK_SERVER_ERROR_ANSWERS = 'WebhookServerErrorAnswers';
 /** The DynamoDB operations the functions call on the owned tables (their `SystemErrors`). */
 export const DYNAMODB_OPERATIONS = [
   'GetItem',
@@ -29,28 +11,6 @@ export const DYNAMODB_OPERATIONS = [
   'Query',
   'Scan',
 ] as const;
-
-export type FunctionId = keyof typeof FUNCTION_ENTRIES;
-
-/** One of the service's own metrics (EMF, `lambda/domain/metrics.ts`), in this stack. */
-export function serviceMetric(
-  config: ServiceConfig,
-  name: MetricName,
-  options: {
-    readonly period?: Duration;
-    readonly label?: string;
-    readonly statistic?: string;
-  } = {},
-): Metric {
-  return new Metric({
-    namespace: metricsNamespace(config),
-    metricName: name,
-    dimensionsMap: { [METRIC_DIMENSIONS.environment]: config.environmentName },
-    statistic: options.statistic ?? Stats.SUM,
-    period: options.period ?? ALARM_PERIOD,
-    ...(options.label !== undefined ? { label: options.label } : {}),
-  });
-}
 
 /**
  * A table's throttled and failed requests, summed: read and write throttle events (of the

@@ -1,5 +1,5 @@
-import { ENVIRONMENT_NAMES } from '../../lib/config';
-import { synthesize } from './synth';
+import { ENVIRONMENT_NAMES } from '../../../lib/config';
+import { synthesize } from '../../support/synth';
 
 jest.setTimeout(60_000);
 

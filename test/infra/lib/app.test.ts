@@ -1,9 +1,10 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
-import { buildApp } from '../../lib/app';
-import { ENVIRONMENT_NAMES } from '../../lib/config';
-import { cdkJsonContext, synthesize } from './synth';
+import { buildApp } from '../../../lib/app';
+import { ENVIRONMENT_NAMES } from '../../../lib/config';
+import { cdkJsonContext } from '../../support/cdk-json';
+import { synthesize, testApp } from '../../support/synth';
 
 jest.setTimeout(60_000);
 
@@ -60,11 +61,42 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('is wired into the app: a new unacknowledged finding fails synthesis', () => {
-    const app = new App({ context: { ...cdkJsonContext(), env: 'prod' } });
+    const app = testApp({ ...cdkJsonContext(), env: 'prod' });
     const { stack } = buildApp(app);
     new Table(stack, 'UncheckedTable', {
       partitionKey: { name: 'id', type: AttributeType.STRING },
     });
     expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
+  });
+});
+
+describe('buildApp: where the stack deploys (CDK_DEFAULT_ACCOUNT, CDK_DEFAULT_REGION)', () => {
+  it('synthesizes with CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION set but empty (CI without credentials)', () => {
+    for (const processEnv of [
+      { CDK_DEFAULT_ACCOUNT: '', CDK_DEFAULT_REGION: '' },
+      // What the CLI passes on when only the account is empty: "aws:///us-east-1" before.
+      { CDK_DEFAULT_ACCOUNT: '', CDK_DEFAULT_REGION: 'us-east-1' },
+      { CDK_DEFAULT_ACCOUNT: ' ', CDK_DEFAULT_REGION: ' ' },
+    ]) {
+      const { app, stack } = synthesize('dev', {}, { bundling: false, processEnv });
+      const artifact = app.synth().getStackByName(stack.stackName);
+      expect(artifact.environment.account).toBe('unknown-account');
+      expect(artifact.environment.region).toBe(
+        processEnv.CDK_DEFAULT_REGION.trim() || 'unknown-region',
+      );
+    }
+  });
+
+  it('still deploys to the CDK_DEFAULT_* account and region when they are set', () => {
+    const { stack } = synthesize(
+      'dev',
+      {},
+      {
+        bundling: false,
+        processEnv: { CDK_DEFAULT_ACCOUNT: '111122223333', CDK_DEFAULT_REGION: 'eu-west-1' },
+      },
+    );
+    expect(stack.account).toBe('111122223333');
+    expect(stack.region).toBe('eu-west-1');
   });
 });

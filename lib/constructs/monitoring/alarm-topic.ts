@@ -4,7 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
+import { removalPolicyOf, resourceName, type ServiceConfig, stackName } from '../../config';
 
 export interface AlarmTopicProps {
   readonly config: ServiceConfig;
@@ -21,21 +21,16 @@ const CLOUDWATCH = new ServicePrincipal('cloudwatch.amazonaws.com');
  */
 export class AlarmTopic extends Construct {
   readonly topic: ITopic;
-  /** Whether this stack created the topic (else it was imported by ARN). */
-  readonly created: boolean;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     const { config } = props;
     const { alarms } = config.settings;
 
-    if (alarms.topicArn !== undefined) {
-      this.topic = Topic.fromTopicArn(this, 'Topic', alarms.topicArn);
-      this.created = false;
-    } else {
-      this.topic = this.createTopic(config);
-      this.created = true;
-    }
+    this.topic =
+      alarms.topicArn !== undefined
+        ? Topic.fromTopicArn(this, 'Topic', alarms.topicArn)
+        : this.createTopic(config);
     if (alarms.email !== undefined) this.topic.addSubscription(new EmailSubscription(alarms.email));
   }
 
@@ -60,7 +55,7 @@ export class AlarmTopic extends Construct {
     // grant carries no condition, as AWS documents it (a condition key missing from
     // SNS's call to KMS would silence every alarm).
     const key = new Key(this, 'Key', {
-      description: `Encrypts the alarm notifications of ${resourceName(config, 'stripe-service')}`,
+      description: `Encrypts the alarm notifications of ${stackName(config)}`,
       enableKeyRotation: true,
       removalPolicy: removalPolicyOf(config),
     });

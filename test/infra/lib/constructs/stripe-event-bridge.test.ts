@@ -1,44 +1,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { METRICS } from '../../lambda/domain/metrics';
-import { ENV } from '../../lambda/shared/function-environment';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambda/stripe-events/billing-event-mapping';
-import { loadServiceConfig } from '../../lib/config';
-import type { ServiceFunction } from '../../lib/constructs/service-function';
+import { METRICS } from '../../../../lambda/domain/metrics';
+import { ENV } from '../../../../lambda/shared/function-environment';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../../../lambda/stripe-events/billing-event-mapping';
 import {
   EVENT_BRIDGE_MAX_EVENT_AGE,
   EVENT_BRIDGE_RETRY_ATTEMPTS,
-} from '../../lib/constructs/stripe-event-bridge';
+} from '../../../../lib/constructs/stripe-event-bridge';
 import {
-  cdkJsonContext,
   logicalId,
   resolved,
   resourcesOf,
   type Synthesized,
   synthesize,
-} from './synth';
+} from '../../../support/synth';
+import { permissions } from '../../../support/iam-permissions';
+import { PROJECT_ROOT } from '../../../support/cdk-json';
 
 jest.setTimeout(120_000);
 
 const SOURCE = 'aws.partner/stripe.com/ed_test_123';
-
-/** Every (action, resource) a function's role may do, in template form. */
-function permissions({ stack, template }: Synthesized, fn: ServiceFunction): Set<string> {
-  const roleId = logicalId(stack, fn.role);
-  const pairs = new Set<string>();
-  for (const [, policy] of resourcesOf(template, 'AWS::IAM::Policy')) {
-    const roles = policy.Properties.Roles as { Ref: string }[];
-    if (!roles.some((role) => role.Ref === roleId)) continue;
-    const document = policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] };
-    for (const statement of document.Statement) {
-      for (const action of [statement.Action].flat() as string[])
-        for (const resource of [statement.Resource].flat())
-          pairs.add(`${action} ${JSON.stringify(resource)}${statement.Condition ? ' if …' : ''}`);
-    }
-  }
-  return pairs;
-}
 
 let withBridge: Synthesized;
 let without: Synthesized;
@@ -230,7 +212,7 @@ describe('Stripe events through EventBridge (context eventBridgeSource)', () => 
   });
 
   it('has a runbook section for each of its alarms', () => {
-    const runbook = fs.readFileSync(path.join(__dirname, '..', '..', 'RUNBOOK.md'), 'utf8');
+    const runbook = fs.readFileSync(path.join(PROJECT_ROOT, 'RUNBOOK.md'), 'utf8');
     const headings = runbook.split('\n').filter((line) => line.startsWith('### '));
     const names = resourcesOf(withBridge.template, 'AWS::CloudWatch::Alarm')
       .map(([, a]) => String(a.Properties.AlarmName))
@@ -272,29 +254,5 @@ describe('Stripe events through EventBridge (context eventBridgeSource)', () => 
     const text = JSON.stringify(template.toJSON());
     expect(text).not.toContain('event-bridge');
     expect(text).not.toContain('EventBridgeEvents');
-  });
-});
-
-describe('the eventBridgeSource setting', () => {
-  const config = (context: Record<string, unknown>) =>
-    loadServiceConfig({
-      tryGetContext: (key) => ({ ...cdkJsonContext(), env: 'dev', ...context })[key],
-    });
-
-  it('takes a Stripe partner event source name', () => {
-    expect(config({ eventBridgeSource: SOURCE }).settings.eventBridgeSource).toBe(SOURCE);
-    expect(config({}).settings.eventBridgeSource).toBeUndefined();
-    expect(config({ eventBridgeSource: '' }).settings.eventBridgeSource).toBeUndefined();
-  });
-
-  it.each([
-    'aws.partner/stripe.com/',
-    'aws.partner/example.com/ed_1',
-    'ed_test_123',
-    'aws.partner/stripe.com/ed 1',
-  ])('refuses %p, saying what it must be', (value) => {
-    expect(() => config({ eventBridgeSource: value })).toThrow(
-      /context eventBridgeSource must be the partner event source of a Stripe event destination: aws\.partner\/stripe\.com\//,
-    );
   });
 });

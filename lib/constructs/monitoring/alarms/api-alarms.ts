@@ -1,0 +1,41 @@
+import {
+  ComparisonOperator,
+  MathExpression,
+  Stats,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { ServiceConfig } from '../../../config';
+import type { ServiceApi } from '../../service-api';
+import { ALARM_PERIOD, type AlarmFactory } from '../alarm-factory';
+
+/** Below this many requests in a period, a 5xx rate says nothing (1 of 2 is 50 %). */
+const MIN_REQUESTS_FOR_ERROR_RATE = 10;
+
+export interface ApiAlarmsProps {
+  readonly config: ServiceConfig;
+  readonly api: ServiceApi;
+}
+
+/** The HTTP API: the share of requests answered 5xx, over enough requests to mean something. */
+export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): void {
+  const thresholds = props.config.settings.alarms;
+  const { httpApi } = props.api;
+  alarms.define('ApiServerErrorRate', {
+    name: 'api-5xx-rate',
+    description: `At least ${thresholds.apiServerErrorRatePercent} % of API requests were answered 5xx in two 5-minute periods in a row (with at least ${MIN_REQUESTS_FOR_ERROR_RATE} requests in each).`,
+    metric: new MathExpression({
+      expression: `IF(requests >= ${MIN_REQUESTS_FOR_ERROR_RATE}, 100 * FILL(errors, 0) / requests, 0)`,
+      usingMetrics: {
+        errors: httpApi.metricServerError({ statistic: Stats.SUM }),
+        requests: httpApi.metricCount({ statistic: Stats.SUM }),
+      },
+      period: ALARM_PERIOD,
+      label: 'API 5xx (% of requests)',
+    }),
+    threshold: thresholds.apiServerErrorRatePercent,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+}
