@@ -2,14 +2,14 @@
  * The Stripe sandbox's public API: start one (`startStripeSandbox`), and the types a
  * caller or test reads from a running one (`sandbox.state`). Everything else is internal.
  */
-export { startStripeSandbox, type StripeSandbox } from './http/server';
+export { startStripeSandbox, type StripeSandbox } from './server/server';
 export {
   DEFAULT_API_VERSION,
   DEFAULT_DELIVERY_TIMEOUT_MS,
   DEFAULT_RETRY_DELAYS_MS,
   type StripeSandboxOptions,
-} from './http/options';
-export { hasSavedState, STATE_FILE, STATE_FORMAT_VERSION } from './state/persistence';
+} from './server/options';
+export { hasSavedState, STATE_FILE, STATE_FORMAT_VERSION } from './server/persistence';
 export type { ApiRequestRecord, SandboxState } from './state/state';
 export type { ObjectKind } from './state/store';
 export type { StripeObject } from './objects/fixtures';
@@ -22,4 +22,4 @@ export {
   partnerEventSource,
 } from './delivery/event-destinations';
 export type { ChaosState } from './delivery/chaos';
-export type { ClockState } from './state/clock';
+export type { ClockState } from './objects/clock';

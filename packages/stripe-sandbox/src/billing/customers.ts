@@ -1,6 +1,6 @@
 import { fromFixture, type StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import type { RequestOrigin, SandboxState } from '../state/state';
 
 interface NewCustomer {

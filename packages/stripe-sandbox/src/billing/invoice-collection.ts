@@ -2,7 +2,7 @@ import { invalidRequest } from '../http/errors';
 import type { StripeObject } from '../objects/fixtures';
 import { DAY_SECONDS, invoiceNumber } from '../objects/invoices';
 import { type ChargeResult, newPaymentIntent } from '../objects/payment-intents';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import type { RequestOrigin, SandboxState } from '../state/state';
 import { confirmPaymentIntent } from './charges';
 

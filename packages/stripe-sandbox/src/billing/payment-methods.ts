@@ -3,7 +3,7 @@ import { billingDetails } from '../http/object-params';
 import { fromFixture, type StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
 import { cardFingerprint, type TestCard, testCardOfPaymentMethod } from '../objects/test-cards';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import type { RequestOrigin, SandboxState } from '../state/state';
 
 /**

@@ -15,7 +15,7 @@ import {
   pricePeriodEnd,
   subscriptionItem,
 } from '../objects/subscriptions';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import { NO_REQUEST, type RequestOrigin, type SandboxState } from '../state/state';
 import {
   chargeInvoice,

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_API_VERSION } from '../http/options';
+import { DEFAULT_API_VERSION } from '../server/options';
 
 /** The port Stripe's own stripe-mock listens on, and the local stack's default. */
 const DEFAULT_PORT = 12111;

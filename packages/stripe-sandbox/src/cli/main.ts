@@ -1,6 +1,6 @@
 import { postEnvelopesTo } from '../delivery/event-destinations';
-import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../http/options';
-import { startStripeSandbox, type StripeSandbox } from '../http/server';
+import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../server/options';
+import { startStripeSandbox, type StripeSandbox } from '../server/server';
 import { type CliOptions, parseCliArgs, USAGE } from './args';
 
 /** `stripe-sandbox [--port n] [--webhook-url url] ...`: runs a sandbox until Ctrl-C. */

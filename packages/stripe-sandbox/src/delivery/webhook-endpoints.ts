@@ -1,6 +1,6 @@
 import type { StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import { Registry } from './registry';
 
 /** Stripe allows 16 webhook endpoints per account and mode. */

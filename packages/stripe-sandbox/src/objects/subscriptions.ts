@@ -1,4 +1,4 @@
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from './clock';
 import { fromFixture, type StripeObject } from './fixtures';
 import { stripeId } from './ids';
 

@@ -1,7 +1,7 @@
 import { Params } from '../http/params';
 import { fromFixture } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import type { ApiHandler } from './api-context';
 import { redirectUrl } from './checkout-sessions';
 import { requiredCustomer } from './shared';

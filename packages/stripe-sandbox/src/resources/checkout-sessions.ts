@@ -9,7 +9,7 @@ import { mergeMetadata, Params } from '../http/params';
 import { fixture, fromFixture, type StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
 import { INTENT_STRING_FIELDS, SETUP_FUTURE_USAGE } from '../objects/payment-intents';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { isHttpUrl, optionalCustomer, readEndpoints, requireObject, respond } from './shared';
 

@@ -7,7 +7,7 @@ import {
 import { parameterInvalid, parameterMissing, resourceMissing } from '../http/errors';
 import { mergeMetadata, Params } from '../http/params';
 import type { StripeObject } from '../objects/fixtures';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { enabledEvents, refuseOverLimit, webhookUrl } from './endpoint-params';
 

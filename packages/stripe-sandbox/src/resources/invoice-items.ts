@@ -4,7 +4,7 @@ import { mergeMetadata, Params } from '../http/params';
 import { fromFixture, type StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
 import { invoiceItemLine, retotal } from '../objects/invoices';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import type { ApiContext, ApiHandler } from './api-context';
 import { LIST_PARAMS, listObject, withFields } from './listing';
 import { requiredCustomer, requireObject, respond, retrieveLive } from './shared';

@@ -21,7 +21,7 @@ import type { StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
 import { DAY_SECONDS, invoiceItemLine, invoiceObject } from '../objects/invoices';
 import { applyUpdates } from '../objects/updates';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import {
   readEndpoints,

@@ -8,7 +8,7 @@ import { cardError, parameterInvalid, parameterMissing } from '../http/errors';
 import { mergeMetadata, Params } from '../http/params';
 import type { StripeObject } from '../objects/fixtures';
 import { type ChargeResult, newPaymentIntent } from '../objects/payment-intents';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { expand } from './listing';
 import {

@@ -8,7 +8,7 @@ import { mergeMetadata, Params } from '../http/params';
 import { fromFixture, type StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
 import { applyUpdates } from '../objects/updates';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import { LIST_PARAMS, listObject, withFields } from './listing';
 import { refuseNotModelled, requireObject, respond, retrieveLive } from './shared';

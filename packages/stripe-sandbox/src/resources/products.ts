@@ -3,7 +3,7 @@ import { mergeMetadata, Params } from '../http/params';
 import { fromFixture, type StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
 import { applyUpdates } from '../objects/updates';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import { type ApiHandler, pathParam } from './api-context';
 import { LIST_PARAMS, listObject } from './listing';
 import { requireObject, respond, retrieveLive } from './shared';

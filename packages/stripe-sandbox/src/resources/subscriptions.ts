@@ -11,7 +11,7 @@ import { collectionParams } from '../http/object-params';
 import { mergeMetadata, Params } from '../http/params';
 import type { StripeObject } from '../objects/fixtures';
 import { subscriptionItem } from '../objects/subscriptions';
-import { nowSeconds } from '../state/clock';
+import { nowSeconds } from '../objects/clock';
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import {
   readEndpoints,

@@ -2,7 +2,7 @@ import type { WebhookDelivery } from '../delivery/webhooks';
 import { fromFixture, type StripeObject } from '../objects/fixtures';
 import { stripeId } from '../objects/ids';
 import type { TestCard } from '../objects/test-cards';
-import { SandboxClock } from './clock';
+import { SandboxClock } from '../objects/clock';
 import { SandboxStore } from './store';
 
 /** What a Checkout Session was created with, beyond what its Stripe object shows. */

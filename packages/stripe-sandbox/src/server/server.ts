@@ -2,21 +2,21 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { refreshAfterSubscriptionEvent } from '../billing/entitlements';
 import { WebhookDelivery } from '../delivery/webhooks';
-import { runWithClock } from '../state/clock';
-import { openDataDir, restoreState, StateSaver } from '../state/persistence';
+import { runWithClock } from '../objects/clock';
+import { openDataDir, restoreState, StateSaver } from './persistence';
 import { SandboxState } from '../state/state';
 import { handleRequest } from './dispatch';
-import { StripeApiError } from './errors';
-import { FaultInjector } from './faults';
-import { IdempotencyKeys } from './idempotency';
-import { sendStripeError } from './messages';
+import { StripeApiError } from '../http/errors';
+import { FaultInjector } from '../http/faults';
+import { IdempotencyKeys } from '../http/idempotency';
+import { sendStripeError } from '../http/messages';
 import {
   DEFAULT_API_VERSION,
   DEFAULT_DELIVERY_TIMEOUT_MS,
   DEFAULT_RETRY_DELAYS_MS,
   type StripeSandboxOptions,
 } from './options';
-import type { RequestContext } from './request-context';
+import type { RequestContext } from '../http/request-context';
 
 export interface StripeSandbox {
   /** `http://127.0.0.1:<port>`: the API base, and where the hosted pages live. */

@@ -4,8 +4,8 @@ import type { SavedDeliveries } from '../delivery/webhooks';
 import type { IdempotencyKeys, Recorded } from '../http/idempotency';
 import type { StripeObject } from '../objects/fixtures';
 import { testCardNamed } from '../objects/test-cards';
-import type { SandboxState, SessionDetails } from './state';
-import { OBJECT_KINDS, type ObjectKind } from './store';
+import type { SandboxState, SessionDetails } from '../state/state';
+import { OBJECT_KINDS, type ObjectKind } from '../state/store';
 
 /** The file in the data directory that holds the sandbox's state. */
 export const STATE_FILE = 'stripe-sandbox-state.json';

@@ -3,8 +3,8 @@ import { handleControlRequest } from '../controls/control-requests';
 import { handleCheckoutPage } from '../pages/checkout-page';
 import { handlePortalPage } from '../pages/portal-page';
 import { handleApiRequest } from './api-requests';
-import { parseBody, readBody, sendNotFound } from './messages';
-import type { RequestContext } from './request-context';
+import { parseBody, readBody, sendNotFound } from '../http/messages';
+import type { RequestContext } from '../http/request-context';
 
 /**
  * Which surface a request is for, by its path: Stripe's API (`/v1/`, `/v2/`), the test controls

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stripeId } from '../objects/ids';
 import { type ApiRouteMatch, matchApiRoute } from '../resources/routes';
-import { authenticate } from './api-keys';
-import { StripeApiError } from './errors';
-import type { FaultInjector } from './faults';
-import { IdempotencyKeys } from './idempotency';
-import { parseBody, parseQuery, readBody, sendRaw } from './messages';
-import type { RequestContext } from './request-context';
+import { authenticate } from '../http/api-keys';
+import { StripeApiError } from '../http/errors';
+import type { FaultInjector } from '../http/faults';
+import { IdempotencyKeys } from '../http/idempotency';
+import { parseBody, parseQuery, readBody, sendRaw } from '../http/messages';
+import type { RequestContext } from '../http/request-context';
 
 /** One call to Stripe's API: what its answer is recorded and saved with. */
 interface ApiCall {
