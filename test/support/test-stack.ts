@@ -28,6 +28,29 @@ export async function startTestStack(overrides: Partial<LocalConfig> = {}): Prom
   });
 }
 
+/**
+ * The environment of a command run against `stack` (`npm run replay`, `npm run
+ * stripe:webhook` with no `--env`): its project name and ports, as `npm start` would have
+ * them, and the local secrets' defaults (none of this process's secret variables).
+ */
+export function commandEnvironment(stack: LocalStack, projectName: string): NodeJS.ProcessEnv {
+  if (!stack.stripeSandbox) throw new Error('the local stack started no Stripe sandbox');
+  const {
+    STRIPE_SECRET_KEY: _key,
+    STRIPE_WEBHOOK_SECRET: _secret,
+    JWT_ACCESS_TOKEN_SECRET: _jwt,
+    ...inherited
+  } = process.env;
+  return {
+    ...inherited,
+    PROJECT_NAME: projectName,
+    PORT: new URL(stack.apiUrl).port,
+    DYNAMODB_PORT: new URL(stack.endpoints.dynamodb).port,
+    SNS_PORT: new URL(stack.endpoints.sns).port,
+    STRIPE_SANDBOX_PORT: String(stack.stripeSandbox.port),
+  };
+}
+
 /** The stripe SDK against a local stack's sandbox, without retries (a failure shows at once). */
 export function sandboxStripe(stack: LocalStack, key = 'sk_test_sandbox'): Stripe {
   if (!stack.stripeSandbox) throw new Error('the local stack started no Stripe sandbox');

@@ -8,11 +8,15 @@ import {
   customerOf,
   deliveriesSettled,
   eventsOfCustomer,
-  sandboxOf,
   stripeFor,
   swallowDeliveries,
 } from '../../support/reconciliation';
-import { postToWebhook, startTestStack, uniqueProjectName } from '../../support/test-stack';
+import {
+  commandEnvironment,
+  postToWebhook,
+  startTestStack,
+  uniqueProjectName,
+} from '../../support/test-stack';
 import type { ReconciliationReport } from '../../../lambda/reconcile/use-cases/reconciliation-report';
 import { PROJECT_ROOT } from '../../support/project-root';
 
@@ -32,20 +36,7 @@ beforeAll(async () => {
   const projectName = uniqueProjectName('replay');
   stack = await startTestStack({ projectName });
   stripe = stripeFor(stack);
-  const {
-    STRIPE_SECRET_KEY: _key,
-    STRIPE_WEBHOOK_SECRET: _secret,
-    JWT_ACCESS_TOKEN_SECRET: _jwt,
-    ...inherited
-  } = process.env;
-  cliEnv = {
-    ...inherited,
-    PROJECT_NAME: projectName,
-    PORT: new URL(stack.apiUrl).port,
-    DYNAMODB_PORT: new URL(stack.endpoints.dynamodb).port,
-    SNS_PORT: new URL(stack.endpoints.sns).port,
-    STRIPE_SANDBOX_PORT: String(sandboxOf(stack).port),
-  };
+  cliEnv = commandEnvironment(stack, projectName);
 });
 afterAll(async () => {
   await stack.stop();

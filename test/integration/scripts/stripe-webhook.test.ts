@@ -8,8 +8,8 @@ import {
   ENDPOINT_OWNER_METADATA_KEY,
   registerWebhookEndpoint,
 } from '../../../scripts/lib/webhook-registration';
-import { buy, deliveriesSettled, sandboxOf, stripeFor } from '../../support/reconciliation';
-import { startTestStack, uniqueProjectName } from '../../support/test-stack';
+import { buy, deliveriesSettled, stripeFor } from '../../support/reconciliation';
+import { commandEnvironment, startTestStack, uniqueProjectName } from '../../support/test-stack';
 import { PROJECT_ROOT } from '../../support/project-root';
 
 jest.setTimeout(90_000);
@@ -29,15 +29,7 @@ beforeAll(async () => {
   projectName = uniqueProjectName('hook');
   stack = await startTestStack({ projectName });
   stripe = stripeFor(stack);
-  const { STRIPE_SECRET_KEY: _key, STRIPE_WEBHOOK_SECRET: _secret, ...inherited } = process.env;
-  cliEnv = {
-    ...inherited,
-    PROJECT_NAME: projectName,
-    PORT: new URL(stack.apiUrl).port,
-    DYNAMODB_PORT: new URL(stack.endpoints.dynamodb).port,
-    SNS_PORT: new URL(stack.endpoints.sns).port,
-    STRIPE_SANDBOX_PORT: String(sandboxOf(stack).port),
-  };
+  cliEnv = commandEnvironment(stack, projectName);
 });
 afterAll(async () => {
   await stack.stop();

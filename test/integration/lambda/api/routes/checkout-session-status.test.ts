@@ -1,7 +1,7 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { LOCAL_SECRET_DEFAULTS } from '../../../../../local/config';
 import type { LocalStack } from '../../../../../local/local-stack';
-import { callApi, startTestStack } from '../../../../support/test-stack';
+import { callApi, sandboxStripe, startTestStack } from '../../../../support/test-stack';
 
 jest.setTimeout(30_000);
 
@@ -9,13 +9,7 @@ let stack: LocalStack;
 let stripe: Stripe;
 beforeAll(async () => {
   stack = await startTestStack();
-  const sandbox = stack.stripeSandbox;
-  if (!sandbox) throw new Error('no sandbox');
-  stripe = new Stripe(LOCAL_SECRET_DEFAULTS.stripeSecretKey, {
-    host: '127.0.0.1',
-    port: sandbox.port,
-    protocol: 'http',
-  });
+  stripe = sandboxStripe(stack, LOCAL_SECRET_DEFAULTS.stripeSecretKey);
 });
 afterAll(async () => {
   await stack.stop();
