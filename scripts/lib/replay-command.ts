@@ -14,6 +14,7 @@ import {
   type ReplayReport,
   UnknownEventError,
 } from '../../lambda/reconcile/use-cases/replay-event';
+import { isStripeEventId } from '../../lambda/domain/stripe-limits';
 
 export const REPLAY_USAGE = `Usage: npm run replay -- [--env <dev|staging|prod>] [--since <ISO time>] [--event <evt_...>] [--json]
 
@@ -45,8 +46,6 @@ const commandContext = (functionName = 'stripe-replay'): Context => ({
   getRemainingTimeInMillis: () => EVENT_LOCK_MS,
 });
 
-const EVENT_ID = /^evt_[A-Za-z0-9_]{1,255}$/;
-
 export interface ReplayArguments extends TargetOptions {
   readonly since?: Date;
   readonly eventId?: string;
@@ -75,8 +74,10 @@ export function parseReplayArguments(argv: readonly string[]): ReplayArguments {
     }
     if (since.getTime() > Date.now()) throw new UsageError('--since is in the future.');
   }
-  if (values.event !== undefined && !EVENT_ID.test(values.event)) {
-    throw new UsageError(`--event takes a Stripe event id, evt_... (got "${values.event}").`);
+  if (values.event !== undefined && !isStripeEventId(values.event)) {
+    throw new UsageError(
+      `--event takes a Stripe event id, evt_... (got "${String(values.event)}").`,
+    );
   }
   return {
     ...targetOptions(values),
