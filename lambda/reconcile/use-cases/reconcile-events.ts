@@ -134,6 +134,7 @@ export async function reconcile(
       startedAt,
       mayMoveCursor: plan.mayMoveCursor,
       progress: walked.progress,
+      now,
     });
   } catch (error) {
     end.error = error;
@@ -162,13 +163,14 @@ async function saveCursor(
     readonly startedAt: Date;
     readonly mayMoveCursor: boolean;
     readonly progress: WalkProgress;
+    readonly now: () => Date;
   },
 ): Promise<RunEnd['cursor']> {
   if (tally.counts.failed > 0) {
     return { notSaved: 'the run had failures; the next run looks at them again' };
   }
   const cursor = cursorAfter(end.previousCursor, run.progress);
-  const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
+  const finishedAt = run.now().toISOString();
   if (!run.mayMoveCursor) {
     return { notSaved: 'the window began after the scheduled window would have (--since)' };
   }
