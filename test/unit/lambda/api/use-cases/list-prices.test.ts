@@ -135,6 +135,32 @@ describe('listPrices', () => {
     expect(changed.etag).not.toBe(first.etag);
   });
 
+  it('gives every page of a snapshot its own ETag, and never answers one page with another’s', async () => {
+    const store = await published(listingEntries(250));
+    const first = await listPrices(store, { limit: 100 });
+    const pages = [first];
+    for (let next = page(first).nextCursor; next !== undefined;) {
+      const result = await listPrices(store, { limit: 100, cursor: decodeCursor(next) });
+      pages.push(result);
+      next = page(result).nextCursor;
+    }
+    const etags = pages.map((result) => result.etag);
+    expect(new Set(etags).size).toBe(3);
+
+    // Asking for page 2 or 3 while holding another page's ETag gets the page itself.
+    const cursors = pages.slice(0, 2).map((result) => decodeCursor(page(result).nextCursor ?? ''));
+    for (const [index, cursor] of cursors.entries()) {
+      for (const foreign of etags.filter((_, other) => other !== index + 1)) {
+        const answer = await listPrices(store, { limit: 100, cursor }, foreign);
+        expect(answer).toEqual(pages[index + 1]);
+      }
+    }
+    // And the first page, asked with a later page's ETag, too.
+    expect(await listPrices(store, { limit: 100 }, `${etags[1] ?? ''}, ${etags[2] ?? ''}`)).toEqual(
+      first,
+    );
+  });
+
   it('knows a later page the caller holds without reading anything: a version never changes', async () => {
     const store = await published(listingEntries(150));
     const cursor = decodeCursor(page(await listPrices(store, { limit: 100 })).nextCursor ?? '');
