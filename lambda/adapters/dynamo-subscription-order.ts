@@ -5,7 +5,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  claimedMark,
+  decideClaim,
   type EventPosition,
+  type OrderMark,
   type PublishClaim,
   SubscriptionBusyError,
   type Superseded,
@@ -16,27 +19,19 @@ import { conditionalWrite } from './conditional-write';
 
 const KEY = SUBSCRIPTION_ORDER_TABLE.partitionKey.name;
 
-/**
- * Longer than any invocation can hold it (the function timeout is 15 s): a holder that
- * crashed blocks the subscription's next event for at most this long.
- */
-export const SUBSCRIPTION_LEASE_MS = 20_000;
 /** Conditional writes lost to a concurrent claim before the delivery is retried later. */
 const MAX_CLAIM_ATTEMPTS = 3;
 
-interface OrderItem {
+interface OrderItem extends OrderMark {
   readonly subscriptionId: string;
-  readonly lastCreated: number;
-  readonly lastEventId: string;
   readonly version: number;
-  readonly leaseEventId?: string;
-  readonly leaseUntil?: number;
 }
 
 /**
  * The high-water mark in the subscription-order table, one item per subscription (and one
  * per customer's entitlements, keyed `entitlements:<customer id>`). A claim
- * reads the item, decides, and writes the new mark and the lease in one conditional write
+ * reads the item, decides (`decideClaim`, the rule every ledger shares), and writes the
+ * new mark and the lease in one conditional write
  * on the version it read (optimistic concurrency), so two claims never both win. The mark
  * moves at the claim, not after the publish: an older event arriving while the newer one
  * is published (or after its publish failed and before Stripe's retry) is superseded, and
@@ -62,19 +57,9 @@ export class DynamoSubscriptionOrderLedger implements SubscriptionOrderLedger {
         }),
       );
       const current = Item as OrderItem | undefined;
-      if (current) {
-        const leased =
-          current.leaseEventId !== undefined &&
-          current.leaseEventId !== position.eventId &&
-          (current.leaseUntil ?? 0) > this.now();
-        if (leased) throw new SubscriptionBusyError(position.subscriptionId);
-        const older =
-          position.created < current.lastCreated ||
-          (position.created === current.lastCreated &&
-            position.eventId !== current.lastEventId &&
-            !(await settleTie()));
-        if (older) return { kind: 'superseded', newerEventId: current.lastEventId };
-      }
+      const decision = await decideClaim(current, position, this.now(), settleTie);
+      if (decision.kind === 'busy') throw new SubscriptionBusyError(position.subscriptionId);
+      if (decision.kind === 'superseded') return decision;
       if (await this.write(position, current)) return this.claimed(position);
     }
     throw new SubscriptionBusyError(position.subscriptionId);
@@ -84,11 +69,8 @@ export class DynamoSubscriptionOrderLedger implements SubscriptionOrderLedger {
   private write(position: EventPosition, read: OrderItem | undefined): Promise<boolean> {
     const item: OrderItem = {
       subscriptionId: position.subscriptionId,
-      lastCreated: position.created,
-      lastEventId: position.eventId,
+      ...claimedMark(position, this.now()),
       version: (read?.version ?? 0) + 1,
-      leaseEventId: position.eventId,
-      leaseUntil: this.now() + SUBSCRIPTION_LEASE_MS,
     };
     return conditionalWrite(
       this.db.send(

@@ -55,6 +55,58 @@ export interface SubscriptionOrderLedger {
 export const entitlementsOrderKey = (stripeCustomerId: string): string =>
   `entitlements:${stripeCustomerId}`;
 
+/**
+ * Longer than any invocation can hold it (the function timeout is 15 s): a holder that
+ * crashed blocks the subscription's next event for at most this long.
+ */
+export const SUBSCRIPTION_LEASE_MS = 20_000;
+
+/** What the ledger holds per subscription: the last event published, and the lease. */
+export interface OrderMark {
+  readonly lastCreated: number;
+  readonly lastEventId: string;
+  /** The event being published right now, until `leaseUntil` (epoch milliseconds). */
+  readonly leaseEventId?: string;
+  readonly leaseUntil?: number;
+}
+
+/** What a claim on `position` may do, given the mark it read. */
+export type ClaimDecision = { readonly kind: 'busy' } | { readonly kind: 'claim' } | Superseded;
+
+/**
+ * The ordering rule, once for every ledger: a live lease held by another event makes the
+ * claim wait; an event older than the mark (an earlier second, or the same second when
+ * `settleTie` says it is not the current state) is superseded; anything else may claim.
+ * The same event again (its own retry) passes its own lease and its own mark.
+ */
+export async function decideClaim(
+  mark: OrderMark | undefined,
+  position: EventPosition,
+  now: number,
+  settleTie: () => Promise<boolean>,
+): Promise<ClaimDecision> {
+  if (!mark) return { kind: 'claim' };
+  const leasedToAnother =
+    mark.leaseEventId !== undefined &&
+    mark.leaseEventId !== position.eventId &&
+    (mark.leaseUntil ?? 0) > now;
+  if (leasedToAnother) return { kind: 'busy' };
+  const older =
+    position.created < mark.lastCreated ||
+    (position.created === mark.lastCreated &&
+      position.eventId !== mark.lastEventId &&
+      !(await settleTie()));
+  return older ? { kind: 'superseded', newerEventId: mark.lastEventId } : { kind: 'claim' };
+}
+
+/** The mark a successful claim writes: the new high-water mark, leased to its event. */
+export const claimedMark = (position: EventPosition, now: number): Required<OrderMark> => ({
+  lastCreated: position.created,
+  lastEventId: position.eventId,
+  leaseEventId: position.eventId,
+  leaseUntil: now + SUBSCRIPTION_LEASE_MS,
+});
+
 /** Another event about the subscription is being published right now: retry later. */
 export class SubscriptionBusyError extends EventBusyError {
   override readonly name = 'SubscriptionBusyError';

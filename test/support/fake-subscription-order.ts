@@ -1,46 +1,43 @@
 import type Stripe from 'stripe';
-import type {
-  EventPosition,
-  PublishClaim,
-  Superseded,
-  SubscriptionOrderLedger,
-  SubscriptionStateSource,
+import {
+  claimedMark,
+  decideClaim,
+  type EventPosition,
+  type OrderMark,
+  type PublishClaim,
+  SubscriptionBusyError,
+  type Superseded,
+  type SubscriptionOrderLedger,
+  type SubscriptionStateSource,
 } from '../../lambda/domain/subscription-order';
-import { SubscriptionBusyError } from '../../lambda/domain/subscription-order';
 
-/** The high-water mark in memory, with the DynamoDB ledger's rules (no lease expiry). */
+/**
+ * The high-water marks in memory. It records and returns: what a claim may do is decided
+ * by `decideClaim`, the rule the DynamoDB ledger runs too, so a unit test of publishing
+ * meets the real ordering rule.
+ */
 export class InMemorySubscriptionOrder implements SubscriptionOrderLedger {
-  readonly marks = new Map<string, { created: number; eventId: string; leasedBy?: string }>();
+  readonly marks = new Map<string, OrderMark>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   async claim(
     position: EventPosition,
     settleTie: () => Promise<boolean>,
   ): Promise<PublishClaim | Superseded> {
     const mark = this.marks.get(position.subscriptionId);
-    if (mark?.leasedBy !== undefined && mark.leasedBy !== position.eventId) {
-      throw new SubscriptionBusyError(position.subscriptionId);
-    }
-    if (mark) {
-      const older =
-        position.created < mark.created ||
-        (position.created === mark.created &&
-          position.eventId !== mark.eventId &&
-          !(await settleTie()));
-      if (older) return { kind: 'superseded', newerEventId: mark.eventId };
-    }
-    this.marks.set(position.subscriptionId, {
-      created: position.created,
-      eventId: position.eventId,
-      leasedBy: position.eventId,
-    });
+    const decision = await decideClaim(mark, position, this.now(), settleTie);
+    if (decision.kind === 'busy') throw new SubscriptionBusyError(position.subscriptionId);
+    if (decision.kind === 'superseded') return decision;
+    this.marks.set(position.subscriptionId, claimedMark(position, this.now()));
     return {
       kind: 'claimed',
       release: () => {
         const current = this.marks.get(position.subscriptionId);
-        if (current?.leasedBy === position.eventId) {
+        if (current?.leaseEventId === position.eventId) {
           this.marks.set(position.subscriptionId, {
-            created: current.created,
-            eventId: current.eventId,
+            lastCreated: current.lastCreated,
+            lastEventId: current.lastEventId,
           });
         }
         return Promise.resolve();

@@ -281,7 +281,7 @@ describe('publishBillingEvent: never backwards (contract section 5)', () => {
     );
     release();
     await first;
-    expect(order.marks.get(String(subscriptionObject('current').id))?.leasedBy).toBeUndefined();
+    expect(order.marks.get(String(subscriptionObject('current').id))?.leaseEventId).toBeUndefined();
     await expect(
       publishBillingEvent(deps, subscriptionEvent('evt_second', 200)),
     ).resolves.toMatchObject({ billingEventId: 'evt_second:subscription.updated' });
