@@ -16,6 +16,8 @@ const shared = {
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   setupFiles: ['<rootDir>/test/support/quiet-environment.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // A mutation run's copy of the project (`npm run test:mutation`) is not this project.
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
 };
 
 /** @type {import('jest').Config} */

@@ -16,10 +16,12 @@ import type { HttpHandler } from '../core/http-handler';
 import { createLogger, type Logger } from '../core/logger';
 import type { ServiceMetrics } from '../domain/metrics';
 import { LISTING_FRESHNESS } from '../domain/price-listing';
-import { secretValueReader, type SecretStore } from '../core/secrets';
+import { secretStoreFor, secretValueReader, type SecretStore } from '../core/secrets';
 import { createApiHandler } from './api-handler';
-import type { ApiConfig } from './config';
+import { type ApiConfig, loadApiConfig } from './config';
 import type { SecretRef } from '../shared/secrets';
+import type { Environment } from '../core/config';
+import { coldStart, type FunctionClients } from '../core/cold-start';
 
 /** The clients the API function talks through: AWS in Lambda, local stand-ins in `npm start`. */
 export interface ApiInfrastructure {
@@ -69,3 +71,25 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
 
 /** About 2 MB of listing kept per container at most (a chunk is up to ~20 KB typically). */
 const SNAPSHOT_CHUNKS_CACHED = 100;
+
+/**
+ * The deployed function, as its index builds it at cold start: the configuration from
+ * the environment the stack sets (a misconfigured function fails here, naming every
+ * missing setting), then the composition root with the given AWS clients.
+ */
+export function apiFunction(
+  env: Environment,
+  aws: Omit<FunctionClients, 'sns'>,
+): HttpHandler {
+  const config = loadApiConfig(env);
+  const { logger, metrics } = coldStart(env);
+  return metrics.instrument(
+    buildApiHandler(config, {
+      logger,
+      metrics,
+      dynamo: aws.dynamo,
+      secrets: secretStoreFor(config, aws.secretsManager),
+      ...(aws.stripeConnection ? { stripeConnection: aws.stripeConnection } : {}),
+    }),
+  );
+}

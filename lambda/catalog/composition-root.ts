@@ -6,7 +6,9 @@ import { DynamoCatalogSnapshotStore } from '../adapters/dynamo-catalog-snapshot'
 import { createLogger, type Logger } from '../core/logger';
 import { NO_METRICS, type ServiceMetrics } from '../domain/metrics';
 import { LISTING_FRESHNESS } from '../domain/price-listing';
-import type { CatalogSnapshotConfig } from './config';
+import { type CatalogSnapshotConfig, loadCatalogSnapshotConfig } from './config';
+import type { Environment } from '../core/config';
+import { coldStart, type FunctionClients } from '../core/cold-start';
 import { refreshDuringWindow } from './refresh-passes';
 import { refreshCatalogSnapshot, type RefreshReport } from './use-cases/refresh-catalog-snapshot';
 
@@ -66,4 +68,20 @@ export function buildCatalogSnapshotHandler(
     logger.info('Catalog snapshot passes done', { reports });
     return reports;
   };
+}
+
+/**
+ * The deployed function, as its index builds it at cold start: the configuration from
+ * the environment the stack sets (a misconfigured function fails here, naming every
+ * missing setting), then the composition root with the given AWS clients.
+ */
+export function catalogSnapshotFunction(
+  env: Environment,
+  aws: Pick<FunctionClients, 'dynamo'>,
+): (event: ScheduledEvent | undefined, context: Context) => Promise<RefreshReport[]> {
+  const config = loadCatalogSnapshotConfig(env);
+  const { logger, metrics } = coldStart(env);
+  return metrics.instrument(
+    buildCatalogSnapshotHandler(config, { logger, metrics, dynamo: aws.dynamo }),
+  );
 }

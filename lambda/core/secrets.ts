@@ -142,3 +142,9 @@ function unwrapKey(raw: string, name: string): unknown {
   if (typeof parsed === 'object' && parsed !== null && 'key' in parsed) return parsed.key;
   throw new SecretNotFoundError(`Secret ${name} is a JSON object without a "key" field.`);
 }
+
+/** A function's Secrets Manager store, each value cached for its configured age. */
+export const secretStoreFor = (
+  config: { readonly secretsCacheMaxAgeSeconds: number },
+  client: SecretsManagerClient,
+): SecretsManagerStore => new SecretsManagerStore(config.secretsCacheMaxAgeSeconds, client);

@@ -1,6 +1,9 @@
 import { buildEventPipeline, type EventPipelineInfrastructure } from '../stripe-events/pipeline';
-import type { EventBridgeConfig } from './config';
+import { type EventBridgeConfig, loadEventBridgeConfig } from './config';
 import { createEventBridgeHandler, type EventBridgeHandler } from './event-bridge-handler';
+import type { Environment } from '../core/config';
+import { coldStart, type FunctionClients } from '../core/cold-start';
+import { secretStoreFor } from '../core/secrets';
 
 /** The clients the EventBridge function talks through (it reads the Stripe key only). */
 export type EventBridgeInfrastructure = EventPipelineInfrastructure;
@@ -19,4 +22,27 @@ export function buildEventBridgeHandler(
     logger: pipeline.logger,
     ...(pipeline.metrics ? { metrics: pipeline.metrics } : {}),
   });
+}
+
+/**
+ * The deployed function, as its index builds it at cold start: the configuration from
+ * the environment the stack sets (a misconfigured function fails here, naming every
+ * missing setting), then the composition root with the given AWS clients.
+ */
+export function eventBridgeFunction(
+  env: Environment,
+  aws: FunctionClients,
+): EventBridgeHandler {
+  const config = loadEventBridgeConfig(env);
+  const { logger, metrics } = coldStart(env);
+  return metrics.instrument(
+    buildEventBridgeHandler(config, {
+      logger,
+      metrics,
+      dynamo: aws.dynamo,
+      sns: aws.sns,
+      secrets: secretStoreFor(config, aws.secretsManager),
+      ...(aws.stripeConnection ? { stripeConnection: aws.stripeConnection } : {}),
+    }),
+  );
 }

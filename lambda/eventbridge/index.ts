@@ -1,23 +1,12 @@
-import { metricsFromEnvironment } from '../adapters/powertools-metrics';
 import { awsDynamoClient, awsSecretsManagerClient, awsSnsClient } from '../core/aws-clients';
-import { createLogger } from '../core/logger';
-import { SecretsManagerStore } from '../core/secrets';
-import { buildEventBridgeHandler } from './composition-root';
-import { loadEventBridgeConfig } from './config';
+import { eventBridgeFunction } from './composition-root';
 
-// Cold start: a misconfigured function fails here, naming every missing setting.
-const config = loadEventBridgeConfig(process.env);
-const logger = createLogger();
-// EMF lines on stdout, flushed when each invocation ends (failed ones too); cold starts counted.
-const metrics = metricsFromEnvironment(process.env, { logger });
-
-/** Stripe's events from the partner event bus (context `eventBridgeSource`), invoked by its rule. */
-export const handler = metrics.instrument(
-  buildEventBridgeHandler(config, {
-    logger,
-    metrics,
-    dynamo: awsDynamoClient(),
-    sns: awsSnsClient(),
-    secrets: new SecretsManagerStore(config.secretsCacheMaxAgeSeconds, awsSecretsManagerClient()),
-  }),
-);
+/**
+ * Stripe's events from the partner event bus (context `eventBridgeSource`), invoked by its rule. Built at cold start from the environment the stack sets
+ * (`eventBridgeFunction`, the same path the settings' tests take).
+ */
+export const handler = eventBridgeFunction(process.env, {
+  dynamo: awsDynamoClient(),
+  sns: awsSnsClient(),
+  secretsManager: awsSecretsManagerClient(),
+});

@@ -6,7 +6,10 @@ import { StripeSdkEventSource } from '../adapters/stripe-event-source';
 import { createLogger } from '../core/logger';
 import { EVENT_LEDGER_KEY_PREFIX } from '../shared/tables';
 import { buildEventPipeline, type EventPipelineInfrastructure } from '../stripe-events/pipeline';
-import type { ReconcileConfig } from './config';
+import { loadReconcileConfig, type ReconcileConfig } from './config';
+import type { Environment } from '../core/config';
+import { coldStart, type FunctionClients } from '../core/cold-start';
+import { secretStoreFor } from '../core/secrets';
 import {
   reconcile,
   type ReconcileDependencies,
@@ -115,4 +118,27 @@ function parseSince(value: unknown): Date | undefined {
     throw new Error(`"since" must be an ISO 8601 time (got ${JSON.stringify(value)}).`);
   }
   return since;
+}
+
+/**
+ * The deployed function, as its index builds it at cold start: the configuration from
+ * the environment the stack sets (a misconfigured function fails here, naming every
+ * missing setting), then the composition root with the given AWS clients.
+ */
+export function reconcileFunction(
+  env: Environment,
+  aws: FunctionClients,
+): ReconcileHandler {
+  const config = loadReconcileConfig(env);
+  const { logger, metrics } = coldStart(env);
+  return metrics.instrument(
+    buildReconcileHandler(config, {
+      logger,
+      metrics,
+      dynamo: aws.dynamo,
+      sns: aws.sns,
+      secrets: secretStoreFor(config, aws.secretsManager),
+      ...(aws.stripeConnection ? { stripeConnection: aws.stripeConnection } : {}),
+    }),
+  );
 }

@@ -110,11 +110,11 @@ export function functionEnvironments(
 ): Readonly<Record<FunctionName, FunctionEnvironment>> {
   const { secrets } = inputs;
   const common = commonVariables(inputs);
-  const stripeSecretKey = secretVariables(
-    secrets.stripeSecretKey,
-    ENV.stripeSecretKeyName,
-    ENV.stripeSecretKeyField,
-  );
+  // Every function but the catalog snapshot's reads the Stripe key, and caches secrets.
+  const stripeSecretKey = {
+    ...secretVariables(secrets.stripeSecretKey, ENV.stripeSecretKeyName, ENV.stripeSecretKeyField),
+    [ENV.secretsCacheMaxAgeSeconds]: String(inputs.secretsCacheMaxAgeSeconds),
+  };
   const pipeline = pipelineVariables(inputs);
   return {
     api: { ...common, ...stripeSecretKey, ...apiVariables(inputs) },
@@ -147,10 +147,9 @@ export function functionEnvironments(
   };
 }
 
-/** What every function reads: its environment's name, its secrets' cache, its metrics. */
+/** What every function reads: its environment's name and its metrics. */
 const commonVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironment => ({
   [ENV.environmentName]: inputs.environmentName,
-  [ENV.secretsCacheMaxAgeSeconds]: String(inputs.secretsCacheMaxAgeSeconds),
   // Powertools Metrics reads it; the function's metrics adapter insists on it too.
   [ENV.metricsNamespace]: inputs.metricsNamespace,
 });

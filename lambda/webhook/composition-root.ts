@@ -1,9 +1,11 @@
-import { parseSecretList } from '../core/secrets';
+import { parseSecretList, secretStoreFor } from '../core/secrets';
 import type { HttpHandler } from '../core/http-handler';
-import type { WebhookConfig } from './config';
+import { loadWebhookConfig, type WebhookConfig } from './config';
 import { buildEventPipeline, type EventPipelineInfrastructure } from '../stripe-events/pipeline';
 import { StripeSignatureVerifier } from './signature-verifier';
 import { createWebhookHandler } from './webhook-handler';
+import type { Environment } from '../core/config';
+import { coldStart, type FunctionClients } from '../core/cold-start';
 
 /** The clients the webhook function talks through: AWS in Lambda, local stand-ins locally. */
 export type WebhookInfrastructure = EventPipelineInfrastructure;
@@ -20,4 +22,24 @@ export function buildWebhookHandler(
       parseSecretList(await infrastructure.secrets.get(secret.name, options), secret),
     ),
   });
+}
+
+/**
+ * The deployed function, as its index builds it at cold start: the configuration from
+ * the environment the stack sets (a misconfigured function fails here, naming every
+ * missing setting), then the composition root with the given AWS clients.
+ */
+export function webhookFunction(env: Environment, aws: FunctionClients): HttpHandler {
+  const config = loadWebhookConfig(env);
+  const { logger, metrics } = coldStart(env);
+  return metrics.instrument(
+    buildWebhookHandler(config, {
+      logger,
+      metrics,
+      dynamo: aws.dynamo,
+      sns: aws.sns,
+      secrets: secretStoreFor(config, aws.secretsManager),
+      ...(aws.stripeConnection ? { stripeConnection: aws.stripeConnection } : {}),
+    }),
+  );
 }

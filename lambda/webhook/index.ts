@@ -1,22 +1,12 @@
-import { metricsFromEnvironment } from '../adapters/powertools-metrics';
 import { awsDynamoClient, awsSecretsManagerClient, awsSnsClient } from '../core/aws-clients';
-import { createLogger } from '../core/logger';
-import { SecretsManagerStore } from '../core/secrets';
-import { buildWebhookHandler } from './composition-root';
-import { loadWebhookConfig } from './config';
+import { webhookFunction } from './composition-root';
 
-// Cold start: a misconfigured function fails here, naming every missing setting.
-const config = loadWebhookConfig(process.env);
-const logger = createLogger();
-// EMF lines on stdout, flushed when each invocation ends (failed ones too); cold starts counted.
-const metrics = metricsFromEnvironment(process.env, { logger });
-
-export const handler = metrics.instrument(
-  buildWebhookHandler(config, {
-    logger,
-    metrics,
-    dynamo: awsDynamoClient(),
-    sns: awsSnsClient(),
-    secrets: new SecretsManagerStore(config.secretsCacheMaxAgeSeconds, awsSecretsManagerClient()),
-  }),
-);
+/**
+ * Stripe's webhook deliveries, behind the HTTP API. Built at cold start from the environment the stack sets
+ * (`webhookFunction`, the same path the settings' tests take).
+ */
+export const handler = webhookFunction(process.env, {
+  dynamo: awsDynamoClient(),
+  sns: awsSnsClient(),
+  secretsManager: awsSecretsManagerClient(),
+});

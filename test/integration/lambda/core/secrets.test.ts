@@ -1,6 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadApiConfig } from '../../../../lambda/api/config';
 import { ConfigurationError } from '../../../../lambda/core/config';
 import {
@@ -10,74 +8,15 @@ import {
 } from '../../../../lambda/core/secrets';
 import { ENV } from '../../../../lambda/shared/function-environment';
 import { loadWebhookConfig } from '../../../../lambda/webhook/config';
+import { SecretsManagerStandIn, standInClient } from '../../../support/secrets-manager-stand-in';
 
 jest.setTimeout(20_000);
-
-/**
- * Secrets Manager's GetSecretValue over its real wire protocol (AWS JSON 1.1), so the
- * Powertools provider and the SDK client run unmodified and every fetch is counted.
- */
-class SecretsManagerStandIn {
-  readonly values = new Map<string, string>();
-  readonly fetches: string[] = [];
-  private readonly server: Server;
-
-  constructor() {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const target = request.headers['x-amz-target'];
-        const { SecretId } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          SecretId: string;
-        };
-        const value = this.values.get(SecretId);
-        response.setHeader('content-type', 'application/x-amz-json-1.1');
-        if (target !== 'secretsmanager.GetSecretValue' || value === undefined) {
-          response.statusCode = 400;
-          response.setHeader('x-amzn-errortype', 'ResourceNotFoundException');
-          response.end(
-            JSON.stringify({ __type: 'ResourceNotFoundException', message: 'not found' }),
-          );
-          return;
-        }
-        this.fetches.push(SecretId);
-        response.end(
-          JSON.stringify({
-            ARN: `arn:aws:secretsmanager:us-east-1:1:secret:${SecretId}-abcdef`,
-            Name: SecretId,
-            SecretString: value,
-            VersionId: 'v1',
-          }),
-        );
-      });
-    });
-  }
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => {
-        resolve();
-      });
-    });
-  }
-}
 
 const standIn = new SecretsManagerStandIn();
 let client: SecretsManagerClient;
 beforeAll(async () => {
   const endpoint = await standIn.start();
-  client = new SecretsManagerClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    maxAttempts: 1,
-  });
+  client = standInClient(endpoint);
 });
 afterAll(async () => {
   client.destroy();
