@@ -54,7 +54,9 @@ export class InMemoryCustomers implements CustomerRepository {
     now: string,
   ): Promise<void> {
     const row = this.rows.get(userId);
-    if (row) this.rows.set(userId, { ...row, ...contact, updatedAt: now });
+    // As DynamoDB's condition (attribute_exists) fails the update of a user with no record.
+    if (!row) return Promise.reject(new Error(`The conditional request failed: no ${userId}`));
+    this.rows.set(userId, { ...row, ...contact, updatedAt: now });
     return Promise.resolve();
   }
 
