@@ -23,7 +23,7 @@ const delivery = (id: string): StripeDelivery => ({
  */
 export function eventProcessorContract(make: (process: Process) => Promise<Processor>): void {
   let runs: string[];
-  let gate: Promise<void> | undefined;
+  let gate: Promise<undefined> | undefined;
   let failNext: boolean;
   let processor: Processor;
   beforeEach(async () => {
@@ -59,8 +59,8 @@ export function eventProcessorContract(make: (process: Process) => Promise<Proce
   });
 
   it('tells a delivery during the run to come back, and lets other events through', async () => {
-    let open = () => undefined as void;
-    gate = new Promise<void>((resolve) => {
+    let open: (value: undefined) => void = () => undefined;
+    gate = new Promise<undefined>((resolve) => {
       open = resolve;
     });
     const running = processor(delivery('evt_busy'), context());
@@ -70,7 +70,7 @@ export function eventProcessorContract(make: (process: Process) => Promise<Proce
     );
     gate = undefined;
     expect((await processor(delivery('evt_other'), context())).alreadyProcessed).toBe(false);
-    open();
+    open(undefined);
     expect((await running).alreadyProcessed).toBe(false);
     expect(runs).toEqual(['evt_busy', 'evt_other']);
   });
