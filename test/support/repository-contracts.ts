@@ -2,6 +2,7 @@ import type { CatalogPrice, CatalogProduct } from '../../lambda/domain/catalog';
 import type { CatalogRepository } from '../../lambda/domain/catalog-repository';
 import type { CatalogSyncRecord, CatalogSyncRepository } from '../../lambda/domain/catalog-sync';
 import type { CustomerRepository } from '../../lambda/domain/customer';
+import type { EventToPark, ParkedEventStore } from '../../lambda/domain/parked-event';
 
 /**
  * What a customers table promises its use cases, written once and run against the
@@ -141,5 +142,47 @@ export function catalogRepositoryContract(make: () => Promise<CatalogRepository>
     expect((await repository.getPrice('price-local'))?.stripePriceId).toBe('price_2');
     expect(await repository.recordStripePriceId('price-missing', 'price_3', undefined)).toBe(false);
     expect(await repository.getPrice('price-missing')).toBeUndefined();
+  });
+}
+
+/**
+ * What the parked-events store promises the pipeline and replay: a parked event comes back
+ * with its raw body byte for byte; parking the same event id again replaces it; the list
+ * holds summaries without bodies; removing is idempotent. (A body too large for one item
+ * is the DynamoDB adapter's own case, in its integration test.)
+ */
+export function parkedEventStoreContract(make: () => Promise<ParkedEventStore>): void {
+  let store: ParkedEventStore;
+  beforeEach(async () => {
+    store = await make();
+  });
+  const parking = (reason: string): EventToPark => ({
+    eventId: 'evt_parked',
+    type: 'payment_intent.succeeded',
+    reason,
+    parkedAt: '2026-12-07T00:00:00.000Z',
+    rawBody: Buffer.from([0x7b, 0xff, 0x00, 0x7d]),
+  });
+
+  it('keeps a parked event with its raw body, byte for byte, and lists it without', async () => {
+    expect(await store.park(parking('malformed'))).toEqual({ rawBodyStored: true });
+    const { rawBody: _, ...summary } = parking('malformed');
+    expect(await store.get('evt_parked')).toEqual({
+      ...summary,
+      rawBodyStored: true,
+      rawBody: parking('malformed').rawBody,
+    });
+    expect((await store.list()).events).toEqual([{ ...summary, rawBodyStored: true }]);
+    expect(await store.get('evt_other')).toBeUndefined();
+  });
+
+  it('replaces an earlier parking of the same event id, and removes idempotently', async () => {
+    await store.park(parking('first'));
+    await store.park(parking('second'));
+    expect((await store.get('evt_parked'))?.reason).toBe('second');
+    await store.remove('evt_parked');
+    await store.remove('evt_parked');
+    expect(await store.get('evt_parked')).toBeUndefined();
+    expect((await store.list()).events).toEqual([]);
   });
 }

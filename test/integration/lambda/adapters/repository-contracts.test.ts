@@ -1,8 +1,11 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoCatalogSyncRepository } from '../../../../lambda/adapters/dynamo-catalog-sync-repository';
+import { DynamoParkedEventStore } from '../../../../lambda/adapters/dynamo-parked-event-store';
+import { FakeParkedEventStore } from '../../../support/fake-parked-events';
 import { DynamoCustomerRepository } from '../../../../lambda/adapters/dynamo-customer-repository';
 import {
+  PARKED_EVENTS_TABLE,
   CATALOG_SYNC_TABLE,
   CUSTOMERS_TABLE,
   PRICES_TABLE,
@@ -18,6 +21,7 @@ import {
   CONTRACT_PRODUCT,
   catalogRepositoryContract,
   catalogSyncContract,
+  parkedEventStoreContract,
   customerRepositoryContract,
 } from '../../../support/repository-contracts';
 import { serviceEndpoint } from '../../../support/services';
@@ -82,4 +86,16 @@ describe('InMemoryCatalog (the unit tests’ fake)', () => {
   catalogRepositoryContract(() =>
     Promise.resolve(new InMemoryCatalog([CONTRACT_PRODUCT], [CONTRACT_PRICE])),
   );
+});
+
+describe('DynamoParkedEventStore (DynamoDB Local)', () => {
+  parkedEventStoreContract(async () => {
+    const table = uniqueProjectName('parked-contract');
+    await createTable(client, PARKED_EVENTS_TABLE, table);
+    return new DynamoParkedEventStore(documents(), table);
+  });
+});
+
+describe('FakeParkedEventStore (the unit tests’ fake)', () => {
+  parkedEventStoreContract(() => Promise.resolve(new FakeParkedEventStore()));
 });
