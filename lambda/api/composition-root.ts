@@ -77,10 +77,7 @@ const SNAPSHOT_CHUNKS_CACHED = 100;
  * the environment the stack sets (a misconfigured function fails here, naming every
  * missing setting), then the composition root with the given AWS clients.
  */
-export function apiFunction(
-  env: Environment,
-  aws: Omit<FunctionClients, 'sns'>,
-): HttpHandler {
+export function apiFunction(env: Environment, aws: Omit<FunctionClients, 'sns'>): HttpHandler {
   const config = loadApiConfig(env);
   const { logger, metrics } = coldStart(env);
   return metrics.instrument(

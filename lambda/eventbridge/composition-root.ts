@@ -29,10 +29,7 @@ export function buildEventBridgeHandler(
  * the environment the stack sets (a misconfigured function fails here, naming every
  * missing setting), then the composition root with the given AWS clients.
  */
-export function eventBridgeFunction(
-  env: Environment,
-  aws: FunctionClients,
-): EventBridgeHandler {
+export function eventBridgeFunction(env: Environment, aws: FunctionClients): EventBridgeHandler {
   const config = loadEventBridgeConfig(env);
   const { logger, metrics } = coldStart(env);
   return metrics.instrument(

@@ -125,10 +125,7 @@ function parseSince(value: unknown): Date | undefined {
  * the environment the stack sets (a misconfigured function fails here, naming every
  * missing setting), then the composition root with the given AWS clients.
  */
-export function reconcileFunction(
-  env: Environment,
-  aws: FunctionClients,
-): ReconcileHandler {
+export function reconcileFunction(env: Environment, aws: FunctionClients): ReconcileHandler {
   const config = loadReconcileConfig(env);
   const { logger, metrics } = coldStart(env);
   return metrics.instrument(

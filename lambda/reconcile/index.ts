@@ -2,8 +2,9 @@ import { awsDynamoClient, awsSecretsManagerClient, awsSnsClient } from '../core/
 import { reconcileFunction } from './composition-root';
 
 /**
- * The scheduled reconciliation (every `reconcileIntervalMinutes`): reads only the Stripe key. Built at cold start from the environment the stack sets
- * (`reconcileFunction`, the same path the settings' tests take).
+ * The scheduled reconciliation (every `reconcileIntervalMinutes`): reads only the Stripe key.
+ * Built at cold start from the environment the stack sets (`reconcileFunction`, the same path
+ * the settings' tests take).
  */
 export const handler = reconcileFunction(process.env, {
   dynamo: awsDynamoClient(),

@@ -2,8 +2,8 @@ import { awsDynamoClient, awsSecretsManagerClient, awsSnsClient } from '../core/
 import { webhookFunction } from './composition-root';
 
 /**
- * Stripe's webhook deliveries, behind the HTTP API. Built at cold start from the environment the stack sets
- * (`webhookFunction`, the same path the settings' tests take).
+ * Stripe's webhook deliveries, behind the HTTP API. Built at cold start from the environment
+ * the stack sets (`webhookFunction`, the same path the settings' tests take).
  */
 export const handler = webhookFunction(process.env, {
   dynamo: awsDynamoClient(),
