@@ -1,7 +1,9 @@
 /**
  * `npm run test:mutation [-- --mutate <file> | --force]`: StrykerJS over the money paths
  * (stryker.config.mjs, docs/testing.md). `--mutate lambda/core/auth.ts` runs one module;
- * `--force` ignores the incremental file and tests every mutant again.
+ * `--force` ignores the incremental file and tests every mutant again; `--scores` only
+ * prints the scores of the last run. The scores are printed per group of modules and per
+ * module (docs/testing.md keeps the latest).
  *
  * The integration tests among the ones Stryker runs need DynamoDB Local and the SNS
  * emulator: they are started here once for the whole run (Jest's global setup would start
@@ -10,7 +12,11 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatScores, type MutationReport, mutationScores } from './lib/mutation-scores';
 import globalSetup from '../test/support/global-setup';
 import globalTeardown from '../test/support/global-teardown';
 
@@ -24,21 +30,44 @@ interface StrykerModule {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { mutate: { type: 'string', multiple: true }, force: { type: 'boolean' } },
+    options: {
+      mutate: { type: 'string', multiple: true },
+      force: { type: 'boolean' },
+      scores: { type: 'boolean' },
+    },
   });
+  if (values.scores) return printScores();
   // Stryker is an ES module (its types resolve only under node16 module resolution, hence
   // the shape written out here); it reads stryker.config.mjs, these options override it.
-  const { Stryker } = (await import(STRYKER as string)) as StrykerModule;
+  const { Stryker } = (await import(STRYKER)) as StrykerModule;
   await globalSetup();
   try {
     const results = await new Stryker({
       ...(values.mutate ? { mutate: values.mutate } : {}),
       ...(values.force ? { force: true } : {}),
     }).runMutationTest();
-    return results.length > 0 ? 0 : 1;
+    if (results.length === 0) return 1;
   } finally {
     await globalTeardown();
   }
+  return printScores();
+}
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** The scores of the last run, from its JSON report, by the config's groups. */
+async function printScores(): Promise<number> {
+  const config = (await import(pathToFileURL(path.join(ROOT, 'stryker.config.mjs')).href)) as {
+    MONEY_PATHS: Record<string, string[]>;
+    default: { jsonReporter: { fileName: string } };
+  };
+  const report = JSON.parse(
+    readFileSync(path.join(ROOT, config.default.jsonReporter.fileName), 'utf8'),
+  ) as MutationReport;
+  const { groups, modules } = mutationScores(report, config.MONEY_PATHS);
+  console.log(`\nMutation score by group:\n${formatScores(groups)}`);
+  console.log(`\nBy module:\n${formatScores(modules)}`);
+  return 0;
 }
 
 void main().then(
