@@ -41,42 +41,11 @@ export const MONEY_PATHS = {
   ],
 };
 
-/**
- * The tests that run against the mutants: the unit tests of lambda/, and the integration
- * tests of the money paths' DynamoDB adapters (DynamoDB Local and the SNS emulator are
- * started once by scripts/mutation.ts, which runs this). Tests that start a whole local
- * stack are left out: each mutant would pay for its start-up, making a full run take
- * hours on 2 cores; the adapters' own tests cover the same code directly.
- */
-const testMatch = [
-  '<rootDir>/test/unit/lambda/**/*.test.ts',
-  '<rootDir>/test/integration/lambda/adapters/*.test.ts',
-  '<rootDir>/test/integration/lambda/api/use-cases/*.test.ts',
-];
-
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   mutate: Object.values(MONEY_PATHS).flat(),
   testRunner: 'jest',
-  jest: {
-    projectType: 'custom',
-    config: {
-      testEnvironment: 'node',
-      transform: {
-        '^.+\\.[tj]s$': [
-          '@swc/jest',
-          {
-            jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-            module: { type: 'commonjs' },
-          },
-        ],
-      },
-      transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
-      setupFiles: ['<rootDir>/test/support/quiet-environment.ts'],
-      moduleFileExtensions: ['ts', 'js', 'json'],
-      testMatch,
-    },
-  },
+  jest: { projectType: 'custom', configFile: 'jest.mutation.config.js' },
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.mutation.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
