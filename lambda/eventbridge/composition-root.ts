@@ -1,9 +1,12 @@
-import { buildEventPipeline, type EventPipelineInfrastructure } from '../stripe-events/pipeline';
+import {
+  buildEventPipeline,
+  deployedPipelineInfrastructure,
+  type EventPipelineInfrastructure,
+} from '../stripe-events/pipeline';
 import { type EventBridgeConfig, loadEventBridgeConfig } from './config';
 import { createEventBridgeHandler, type EventBridgeHandler } from './event-bridge-handler';
 import type { Environment } from '../core/config';
-import { coldStart, type FunctionClients } from '../core/cold-start';
-import { secretStoreFor } from '../core/secrets';
+import type { FunctionClients } from '../core/cold-start';
 
 /** The clients the EventBridge function talks through (it reads the Stripe key only). */
 export type EventBridgeInfrastructure = EventPipelineInfrastructure;
@@ -31,15 +34,6 @@ export function buildEventBridgeHandler(
  */
 export function eventBridgeFunction(env: Environment, aws: FunctionClients): EventBridgeHandler {
   const config = loadEventBridgeConfig(env);
-  const { logger, metrics } = coldStart(env);
-  return metrics.instrument(
-    buildEventBridgeHandler(config, {
-      logger,
-      metrics,
-      dynamo: aws.dynamo,
-      sns: aws.sns,
-      secrets: secretStoreFor(config, aws.secretsManager),
-      ...(aws.stripeConnection ? { stripeConnection: aws.stripeConnection } : {}),
-    }),
-  );
+  const infrastructure = deployedPipelineInfrastructure(env, config, aws);
+  return infrastructure.metrics.instrument(buildEventBridgeHandler(config, infrastructure));
 }

@@ -5,11 +5,14 @@ import { PowertoolsEventLedger } from '../adapters/event-ledger';
 import { StripeSdkEventSource } from '../adapters/stripe-event-source';
 import { createLogger } from '../core/logger';
 import { EVENT_LEDGER_KEY_PREFIX } from '../shared/tables';
-import { buildEventPipeline, type EventPipelineInfrastructure } from '../stripe-events/pipeline';
+import {
+  buildEventPipeline,
+  deployedPipelineInfrastructure,
+  type EventPipelineInfrastructure,
+} from '../stripe-events/pipeline';
 import { loadReconcileConfig, type ReconcileConfig } from './config';
 import type { Environment } from '../core/config';
-import { coldStart, type FunctionClients } from '../core/cold-start';
-import { secretStoreFor } from '../core/secrets';
+import type { FunctionClients } from '../core/cold-start';
 import {
   reconcile,
   type ReconcileDependencies,
@@ -127,15 +130,6 @@ function parseSince(value: unknown): Date | undefined {
  */
 export function reconcileFunction(env: Environment, aws: FunctionClients): ReconcileHandler {
   const config = loadReconcileConfig(env);
-  const { logger, metrics } = coldStart(env);
-  return metrics.instrument(
-    buildReconcileHandler(config, {
-      logger,
-      metrics,
-      dynamo: aws.dynamo,
-      sns: aws.sns,
-      secrets: secretStoreFor(config, aws.secretsManager),
-      ...(aws.stripeConnection ? { stripeConnection: aws.stripeConnection } : {}),
-    }),
-  );
+  const infrastructure = deployedPipelineInfrastructure(env, config, aws);
+  return infrastructure.metrics.instrument(buildReconcileHandler(config, infrastructure));
 }

@@ -10,8 +10,10 @@ import { StripeActiveEntitlementSource } from '../adapters/stripe-active-entitle
 import { StripeClientProvider, type StripeConnection } from '../adapters/stripe-client-provider';
 import { StripeSubscriptionSource } from '../adapters/stripe-subscription-source';
 import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver';
+import { type ColdStart, coldStart, type FunctionClients } from '../core/cold-start';
+import type { Environment } from '../core/config';
 import { createLogger, type Logger } from '../core/logger';
-import { secretValueReader, type SecretStore } from '../core/secrets';
+import { secretStoreFor, secretValueReader, type SecretStore } from '../core/secrets';
 import type { ServiceMetrics } from '../domain/metrics';
 import type { ThinEventResolver } from '../domain/thin-event';
 import { EVENT_LEDGER_KEY_PREFIX } from '../shared/tables';
@@ -34,6 +36,25 @@ export interface EventPipelineInfrastructure {
   readonly parkedEventsDynamo?: DynamoDBClient;
   /** The stripe SDK's (`StripeThinEventResolver`) unless given (tests). */
   readonly resolver?: ThinEventResolver;
+}
+
+/**
+ * A deployed pipeline function's infrastructure at cold start (the webhook, EventBridge and
+ * reconciliation functions): its logger and metrics from the environment, its clients, and
+ * Secrets Manager cached for the configured age.
+ */
+export function deployedPipelineInfrastructure(
+  env: Environment,
+  config: EventPipelineConfig,
+  aws: FunctionClients,
+): EventPipelineInfrastructure & ColdStart {
+  return {
+    ...coldStart(env),
+    dynamo: aws.dynamo,
+    sns: aws.sns,
+    secrets: secretStoreFor(config, aws.secretsManager),
+    ...(aws.stripeConnection ? { stripeConnection: aws.stripeConnection } : {}),
+  };
 }
 
 /** The pipeline, wired: what every way in hands `takeStripeEvent`, and the Stripe it reaches. */

@@ -1,11 +1,15 @@
-import { parseSecretList, secretStoreFor } from '../core/secrets';
+import { parseSecretList } from '../core/secrets';
 import type { HttpHandler } from '../core/http-handler';
 import { loadWebhookConfig, type WebhookConfig } from './config';
-import { buildEventPipeline, type EventPipelineInfrastructure } from '../stripe-events/pipeline';
+import {
+  buildEventPipeline,
+  deployedPipelineInfrastructure,
+  type EventPipelineInfrastructure,
+} from '../stripe-events/pipeline';
 import { StripeSignatureVerifier } from './signature-verifier';
 import { createWebhookHandler } from './webhook-handler';
 import type { Environment } from '../core/config';
-import { coldStart, type FunctionClients } from '../core/cold-start';
+import type { FunctionClients } from '../core/cold-start';
 
 /** The clients the webhook function talks through: AWS in Lambda, local stand-ins locally. */
 export type WebhookInfrastructure = EventPipelineInfrastructure;
@@ -31,15 +35,6 @@ export function buildWebhookHandler(
  */
 export function webhookFunction(env: Environment, aws: FunctionClients): HttpHandler {
   const config = loadWebhookConfig(env);
-  const { logger, metrics } = coldStart(env);
-  return metrics.instrument(
-    buildWebhookHandler(config, {
-      logger,
-      metrics,
-      dynamo: aws.dynamo,
-      sns: aws.sns,
-      secrets: secretStoreFor(config, aws.secretsManager),
-      ...(aws.stripeConnection ? { stripeConnection: aws.stripeConnection } : {}),
-    }),
-  );
+  const infrastructure = deployedPipelineInfrastructure(env, config, aws);
+  return infrastructure.metrics.instrument(buildWebhookHandler(config, infrastructure));
 }
