@@ -1,7 +1,8 @@
 /**
- * `npm run test:mutation [-- --mutate <file> | --force]`: StrykerJS over the money paths
- * (stryker.config.mjs, docs/testing.md). `--mutate lambda/core/auth.ts` runs one module;
- * `--force` ignores the incremental file and tests every mutant again; `--scores` only
+ * `npm run test:mutation [-- --mutate <file> | --force | --concurrency <n>]`: StrykerJS over
+ * the money paths (stryker.config.mjs, docs/testing.md). `--mutate lambda/core/auth.ts` runs
+ * one module; `--force` ignores the incremental file and tests every mutant again;
+ * `--concurrency 1` leaves the other core free for other work; `--scores` only
  * prints the scores of the last run. The scores are printed per group of modules and per
  * module (docs/testing.md keeps the latest).
  *
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
       mutate: { type: 'string', multiple: true },
       force: { type: 'boolean' },
       scores: { type: 'boolean' },
+      concurrency: { type: 'string' },
     },
   });
   if (values.scores) return printScores();
@@ -45,6 +47,7 @@ async function main(): Promise<number> {
     const results = await new Stryker({
       ...(values.mutate ? { mutate: values.mutate } : {}),
       ...(values.force ? { force: true } : {}),
+      ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
     }).runMutationTest();
     if (results.length === 0) return 1;
   } finally {
