@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
@@ -106,13 +107,17 @@ function queryStringParameters(url: URL): Record<string, string> {
   return parameters;
 }
 
-/** The body as text, or base64 when it is not textual; none when empty. */
+/**
+ * The body as text, or base64 when it is not textual; none when empty. A "textual" body
+ * that is not valid UTF-8 goes as base64 too: decoding it would replace the bad bytes with
+ * U+FFFD, and the handler must see the raw bytes exactly as sent (a signature is over them).
+ */
 function bodyFields(
   body: Buffer,
   contentType: string | undefined,
 ): Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'> {
   if (body.length === 0) return { isBase64Encoded: false };
-  const textual = isTextual(contentType);
+  const textual = isTextual(contentType) && isUtf8(body);
   return {
     body: textual ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: !textual,

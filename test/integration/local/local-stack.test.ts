@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import { request } from 'node:http';
 import * as nodePath from 'node:path';
@@ -234,6 +235,33 @@ describe('npm start (the local stack) over HTTP', () => {
     });
     expect(response.status).toBe(400);
     expect(await json(response)).toMatchObject({ error: { code: 'invalid_signature' } });
+  });
+
+  it('hands the webhook the raw bytes exactly as sent: a signature over invalid UTF-8 verifies', async () => {
+    // Signed over the bytes themselves: had the local adapter decoded them as UTF-8 (each
+    // bad byte becoming U+FFFD), the signature would no longer match. It does, so the
+    // handler gets as far as the JSON, which it refuses because it is not valid UTF-8.
+    const body = Buffer.concat([
+      Buffer.from(
+        `{"id":"evt_raw_bytes","object":"event","type":"local.unhandled","created":${Math.floor(Date.now() / 1000)},"livemode":false,"data":{"object":{"note":"`,
+      ),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}}}'),
+    ]);
+    // Stripe's scheme (`t=<time>,v1=<HMAC-SHA256 of "<time>." + body>`), over the bytes:
+    // the SDK's test helper takes a string, which cannot hold them.
+    const t = Math.floor(Date.now() / 1000);
+    const v1 = createHmac('sha256', LOCAL_SECRET_DEFAULTS.stripeWebhookSecret)
+      .update(Buffer.concat([Buffer.from(`${t}.`), body]))
+      .digest('hex');
+    const signature = `t=${t},v1=${v1}`;
+    const response = await fetch(url(ROUTES.stripeWebhook.path), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body,
+    });
+    expect(response.status).toBe(400);
+    expect(await json(response)).toMatchObject({ error: { code: 'invalid_json' } });
   });
 
   it('answers an unknown route with the contract error body', async () => {

@@ -82,4 +82,22 @@ describe('toApiGatewayEvent', () => {
     );
     expect([binary.body, binary.isBase64Encoded]).toEqual([bytes.toString('base64'), true]);
   });
+
+  it('passes a JSON body that is not valid UTF-8 as base64, so the handler sees every byte as sent', () => {
+    // `{"a":"` 0xff 0xfe `"}`: decoded as UTF-8 the two bytes would become U+FFFD twice,
+    // and a signature over the raw bytes would no longer match.
+    const bytes = Buffer.concat([
+      Buffer.from('{"a":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
+    const event = toApiGatewayEvent(
+      request({ 'content-type': 'application/json' }),
+      url,
+      bytes,
+      match,
+    );
+    expect(event.isBase64Encoded).toBe(true);
+    expect(Buffer.from(event.body ?? '', 'base64').equals(bytes)).toBe(true);
+  });
 });

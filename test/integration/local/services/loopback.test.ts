@@ -22,7 +22,9 @@ function accepts(host: string, port: number): Promise<boolean> {
       socket.destroy();
       resolve(true);
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => {
+      resolve(false);
+    });
     socket.once('timeout', () => {
       socket.destroy();
       resolve(false);
