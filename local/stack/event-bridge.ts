@@ -11,6 +11,7 @@ import {
   stripeEventPattern,
 } from '../../lambda/stripe-events/event-bridge-pattern';
 import { BodyTooLargeError, localContext, readBody, writeJson } from '../http-adapter';
+import { crossSiteRefusal } from './cross-site';
 
 /**
  * The local stand-in for a Stripe event destination's partner event bus: the same rule
@@ -126,6 +127,11 @@ export class LocalEventBridge {
     const method = request.method ?? 'GET';
     const wait = url.searchParams.get('wait') === 'true';
     if (method === 'POST' && url.pathname === LOCAL_EVENT_BRIDGE_ROUTES.events) {
+      const refusal = crossSiteRefusal(request);
+      if (refusal !== undefined) {
+        writeJson(response, 403, { error: { code: 'cross_site_request', message: refusal } });
+        return true;
+      }
       let events: unknown;
       try {
         events = JSON.parse((await readBody(request)).toString('utf8'));

@@ -220,4 +220,44 @@ describe('the webhook and EventBridge, side by side', () => {
     }
     expect(await published()).toHaveLength(1);
   });
+
+  it("refuses a web page's cross-site POST to the local bus: nothing is put, nothing published", async () => {
+    const event = stripeEvent(
+      'payment_intent.succeeded',
+      paymentIntentObject('succeeded'),
+    ) as unknown as Stripe.Event & { type: string };
+    const envelope = JSON.stringify(stripeEnvelope(event, { source: LOCAL_EVENT_BRIDGE.source }));
+    const before = (await (
+      await fetch(`${stack.apiUrl}${LOCAL_EVENT_BRIDGE_ROUTES.deliveries}`)
+    ).json()) as {
+      deliveries: unknown[];
+    };
+    // What a form or fetch() on another site can send without a preflight, and what a
+    // browser marks as cross-site.
+    const attempts: Record<string, string>[] = [
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'application/json', origin: 'https://evil.example' },
+      { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+    ];
+    for (const headers of attempts) {
+      const response = await fetch(`${stack.apiUrl}${LOCAL_EVENT_BRIDGE_ROUTES.events}`, {
+        method: 'POST',
+        headers,
+        body: envelope,
+      });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: { code: 'cross_site_request' } });
+    }
+    const after = (await (
+      await fetch(`${stack.apiUrl}${LOCAL_EVENT_BRIDGE_ROUTES.deliveries}`)
+    ).json()) as {
+      deliveries: unknown[];
+    };
+    expect(after.deliveries).toHaveLength(before.deliveries.length);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const published = (await stack.billingEvents.events()).filter(
+      (m) => (m.event as BillingEvent).stripeEventId === event.id,
+    );
+    expect(published).toEqual([]);
+  });
 });
