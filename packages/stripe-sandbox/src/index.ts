@@ -9,6 +9,7 @@ export {
   DEFAULT_RETRY_DELAYS_MS,
   type StripeSandboxOptions,
 } from './server/options';
+export { type RateLimits, STRIPE_TEST_MODE_RATE_LIMITS } from './http/rate-limits';
 export { hasSavedState, STATE_FILE, STATE_FORMAT_VERSION } from './server/persistence';
 export type { ApiRequestRecord, SandboxState } from './state/state';
 export type { ObjectKind } from './state/store';

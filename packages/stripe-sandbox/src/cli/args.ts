@@ -21,6 +21,8 @@ Options:
                           memory, nothing written)
   --eventbridge-url <url> POST the events of amazon_eventbridge event destinations (the
                           EventBridge event, as JSON) to this URL; non-2xx is retried
+  --no-rate-limits        lift Stripe's test-mode rate limits (default: enforced, 25
+                          requests a second overall and per endpoint, 429 beyond)
   -h, --help              this text`;
 
 export interface CliOptions {
@@ -31,6 +33,8 @@ export interface CliOptions {
   readonly dataDir: string | undefined;
   /** Where `amazon_eventbridge` destinations' envelopes are POSTed (none: they fail). */
   readonly eventBridgeUrl: string | undefined;
+  /** Stripe's test-mode rate limits are enforced (not `--no-rate-limits`). */
+  readonly rateLimits: boolean;
 }
 
 /** The command line, or a message saying what is wrong with it (`help` for --help). */
@@ -46,6 +50,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
         'api-version': { type: 'string' },
         'data-dir': { type: 'string' },
         'eventbridge-url': { type: 'string' },
+        'no-rate-limits': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -73,5 +78,6 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | { error: str
     // Absolute, so the start line and any error say exactly where.
     dataDir: values['data-dir'] === undefined ? undefined : path.resolve(values['data-dir']),
     eventBridgeUrl,
+    rateLimits: values['no-rate-limits'] !== true,
   };
 }

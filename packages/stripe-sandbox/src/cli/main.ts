@@ -13,6 +13,7 @@ async function start(options: CliOptions): Promise<StripeSandbox | undefined> {
       webhookSecret: options.webhookSecret,
       webhookEndpoints: options.webhookUrls,
       apiVersion: options.apiVersion,
+      ...(options.rateLimits ? {} : { rateLimits: false }),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.eventBridgeUrl === undefined
         ? {}
@@ -56,7 +57,8 @@ function banner(sandbox: StripeSandbox, options: CliOptions): string {
   webhooks      ${webhooks}
   eventbridge   ${options.eventBridgeUrl ?? 'none (--eventbridge-url <url> delivers amazon_eventbridge destinations)'}
   state         ${kept}
-  controls      ${url}/_sandbox/ (deliveries, chaos, clock, faults, reset: see the README)
+  rate limits   ${options.rateLimits ? "Stripe's test mode: 25 requests/s overall and per endpoint, 429 beyond (--no-rate-limits lifts them)" : 'lifted (--no-rate-limits)'}
+  controls      ${url}/_sandbox/ (deliveries, chaos, clock, faults, rate-limits, reset: see the README)
 Ctrl-C stops it.`;
 }
 

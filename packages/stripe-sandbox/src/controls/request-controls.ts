@@ -1,5 +1,6 @@
 import type { RequestContext } from '../http/request-context';
-import { type ControlBody, type ControlResult, int, ok, str } from './control-messages';
+import { STRIPE_TEST_MODE_RATE_LIMITS } from '../http/rate-limits';
+import { bool, type ControlBody, type ControlResult, int, num, ok, str } from './control-messages';
 
 /**
  * The controls of the API requests: the request log, injected faults, the idempotency
@@ -29,6 +30,23 @@ export function handleRequestControl(
       });
       return ok({ added: true });
     }
+    case 'GET rate-limits':
+      return ok({ rate_limits: rateLimitsBody(context) });
+    case 'POST rate-limits': {
+      // `enabled=false` lifts them; numbers set them; `enabled=true` alone: Stripe's defaults.
+      const limits =
+        bool(body, 'enabled') === false
+          ? undefined
+          : {
+              global:
+                num(body, 'global', { min: 1, max: 10_000 }) ?? STRIPE_TEST_MODE_RATE_LIMITS.global,
+              perEndpoint:
+                num(body, 'per_endpoint', { min: 1, max: 10_000 }) ??
+                STRIPE_TEST_MODE_RATE_LIMITS.perEndpoint,
+            };
+      context.rateLimits.configure(limits);
+      return ok({ rate_limits: rateLimitsBody(context) });
+    }
     case 'DELETE faults':
       context.faults.clear();
       return ok({ cleared: true });
@@ -44,4 +62,10 @@ export function handleRequestControl(
     default:
       return undefined;
   }
+}
+
+/** The limits in force, as the control reports them (null: lifted). */
+function rateLimitsBody(context: RequestContext): { global: number; per_endpoint: number } | null {
+  const limits = context.rateLimits.current;
+  return limits === undefined ? null : { global: limits.global, per_endpoint: limits.perEndpoint };
 }

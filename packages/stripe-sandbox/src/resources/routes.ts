@@ -167,6 +167,8 @@ const API_ROUTES: readonly [Method, string, ApiHandler][] = [
 export interface ApiRouteMatch {
   readonly handler: ApiHandler;
   readonly pathParams: Record<string, string>;
+  /** The named operation, as Stripe's per-endpoint limits count it: `GET /v1/customers/:id`. */
+  readonly endpoint: string;
 }
 
 export function matchApiRoute(method: string, path: string): ApiRouteMatch | undefined {
@@ -185,7 +187,7 @@ export function matchApiRoute(method: string, path: string): ApiRouteMatch | und
       }
       return part === segment;
     });
-    if (matches) return { handler, pathParams };
+    if (matches) return { handler, pathParams, endpoint: `${routeMethod} ${pattern}` };
   }
   return undefined;
 }

@@ -94,6 +94,8 @@ async function answerOf(
       `Unrecognized request URL (${call.method}: ${call.path}).`,
     );
   }
+  // Stripe's limiter stands in front of everything else: a refused request does nothing.
+  context.rateLimits.admit(match.endpoint);
   await applyFault(context.faults, call.path);
   const fingerprint = IdempotencyKeys.fingerprint(call.method, call.path, raw);
   if (call.key) {
@@ -110,7 +112,7 @@ async function answerOf(
 
 /**
  * A request to Stripe's API (`/v1/...`), answered as Stripe answers: a `request-id`, the
- * `Stripe-Version` echoed (or the sandbox's), the key checked, injected faults applied,
+ * `Stripe-Version` echoed (or the sandbox's), the key checked, the rate limits, injected faults applied,
  * `Idempotency-Key` replays, then the route's object or Stripe's error body. Every answer
  * is recorded (`GET /_sandbox/requests`).
  */

@@ -1,4 +1,5 @@
 import type { EventBridgeDelivery } from '../delivery/event-destinations';
+import type { RateLimits } from '../http/rate-limits';
 
 /**
  * The API version the sandbox answers in unless told otherwise: the version its objects'
@@ -47,4 +48,11 @@ export interface StripeSandboxOptions {
    * sets it later.
    */
   readonly eventBridgeDelivery?: EventBridgeDelivery;
+  /**
+   * Stripe's rate limits on the API (`/v1`, `/v2`): default Stripe's test-mode limits
+   * (`STRIPE_TEST_MODE_RATE_LIMITS`: 25 requests a second overall and per endpoint), so
+   * every run meets them as a real sandbox would; other numbers, or `false` to lift them.
+   * `POST /_sandbox/rate-limits` changes them while it runs.
+   */
+  readonly rateLimits?: RateLimits | false;
 }

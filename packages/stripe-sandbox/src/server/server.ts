@@ -9,6 +9,7 @@ import { handleRequest } from './dispatch';
 import { StripeApiError } from '../http/errors';
 import { FaultInjector } from '../http/faults';
 import { IdempotencyKeys } from '../http/idempotency';
+import { RateLimiter, STRIPE_TEST_MODE_RATE_LIMITS } from '../http/rate-limits';
 import { sendStripeError } from '../http/messages';
 import {
   DEFAULT_API_VERSION,
@@ -130,8 +131,11 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const running: Running = {};
   const delivery = webhookDelivery(options, apiVersion, running);
   const idempotency = new IdempotencyKeys();
+  const rateLimits = new RateLimiter(
+    options.rateLimits === false ? undefined : (options.rateLimits ?? STRIPE_TEST_MODE_RATE_LIMITS),
+  );
   const server = createServer(
-    serve(running, { faults: new FaultInjector(), idempotency }, options.log),
+    serve(running, { faults: new FaultInjector(), idempotency, rateLimits }, options.log),
   );
   const port = await listen(server, options.port);
   const url = `http://127.0.0.1:${port}`;
