@@ -1,5 +1,7 @@
 import type Stripe from 'stripe';
-import { stripeFailure } from '../core/errors';
+import { STRIPE_RATE_LIMIT_RETRIES } from '../core/dependencies';
+import { stripeFailure, stripeRateLimited } from '../core/errors';
+import { isStripeRateLimit, retryRateLimited } from './stripe-rate-limit';
 import type { CatalogPrice, CatalogProduct } from '../domain/catalog';
 import { priceTerms } from '../domain/catalog-sync';
 import { clientReferenceId, userKey, userMetadata } from '../domain/stripe-identity';
@@ -180,12 +182,14 @@ function recurrence(price: CatalogPrice): Pick<Stripe.PriceCreateParams, 'recurr
 
 /** The result, or undefined when Stripe answers `resource_missing`; other failures as `call`. */
 async function orMissing<T>(operation: string, request: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await request();
-  } catch (error) {
-    if (isStripeError(error) && error.code === 'resource_missing') return undefined;
-    return call(operation, () => Promise.reject(error as Error));
-  }
+  return call(operation, async () => {
+    try {
+      return await request();
+    } catch (error) {
+      if (isStripeError(error) && error.code === 'resource_missing') return undefined;
+      throw error;
+    }
+  });
 }
 
 const idOf = (value: string | { id: string } | null): string | null =>
@@ -193,7 +197,9 @@ const idOf = (value: string | { id: string } | null): string | null =>
 
 /**
  * Runs a Stripe call, turning its failures into the service's errors: a 502 whose log
- * line carries Stripe's error type, code and request id, and the operation that failed.
+ * line carries Stripe's error type, code and request id, and the operation that failed;
+ * a rate-limited call is retried within its window (`retryRateLimited`), then a 503
+ * `stripe_rate_limited` with `Retry-After`.
  */
 export async function call<T>(
   operation: string,
@@ -201,9 +207,21 @@ export async function call<T>(
   customerId?: string,
 ): Promise<T> {
   try {
-    return await request();
+    return await retryRateLimited(request);
   } catch (error) {
     if (!isStripeError(error)) throw error;
+    if (isStripeRateLimit(error)) {
+      throw stripeRateLimited(
+        {
+          operation,
+          type: error.type,
+          code: error.code,
+          requestId: error.requestId,
+          message: error.message,
+        },
+        STRIPE_RATE_LIMIT_RETRIES.retryAfterSeconds,
+      );
+    }
     if (
       customerId !== undefined &&
       error.code === 'resource_missing' &&

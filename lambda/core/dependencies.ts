@@ -35,6 +35,22 @@ export const DEPENDENCY_BUDGETS = {
 
 export type DependencyName = keyof typeof DEPENDENCY_BUDGETS;
 
+/**
+ * Stripe's rate limits answer at once (429), so a rate-limited call is retried by the
+ * service itself (stripe-node retries a 429 only when Stripe says `Stripe-Should-Retry`):
+ * full-jitter exponential backoff (`baseDelayMs` doubling, at most `maxDelayMs`), and no
+ * retry that would start later than `windowMs` after the first attempt. Stripe's buckets
+ * refill every second, so a second of retries rides out a burst; the window plus
+ * `worstCaseMs(stripe)` (a last attempt that stalls) stays within the contract's 10 s.
+ */
+export const STRIPE_RATE_LIMIT_RETRIES = {
+  baseDelayMs: 200,
+  maxDelayMs: 800,
+  windowMs: 1_500,
+  /** What the caller is told to wait (`Retry-After`, seconds): the buckets' refill period. */
+  retryAfterSeconds: 1,
+} as const;
+
 /** What a stalled dependency can cost one call: every attempt timing out, every backoff at its longest. */
 export function worstCaseMs(budget: DependencyBudget): number {
   let total = budget.attemptTimeoutMs * budget.maxAttempts;

@@ -1,10 +1,16 @@
 import { METRICS, type ServiceMetrics } from '../domain/metrics';
 import { DEPENDENCY_LABELS, dependencyFailureOf } from './dependencies';
-import { HttpError } from './errors';
+import { HttpError, STRIPE_RATE_LIMITED_CODE } from './errors';
 
 /** What a failed request's error says of the dependency behind it. */
 export type DependencyFailureKind =
-  { readonly dependency: 'stripe' | 'aws'; readonly timedOut: boolean } | undefined;
+  | {
+      readonly dependency: 'stripe' | 'aws';
+      readonly timedOut: boolean;
+      /** Stripe refused it for its rate limits, after the service's retries (a 503). */
+      readonly rateLimited?: true;
+    }
+  | undefined;
 
 /** stripe-node's error type for a request that got no answer: a timeout or no connection. */
 const STRIPE_NO_ANSWER = 'StripeConnectionError';
@@ -19,6 +25,9 @@ const AWS_TIMEOUT = 'TimeoutError';
 export function dependencyFailureKind(error: unknown): DependencyFailureKind {
   if (error instanceof HttpError) {
     if (error.logFields.dependency !== DEPENDENCY_LABELS.stripe) return undefined;
+    if (error.code === STRIPE_RATE_LIMITED_CODE) {
+      return { dependency: 'stripe', timedOut: false, rateLimited: true };
+    }
     return { dependency: 'stripe', timedOut: error.logFields.stripeErrorType === STRIPE_NO_ANSWER };
   }
   const failure = dependencyFailureOf(error);
@@ -32,11 +41,17 @@ export function dependencyFailureKind(error: unknown): DependencyFailureKind {
 /**
  * Counts a failed call by its dependency: `StripeCallFailures` / `AwsCallFailures`, and,
  * when the call got no answer in time, `StripeTimeouts` / `AwsTimeouts` too (a timeout is
- * a failure; the second count says how many of them were timeouts).
+ * a failure; the second count says how many of them were timeouts). A call Stripe kept
+ * refusing for its rate limits is `StripeRateLimited` alone: Stripe did not fail, the
+ * platform asked for more than its limit (a capacity signal with its own alarm).
  */
 export function countDependencyFailure(metrics: ServiceMetrics, error: unknown): void {
   const kind = dependencyFailureKind(error);
   if (kind === undefined) return;
+  if (kind.rateLimited) {
+    metrics.count(METRICS.stripeRateLimited);
+    return;
+  }
   if (kind.dependency === 'stripe') {
     metrics.count(METRICS.stripeCallFailures);
     if (kind.timedOut) metrics.count(METRICS.stripeTimeouts);

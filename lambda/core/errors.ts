@@ -82,6 +82,33 @@ export const stripeFailure = (details: StripeFailureDetails): HttpError =>
     },
   );
 
+/** The error code of a request Stripe's rate limits refused (`stripeRateLimited`). */
+export const STRIPE_RATE_LIMITED_CODE = 'stripe_rate_limited';
+
+/**
+ * 503 with `Retry-After`: Stripe kept refusing the request for its rate limits after the
+ * service's own retries (`STRIPE_RATE_LIMIT_RETRIES`). Nothing was done at Stripe; the
+ * caller may send the same request again after the wait.
+ */
+export const stripeRateLimited = (
+  details: StripeFailureDetails,
+  retryAfterSeconds: number,
+): HttpError =>
+  new HttpError(
+    503,
+    STRIPE_RATE_LIMITED_CODE,
+    `Stripe is receiving more requests than it allows right now; try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
+    { 'Retry-After': String(retryAfterSeconds) },
+    {
+      dependency: 'Stripe',
+      operation: details.operation,
+      stripeErrorType: details.type,
+      stripeCode: details.code,
+      stripeRequestId: details.requestId,
+      stripeMessage: details.message,
+    },
+  );
+
 /** 500: our fault. The message never reveals internals. */
 export const internalError = (): HttpError =>
   new HttpError(500, 'internal_error', 'Something went wrong on our side; try again later.');

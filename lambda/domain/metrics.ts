@@ -16,6 +16,8 @@ export const METRICS = {
   checkoutSessionsCreated: 'CheckoutSessionsCreated',
   stripeCallFailures: 'StripeCallFailures',
   stripeTimeouts: 'StripeTimeouts',
+  /** Requests answered 503 `stripe_rate_limited`: Stripe's rate limits outlasted the retries. */
+  stripeRateLimited: 'StripeRateLimited',
   awsCallFailures: 'AwsCallFailures',
   awsTimeouts: 'AwsTimeouts',
   catalogSnapshotRefreshes: 'CatalogSnapshotRefreshes',

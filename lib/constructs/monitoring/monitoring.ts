@@ -53,7 +53,7 @@ export class Monitoring extends Construct {
     });
     defineReconciliationAlarms(alarms, { config, metrics, reconcile: functions.reconcile });
     defineCatalogSnapshotAlarms(alarms, { metrics, catalogSnapshot: functions.catalogSnapshot });
-    defineApiAlarms(alarms, { config, api });
+    defineApiAlarms(alarms, { config, api, metrics });
     if (eventBridge && functions.eventBridge) {
       defineEventBridgeAlarms(alarms, { config, metrics, eventBridge, fn: functions.eventBridge });
     }

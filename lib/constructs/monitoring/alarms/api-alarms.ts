@@ -4,9 +4,11 @@ import {
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
+import { METRICS } from '../../../../lambda/domain/metrics';
 import type { ServiceConfig } from '../../../config';
 import type { ServiceApi } from '../../service-api';
 import { ALARM_PERIOD, type AlarmFactory } from '../alarm-factory';
+import type { ServiceMetricFactory } from '../service-metric-factory';
 
 /** Below this many requests in a period, a 5xx rate says nothing (1 of 2 is 50 %). */
 const MIN_REQUESTS_FOR_ERROR_RATE = 10;
@@ -14,9 +16,13 @@ const MIN_REQUESTS_FOR_ERROR_RATE = 10;
 export interface ApiAlarmsProps {
   readonly config: ServiceConfig;
   readonly api: ServiceApi;
+  readonly metrics: ServiceMetricFactory;
 }
 
-/** The HTTP API: the share of requests answered 5xx, over enough requests to mean something. */
+/**
+ * The HTTP API: the share of requests answered 5xx, over enough requests to mean something;
+ * and any request Stripe's rate limits refused after the retries (a customer turned away).
+ */
 export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): void {
   const thresholds = props.config.settings.alarms;
   const { httpApi } = props.api;
@@ -36,6 +42,15 @@ export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): vo
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 2,
     datapointsToAlarm: 2,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  alarms.define('StripeRateLimited', {
+    name: 'api-stripe-rate-limited',
+    description: `Stripe's rate limits refused requests after the service's retries (${METRICS.stripeRateLimited} ≥ 1): callers were answered 503 stripe_rate_limited. A launch peak above the account's Stripe limit, or a client calling in a loop.`,
+    metric: props.metrics.metric(METRICS.stripeRateLimited, { period: ALARM_PERIOD }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
 }

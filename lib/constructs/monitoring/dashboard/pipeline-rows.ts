@@ -48,6 +48,7 @@ export function recoveryAndDependenciesRow(metrics: ServiceMetricFactory): IWidg
     graph('Dependency failures', [
       drawn(metrics, METRICS.stripeCallFailures, 'Stripe failures'),
       drawn(metrics, METRICS.stripeTimeouts, 'Stripe timeouts'),
+      drawn(metrics, METRICS.stripeRateLimited, "refused by Stripe's rate limits"),
       drawn(metrics, METRICS.awsCallFailures, 'AWS failures'),
       drawn(metrics, METRICS.awsTimeouts, 'AWS timeouts'),
     ]),

@@ -3,7 +3,7 @@ import {
   countDependencyFailure,
   dependencyFailureKind,
 } from '../../../../lambda/core/dependency-metrics';
-import { invalidRequest, stripeFailure } from '../../../../lambda/core/errors';
+import { invalidRequest, stripeFailure, stripeRateLimited } from '../../../../lambda/core/errors';
 import { METRICS } from '../../../../lambda/domain/metrics';
 import { RecordingMetrics } from '../../../support/emf-capture';
 
@@ -23,6 +23,11 @@ describe('dependencyFailureKind', () => {
         stripeFailure({ operation: 'customers.create', type: 'StripeRateLimitError' }),
       ),
     ).toEqual({ dependency: 'stripe', timedOut: false });
+    expect(
+      dependencyFailureKind(
+        stripeRateLimited({ operation: 'customers.create', type: 'StripeRateLimitError' }, 1),
+      ),
+    ).toEqual({ dependency: 'stripe', timedOut: false, rateLimited: true });
     expect(dependencyFailureKind(tagged('Stripe', { type: 'StripeConnectionError' }))).toEqual({
       dependency: 'stripe',
       timedOut: true,
@@ -75,6 +80,11 @@ describe('countDependencyFailure', () => {
       'an AWS failure',
       tagged('DynamoDB', { name: 'ProvisionedThroughputExceededException' }),
       { [METRICS.awsCallFailures]: 1 },
+    ],
+    [
+      "Stripe's rate limits, outlasting the retries (a capacity signal, not a failure of Stripe)",
+      stripeRateLimited({ operation: 'checkout.sessions.create', type: 'StripeRateLimitError' }, 1),
+      { [METRICS.stripeRateLimited]: 1 },
     ],
     ['a bug', new Error('boom'), {}],
   ])('counts %s', (_name, error, expected) => {

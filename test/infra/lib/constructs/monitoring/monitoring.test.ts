@@ -224,6 +224,19 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
     expect(periodOf(a)).toBe(300);
   });
 
+  it("alarms on any request Stripe's rate limits refused after the retries", () => {
+    const s = get(env);
+    expect(alarm(s, 'api-stripe-rate-limited')).toMatchObject({
+      MetricName: METRICS.stripeRateLimited,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(periodOf(alarm(s, 'api-stripe-rate-limited'))).toBe(300);
+  });
+
   it.each(['api', 'webhook', 'reconcile'] as const)(
     'alarms on any throttle of the %s function',
     (fnId) => {
