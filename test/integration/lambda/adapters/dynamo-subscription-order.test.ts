@@ -159,12 +159,15 @@ describe('a claim whose conditional write keeps losing', () => {
       },
       { step: 'initialize', name: 'concurrentChange' },
     );
-    const contendedLedger = new DynamoSubscriptionOrderLedger(
-      DynamoDBDocumentClient.from(contended),
-      table,
-    );
     const writes = () => sent.filter((r) => r.command === 'PutItemCommand').length;
-    return { ledger: contendedLedger, sent, writes, destroy: () => contended.destroy() };
+    return {
+      ledger: new DynamoSubscriptionOrderLedger(DynamoDBDocumentClient.from(contended), table),
+      sent,
+      writes,
+      destroy: () => {
+        contended.destroy();
+      },
+    };
   }
 
   /** A subscription whose mark an older event set (claimed and released). */
