@@ -7,6 +7,7 @@ import { EVENT_LEDGER_KEY_PREFIX, EVENT_LEDGER_TABLE } from '../../../../lambda/
 import { localContext } from '../../../../local/http-adapter';
 import { localDynamoClient } from '../../../../local/services/aws-clients';
 import { createTable } from '../../../../local/services/provision';
+import { injectFault, serviceUnavailable } from '../../../support/aws-fault-injection';
 import { serviceEndpoint } from '../../../support/services';
 import { uniqueProjectName } from '../../../support/test-stack';
 
@@ -70,5 +71,19 @@ describe('PowertoolsEventLedger.forgetParkedOutcome', () => {
     const other = new PowertoolsEventLedger(client, tableName, 'another-prefix');
     expect(await other.forgetParkedOutcome('evt_parked_2')).toBe('absent');
     expect(await ledger.forgetParkedOutcome('evt_parked_2')).toBe('forgotten');
+  });
+
+  it('passes a DynamoDB failure on to the replay instead of answering "not parked"', async () => {
+    await processed('evt_parked_3', { billingEventId: null, parked: true });
+    const ledger = new PowertoolsEventLedger(client, tableName, EVENT_LEDGER_KEY_PREFIX);
+    const outage = serviceUnavailable();
+    const fault = injectFault(client, { command: 'DeleteItemCommand', nth: 1, error: outage });
+    try {
+      await expect(ledger.forgetParkedOutcome('evt_parked_3')).rejects.toBe(outage);
+    } finally {
+      fault.remove();
+    }
+    // The record is untouched: the replay can ask again once DynamoDB answers.
+    expect(await ledger.forgetParkedOutcome('evt_parked_3')).toBe('forgotten');
   });
 });
