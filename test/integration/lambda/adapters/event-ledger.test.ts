@@ -5,9 +5,9 @@ import { idempotentProcessor } from '../../../../lambda/adapters/idempotent-proc
 import type { StripeDelivery } from '../../../../lambda/domain/event-ledger';
 import { EVENT_LEDGER_KEY_PREFIX, EVENT_LEDGER_TABLE } from '../../../../lambda/shared/tables';
 import { localContext } from '../../../../local/http-adapter';
-import { localDynamoClient } from '../../../../local/services/aws-clients';
 import { createTable } from '../../../../local/services/provision';
 import { injectFault, serviceUnavailable } from '../../../support/aws-fault-injection';
+import { patientDynamoClient } from '../../../support/patient-dynamo-client';
 import { serviceEndpoint } from '../../../support/services';
 import { uniqueProjectName } from '../../../support/test-stack';
 
@@ -21,7 +21,7 @@ jest.setTimeout(30_000);
 let client: DynamoDBClient;
 let tableName: string;
 beforeAll(async () => {
-  client = localDynamoClient(serviceEndpoint('dynamodb'));
+  client = patientDynamoClient(serviceEndpoint('dynamodb'));
   tableName = uniqueProjectName('ledger');
   await createTable(client, EVENT_LEDGER_TABLE, tableName);
 });

@@ -17,7 +17,6 @@ import {
 } from '../../../../lambda/domain/event-ledger';
 import { EVENT_LEDGER_KEY_PREFIX, EVENT_LEDGER_TABLE } from '../../../../lambda/shared/tables';
 import { localContext } from '../../../../local/http-adapter';
-import { localDynamoClient } from '../../../../local/services/aws-clients';
 import { createTable } from '../../../../local/services/provision';
 import {
   type FaultHandle,
@@ -26,6 +25,7 @@ import {
   serviceUnavailable,
   throttled,
 } from '../../../support/aws-fault-injection';
+import { patientDynamoClient } from '../../../support/patient-dynamo-client';
 import { serviceEndpoint } from '../../../support/services';
 import { uniqueProjectName } from '../../../support/test-stack';
 
@@ -42,7 +42,7 @@ let client: DynamoDBClient;
 let tableName: string;
 let faults: FaultHandle[];
 beforeAll(async () => {
-  client = localDynamoClient(serviceEndpoint('dynamodb'));
+  client = patientDynamoClient(serviceEndpoint('dynamodb'));
   tableName = uniqueProjectName('ledger-faults');
   await createTable(client, EVENT_LEDGER_TABLE, tableName);
 });
