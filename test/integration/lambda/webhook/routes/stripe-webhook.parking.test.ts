@@ -1,29 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoParkedEventStore } from '../../../../lambda/adapters/dynamo-parked-event-store';
-import type { BillingEvent } from '../../../../lambda/domain/billing-event';
-import { ROUTES } from '../../../../lambda/shared/routes';
-import { buildWebhookHandler } from '../../../../lambda/webhook/composition-root';
-import { MAX_WEBHOOK_BODY_BYTES } from '../../../../lambda/webhook/routes/stripe-webhook';
-import { LOCAL_SECRET_DEFAULTS } from '../../../../local/config';
-import { ledgerRecord } from '../../../support/ledger-records';
-import type { LocalStack } from '../../../../local/local-stack';
-import { LOCAL_ROUTES } from '../../../../local/local-routes';
+import { DynamoParkedEventStore } from '../../../../../lambda/adapters/dynamo-parked-event-store';
+import type { BillingEvent } from '../../../../../lambda/domain/billing-event';
+import { ROUTES } from '../../../../../lambda/shared/routes';
+import { buildWebhookHandler } from '../../../../../lambda/webhook/composition-root';
+import { MAX_WEBHOOK_BODY_BYTES } from '../../../../../lambda/webhook/routes/stripe-webhook';
+import { LOCAL_SECRET_DEFAULTS } from '../../../../../local/config';
+import { ledgerRecord } from '../../../../support/ledger-records';
+import type { LocalStack } from '../../../../../local/local-stack';
+import { LOCAL_ROUTES } from '../../../../../local/local-routes';
 import {
   LOCAL_REGION,
   localDynamoClient,
   localSnsClient,
-} from '../../../../local/services/aws-clients';
-import { apiEvent, lambdaContext } from '../../../support/api-events';
+} from '../../../../../local/services/aws-clients';
+import { apiEvent, lambdaContext } from '../../../../support/api-events';
 import {
   invoiceObject,
   paymentIntentObject,
   signatureFor,
   stripeEvent,
   subscriptionObject,
-} from '../../../support/stripe-events';
-import { silentLogger, startTestStack } from '../../../support/test-stack';
+} from '../../../../support/stripe-events';
+import { silentLogger, startTestStack } from '../../../../support/test-stack';
 
 jest.setTimeout(60_000);
 
