@@ -86,10 +86,9 @@ export async function decideClaim(
   settleTie: () => Promise<boolean>,
 ): Promise<ClaimDecision> {
   if (!mark) return { kind: 'claim' };
-  const leasedToAnother =
-    mark.leaseEventId !== undefined &&
-    mark.leaseEventId !== position.eventId &&
-    (mark.leaseUntil ?? 0) > now;
+  // A lease's two fields are written together (`claimedMark`) and removed together (a
+  // release): without a lease `leaseUntil` is absent, and no lease is live.
+  const leasedToAnother = mark.leaseEventId !== position.eventId && (mark.leaseUntil ?? 0) > now;
   if (leasedToAnother) return { kind: 'busy' };
   const older =
     position.created < mark.lastCreated ||

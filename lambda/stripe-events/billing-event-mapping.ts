@@ -72,10 +72,11 @@ const RELEASES: readonly string[] = KNOWN_API_RELEASES;
  */
 function checkApiVersion(version: string | null): void {
   if (version === null) return;
-  const named = /^\d{4}-\d{2}-\d{2}\.([a-z]+)$/.exec(version);
-  const known = named
-    ? RELEASES.includes(named[1] ?? '')
-    : /^\d{4}-\d{2}-\d{2}$/.test(version) && version <= LAST_UNNAMED_API_VERSION;
+  const release = /^\d{4}-\d{2}-\d{2}\.([a-z]+)$/.exec(version)?.[1];
+  const known =
+    release === undefined
+      ? /^\d{4}-\d{2}-\d{2}$/.test(version) && version <= LAST_UNNAMED_API_VERSION
+      : RELEASES.includes(release);
   if (!known) {
     throw new UnmappableEventError(
       `api_version: ${version} is a Stripe API release whose payload shapes this service ` +

@@ -67,13 +67,14 @@ const timestamp = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_
 const amount = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 /** Minor units that may be negative (an invoice total after credits). */
 const signedAmount = v.pipe(v.number(), v.safeInteger());
-/** Valibot's `record` takes an array as an object of index keys; metadata never is one. */
-const plainObject = v.custom<Record<string, unknown>>(
-  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
-  'Object',
-);
+/**
+ * Valibot's `record` takes an array as an object of index keys; metadata never is one. Only
+ * arrays are refused here: `record` itself refuses any other non-object (null, a string)
+ * with the same "expected Object".
+ */
+const notAnArray = v.custom<unknown>((input) => !Array.isArray(input), 'Object');
 const metadata = v.pipe(
-  plainObject,
+  notAnArray,
   v.record(
     v.pipe(v.string(), v.maxLength(METADATA_LIMITS.keyChars)),
     boundedString(METADATA_LIMITS.valueChars),

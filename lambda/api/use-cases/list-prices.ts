@@ -140,14 +140,17 @@ export function encodeCursor(cursor: ListingCursor): string {
 const MAX_CURSOR_LENGTH = 128;
 
 export function decodeCursor(raw: string): ListingCursor {
-  if (raw.length === 0 || raw.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(raw)) {
+  // Node's base64url decoder skips characters outside the alphabet (padding, spaces, dots),
+  // so only this check keeps an altered cursor from being read as the one handed out. The
+  // `+` rejects an empty cursor too.
+  if (raw.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(raw)) {
     throw invalidCursor();
   }
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
-    throw invalidCursor();
+    // Not JSON: `decoded` stays undefined, which the shape check below rejects.
   }
   if (!Array.isArray(decoded) || decoded.length !== 3) throw invalidCursor();
   const [version, offset, chunkSize] = decoded as unknown[];

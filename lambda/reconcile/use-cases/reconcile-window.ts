@@ -69,7 +69,8 @@ export function planWindow(input: {
     from,
     to: nowSeconds,
     clampedToRetention: requestedFrom < retentionFloor,
-    mayMoveCursor: since === undefined || previousCursor === undefined || from <= scheduledFrom,
+    // Without `since`, `from` is `scheduledFrom`: a run from the cursor always may.
+    mayMoveCursor: previousCursor === undefined || from <= scheduledFrom,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Logger } from '../../core/logger';
 import type { ActiveEntitlementSource } from '../../domain/active-entitlements';
 import {
   type BillingEvent,
+  type BillingEventData,
   type CustomerDirectory,
   type EventPublisher,
   UnpublishableEventError,
@@ -104,7 +105,7 @@ export async function publishBillingEvent(
   };
   const stream = orderedStream(deps, mapped);
   if (stream === null) return publish(deps, delivery, billingEvent);
-  return publishInOrder(deps, delivery, billingEvent, mapped, stream);
+  return publishInOrder(deps, delivery, billingEvent, stream);
 }
 
 /** The app user: from the object's metadata, else the customers table, else null (logged). */
@@ -134,7 +135,6 @@ async function publishInOrder(
   deps: PublishDependencies,
   delivery: StripeDelivery,
   billingEvent: BillingEvent,
-  mapped: MappedStripeEvent,
   stream: OrderedStream,
 ): Promise<PublishOutcome> {
   const { event } = delivery;
@@ -152,13 +152,11 @@ async function publishInOrder(
     return { billingEventId: null, superseded: true };
   }
   try {
-    if (mapped.type !== BILLING_EVENT_TYPES.entitlementsUpdated) {
-      return await publish(deps, delivery, billingEvent);
-    }
+    if (stream.entitlementsOf === undefined) return await publish(deps, delivery, billingEvent);
     // Read inside the customer's lease, so what is published only ever moves forward.
-    const current = await currentEntitlements(deps, mapped);
+    const current = await currentEntitlements(deps, stream.entitlementsOf);
     if (typeof current === 'string') return await park(deps, delivery, current);
-    return await publish(deps, delivery, { ...billingEvent, data: current.data });
+    return await publish(deps, delivery, { ...billingEvent, data: current });
   } finally {
     // The lease expires by itself: failing to release it early must not fail a delivery
     // whose message is out (a retry would publish it again).
@@ -190,9 +188,8 @@ const ENTITLEMENTS_CARRIED = MAX_ACTIVE_ENTITLEMENTS;
  */
 async function currentEntitlements(
   deps: PublishDependencies,
-  mapped: MappedStripeEvent,
-): Promise<MappedStripeEvent | string> {
-  const customerId = mapped.stripeCustomerId ?? '';
+  customerId: string,
+): Promise<BillingEventData | string> {
   const entitlements = await entitlementSource(deps).current(customerId, ENTITLEMENTS_CARRIED + 1);
   if (entitlements.length > ENTITLEMENTS_CARRIED) {
     return (
@@ -204,7 +201,7 @@ async function currentEntitlements(
     stripeCustomerId: customerId,
     entitlements: entitlements.length,
   });
-  return { ...mapped, data: entitlementsData(customerId, entitlements) };
+  return entitlementsData(customerId, entitlements);
 }
 
 function entitlementSource(deps: PublishDependencies): ActiveEntitlementSource {
@@ -219,6 +216,11 @@ function entitlementSource(deps: PublishDependencies): ActiveEntitlementSource {
 interface OrderedStream {
   readonly key: string;
   readonly carriesCurrentState: () => Promise<boolean>;
+  /**
+   * The customer whose entitlements the message carries, read from Stripe under the lease
+   * (`entitlements.updated` only).
+   */
+  readonly entitlementsOf?: string;
 }
 
 /**
@@ -233,6 +235,7 @@ function orderedStream(deps: PublishDependencies, mapped: MappedStripeEvent): Or
     const customerId = mapped.stripeCustomerId;
     return {
       key: entitlementsOrderKey(customerId),
+      entitlementsOf: customerId,
       // A same-second tie is published: what it carries is read from Stripe under the
       // lease (currentEntitlements), so it is the newest state whichever summary wins.
       carriesCurrentState: () => Promise.resolve(true),

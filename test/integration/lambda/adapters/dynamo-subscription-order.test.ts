@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type Stripe from 'stripe';
 import { DynamoSubscriptionOrderLedger } from '../../../../lambda/adapters/dynamo-subscription-order';
@@ -15,6 +15,7 @@ import { createTable } from '../../../../local/services/provision';
 import { FakeParkedEventStore } from '../../../support/fake-parked-events';
 import { FakeSubscriptionSource } from '../../../support/fake-subscription-order';
 import { stripeEvent, subscriptionObject } from '../../../support/stripe-events';
+import { consistentReadsOf, recordRequests } from '../../../support/dynamo-requests';
 import { serviceEndpoint } from '../../../support/services';
 import { uniqueProjectName } from '../../../support/test-stack';
 import type { StripeDelivery } from '../../../../lambda/domain/event-ledger';
@@ -29,10 +30,11 @@ jest.setTimeout(60_000);
  */
 let client: DynamoDBClient;
 let ledger: DynamoSubscriptionOrderLedger;
+let table: string;
 
 beforeAll(async () => {
   client = localDynamoClient(serviceEndpoint('dynamodb'));
-  const table = `${uniqueProjectName('order')}-subscription-order`;
+  table = `${uniqueProjectName('order')}-subscription-order`;
   await createTable(client, SUBSCRIPTION_ORDER_TABLE, table);
   ledger = new DynamoSubscriptionOrderLedger(DynamoDBDocumentClient.from(client), table);
 });
@@ -126,4 +128,105 @@ describe('events about one subscription, concurrent and out of order', () => {
       expect(new Set(published.map((e) => e.id)).size).toBe(published.length);
     },
   );
+});
+
+describe('a claim whose conditional write keeps losing', () => {
+  /**
+   * A ledger whose next `interferences` writes each lose to a concurrent change of the
+   * item (another claim and its release, made just after the claim read it): the item's
+   * version moves between the read and the conditional write.
+   */
+  function contendedLedger(subscriptionId: string, interferences: number) {
+    const contended = localDynamoClient(serviceEndpoint('dynamodb'));
+    const sent = recordRequests(contended);
+    const other = DynamoDBDocumentClient.from(client);
+    let left = interferences;
+    contended.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutItemCommand' && left > 0) {
+          left -= 1;
+          await other.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { subscriptionId },
+              UpdateExpression: 'SET #version = #version + :one',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':one': 1 },
+            }),
+          );
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'concurrentChange' },
+    );
+    const writes = () => sent.filter((r) => r.command === 'PutItemCommand').length;
+    return {
+      ledger: new DynamoSubscriptionOrderLedger(DynamoDBDocumentClient.from(contended), table),
+      sent,
+      writes,
+      destroy: () => {
+        contended.destroy();
+      },
+    };
+  }
+
+  /** A subscription whose mark an older event set (claimed and released). */
+  async function markedSubscription(): Promise<string> {
+    const subscriptionId = `sub_contended_${String(Date.now())}_${String(Math.random())}`;
+    const claim = await ledger.claim({ subscriptionId, created: 100, eventId: 'evt_old' }, () =>
+      Promise.resolve(true),
+    );
+    if (claim.kind !== 'claimed') throw new Error('the first claim must win');
+    await claim.release();
+    return subscriptionId;
+  }
+
+  const markOf = async (subscriptionId: string) =>
+    (
+      await DynamoDBDocumentClient.from(client).send(
+        new GetCommand({ TableName: table, Key: { subscriptionId } }),
+      )
+    ).Item;
+
+  it('reads again and claims when its first two writes lost', async () => {
+    const subscriptionId = await markedSubscription();
+    const contended = contendedLedger(subscriptionId, 2);
+    try {
+      const claim = await contended.ledger.claim(
+        { subscriptionId, created: 200, eventId: 'evt_new' },
+        () => Promise.resolve(true),
+      );
+      expect(claim.kind).toBe('claimed');
+      expect(contended.writes()).toBe(3);
+      expect(await markOf(subscriptionId)).toMatchObject({
+        lastCreated: 200,
+        lastEventId: 'evt_new',
+        leaseEventId: 'evt_new',
+      });
+      // Every read of the mark is strongly consistent: a claim decides on the latest mark.
+      expect(consistentReadsOf(contended.sent, 'GetItemCommand')).toEqual([true, true, true]);
+    } finally {
+      contended.destroy();
+    }
+  });
+
+  it('gives up as busy after three lost writes, leaving the mark as it was', async () => {
+    const subscriptionId = await markedSubscription();
+    const contended = contendedLedger(subscriptionId, 3);
+    try {
+      await expect(
+        contended.ledger.claim({ subscriptionId, created: 200, eventId: 'evt_new' }, () =>
+          Promise.resolve(true),
+        ),
+      ).rejects.toThrow(SubscriptionBusyError);
+      expect(contended.writes()).toBe(3);
+      expect(await markOf(subscriptionId)).toMatchObject({
+        lastCreated: 100,
+        lastEventId: 'evt_old',
+      });
+      expect(await markOf(subscriptionId)).not.toHaveProperty('leaseEventId');
+    } finally {
+      contended.destroy();
+    }
+  });
 });

@@ -5,8 +5,9 @@ import { idempotentProcessor } from '../../../../lambda/adapters/idempotent-proc
 import type { StripeDelivery } from '../../../../lambda/domain/event-ledger';
 import { EVENT_LEDGER_KEY_PREFIX, EVENT_LEDGER_TABLE } from '../../../../lambda/shared/tables';
 import { localContext } from '../../../../local/http-adapter';
-import { localDynamoClient } from '../../../../local/services/aws-clients';
 import { createTable } from '../../../../local/services/provision';
+import { injectFault, serviceUnavailable } from '../../../support/aws-fault-injection';
+import { patientDynamoClient } from '../../../support/patient-dynamo-client';
 import { serviceEndpoint } from '../../../support/services';
 import { uniqueProjectName } from '../../../support/test-stack';
 
@@ -20,7 +21,7 @@ jest.setTimeout(30_000);
 let client: DynamoDBClient;
 let tableName: string;
 beforeAll(async () => {
-  client = localDynamoClient(serviceEndpoint('dynamodb'));
+  client = patientDynamoClient(serviceEndpoint('dynamodb'));
   tableName = uniqueProjectName('ledger');
   await createTable(client, EVENT_LEDGER_TABLE, tableName);
 });
@@ -70,5 +71,19 @@ describe('PowertoolsEventLedger.forgetParkedOutcome', () => {
     const other = new PowertoolsEventLedger(client, tableName, 'another-prefix');
     expect(await other.forgetParkedOutcome('evt_parked_2')).toBe('absent');
     expect(await ledger.forgetParkedOutcome('evt_parked_2')).toBe('forgotten');
+  });
+
+  it('passes a DynamoDB failure on to the replay instead of answering "not parked"', async () => {
+    await processed('evt_parked_3', { billingEventId: null, parked: true });
+    const ledger = new PowertoolsEventLedger(client, tableName, EVENT_LEDGER_KEY_PREFIX);
+    const outage = serviceUnavailable();
+    const fault = injectFault(client, { command: 'DeleteItemCommand', nth: 1, error: outage });
+    try {
+      await expect(ledger.forgetParkedOutcome('evt_parked_3')).rejects.toBe(outage);
+    } finally {
+      fault.remove();
+    }
+    // The record is untouched: the replay can ask again once DynamoDB answers.
+    expect(await ledger.forgetParkedOutcome('evt_parked_3')).toBe('forgotten');
   });
 });

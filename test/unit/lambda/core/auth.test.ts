@@ -24,11 +24,33 @@ describe('JwtAuthenticator', () => {
     });
   });
 
-  it('takes the user from userId when there is no sub', async () => {
+  it('takes the user from userId when there is no sub, with no email or role keys', async () => {
     const token = await signAccessToken({ secret: SECRET, claims: { userId: 'user-2' } });
-    await expect(authenticator.authenticate(withToken(token))).resolves.toEqual({
+    await expect(authenticator.authenticate(withToken(token))).resolves.toStrictEqual({
       userId: 'user-2',
     });
+  });
+
+  it('accepts any number of spaces after the scheme and whitespace around the header', async () => {
+    const token = await signAccessToken({ secret: SECRET, subject: 'user-4' });
+    const user = await authenticator.authenticate({
+      headers: { authorization: `  Bearer   ${token}  ` },
+    });
+    expect(user.userId).toBe('user-4');
+  });
+
+  it.each([
+    ['another scheme ending in Bearer', (token: string) => `NotBearer ${token}`],
+    ['a second word after the token', (token: string) => `Bearer ${token} extra`],
+    ['a character outside the token alphabet', (token: string) => `Bearer ${token}"`],
+  ])('refuses a valid token with %s as invalid_token', async (_name, header) => {
+    const token = await signAccessToken({ secret: SECRET, subject: 'u' });
+    const error = await rejection({ authorization: header(token) });
+    expect([error.status, error.code, error.message]).toEqual([
+      401,
+      'invalid_token',
+      'The Authorization header must be "Bearer <access token>".',
+    ]);
   });
 
   it('accepts the scheme in any case', async () => {
@@ -50,20 +72,31 @@ describe('JwtAuthenticator', () => {
     await expect(rotating.authenticate(withToken(newToken))).resolves.toEqual({ userId: 'u' });
   });
 
-  it('rejects a request without a token as missing_token', async () => {
-    const error = await rejection({});
-    expect([error.status, error.code]).toEqual([401, 'missing_token']);
-  });
-
   it.each([
-    ['a Basic header', 'Basic dXNlcjpwYXNz'],
-    ['a bare token', 'abc.def.ghi'],
-    ['Bearer with nothing', 'Bearer '],
-    ['garbage', 'Bearer not-a-jwt'],
-  ])('rejects %s as invalid_token', async (_name, header) => {
+    ['no Authorization header', {}],
+    ['an empty Authorization header', { authorization: '' }],
+    ['a blank Authorization header', { authorization: '   ' }],
+  ])(
+    'rejects a request with %s as missing_token, telling the caller to sign in',
+    async (_, headers) => {
+      const error = await rejection(headers);
+      expect([error.status, error.code, error.message]).toEqual([
+        401,
+        'missing_token',
+        'Sign in first: send Authorization: Bearer <access token>.',
+      ]);
+    },
+  );
+
+  const notBearer = 'The Authorization header must be "Bearer <access token>".';
+  it.each([
+    ['a Basic header', 'Basic dXNlcjpwYXNz', notBearer],
+    ['a bare token', 'abc.def.ghi', notBearer],
+    ['Bearer with nothing', 'Bearer ', notBearer],
+    ['garbage', 'Bearer not-a-jwt', 'The access token is malformed or invalid.'],
+  ])('rejects %s as invalid_token, saying why', async (_name, header, message) => {
     const error = await rejection({ authorization: header });
-    expect(error.status).toBe(401);
-    expect(['invalid_token', 'missing_token']).toContain(error.code);
+    expect([error.status, error.code, error.message]).toEqual([401, 'invalid_token', message]);
   });
 
   it('rejects a token signed with another secret', async () => {
@@ -112,6 +145,65 @@ describe('JwtAuthenticator', () => {
   });
 });
 
+describe('numeric claims', () => {
+  const authenticate = async (claims: Record<string, unknown>) =>
+    authenticator.authenticate(withToken(await signAccessToken({ secret: SECRET, claims })));
+
+  it('takes a whole-number user id as its decimal text', async () => {
+    await expect(authenticate({ userId: 42 })).resolves.toStrictEqual({ userId: '42' });
+  });
+
+  it.each([
+    ['a fraction', 1.5],
+    ['an integer too large to be exact', 2 ** 53],
+  ])('refuses a user id that is %s: it names no user', async (_, userId) => {
+    const error = await rejectedHttpError(authenticate({ userId }));
+    expect([error.status, error.message]).toEqual([
+      401,
+      'The access token names no user (no "sub" or "userId" claim).',
+    ]);
+  });
+
+  it('takes a whole-number role as its decimal text', async () => {
+    await expect(authenticate({ sub: 'u', role: 7 })).resolves.toStrictEqual({
+      userId: 'u',
+      role: '7',
+    });
+  });
+});
+
+describe('email and role claims', () => {
+  const userWith = async (claims: Record<string, unknown>) =>
+    authenticator.authenticate(
+      withToken(await signAccessToken({ secret: SECRET, subject: 'u', claims })),
+    );
+
+  it('trims them', async () => {
+    await expect(userWith({ email: '  ada@example.com ', role: ' admin ' })).resolves.toEqual({
+      userId: 'u',
+      email: 'ada@example.com',
+      role: 'admin',
+    });
+  });
+
+  it('keeps a role of exactly 256 characters', async () => {
+    const role = 'r'.repeat(256);
+    await expect(userWith({ role })).resolves.toStrictEqual({ userId: 'u', role });
+  });
+
+  it.each([
+    ['blank', '   '],
+    ['longer than 256 characters', 'r'.repeat(257)],
+    ['not text', { name: 'admin' }],
+    ['a fraction', 1.5],
+    ['true', true],
+  ])('drops one that is %s, keeping the user', async (_, value) => {
+    await expect(userWith({ email: value, role: value })).resolves.toStrictEqual({
+      userId: 'u',
+    });
+  });
+});
+
 describe('user ids exactly as given (contract section 4)', () => {
   const userIdOf = async (subject: string) =>
     (
@@ -138,10 +230,14 @@ describe('user ids exactly as given (contract section 4)', () => {
     ['513 characters', 'x'.repeat(513)],
     ['513 characters outside the BMP', '🦊'.repeat(513)],
     ['a lone surrogate', 'bad\ud800id'],
-  ])('refuses %s with a 401', async (_case, subject) => {
+  ])('refuses %s with a 401 naming the bound', async (_case, subject) => {
     const token = await signAccessToken({ secret: SECRET, subject });
     const error = await rejection(withToken(token).headers);
-    expect([error.status, error.code]).toEqual([401, 'invalid_token']);
+    expect([error.status, error.code, error.message]).toEqual([
+      401,
+      'invalid_token',
+      "The access token's user id must be well-formed Unicode of at most 512 characters.",
+    ]);
   });
 
   it('refuses an empty sub, not falling back to userId', async () => {

@@ -46,7 +46,8 @@ describe('buildPriceListing', () => {
       ],
       byId([product('course', 'Course'), product('pro', 'Pro plan')]),
     );
-    expect(listing).toEqual([
+    // Strict: a one-time entry has no interval keys at all, not keys set to undefined.
+    expect(listing).toStrictEqual([
       {
         priceId: 'course-once',
         productId: 'course',
@@ -125,6 +126,11 @@ describe('chunkListing', () => {
       100, 100, 50,
     ]);
     expect(chunkListing([], 100)).toEqual([[]]);
+  });
+
+  it('leaves no empty chunk after a listing that fills its last chunk exactly', () => {
+    const listing = listingEntries(200);
+    expect(chunkListing(listing, 100)).toEqual([listing.slice(0, 100), listing.slice(100)]);
   });
 });
 

@@ -4,7 +4,9 @@ import {
   type EventPosition,
   type OrderMark,
   SUBSCRIPTION_LEASE_MS,
+  SubscriptionBusyError,
 } from '../../../../lambda/domain/subscription-order';
+import { EventBusyError } from '../../../../lambda/domain/event-ledger';
 
 const NOW = 1_800_000_000_000;
 const position = (created: number, eventId: string): EventPosition => ({
@@ -80,5 +82,19 @@ describe('claimedMark', () => {
       leaseUntil: NOW + SUBSCRIPTION_LEASE_MS,
     });
     expect(SUBSCRIPTION_LEASE_MS).toBeGreaterThan(15_000);
+  });
+});
+
+describe('SubscriptionBusyError', () => {
+  // Its message is the 409 the webhook answers Stripe with; its name is what the log shows.
+  it('names the subscription and tells the sender to retry, as a busy (retryable) error', () => {
+    const error = new SubscriptionBusyError('sub_1');
+    expect(error).toBeInstanceOf(EventBusyError);
+    expect(error).toMatchObject({
+      name: 'SubscriptionBusyError',
+      code: 'subscription_busy',
+      subscriptionId: 'sub_1',
+      message: 'Another event about sub_1 is being published; retry later.',
+    });
   });
 });

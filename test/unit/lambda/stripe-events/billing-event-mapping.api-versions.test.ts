@@ -1,7 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type Stripe from 'stripe';
-import { STRIPE_API_VERSION } from '../../../../lambda/shared/stripe-api-version';
+import {
+  KNOWN_API_RELEASES,
+  STRIPE_API_VERSION,
+} from '../../../../lambda/shared/stripe-api-version';
 import {
   HANDLED_STRIPE_EVENT_TYPES,
   mapStripeEvent,
@@ -489,6 +492,29 @@ describe('mapStripeEvent: payloads whose two shapes disagree, or of an unknown k
     // well-formed and still mean something else, so it is parked until a fixture exists.
     const event = stripeEventFor(BASIL, 'invoice.payment_succeeded');
     event.api_version = '2027-03-31.fig';
-    expect(parkReason(event)).toMatch(/api_version/);
+    // The reason tells the operator what the service does know, to decide on a fixture.
+    expect(parkReason(event)).toBe(
+      'api_version: 2027-03-31.fig is a Stripe API release whose payload shapes this service ' +
+        `does not know (known: ${KNOWN_API_RELEASES.join(', ')} and the unnamed versions up ` +
+        'to 2024-06-20)',
+    );
+  });
+
+  it('an event of an unnamed version after the last one without a release name', () => {
+    const event = stripeEventFor('2024-06-20', 'invoice.payment_succeeded');
+    event.api_version = '2024-09-30';
+    expect(parkReason(event)).toMatch(/^api_version: 2024-09-30 is a Stripe API release/);
+  });
+
+  it.each([
+    ['a known release', ' 2025-03-31.basil'],
+    ['an old unnamed version', ' 2024-04-10'],
+    ['an old unnamed version', '2024-04-10 '],
+    ['an old unnamed version', '2024-04-10.Basil'],
+  ])('an api_version that only contains %s (%j)', (_, apiVersion) => {
+    // Accepted are exact versions only; anything else is not what Stripe sends.
+    const event = stripeEventFor(BASIL, 'invoice.payment_succeeded');
+    event.api_version = apiVersion;
+    expect(parkReason(event)).toMatch(/^api_version: /);
   });
 });

@@ -130,10 +130,44 @@ describe('StripeSignatureVerifier', () => {
     }
   });
 
+  it.each([
+    ['no header', () => undefined, 'The Stripe-Signature header is missing.'],
+    [
+      'a wrong secret',
+      () => signatureFor(payload, 'whsec_wrong'),
+      'The Stripe-Signature header does not verify.',
+    ],
+  ])('tells the sender of a delivery with %s what is wrong', async (_, header, message) => {
+    const error = await rejectedHttpError(verifier().verifier.verify(body, header()));
+    expect(error.message).toBe(message);
+  });
+
   it('rejects a correctly signed body that is not JSON', async () => {
     const text = 'definitely not json';
     const error = await rejectedHttpError(
       verifier().verifier.verify(Buffer.from(text), signatureFor(text, SECRET)),
+    );
+    expect([error.status, error.code, error.message]).toEqual([
+      400,
+      'invalid_json',
+      'The webhook body is not JSON.',
+    ]);
+  });
+
+  it('rejects a correctly signed event that is not UTF-8 rather than altering its text', async () => {
+    const [before, after] = payload.split('price-pro-monthly');
+    const bytes = Buffer.concat([
+      Buffer.from(`${before ?? ''}price-pro-`),
+      Buffer.from([0xff]),
+      Buffer.from(`monthly${after ?? ''}`),
+    ]);
+    const t = Math.floor(Date.now() / 1000);
+    const v1 = createHmac('sha256', SECRET)
+      .update(`${String(t)}.`)
+      .update(bytes)
+      .digest('hex');
+    const error = await rejectedHttpError(
+      verifier().verifier.verify(bytes, `t=${String(t)},v1=${v1}`),
     );
     expect([error.status, error.code]).toEqual([400, 'invalid_json']);
   });
@@ -143,7 +177,11 @@ describe('StripeSignatureVerifier', () => {
     const error = await rejectedHttpError(
       verifier().verifier.verify(Buffer.from(text), signatureFor(text, SECRET)),
     );
-    expect([error.status, error.code]).toEqual([400, 'invalid_event']);
+    expect([error.status, error.code, error.message]).toEqual([
+      400,
+      'invalid_event',
+      'The webhook body is not a Stripe event or thin event notification.',
+    ]);
   });
 
   it('accepts a signature by either of two configured secrets', async () => {

@@ -13,7 +13,7 @@ const payload = JSON.stringify(
   stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded')),
 );
 const now = () => Math.floor(Date.now() / 1000);
-const hmac = (secret: string, t: number, body: string) =>
+const hmac = (secret: string, t: number | string, body: string) =>
   createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
 const sdkSigned = (timestamp?: number, secret = SECRET, body = payload) =>
   Stripe.webhooks.generateTestHeaderString({
@@ -67,6 +67,20 @@ describe('Stripe signature verification, checked against the stripe SDK', () => 
     ],
     ['no timestamp', payload, `v1=${hmac(SECRET, t, payload)}`, false],
     ['a timestamp that is not a number', payload, `t=abc,v1=${hmac(SECRET, t, payload)}`, false],
+    // The SDK reads `t` with parseInt (so `t.5` is `t`) and then fails to match the
+    // signature over `t.5`; ours refuses the timestamp itself.
+    [
+      'a fractional timestamp, signed as written',
+      payload,
+      `t=${t}.5,v1=${hmac(SECRET, `${t}.5`, payload)}`,
+      false,
+    ],
+    [
+      'an unknown element whose value is a number',
+      payload,
+      `t=${t},v1=${hmac(SECRET, t, payload)},x=12345`,
+      true,
+    ],
     [
       'the signature of another timestamp',
       payload,
@@ -96,9 +110,10 @@ describe('Stripe signature verification, checked against the stripe SDK', () => 
   // `t` is, so a body signed for a future time stays replayable until then.
   it.each([
     ['299 s in the future', 299, true],
+    ['exactly 300 s in the future', 300, true],
     ['301 s in the future', 301, false],
     ['a year in the future', 365 * 86_400, false],
-  ])('a signature %s: ours %s, whatever the SDK says', (_, offset, accepted) => {
+  ])('a signature %s (%d s): ours accepts it: %s, whatever the SDK says', (_, offset, accepted) => {
     const header = sdkSigned(t + offset);
     expect(oursAccepts(payload, header, t)).toBe(accepted);
     expect(sdkAccepts(payload, header)).toBe(true);
@@ -121,5 +136,58 @@ describe('Stripe signature verification, checked against the stripe SDK', () => 
     const header = `t=${t},v1=${createHmac('sha256', SECRET).update(`${t}.`).update(bytes).digest('hex')}`;
     const parsed = parseSignatureHeader(header);
     expect(parsed && isSignedWith(bytes, parsed, SECRET)).toBe(true);
+  });
+});
+
+describe('parseSignatureHeader', () => {
+  const signature = 'a'.repeat(64);
+
+  it('takes the timestamp and every well-formed v1 signature, skipping other elements', () => {
+    expect(
+      parseSignatureHeader(`t=1700000000,v0=${'b'.repeat(64)},junk,=x,v1=${signature},x=42`),
+    ).toEqual({ timestamp: 1_700_000_000, v1: [signature] });
+  });
+
+  it.each([
+    ['a sign', '+1700000000'],
+    ['a minus sign', '-1700000000'],
+    ['a fraction', '1700000000.5'],
+    ['an exponent', '1e9'],
+    ['more than 12 digits', '1'.repeat(13)],
+    ['nothing', ''],
+  ])('refuses a timestamp with %s: only whole seconds in up to 12 digits', (_, t) => {
+    expect(parseSignatureHeader(`t=${t},v1=${signature}`)).toBeUndefined();
+  });
+
+  it('accepts a 12-digit timestamp (the freshness check then judges it)', () => {
+    expect(parseSignatureHeader(`t=${'9'.repeat(12)},v1=${signature}`)?.timestamp).toBe(
+      999_999_999_999,
+    );
+  });
+
+  it('refuses a header without a timestamp, however many signatures it has', () => {
+    expect(parseSignatureHeader(`v1=${signature},v1=${signature}`)).toBeUndefined();
+  });
+
+  it('refuses a header without a v1 signature', () => {
+    expect(parseSignatureHeader('t=1700000000,v0=' + signature)).toBeUndefined();
+  });
+});
+
+describe('isFresh', () => {
+  const at = 1_700_000_000;
+  const header = (timestamp: number) => ({ timestamp, v1: [] });
+
+  it.each([
+    ['exactly the tolerance old', at - 300, true],
+    ['one second more than the tolerance old', at - 301, false],
+    ['exactly the tolerance ahead', at + 300, true],
+    ['one second more than the tolerance ahead', at + 301, false],
+  ])('a timestamp %s (%d) is fresh: %s', (_, timestamp, fresh) => {
+    expect(isFresh(header(timestamp), at * 1000, 300)).toBe(fresh);
+  });
+
+  it('compares whole seconds: 999 ms into the second still counts as that second', () => {
+    expect(isFresh(header(at - 300), at * 1000 + 999, 300)).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
 import {
+  SEARCH_RESERVATIONS_OLDER_THAN_MS,
   ensureStripeCustomer,
   replaceMissingCustomer,
 } from '../../../../../lambda/api/use-cases/ensure-stripe-customer';
+import type { CustomerRecord } from '../../../../../lambda/domain/customer';
 import {
   customerIdempotencyKey,
   replacementCustomerIdempotencyKey,
@@ -48,6 +50,30 @@ describe('ensureStripeCustomer', () => {
     expect(customers.rows.get('u1')).toMatchObject({ email: 'ada@new.example', role: 'teacher' });
   });
 
+  it('reads the record once for a first request: the mapping it completes is not read back', async () => {
+    const { customers, deps } = setup();
+    const get = jest.spyOn(customers, 'get');
+    expect(await ensureStripeCustomer(deps, user)).toBe('cus_1');
+    expect(get).toHaveBeenCalledTimes(1);
+  });
+
+  it('stores no contact the token does not carry', async () => {
+    const { customers, stripe, deps } = setup();
+    const createCustomer = jest.spyOn(stripe, 'createCustomer');
+    await ensureStripeCustomer(deps, { userId: 'u1' });
+    // No email or role attribute at all, not one holding undefined.
+    expect(customers.rows.get('u1')).toStrictEqual({
+      userId: 'u1',
+      stripeCustomerId: 'cus_1',
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    });
+    expect(createCustomer.mock.calls[0]?.[0]).toStrictEqual({
+      userId: 'u1',
+      idempotencyKey: customerIdempotencyKey('u1'),
+    });
+  });
+
   it('adopts the mapping of a concurrent request that won the write', async () => {
     const { customers, deps } = setup();
     customers.beforeWrite = () => {
@@ -67,6 +93,61 @@ describe('ensureStripeCustomer', () => {
       new Set([customerIdempotencyKey('u1')]),
     );
     expect(customers.rows.size).toBe(1);
+  });
+});
+
+describe('keeping the contact of a mapped user current', () => {
+  const EARLIER = '2026-11-01T00:00:00.000Z';
+  const mapped: CustomerRecord = {
+    userId: 'u1',
+    stripeCustomerId: 'cus_mapped',
+    email: 'ada@example.com',
+    role: 'student',
+    createdAt: EARLIER,
+    updatedAt: EARLIER,
+  };
+  function mappedSetup() {
+    const context = setup();
+    context.customers.rows.set('u1', { ...mapped });
+    return { ...context, updateContact: jest.spyOn(context.customers, 'updateContact') };
+  }
+
+  it.each([
+    ['a changed email', { email: 'ada@new.example', role: 'student' }],
+    ['a changed role', { email: 'ada@example.com', role: 'teacher' }],
+  ])('writes %s alone', async (_, claims) => {
+    const { customers, deps } = mappedSetup();
+    expect(await ensureStripeCustomer(deps, { userId: 'u1', ...claims })).toBe('cus_mapped');
+    expect(customers.rows.get('u1')).toEqual({
+      ...mapped,
+      ...claims,
+      updatedAt: NOW.toISOString(),
+    });
+  });
+
+  it.each([
+    ['the claims match the record', { email: 'ada@example.com', role: 'student' }],
+    ['the token carries no email or role', {}],
+  ])('writes nothing when %s', async (_, claims) => {
+    const { customers, updateContact, deps } = mappedSetup();
+    expect(await ensureStripeCustomer(deps, { userId: 'u1', ...claims })).toBe('cus_mapped');
+    expect(updateContact).not.toHaveBeenCalled();
+    expect(customers.rows.get('u1')).toEqual(mapped);
+  });
+
+  it.each([
+    ['email', { role: 'teacher' }],
+    ['role', { email: 'ada@new.example' }],
+  ])('keeps the stored %s when a token without it changes the other claim', async (_, claims) => {
+    const { customers, updateContact, deps } = mappedSetup();
+    await ensureStripeCustomer(deps, { userId: 'u1', ...claims });
+    expect(customers.rows.get('u1')).toEqual({
+      ...mapped,
+      ...claims,
+      updatedAt: NOW.toISOString(),
+    });
+    // Only the claims the token carries: a contact key holding undefined would clear it.
+    expect(updateContact.mock.calls[0]?.[1]).toStrictEqual(claims);
   });
 });
 
@@ -116,6 +197,22 @@ describe('one customer whatever the claims, whenever the retry', () => {
     expect(stripe.log).toEqual(['customers.search', 'customers.create']);
   });
 
+  it('searches only for a reservation older than the search threshold, not one exactly that old', async () => {
+    const { customers, stripe, deps } = setup();
+    const createCustomer = jest.spyOn(stripe, 'createCustomer');
+    customers.withReservation(
+      'u1',
+      new Date(NOW.getTime() - SEARCH_RESERVATIONS_OLDER_THAN_MS).toISOString(),
+    );
+    expect(await ensureStripeCustomer(deps, user)).toBe('cus_1');
+    expect(stripe.log).toEqual(['customers.create']);
+    // From the reservation, which has no email, not from this request's claims.
+    expect(createCustomer.mock.calls[0]?.[0]).toStrictEqual({
+      userId: 'u1',
+      idempotencyKey: customerIdempotencyKey('u1'),
+    });
+  });
+
   it('does not search for a young reservation (the key still replays; the index may lag)', async () => {
     const { customers, stripe, deps } = setup();
     customers.withReservation('u1', new Date(NOW.getTime() - 30 * 60_000).toISOString());
@@ -135,6 +232,27 @@ describe('one customer whatever the claims, whenever the retry', () => {
   });
 });
 
+describe('a customer record changed under the request by hand', () => {
+  it('fails naming the user when the record vanishes while the mapping is completed', async () => {
+    const { customers, deps } = setup();
+    customers.withReservation('u1', NOW.toISOString());
+    // Records are deleted only by an operator; this one goes just before the completion.
+    customers.beforeWrite = () => customers.rows.delete('u1');
+    await expect(ensureStripeCustomer(deps, user)).rejects.toThrow(
+      'The customer record of user "u1" vanished.',
+    );
+  });
+
+  it('fails when a completion is refused while the record is still a reservation', async () => {
+    const { customers, deps } = setup();
+    // As after the record was deleted and reserved again between the write and the read.
+    jest.spyOn(customers, 'completeMapping').mockResolvedValue(false);
+    await expect(ensureStripeCustomer(deps, user)).rejects.toThrow(
+      'The customer record of a user lost its completion.',
+    );
+  });
+});
+
 describe('replaceMissingCustomer', () => {
   it('creates a replacement with a new key and moves the mapping', async () => {
     const { customers, stripe, deps } = setup();
@@ -147,6 +265,25 @@ describe('replaceMissingCustomer', () => {
       idempotencyKey: replacementCustomerIdempotencyKey('u1', 'cus_1'),
     });
     expect(customers.rows.get('u1')?.stripeCustomerId).toBe('cus_2');
+  });
+
+  it('moves the mapping with one conditional write, reading nothing back', async () => {
+    const { customers, deps } = setup();
+    await ensureStripeCustomer(deps, user);
+    const get = jest.spyOn(customers, 'get');
+    expect(await replaceMissingCustomer(deps, user, 'cus_1')).toBe('cus_2');
+    expect(get).not.toHaveBeenCalled();
+  });
+
+  it('creates the replacement of a user without email with no email', async () => {
+    const { stripe, deps } = setup();
+    await ensureStripeCustomer(deps, { userId: 'u1' });
+    const createCustomer = jest.spyOn(stripe, 'createCustomer');
+    await replaceMissingCustomer(deps, { userId: 'u1' }, 'cus_1');
+    expect(createCustomer.mock.calls[0]?.[0]).toStrictEqual({
+      userId: 'u1',
+      idempotencyKey: replacementCustomerIdempotencyKey('u1', 'cus_1'),
+    });
   });
 
   it('adopts the replacement a concurrent request already wrote', async () => {

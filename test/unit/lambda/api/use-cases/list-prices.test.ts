@@ -7,6 +7,7 @@ import {
   type ListPricesResult,
   type PriceListingPage,
 } from '../../../../../lambda/api/use-cases/list-prices';
+import type { CatalogSnapshotReader } from '../../../../../lambda/domain/catalog-snapshot';
 import { listingVersion, type PriceListing } from '../../../../../lambda/domain/price-listing';
 import { chunkListing } from '../../../../../lambda/domain/price-listing';
 import { InMemoryCatalogSnapshot, listingEntries } from '../../../../support/fake-catalog-snapshot';
@@ -17,14 +18,40 @@ async function published(listing: PriceListing[], builtAt = '2026-12-01T00:00:00
   return store;
 }
 
-async function publish(store: InMemoryCatalogSnapshot, listing: PriceListing[], builtAt: string) {
+async function publish(
+  store: InMemoryCatalogSnapshot,
+  listing: PriceListing[],
+  builtAt: string,
+  chunkSize = 100,
+) {
   await store.publish({
     version: listingVersion(listing),
     builtAt,
-    chunkSize: 100,
-    chunks: chunkListing(listing, 100),
+    chunkSize,
+    chunks: chunkListing(listing, chunkSize),
     expiresAt: 0,
   });
+}
+
+/** 250 entries stored in chunks of 10: smaller than a page, so a page spans several. */
+async function smallChunks() {
+  const listing = listingEntries(250);
+  const store = new InMemoryCatalogSnapshot();
+  await publish(store, listing, '2026-12-01T00:00:00.000Z', 10);
+  return { listing, store, version: listingVersion(listing) };
+}
+
+/** The store, with the chunk indexes of every chunk read it is asked for. */
+function recordingChunkReads(store: InMemoryCatalogSnapshot) {
+  const asked: number[][] = [];
+  const reader: CatalogSnapshotReader = {
+    head: () => store.head(),
+    chunks: (version, indexes) => {
+      asked.push([...indexes]);
+      return store.chunks(version, indexes);
+    },
+  };
+  return { reader, asked };
 }
 
 function page(result: ListPricesResult): PriceListingPage {
@@ -101,6 +128,9 @@ describe('listPrices', () => {
       listPrices(store, { limit: 100, cursor: decodeCursor(first.nextCursor ?? '') }),
     );
     expect([error.status, error.code]).toEqual([400, 'cursor_expired']);
+    expect(error.message).toBe(
+      'The cursor is from a listing that has since changed and expired; start again from the first page.',
+    );
   });
 
   it('answers 400 invalid_cursor for a cursor past the end or with another chunk size', async () => {
@@ -112,12 +142,16 @@ describe('listPrices', () => {
     ]) {
       const error = await errorOf(listPrices(store, { limit: 10, cursor }));
       expect([error.status, error.code]).toEqual([400, 'invalid_cursor']);
+      expect(error.message).toBe(
+        'The cursor is not one this listing handed out; use nextCursor as given.',
+      );
     }
   });
 
   it('answers 503 catalog_unavailable, with Retry-After, before the first snapshot', async () => {
     const error = await errorOf(listPrices(new InMemoryCatalogSnapshot(), { limit: 100 }));
     expect([error.status, error.code]).toEqual([503, 'catalog_unavailable']);
+    expect(error.message).toBe('The price list is being prepared; try again shortly.');
     expect(error.headers['retry-after']).toBe('30');
   });
 
@@ -172,6 +206,63 @@ describe('listPrices', () => {
     });
     expect(store.reads).toEqual(reads);
   });
+
+  it('reads the chunks a first page needs beyond the head in one read, when chunks are smaller than a page', async () => {
+    const { listing, store, version } = await smallChunks();
+    const { reader, asked } = recordingChunkReads(store);
+    const first = page(await listPrices(reader, { limit: 25 }));
+    expect(first.prices).toEqual(listing.slice(0, 25));
+    expect(decodeCursor(first.nextCursor ?? '')).toEqual({ version, offset: 25, chunkSize: 10 });
+    // Chunk 0 came with the head; 1 and 2 are one batched read.
+    expect(asked).toEqual([[1, 2]]);
+    expect(store.reads).toEqual({ head: 1, chunks: 1 });
+  });
+
+  it('asks only for the chunks a later page covers (a batch read takes at most 100 keys)', async () => {
+    const { listing, store, version } = await smallChunks();
+    const { reader, asked } = recordingChunkReads(store);
+    const second = page(
+      await listPrices(reader, { limit: 25, cursor: { version, offset: 25, chunkSize: 10 } }),
+    );
+    expect(second.prices).toEqual(listing.slice(25, 50));
+    const last = await listPrices(reader, {
+      limit: 25,
+      cursor: { version, offset: 240, chunkSize: 10 },
+    });
+    expect(page(last).prices).toEqual(listing.slice(240));
+    // Entries 25..49 lie in chunks 2..4; 240..264 in 24..26, of which only 24 exists.
+    expect(asked).toEqual([
+      [2, 3, 4],
+      [24, 25, 26],
+    ]);
+  });
+
+  it('fails (a server error, not a short page) when a chunk of the first page is missing', async () => {
+    const { store, version } = await smallChunks();
+    store.stored.delete(`${version}#1`);
+    await expect(listPrices(store, { limit: 25 })).rejects.toThrow(
+      new Error(`Snapshot ${version} is missing a chunk of its first page.`),
+    );
+  });
+
+  it('fails (a server error, not a short page) when a later chunk of a cursor’s page is missing', async () => {
+    const { store, version } = await smallChunks();
+    store.stored.delete(`${version}#11`);
+    await expect(
+      listPrices(store, { limit: 25, cursor: { version, offset: 100, chunkSize: 10 } }),
+    ).rejects.toThrow(new Error(`Snapshot ${version} is missing a chunk.`));
+  });
+
+  it('fails (a server error, not a short page) on a chunk holding fewer entries than its snapshot counts', async () => {
+    const { store, version } = await smallChunks();
+    const key = `${version}#11`;
+    const chunk = store.stored.get(key);
+    if (!chunk) throw new Error('chunk 11 should be stored');
+    store.stored.set(key, { ...chunk, entries: chunk.entries.slice(0, 5) });
+    await expect(
+      listPrices(store, { limit: 25, cursor: { version, offset: 100, chunkSize: 10 } }),
+    ).rejects.toThrow(new Error(`Snapshot ${version} is missing a chunk.`));
+  });
 });
 
 describe('etagMatches', () => {
@@ -182,6 +273,8 @@ describe('etagMatches', () => {
     [`"other", ${etag}`, true],
     ['*', true],
     ['"abc.0.99"', false],
+    // `W/` marks a weak tag only in front of it; inside the quotes it is part of the tag.
+    ['"abc.W/0.100"', false],
     ['abc.0.100', false],
     ['', false],
   ])('If-None-Match %s → %s', (header, expected) => {
@@ -200,6 +293,26 @@ describe('cursors', () => {
     expect(decodeCursor(encoded)).toEqual(cursor);
   });
 
+  it('accept the smallest offset and chunk size', () => {
+    const cursor = { version: 'v', offset: 1, chunkSize: 1 };
+    expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+  });
+
+  /** A cursor of exactly `length` characters (a multiple of 4), padded inside its JSON. */
+  const cursorOfLength = (length: number) => {
+    const json = '["v",1,100]';
+    const raw = Buffer.from(json.padEnd((length / 4) * 3, ' ')).toString('base64url');
+    expect(raw).toHaveLength(length);
+    return raw;
+  };
+
+  it('accept a cursor of up to 128 characters and reject a longer one, even if well formed', () => {
+    expect(decodeCursor(cursorOfLength(128))).toEqual({ version: 'v', offset: 1, chunkSize: 100 });
+    expect(() => decodeCursor(cursorOfLength(132))).toThrow(
+      'The cursor is not one this listing handed out; use nextCursor as given.',
+    );
+  });
+
   const encoded = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   it.each([
     ['empty', ''],
@@ -211,6 +324,11 @@ describe('cursors', () => {
     ['a negative chunk size', encoded(['v', 1, -100])],
     ['a version with other characters', encoded(['v/../x', 1, 100])],
     ['too long', 'A'.repeat(129)],
+    ['an array of four', encoded(['v', 1, 100, 'extra'])],
+    // Node's decoder would skip these characters and read the cursor they were added to.
+    ['padded', `${encodeCursor({ version: 'v', offset: 1, chunkSize: 100 })}==`],
+    ['with a leading space', ` ${encodeCursor({ version: 'v', offset: 1, chunkSize: 100 })}`],
+    ['with a leading dot', `.${encodeCursor({ version: 'v', offset: 1, chunkSize: 100 })}`],
   ])('rejects %s with 400 invalid_cursor', (_name, raw) => {
     let caught: unknown;
     try {

@@ -19,6 +19,7 @@ import type {
 import { EventInProgressError } from '../../../../../lambda/domain/event-ledger';
 import type { StripeEventBridgeEnvelope } from '../../../../../lambda/stripe-events/event-bridge-pattern';
 import { FakePipeline } from '../../../../support/fake-pipeline';
+import { CapturingLogger } from '../../../../support/log-capture';
 
 const SOURCE = 'aws.partner/stripe.com/ed_test_unit';
 /** The account of `lambdaContext()`'s function ARN. */
@@ -40,12 +41,13 @@ function setup(resolvable: Record<string, Stripe.Event> = {}) {
   const resolver = new FakeResolver(resolvable);
   const parked = new FakeParkedEventStore();
   const metrics = new RecordingMetrics();
+  const logger = new CapturingLogger();
   const deps: EventBridgeIntakeDependencies = {
     source: SOURCE,
     process: pipeline.process,
     resolver,
     parked,
-    logger: new Logger({ logLevel: 'SILENT' }),
+    logger,
     metrics,
     busyRetryDelaysMs: [0, 0],
     now: () => new Date('2026-01-02T03:04:05Z'),
@@ -53,7 +55,7 @@ function setup(resolvable: Record<string, Stripe.Event> = {}) {
   const handler = createEventBridgeHandler(deps);
   const invoke = (event: StripeEventBridgeEnvelope, context: Context = lambdaContext()) =>
     handler(event, context);
-  return { pipeline, resolver, parked, metrics, invoke };
+  return { pipeline, resolver, parked, metrics, logger, invoke };
 }
 
 const snapshot = (type = 'payment_intent.succeeded'): Stripe.Event =>
@@ -122,6 +124,36 @@ describe('the EventBridge intake', () => {
     expect(metrics.totals()).toEqual({ [METRICS.eventBridgeRejected]: 1 });
   });
 
+  it.each([
+    ['another source', { source: 'my.app' }, `source "my.app" is not ${SOURCE}`],
+    [
+      'another account',
+      { account: '111122223333' },
+      `account "111122223333" is not this function's (${ACCOUNT})`,
+    ],
+  ])(
+    'says why an event from %s was dropped, and logs it without the detail',
+    async (_, fields, reason) => {
+      const { logger, invoke } = setup();
+      const event = snapshot();
+      const sent = envelope(event, fields);
+      expect(await invoke(sent)).toEqual({ status: 'rejected', reason });
+      expect(logger.lines).toEqual([
+        expect.objectContaining({
+          level: 'WARN',
+          message: 'EventBridge event rejected; dropped',
+          envelopeId: sent.id,
+          source: sent.source,
+          account: sent.account,
+          detailType: 'payment_intent.succeeded',
+          reason,
+        }),
+      ]);
+      // The detail is not known to be Stripe's: none of it may reach the logs.
+      expect(JSON.stringify(logger.lines)).not.toContain(event.id);
+    },
+  );
+
   it('checks the account against the function it runs as', async () => {
     const { pipeline, invoke } = setup();
     const elsewhere = {
@@ -140,6 +172,34 @@ describe('the EventBridge intake', () => {
     expect(pipeline.processed).toEqual([]);
     expect(parked.parked.has(sent.id)).toBe(true);
     expect(metrics.totals()).toEqual({ [METRICS.eventsParked]: 1 });
+  });
+
+  it('parks a detail that is not a Stripe event with its reason and the detail as delivered, and warns', async () => {
+    const { parked, logger, invoke } = setup();
+    const detail = { type: 'payment_intent.succeeded', id: 'nope' };
+    const sent = envelope(detail);
+    await invoke(sent);
+    expect(parked.calls).toEqual([
+      {
+        eventId: sent.id,
+        type: 'payment_intent.succeeded',
+        reason:
+          'The EventBridge detail from the partner source is not a Stripe event or thin notification',
+        parkedAt: '2026-01-02T03:04:05.000Z',
+        rawBody: expect.any(Buffer) as unknown,
+      },
+    ]);
+    // The operator replays or inspects what Stripe sent, so the body is the detail itself.
+    expect(JSON.parse(parked.calls[0]?.rawBody.toString() ?? '')).toEqual(detail);
+    expect(logger.lines).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'EventBridge event parked: not a Stripe event',
+        envelopeId: sent.id,
+        detailType: 'payment_intent.succeeded',
+        rawBodyStored: true,
+      }),
+    ]);
   });
 
   it('ignores an event type the service does not handle (snapshot or thin)', async () => {
@@ -190,11 +250,50 @@ describe('the EventBridge intake', () => {
     });
   });
 
+  it('logs a processed event with the envelope, the Stripe event and its billing event', async () => {
+    const { logger, invoke } = setup();
+    const event = snapshot();
+    const sent = envelope(event);
+    await invoke(sent);
+    expect(logger.lines.filter((line) => line.level !== 'DEBUG')).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'Stripe event processed',
+        envelopeId: sent.id,
+        stripeEventId: event.id,
+        stripeEventType: 'payment_intent.succeeded',
+        billingEventId: `${event.id}:x`,
+      }),
+    ]);
+  });
+
+  it.each([
+    ['parked', 'park', { parked: true }],
+    ['superseded (a newer event was published)', 'supersede', { superseded: true }],
+  ] as const)('reports an event the pipeline %s, not published', async (_, behaviour, flag) => {
+    const { pipeline, invoke } = setup();
+    const event = snapshot();
+    pipeline.behaviour.set(event.id, behaviour);
+    expect(await invoke(envelope(event))).toEqual({
+      status: 'processed',
+      stripeEventId: event.id,
+      billingEventId: null,
+      duplicate: false,
+      ...flag,
+    });
+  });
+
   it('counts a duplicate (the webhook got there first) and publishes nothing more', async () => {
     const event = snapshot();
-    const { pipeline, metrics, invoke } = setup({ [event.id]: event });
+    const { pipeline, metrics, logger, invoke } = setup({ [event.id]: event });
     await invoke(envelope(event));
     const again = await invoke(envelope(thin(event)));
+    expect(logger.lines.at(-1)).toMatchObject({
+      level: 'INFO',
+      message: 'Stripe event already processed; nothing published',
+      stripeEventId: event.id,
+      billingEventId: `${event.id}:x`,
+    });
     expect(again).toMatchObject({ status: 'processed', duplicate: true });
     expect(pipeline.processed).toHaveLength(1);
     expect(metrics.totals()).toEqual({
@@ -205,10 +304,18 @@ describe('the EventBridge intake', () => {
   });
 
   it('throws a transient failure, so Lambda retries the event', async () => {
-    const { pipeline, invoke } = setup();
+    const { pipeline, logger, invoke } = setup();
     pipeline.failures.push(new Error('SNS unavailable'));
-    await expect(invoke(envelope(snapshot()))).rejects.toThrow('SNS unavailable');
+    const sent = envelope(snapshot());
+    await expect(invoke(sent)).rejects.toThrow('SNS unavailable');
     expect(pipeline.processed).toEqual([]);
+    expect(logger.lines.filter((line) => line.level === 'WARN')).toEqual([
+      expect.objectContaining({
+        message: 'Stripe event not processed; it is retried',
+        envelopeId: sent.id,
+        error: expect.objectContaining({ message: 'SNS unavailable' }) as unknown,
+      }),
+    ]);
   });
 
   it('throws when Stripe cannot be reached to resolve a thin notification', async () => {
@@ -233,13 +340,23 @@ describe('the EventBridge intake', () => {
   });
 
   it('throws when the event (or its subscription) stays busy, for Lambda to retry', async () => {
-    const { pipeline, invoke } = setup();
+    const { pipeline, logger, invoke } = setup();
     pipeline.failures.push(
       new EventInProgressError('evt', 'in progress'),
       new SubscriptionBusyError('sub_1'),
       new EventInProgressError('evt', 'in progress'),
     );
-    await expect(invoke(envelope(snapshot()))).rejects.toThrow('in progress');
+    const event = snapshot();
+    const sent = envelope(event);
+    await expect(invoke(sent)).rejects.toThrow('in progress');
     expect(pipeline.processed).toEqual([]);
+    expect(logger.lines.filter((line) => line.level === 'WARN')).toEqual([
+      expect.objectContaining({
+        message: 'Stripe event not processed; it is retried',
+        envelopeId: sent.id,
+        stripeEventId: event.id,
+        error: expect.objectContaining({ message: 'in progress' }) as unknown,
+      }),
+    ]);
   });
 });

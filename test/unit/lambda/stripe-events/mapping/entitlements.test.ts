@@ -15,6 +15,14 @@ import { CUSTOMER_ID } from '../../../../support/stripe-events';
 
 const map = (delivery: StripeDelivery) => mapStripeEvent(delivery.event);
 
+/** Every order of `items`. */
+const permutations = <T>(items: readonly T[]): T[][] =>
+  items.length <= 1
+    ? [[...items]]
+    : items.flatMap((item, i) =>
+        permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+      );
+
 describe('mapping an entitlement summary', () => {
   it('becomes entitlements.updated: the lookup keys sorted, each feature with its key', () => {
     expect(map(summaryEvent([EXPORTS, API]))).toEqual({
@@ -38,6 +46,30 @@ describe('mapping an entitlement summary', () => {
     const mapped = map(summaryEvent([EXPORTS, ['feat_exports_v2', 'pro-exports']]));
     expect(mapped?.data.features).toEqual(['pro-exports']);
     expect(mapped?.data.entitlements).toHaveLength(2);
+  });
+
+  it('gives the same data whatever order Stripe lists the entitlements in', () => {
+    // Lookup keys and feature ids in opposite orders, and one key shared by two features
+    // (an archived feature's key reused): sorted by key, then by feature, in code-unit order.
+    const grants: Grant[] = [
+      ['feat_zeta', 'api-access'],
+      ['feat_alpha', 'seats'],
+      ['feat_beta', 'api-access'],
+      ['feat_Omega', 'Seats-legacy'],
+    ];
+    const expected = {
+      customerId: CUSTOMER_ID,
+      features: ['Seats-legacy', 'api-access', 'seats'],
+      entitlements: [
+        { feature: 'feat_Omega', lookupKey: 'Seats-legacy' },
+        { feature: 'feat_beta', lookupKey: 'api-access' },
+        { feature: 'feat_zeta', lookupKey: 'api-access' },
+        { feature: 'feat_alpha', lookupKey: 'seats' },
+      ],
+    };
+    for (const order of permutations(grants)) {
+      expect(map(summaryEvent(order))?.data).toEqual(expected);
+    }
   });
 
   it('reads an expanded feature', () => {

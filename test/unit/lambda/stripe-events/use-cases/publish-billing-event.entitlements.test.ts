@@ -45,8 +45,10 @@ function setup(options: { wired?: boolean } = {}) {
   const order = new InMemorySubscriptionOrder();
   const entitlements = new FakeEntitlementSource();
   const counted: string[] = [];
+  const logger = new Logger({ logLevel: 'SILENT' });
+  const info = jest.spyOn(logger, 'info');
   const deps = {
-    logger: new Logger({ logLevel: 'SILENT' }),
+    logger,
     parked,
     order,
     subscriptions: new FakeSubscriptionSource(),
@@ -63,10 +65,14 @@ function setup(options: { wired?: boolean } = {}) {
         Promise.resolve(id === CUSTOMER_ID ? USER_ID : undefined),
     },
   };
-  return { deps, published, parked, order, entitlements, counted };
+  return { deps, published, parked, order, entitlements, counted, info };
 }
 
 const features = (published: BillingEvent[]) => published.map((event) => event.data.features);
+
+/** `count` distinct active entitlements. */
+const grants = (count: number): Grant[] =>
+  Array.from({ length: count }, (_, i): Grant => [`feat_${String(i)}`, `key-${String(i)}`]);
 
 describe('publishing entitlements.updated', () => {
   it('publishes the features with the user from the customers table', async () => {
@@ -127,6 +133,26 @@ describe('publishing entitlements.updated', () => {
       expect(published[0]?.data.entitlements).toHaveLength(3);
     });
 
+    it('logs that it published Stripe’s current entitlements, and how many', async () => {
+      const { deps, entitlements, info } = setup();
+      entitlements.set([EXPORTS, API, SEATS]);
+      await publishBillingEvent(deps, summaryEvent([EXPORTS], { hasMore: true }));
+      expect(info).toHaveBeenCalledWith(
+        "Entitlement summary published with Stripe's current entitlements",
+        { stripeCustomerId: CUSTOMER_ID, entitlements: 3 },
+      );
+    });
+
+    it('publishes a customer with exactly as many entitlements as one message carries', async () => {
+      const { deps, published, parked, entitlements } = setup();
+      entitlements.set(grants(MAX_ACTIVE_ENTITLEMENTS));
+      expect(await publishBillingEvent(deps, summaryEvent([EXPORTS], { hasMore: true }))).toEqual({
+        billingEventId: 'evt_ent_1:entitlements.updated',
+      });
+      expect(published[0]?.data.entitlements).toHaveLength(MAX_ACTIVE_ENTITLEMENTS);
+      expect(parked.parked.size).toBe(0);
+    });
+
     it('fails (transient) when Stripe cannot be read: nothing published, nothing parked', async () => {
       const { deps, published, parked, entitlements } = setup();
       entitlements.failure = new Error('Stripe unavailable');
@@ -139,24 +165,25 @@ describe('publishing entitlements.updated', () => {
 
     it('parks a customer with more entitlements than one message carries', async () => {
       const { deps, published, parked, entitlements } = setup();
-      entitlements.set(
-        Array.from({ length: MAX_ACTIVE_ENTITLEMENTS + 1 }, (_, i): Grant => [
-          `feat_${String(i)}`,
-          `key-${String(i)}`,
-        ]),
-      );
+      entitlements.set(grants(MAX_ACTIVE_ENTITLEMENTS + 1));
       expect(
         await publishBillingEvent(deps, summaryEvent([EXPORTS], { hasMore: true })),
       ).toMatchObject({ parked: true });
       expect(published).toEqual([]);
-      expect(parked.parked.get('evt_ent_1')?.reason).toMatch(/none is published truncated/);
+      expect(parked.parked.get('evt_ent_1')?.reason).toBe(
+        `data.object.entitlements: the customer has more than ${String(MAX_ACTIVE_ENTITLEMENTS)} ` +
+          'active entitlements, more than one billing event carries; none is published truncated',
+      );
     });
 
     it('fails loudly when no entitlement source is wired (never publishes the page)', async () => {
       const { deps, published } = setup({ wired: false });
       await expect(
         publishBillingEvent(deps, summaryEvent([EXPORTS], { hasMore: true })),
-      ).rejects.toThrow(/No source of Stripe's active entitlements/);
+      ).rejects.toThrow(
+        "No source of Stripe's active entitlements is wired into this pipeline " +
+          '(PublishDependencies.entitlements): the summary cannot be completed or ordered',
+      );
       expect(published).toEqual([]);
     });
   });

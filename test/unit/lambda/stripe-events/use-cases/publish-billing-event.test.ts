@@ -13,9 +13,11 @@ import {
 } from '../../../../support/fake-subscription-order';
 import {
   CUSTOMER_ID,
+  invoiceObject,
   paymentIntentObject,
   stripeEvent,
   subscriptionObject,
+  SUBSCRIPTION_ID,
   USER_ID,
 } from '../../../../support/stripe-events';
 import type { StripeDelivery } from '../../../../../lambda/domain/event-ledger';
@@ -28,6 +30,7 @@ function setup(directory: Record<string, string> = {}) {
   const parked = new FakeParkedEventStore();
   const logger = new Logger({ logLevel: 'SILENT' });
   const warn = jest.spyOn(logger, 'warn');
+  const info = jest.spyOn(logger, 'info');
   const order = new InMemorySubscriptionOrder();
   const subscriptions = new FakeSubscriptionSource();
   const counted: string[] = [];
@@ -51,7 +54,7 @@ function setup(directory: Record<string, string> = {}) {
       },
     },
   };
-  return { deps, published, lookups, parked, warn, order, subscriptions, counted };
+  return { deps, published, lookups, parked, warn, info, order, subscriptions, counted };
 }
 
 const delivery = (event: Record<string, unknown>): StripeDelivery => {
@@ -91,6 +94,22 @@ describe('publishBillingEvent', () => {
         }) as unknown,
       },
     ]);
+  });
+
+  it('logs what it published: the billing event id, its type and its user', async () => {
+    const { deps, info } = setup();
+    await publishBillingEvent(deps, event(true));
+    expect(info).toHaveBeenCalledWith('Billing event published', {
+      billingEventId: 'evt_1:payment.successful',
+      type: 'payment.successful',
+      userId: USER_ID,
+    });
+  });
+
+  it('warns about no unknown user when the metadata names one', async () => {
+    const { deps, warn } = setup();
+    await publishBillingEvent(deps, event(true));
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('finds the user through the customer mapping when the metadata has none', async () => {
@@ -226,6 +245,16 @@ describe('publishBillingEvent: never backwards (contract section 5)', () => {
     expect(counted).toEqual(['BillingEventsPublished', 'EventsSuperseded']);
   });
 
+  it('logs a superseded event with the subscription and the newer event that won', async () => {
+    const { deps, info } = setup();
+    await publishBillingEvent(deps, subscriptionEvent('evt_new', 200));
+    await publishBillingEvent(deps, subscriptionEvent('evt_old', 100));
+    expect(info).toHaveBeenCalledWith(
+      'Event superseded by a newer one about the same state; not published',
+      { stripeEventId: 'evt_old', orderKey: SUBSCRIPTION_ID, newerStripeEventId: 'evt_new' },
+    );
+  });
+
   it('publishes events in order as they come, and lets a retry of the same event through', async () => {
     const { deps, published } = setup();
     await publishBillingEvent(deps, subscriptionEvent('evt_1', 100));
@@ -255,11 +284,42 @@ describe('publishBillingEvent: never backwards (contract section 5)', () => {
     expect(published.at(-1)?.data.status).toBe('past_due');
   });
 
+  it('loses a same-second tie when Stripe has no current state of the subscription', async () => {
+    // Nothing to compare with: the event already published keeps the last word.
+    const { deps, published, subscriptions } = setup();
+    await publishBillingEvent(deps, subscriptionEvent('evt_a', 300, { status: 'active' }));
+    expect(
+      await publishBillingEvent(deps, subscriptionEvent('evt_b', 300, { status: 'past_due' })),
+    ).toEqual({ billingEventId: null, superseded: true });
+    expect(subscriptions.calls).toBe(1);
+    expect(published.map((e) => e.stripeEventId)).toEqual(['evt_a']);
+  });
+
   it('does not order what is not about a subscription state (payments, invoices)', async () => {
     const { deps, published, order } = setup();
     await publishBillingEvent(deps, event(true));
     expect(order.marks.size).toBe(0);
     expect(published).toHaveLength(1);
+  });
+
+  it('publishes an invoice older than its subscription’s last published event', async () => {
+    // An invoice names its subscription but carries no subscription state: never superseded.
+    const { deps, published, order } = setup();
+    await publishBillingEvent(deps, subscriptionEvent('evt_sub', 200));
+    const olderInvoice = delivery(
+      stripeEvent('invoice.payment_succeeded', invoiceObject('current', 'paid'), {
+        id: 'evt_inv',
+        created: 100,
+      }),
+    );
+    expect(await publishBillingEvent(deps, olderInvoice)).toEqual({
+      billingEventId: 'evt_inv:invoice.paid',
+    });
+    expect(published.map((e) => [e.stripeEventId, e.data.subscriptionId])).toEqual([
+      ['evt_sub', SUBSCRIPTION_ID],
+      ['evt_inv', SUBSCRIPTION_ID],
+    ]);
+    expect(order.marks.get(SUBSCRIPTION_ID)?.lastEventId).toBe('evt_sub');
   });
 
   it('keeps the subscription claimed while publishing: a concurrent event is told to retry', async () => {
@@ -288,7 +348,7 @@ describe('publishBillingEvent: never backwards (contract section 5)', () => {
   });
 
   it('answers success when the message is out and only releasing the lease failed', async () => {
-    const { deps, published } = setup();
+    const { deps, published, warn } = setup();
     const leaky = {
       ...deps,
       order: {
@@ -304,6 +364,12 @@ describe('publishBillingEvent: never backwards (contract section 5)', () => {
       billingEventId: 'evt_r:subscription.updated',
     });
     expect(published).toHaveLength(1);
+    // The operator learns why the next event about the subscription may wait for the lease.
+    expect(warn).toHaveBeenCalledWith('Order lease not released; it expires by itself', {
+      stripeEventId: 'evt_r',
+      orderKey: SUBSCRIPTION_ID,
+      error: new Error('DynamoDB down'),
+    });
   });
 
   it('releases the claim when the publish fails, and the retry of that event passes', async () => {

@@ -11,6 +11,7 @@ import {
 } from '../../../../../lambda/stripe-events/use-cases/take-stripe-event';
 import { localContext } from '../../../../../local/http-adapter';
 import { RecordingMetrics } from '../../../../support/emf-capture';
+import { CapturingLogger } from '../../../../support/log-capture';
 import { FakeParkedEventStore } from '../../../../support/fake-parked-events';
 import { FakePipeline } from '../../../../support/fake-pipeline';
 import { snapshotOf, thinNotification } from '../../../../support/thin-events';
@@ -100,6 +101,21 @@ describe('takeStripeEvent', () => {
     expect(pipeline.calls).toEqual([]);
   });
 
+  it('logs the type it leaves alone, with the event it came in', async () => {
+    const { intake } = setup();
+    const logger = new CapturingLogger();
+    const event = { ...snapshotOf('evt_cust'), type: 'customer.created' } as Stripe.Event;
+    await takeStripeEvent({ ...intake, logger }, snapshot(event), { context: context() });
+    expect(logger.lines).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'Stripe event type not handled; nothing to do',
+        stripeEventId: 'evt_cust',
+        stripeEventType: 'customer.created',
+      }),
+    ]);
+  });
+
   it('resolves a thin notification to its event, keyed by the event id, its body the JSON', async () => {
     const { pipeline, metrics, intake } = setup([snapshotOf('evt_snap')]);
     const outcome = await takeStripeEvent(
@@ -167,6 +183,41 @@ describe('takeStripeEvent', () => {
     expect(outcome.status).toBe('published');
     expect(pipeline.calls).toHaveLength(3);
   });
+
+  it('logs each pause it takes for a busy event, and how long', async () => {
+    const { pipeline, intake } = setup();
+    const logger = new CapturingLogger();
+    pipeline.failures.push(new EventInProgressError('evt_w'));
+    await takeStripeEvent({ ...intake, logger }, snapshot(snapshotOf('evt_w')), {
+      context: context(),
+      busyRetryDelaysMs: [0],
+    });
+    expect(logger.lines).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'Stripe event busy elsewhere; trying again shortly',
+        stripeEventId: 'evt_w',
+        delayMs: 0,
+      }),
+    ]);
+  });
+
+  it.each([
+    [10_000, 'published', 2],
+    [9_999, 'busy', 1],
+  ])(
+    'with %i ms of the invocation left, a busy event is %s: a pause must leave 10 s',
+    async (remainingMs, status, calls) => {
+      const { pipeline, intake } = setup();
+      pipeline.failures.push(new EventInProgressError('evt_edge'));
+      const outcome = await takeStripeEvent(intake, snapshot(snapshotOf('evt_edge')), {
+        context: { ...context(), getRemainingTimeInMillis: () => remainingMs },
+        busyRetryDelaysMs: [0],
+      });
+      expect(outcome.status).toBe(status);
+      expect(pipeline.calls).toHaveLength(calls);
+    },
+  );
 
   it('takes no pause the invocation has no time left for', async () => {
     const { pipeline, intake } = setup();

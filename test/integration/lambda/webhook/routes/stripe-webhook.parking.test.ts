@@ -1,32 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  DynamoParkedEventStore,
-  MAX_ITEM_BYTES,
-} from '../../../../lambda/adapters/dynamo-parked-event-store';
-import type { BillingEvent } from '../../../../lambda/domain/billing-event';
-import { ROUTES } from '../../../../lambda/shared/routes';
-import { buildWebhookHandler } from '../../../../lambda/webhook/composition-root';
-import { MAX_WEBHOOK_BODY_BYTES } from '../../../../lambda/webhook/routes/stripe-webhook';
-import { LOCAL_SECRET_DEFAULTS } from '../../../../local/config';
-import { ledgerRecord } from '../../../support/ledger-records';
-import type { LocalStack } from '../../../../local/local-stack';
-import { LOCAL_ROUTES } from '../../../../local/local-routes';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoParkedEventStore } from '../../../../../lambda/adapters/dynamo-parked-event-store';
+import type { BillingEvent } from '../../../../../lambda/domain/billing-event';
+import { ROUTES } from '../../../../../lambda/shared/routes';
+import { buildWebhookHandler } from '../../../../../lambda/webhook/composition-root';
+import { MAX_WEBHOOK_BODY_BYTES } from '../../../../../lambda/webhook/routes/stripe-webhook';
+import { LOCAL_SECRET_DEFAULTS } from '../../../../../local/config';
+import { ledgerRecord } from '../../../../support/ledger-records';
+import type { LocalStack } from '../../../../../local/local-stack';
+import { LOCAL_ROUTES } from '../../../../../local/local-routes';
 import {
   LOCAL_REGION,
   localDynamoClient,
   localSnsClient,
-} from '../../../../local/services/aws-clients';
-import { apiEvent, lambdaContext } from '../../../support/api-events';
+} from '../../../../../local/services/aws-clients';
+import { apiEvent, lambdaContext } from '../../../../support/api-events';
 import {
   invoiceObject,
   paymentIntentObject,
   signatureFor,
   stripeEvent,
   subscriptionObject,
-} from '../../../support/stripe-events';
-import { silentLogger, startTestStack } from '../../../support/test-stack';
+} from '../../../../support/stripe-events';
+import { silentLogger, startTestStack } from '../../../../support/test-stack';
 
 jest.setTimeout(60_000);
 
@@ -249,65 +246,5 @@ describe('parking fails (DynamoDB unavailable for it)', () => {
     expect((await deliver(payload)).body).toMatchObject({ parked: true });
     expect(await parkedItems(event.id as string)).toHaveLength(1);
     expect(await messagesFor(event.id as string)).toEqual([]);
-  });
-});
-
-describe('DynamoParkedEventStore', () => {
-  it('keeps any body up to 1 MiB: compressed, or without it when even that is over 400 KB', async () => {
-    const park = (eventId: string, rawBody: Buffer) =>
-      store.park({
-        eventId,
-        type: 'invoice.payment_failed',
-        reason: 'r',
-        parkedAt: new Date().toISOString(),
-        rawBody,
-      });
-    const compressible = Buffer.from(`{"pad":"${'ab'.repeat(512 * 1024 - 8)}"}`);
-    expect(compressible.length).toBeLessThanOrEqual(MAX_WEBHOOK_BODY_BYTES);
-    expect(await park('evt_store_compressible', compressible)).toEqual({ rawBodyStored: true });
-    expect((await store.get('evt_store_compressible'))?.rawBody?.equals(compressible)).toBe(true);
-
-    // Random bytes do not compress: just under the item limit they still fit, over it not.
-    const fits = randomBytes(MAX_ITEM_BYTES - 4 * 1024);
-    expect(await park('evt_store_fits', fits)).toEqual({ rawBodyStored: true });
-    expect((await store.get('evt_store_fits'))?.rawBody?.equals(fits)).toBe(true);
-    expect(await park('evt_store_too_big', randomBytes(MAX_WEBHOOK_BODY_BYTES))).toEqual({
-      rawBodyStored: false,
-    });
-    const { Item } = await documents.send(
-      new GetCommand({
-        TableName: stack.names.parkedEventsTable,
-        Key: { eventId: 'evt_store_too_big' },
-      }),
-    );
-    expect(Item).toMatchObject({ rawBodyStored: false, rawBodyBytes: MAX_WEBHOOK_BODY_BYTES });
-  });
-
-  it('lists summaries page by page, and removes', async () => {
-    const ids = ['evt_list_a', 'evt_list_b', 'evt_list_c'];
-    for (const eventId of ids) {
-      await store.park({
-        eventId,
-        type: 't',
-        reason: 'r',
-        parkedAt: '2026-01-01T00:00:00.000Z',
-        rawBody: Buffer.from('{}'),
-      });
-    }
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await store.list({ limit: 2, ...(cursor ? { cursor } : {}) });
-      expect(page.events.length).toBeLessThanOrEqual(2);
-      for (const summary of page.events) expect(summary).not.toHaveProperty('rawBody');
-      seen.push(...page.events.map((e) => e.eventId));
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    expect(seen).toEqual(expect.arrayContaining(ids));
-    expect(new Set(seen).size).toBe(seen.length);
-
-    await store.remove('evt_list_b');
-    await store.remove('evt_never_parked');
-    expect(await store.get('evt_list_b')).toBeUndefined();
   });
 });
