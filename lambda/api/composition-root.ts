@@ -51,6 +51,7 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
     authenticator: new JwtAuthenticator(secret(config.jwtSecret), {
       ...(config.jwtIssuer !== undefined ? { issuer: config.jwtIssuer } : {}),
       ...(config.jwtAudience !== undefined ? { audience: config.jwtAudience } : {}),
+      maxLifetimeSeconds: config.jwtMaxLifetimeSeconds,
     }),
     customers: new DynamoCustomerRepository(documents, config.customersTable),
     stripe,

@@ -1,4 +1,5 @@
 import { type CatalogTables, readCatalogTables } from '../catalog/config';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../core/auth';
 import { type Environment, readEnvironment } from '../core/config';
 import { readSecretsCacheMaxAge } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
@@ -13,6 +14,8 @@ export interface ApiConfig extends CatalogTables {
   readonly jwtIssuer?: string;
   /** When set, access tokens must carry this `aud`. */
   readonly jwtAudience?: string;
+  /** A token that lives longer is refused (`TokenRequirements.maxLifetimeSeconds`). */
+  readonly jwtMaxLifetimeSeconds: number;
   readonly allowedRedirectOrigins: readonly string[];
   readonly secretsCacheMaxAgeSeconds: number;
 }
@@ -27,6 +30,10 @@ export const loadApiConfig = (env: Environment): ApiConfig =>
     jwtSecret: read.secret(ENV.jwtSecretName, ENV.jwtSecretField),
     ...read.optional('jwtIssuer', ENV.jwtIssuer),
     ...read.optional('jwtAudience', ENV.jwtAudience),
+    jwtMaxLifetimeSeconds: read.positiveInteger(
+      ENV.jwtMaxLifetimeSeconds,
+      DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+    ),
     allowedRedirectOrigins: read.list(ENV.allowedRedirectOrigins),
     secretsCacheMaxAgeSeconds: readSecretsCacheMaxAge(read),
   }));

@@ -16,11 +16,28 @@ const MAX_CLAIM_LENGTH = 256;
 /** The contract's bound on user ids, in Unicode characters (code points). */
 export const MAX_USER_ID_LENGTH = 512;
 
+/**
+ * How far ahead of this function's clock a token's `iat` may be: the issuer's clock and
+ * Lambda's may differ by a little, never by minutes.
+ */
+export const TOKEN_CLOCK_SKEW_SECONDS = 60;
+
+/** The longest a token may live (`exp` - `iat`) unless the environment says otherwise. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
 export interface TokenRequirements {
   /** When set, a token without this `iss` is refused. */
   readonly issuer?: string;
   /** When set, a token without this `aud` is refused. */
   readonly audience?: string;
+  /**
+   * A token that lives longer (`exp` - `iat`, or `exp` - now without `iat`) is refused:
+   * a leaked token with `exp` years ahead must not work for years. Default
+   * `DEFAULT_MAX_TOKEN_LIFETIME_SECONDS`.
+   */
+  readonly maxLifetimeSeconds?: number;
+  /** The clock (tests move it); `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 type Jose = typeof import('jose');
@@ -43,6 +60,7 @@ export class JwtAuthenticator {
     const key = new TextEncoder().encode(await this.signingSecret());
     const jose = await import('jose');
     let payload: Record<string, unknown>;
+    const now = this.requirements.now?.() ?? Date.now();
     try {
       ({ payload } = await jose.jwtVerify(token, key, {
         algorithms: ['HS256'],
@@ -51,10 +69,16 @@ export class JwtAuthenticator {
         // checks neither claim when its option is undefined.
         issuer: this.requirements.issuer,
         audience: this.requirements.audience,
+        currentDate: new Date(now),
       }));
     } catch (error) {
       throw unauthorized(describeJoseError(jose, error));
     }
+    checkTokenTimes(
+      payload,
+      Math.floor(now / 1000),
+      this.requirements.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+    );
     const userId = userIdClaim(payload.sub !== undefined ? payload.sub : payload.userId);
     return {
       userId,
@@ -78,6 +102,28 @@ export function bearerToken(event: Pick<APIGatewayProxyEventV2, 'headers'>): str
     throw unauthorized('The Authorization header must be "Bearer <access token>".');
   }
   return match[1];
+}
+
+/**
+ * What jose leaves to us (it checks `iat` only with `maxTokenAge`, which would require
+ * the claim): a token issued in the future beyond the skew, or one that lives longer
+ * than the maximum. jose has already made `exp` (required) and `iat` numbers if present.
+ */
+function checkTokenTimes(
+  payload: Record<string, unknown>,
+  nowSeconds: number,
+  maxLifetimeSeconds: number,
+): void {
+  const iat = typeof payload.iat === 'number' ? payload.iat : undefined;
+  const exp = payload.exp as number;
+  if (iat !== undefined && iat > nowSeconds + TOKEN_CLOCK_SKEW_SECONDS) {
+    throw unauthorized('The access token was issued in the future (its "iat" is ahead of now).');
+  }
+  if (exp - (iat ?? nowSeconds) > maxLifetimeSeconds) {
+    throw unauthorized(
+      `The access token lives longer than the ${String(maxLifetimeSeconds)} seconds this service accepts.`,
+    );
+  }
 }
 
 /** `jose` is the module that threw: its error classes are the ones `instanceof` can match. */

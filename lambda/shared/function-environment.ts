@@ -24,6 +24,8 @@ export const ENV = {
   /** Optional required `iss` / `aud` of access tokens. */
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
+  /** The longest an access token may live (`exp` - `iat`), in seconds. */
+  jwtMaxLifetimeSeconds: 'JWT_MAX_LIFETIME_SECONDS',
   parkedEventsTable: 'PARKED_EVENTS_TABLE_NAME',
   subscriptionOrderTable: 'SUBSCRIPTION_ORDER_TABLE_NAME',
   reconciliationStateTable: 'RECONCILIATION_STATE_TABLE_NAME',
@@ -78,6 +80,7 @@ export interface FunctionEnvironmentInputs extends TableNames {
   readonly allowedRedirectOrigins: readonly string[];
   readonly jwtIssuer?: string | undefined;
   readonly jwtAudience?: string | undefined;
+  readonly jwtMaxLifetimeSeconds: number;
   readonly secretsCacheMaxAgeSeconds: number;
   readonly reconcileIntervalMinutes: number;
   readonly metricsNamespace: string;
@@ -178,5 +181,6 @@ const apiVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironment =>
   ...secretVariables(inputs.secrets.jwtAccessTokenSecret, ENV.jwtSecretName, ENV.jwtSecretField),
   ...optional(ENV.jwtIssuer, inputs.jwtIssuer),
   ...optional(ENV.jwtAudience, inputs.jwtAudience),
+  [ENV.jwtMaxLifetimeSeconds]: String(inputs.jwtMaxLifetimeSeconds),
   [ENV.allowedRedirectOrigins]: inputs.allowedRedirectOrigins.join(','),
 });

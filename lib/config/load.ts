@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigurationError } from '../../lambda/core/config';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../../lambda/core/auth';
 import { isRecord } from '../../lambda/shared/json';
 import {
   DEFAULT_RECONCILE_INTERVAL_MINUTES,
@@ -130,6 +131,11 @@ function parseSettings(
     ...optionalEntry('combinedSecret', combinedSecret),
     ...optionalEntry('jwtIssuer', ifSet(setting('jwtIssuer'), tokenClaim)),
     ...optionalEntry('jwtAudience', ifSet(setting('jwtAudience'), tokenClaim)),
+    jwtMaxLifetimeSeconds: numberSetting(
+      setting('jwtMaxLifetimeSeconds'),
+      DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+      { min: 60, max: MAX_TOKEN_LIFETIME_SECONDS, integer: true },
+    ),
     alarms: parseAlarms(setting),
     reconciliation: parseReconciliation(setting),
     ...optionalEntry('eventBridgeSource', ifSet(setting('eventBridgeSource'), partnerSource)),
@@ -268,6 +274,9 @@ function parseReconciliation(setting: SettingReader): ReconciliationSettings {
     reservedConcurrency: ifSet(setting('reconcileReservedConcurrency'), singleRunReservation) ?? 1,
   };
 }
+
+/** A year: a longer-lived access token is a credential, not a session. */
+const MAX_TOKEN_LIFETIME_SECONDS = 365 * 86_400;
 
 /** A number setting within `range`; `fallback` when unset. */
 const numberSetting = (given: Given | undefined, fallback: number, range: NumberRange): number =>

@@ -118,6 +118,8 @@ export interface EnvironmentSettings {
   readonly jwtIssuer?: string;
   /** Set: access tokens must carry this `aud`. */
   readonly jwtAudience?: string;
+  /** Access tokens living longer (`exp` - `iat`) are refused (default 86,400: a day). */
+  readonly jwtMaxLifetimeSeconds: number;
   readonly alarms: AlarmSettings;
   readonly reconciliation: ReconciliationSettings;
   /**

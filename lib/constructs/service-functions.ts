@@ -123,6 +123,7 @@ export class ServiceFunctions extends Construct {
       allowedRedirectOrigins: settings.allowedRedirectOrigins,
       jwtIssuer: settings.jwtIssuer,
       jwtAudience: settings.jwtAudience,
+      jwtMaxLifetimeSeconds: settings.jwtMaxLifetimeSeconds,
       secretsCacheMaxAgeSeconds: settings.secretsCacheMaxAgeSeconds,
       reconcileIntervalMinutes: settings.reconciliation.intervalMinutes,
       metricsNamespace: metricsNamespace(config),

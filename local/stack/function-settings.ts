@@ -1,4 +1,5 @@
 import type { StripeConnection } from '../../lambda/adapters/stripe-sdk-gateway';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../../lambda/core/auth';
 import { type ApiConfig, loadApiConfig } from '../../lambda/api/config';
 import { type CatalogSnapshotConfig, loadCatalogSnapshotConfig } from '../../lambda/catalog/config';
 import {
@@ -48,6 +49,7 @@ export function localFunctionSettings(
       jwtAccessTokenSecret: { name: names.secrets.jwtAccessTokenSecret },
     },
     allowedRedirectOrigins: config.allowedRedirectOrigins,
+    jwtMaxLifetimeSeconds: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
     secretsCacheMaxAgeSeconds: DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
     reconcileIntervalMinutes: DEFAULT_RECONCILE_INTERVAL_MINUTES,
     // The local handlers count nothing, but the environment is the deployed one's.

@@ -68,6 +68,8 @@ const METRICS_NAMESPACE = 'settings-test-namespace';
 const ENVIRONMENT_NAME = 'settings-env';
 const SOURCE = 'aws.partner/stripe.com/ed_settings_test';
 const CACHE_SECONDS = 1;
+/** Two hours: the test's tokens (an hour) pass, a three-hour one does not (the default allows a day). */
+const MAX_TOKEN_LIFETIME_SECONDS = 7_200;
 /** Reconciliation's overlap is one interval (at least 10 minutes): 45 is nobody's default. */
 const INTERVAL_MINUTES = 45;
 
@@ -111,6 +113,7 @@ beforeAll(async () => {
     allowedRedirectOrigins: [SHOP],
     jwtIssuer: ISSUER,
     jwtAudience: AUDIENCE,
+    jwtMaxLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
     secretsCacheMaxAgeSeconds: CACHE_SECONDS,
     reconcileIntervalMinutes: INTERVAL_MINUTES,
     metricsNamespace: METRICS_NAMESPACE,
@@ -238,6 +241,30 @@ describe('the API function', () => {
         });
         expect([JSON.stringify(claims), response.status]).toEqual([JSON.stringify(claims), 401]);
       }
+    },
+  );
+
+  settingTest(
+    'api',
+    [ENV.jwtMaxLifetimeSeconds],
+    'a token that lives longer than the configured maximum is 401',
+    async () => {
+      const answer = async (expiresIn: number) =>
+        (
+          await callApi(ROUTES.createCheckoutSession, {
+            token: await signAccessToken({
+              secret: SECRET_VALUES.jwt,
+              subject: 'settings-lifetime',
+              claims: { iss: ISSUER, aud: AUDIENCE },
+              expiresIn,
+            }),
+            body: {},
+          })
+        ).status;
+      // Within the configured two hours the token is good (400: the empty body);
+      // three hours is refused, although the default maximum (a day) would allow it.
+      expect(await answer(MAX_TOKEN_LIFETIME_SECONDS - 60)).toBe(400);
+      expect(await answer(3 * 3_600)).toBe(401);
     },
   );
 

@@ -1,5 +1,9 @@
 import { generateKeyPair, SignJWT } from 'jose';
-import { JwtAuthenticator } from '../../../../lambda/core/auth';
+import {
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  JwtAuthenticator,
+  TOKEN_CLOCK_SKEW_SECONDS,
+} from '../../../../lambda/core/auth';
 import { HttpError } from '../../../../lambda/core/errors';
 import { rejectedHttpError } from '../../../support/http-errors';
 import { signAccessToken, unsignedToken } from '../../../support/tokens';
@@ -272,5 +276,70 @@ describe('optional issuer and audience', () => {
   it('ignores iss and aud when none is configured', async () => {
     const token = await sign({ iss: 'anyone', aud: 'anything' });
     await expect(authenticator.authenticate(withToken(token))).resolves.toEqual({ userId: 'u' });
+  });
+});
+
+describe('JwtAuthenticator: when a token was issued and how long it lives', () => {
+  const NOW = Date.UTC(2026, 11, 8, 12, 0, 0);
+  const nowSeconds = NOW / 1000;
+  const at = (options: { maxLifetimeSeconds?: number } = {}) =>
+    new JwtAuthenticator(() => Promise.resolve(SECRET), { now: () => NOW, ...options });
+  /** A token with exactly these times (undefined: no such claim). */
+  const timed = (times: { iat?: number; exp: number }) => {
+    const jwt = new SignJWT({ sub: 'timed-user' }).setProtectedHeader({ alg: 'HS256' });
+    if (times.iat !== undefined) jwt.setIssuedAt(times.iat);
+    return jwt.setExpirationTime(times.exp).sign(new TextEncoder().encode(SECRET));
+  };
+  const outcome = async (authenticator: JwtAuthenticator, token: string) => {
+    try {
+      return (await authenticator.authenticate(withToken(token))).userId;
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      return `${String(error.status)} ${error.message}`;
+    }
+  };
+
+  it('accepts a token issued up to the clock skew ahead of now, and refuses one issued later', async () => {
+    const exp = nowSeconds + 3_600;
+    expect(
+      await outcome(at(), await timed({ iat: nowSeconds + TOKEN_CLOCK_SKEW_SECONDS, exp })),
+    ).toBe('timed-user');
+    expect(
+      await outcome(at(), await timed({ iat: nowSeconds + TOKEN_CLOCK_SKEW_SECONDS + 1, exp })),
+    ).toBe('401 The access token was issued in the future (its "iat" is ahead of now).');
+    // The attack from the issue: a year ahead, living for ever.
+    expect(
+      await outcome(at(), await timed({ iat: nowSeconds + 365 * 86_400, exp: 1e300 })),
+    ).toMatch(/^401 /);
+  });
+
+  it('refuses a token that lives longer than the maximum, counted from iat, else from now', async () => {
+    const day = DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+    const limit = '401 The access token lives longer than the 86400 seconds this service accepts.';
+    expect(
+      await outcome(at(), await timed({ iat: nowSeconds - 10, exp: nowSeconds - 10 + day })),
+    ).toBe('timed-user');
+    expect(
+      await outcome(at(), await timed({ iat: nowSeconds - 10, exp: nowSeconds - 10 + day + 1 })),
+    ).toBe(limit);
+    expect(await outcome(at(), await timed({ exp: nowSeconds + day }))).toBe('timed-user');
+    expect(await outcome(at(), await timed({ exp: nowSeconds + day + 1 }))).toBe(limit);
+    expect(await outcome(at(), await timed({ exp: 1e300 }))).toBe(limit);
+  });
+
+  it("takes the environment's maximum", async () => {
+    const short = at({ maxLifetimeSeconds: 900 });
+    expect(await outcome(short, await timed({ iat: nowSeconds, exp: nowSeconds + 900 }))).toBe(
+      'timed-user',
+    );
+    expect(await outcome(short, await timed({ iat: nowSeconds, exp: nowSeconds + 901 }))).toBe(
+      '401 The access token lives longer than the 900 seconds this service accepts.',
+    );
+  });
+
+  it('judges expiry by the same clock', async () => {
+    expect(await outcome(at(), await timed({ iat: nowSeconds - 120, exp: nowSeconds - 1 }))).toBe(
+      '401 The access token has expired.',
+    );
   });
 });

@@ -68,6 +68,7 @@ describe('the EventBridge function configuration', () => {
       jwtAccessTokenSecret: { name: 'jwt' },
     },
     allowedRedirectOrigins: ['https://app.example.com'],
+    jwtMaxLifetimeSeconds: 86_400,
     secretsCacheMaxAgeSeconds: 300,
     reconcileIntervalMinutes: 15,
     metricsNamespace: 'ns',

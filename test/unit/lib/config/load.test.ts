@@ -162,6 +162,15 @@ describe('loadServiceConfig: token issuer and audience', () => {
     expect(load({}, { jwtAudience: 'stripe-service' }).jwtAudience).toBe('stripe-service');
   });
 
+  it('take the longest token lifetime per environment or from the command line, a day by default', () => {
+    expect(load({}).jwtMaxLifetimeSeconds).toBe(86_400);
+    expect(load({}, { jwtMaxLifetimeSeconds: 900 }).jwtMaxLifetimeSeconds).toBe(900);
+    expect(load({ jwtMaxLifetimeSeconds: '3600' }).jwtMaxLifetimeSeconds).toBe(3_600);
+    expect(() => load({ jwtMaxLifetimeSeconds: '30' })).toThrow(
+      /jwtMaxLifetimeSeconds must be an integer from 60 to 31536000/,
+    );
+  });
+
   it.each([
     ['a number', { jwtIssuer: 7 }, /context jwtIssuer must be a string/],
     ['padding', { jwtAudience: ' aud ' }, /context jwtAudience must be a string without leading/],

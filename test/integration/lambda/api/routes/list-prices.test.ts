@@ -44,6 +44,7 @@ const config: ApiConfig = {
   stripeSecretKey: { name: 'stripe' },
   jwtSecret: { name: 'jwt' },
   allowedRedirectOrigins: ['https://app.example.com'],
+  jwtMaxLifetimeSeconds: 86_400,
   secretsCacheMaxAgeSeconds: 300,
 };
 /** A new API container: its own snapshot cache. */
