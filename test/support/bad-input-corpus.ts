@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { ROUTES } from '../../lambda/shared/routes';
 import { signatureFor, paymentIntentObject, stripeEvent } from './stripe-events';
 import { signAccessToken, unsignedToken } from './tokens';
@@ -64,6 +65,16 @@ function jsonBodyCases(
   }));
 }
 
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** A token with exactly these times (the dev-token helper always stamps `iat` now). */
+const timedToken = (secret: string, times: { iat: number; exp: number }) =>
+  new SignJWT({ sub: 'u' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt(times.iat)
+    .setExpirationTime(times.exp)
+    .sign(new TextEncoder().encode(secret));
+
 /** The bad tokens every authenticated route must refuse with 401. */
 function tokenCases(
   endpoint: { method: string; path: string },
@@ -101,6 +112,16 @@ function tokenCases(
       'a token whose user id is over 512 characters',
       async (c) =>
         `Bearer ${await signAccessToken({ secret: c.jwtSecret, subject: 'u'.repeat(513) })}`,
+    ],
+    [
+      'a token issued a year in the future that never expires',
+      async (c) =>
+        `Bearer ${await timedToken(c.jwtSecret, { iat: nowSeconds() + 365 * 86_400, exp: 1e300 })}`,
+    ],
+    [
+      'a token that lives for a century',
+      async (c) =>
+        `Bearer ${await timedToken(c.jwtSecret, { iat: nowSeconds(), exp: nowSeconds() + 100 * 365 * 86_400 })}`,
     ],
     [
       'a token whose user id is not well-formed Unicode',
