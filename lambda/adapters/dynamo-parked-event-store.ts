@@ -6,6 +6,7 @@ import {
   GetCommand,
   PutCommand,
   ScanCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   EventToPark,
@@ -15,6 +16,7 @@ import type {
   ParkedEventSummary,
 } from '../domain/parked-event';
 import { PARKED_EVENTS_TABLE } from '../shared/tables';
+import { conditionalWrite } from './conditional-write';
 
 const KEY = PARKED_EVENTS_TABLE.partitionKey.name;
 const gzipAsync = promisify(gzip);
@@ -39,6 +41,9 @@ interface ParkedItem {
   readonly rawBodyBytes: number;
   readonly rawBodyEncoding?: 'gzip';
   readonly rawBody?: Uint8Array;
+  readonly parkedAgainCount?: number;
+  readonly parkedAgainReason?: string;
+  readonly parkedAgainAt?: string;
 }
 
 /**
@@ -74,10 +79,60 @@ export class DynamoParkedEventStore implements ParkedEventStore {
       itemBytes(withBody) + ITEM_MARGIN_BYTES <= MAX_ITEM_BYTES
         ? withBody
         : { ...base, rawBodyStored: false };
-    // An unconditional put: parking the same event again (a redelivery after the parking
-    // was written but its idempotency record was not) leaves one item, the latest reason.
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
-    return { rawBodyStored: item.rawBodyStored };
+    // Only the first parking of an event id writes the item: a later one (a redelivery
+    // after the parking was written but its ledger record was not, another way in, or
+    // anything else claiming the same id) must not replace the body delivered first. Twice
+    // at most: the item can be replayed away between the two writes, then it is new again.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const first = await conditionalWrite(
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(#key)',
+            ExpressionAttributeNames: { '#key': KEY },
+          }),
+        ),
+      );
+      if (first) return { rawBodyStored: item.rawBodyStored };
+      const again = await this.recordParkedAgain(event.eventId, base.reason, event.parkedAt);
+      if (again !== undefined) return again;
+    }
+    throw new Error(`Parking ${event.eventId} raced its removal twice.`);
+  }
+
+  /** Beside the first parking: how often the event id was parked since, and the latest why. */
+  private async recordParkedAgain(
+    eventId: string,
+    reason: string,
+    parkedAt: string,
+  ): Promise<{ rawBodyStored: boolean } | undefined> {
+    let stored: boolean | undefined;
+    const recorded = await conditionalWrite(
+      this.db
+        .send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [KEY]: eventId },
+            UpdateExpression:
+              'ADD #count :one SET #lastReason = :reason, #lastParkedAt = :parkedAt',
+            // Removed (replayed) in between: nothing to record beside; the caller parks anew.
+            ConditionExpression: 'attribute_exists(#key)',
+            ExpressionAttributeNames: {
+              '#key': KEY,
+              '#count': 'parkedAgainCount',
+              '#lastReason': 'parkedAgainReason',
+              '#lastParkedAt': 'parkedAgainAt',
+            },
+            ExpressionAttributeValues: { ':one': 1, ':reason': reason, ':parkedAt': parkedAt },
+            ReturnValues: 'ALL_NEW',
+          }),
+        )
+        .then(({ Attributes }) => {
+          stored = (Attributes as ParkedItem | undefined)?.rawBodyStored === true;
+        }),
+    );
+    return recorded ? { rawBodyStored: stored === true } : undefined;
   }
 
   async list(options: { limit?: number; cursor?: string } = {}): Promise<ParkedEventPage> {
@@ -86,13 +141,17 @@ export class DynamoParkedEventStore implements ParkedEventStore {
       new ScanCommand({
         TableName: this.tableName,
         // Summaries only: bodies can be hundreds of KB each.
-        ProjectionExpression: '#eventId, #type, #reason, #parkedAt, #stored',
+        ProjectionExpression:
+          '#eventId, #type, #reason, #parkedAt, #stored, #againCount, #againReason, #againAt',
         ExpressionAttributeNames: {
           '#eventId': KEY,
           '#type': 'type',
           '#reason': 'reason',
           '#parkedAt': 'parkedAt',
           '#stored': 'rawBodyStored',
+          '#againCount': 'parkedAgainCount',
+          '#againReason': 'parkedAgainReason',
+          '#againAt': 'parkedAgainAt',
         },
         Limit: limit,
         ConsistentRead: true,
@@ -130,6 +189,15 @@ const summary = (item: ParkedItem): ParkedEventSummary => ({
   reason: item.reason,
   parkedAt: item.parkedAt,
   rawBodyStored: item.rawBodyStored,
+  ...(item.parkedAgainCount !== undefined
+    ? {
+        parkedAgain: {
+          count: item.parkedAgainCount,
+          lastReason: item.parkedAgainReason ?? '',
+          lastParkedAt: item.parkedAgainAt ?? '',
+        },
+      }
+    : {}),
 });
 
 /**

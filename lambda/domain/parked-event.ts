@@ -17,6 +17,16 @@ export interface ParkedEventSummary {
    * event from Stripe by its id (Stripe keeps events for 30 days).
    */
   readonly rawBodyStored: boolean;
+  /**
+   * The same event id parked again after the first time (a redelivery, another way in, a
+   * replay that failed again): how often, and the latest reason. The first parking's
+   * reason and raw body are never replaced.
+   */
+  readonly parkedAgain?: {
+    readonly count: number;
+    readonly lastReason: string;
+    readonly lastParkedAt: string;
+  };
 }
 
 export interface ParkedEvent extends ParkedEventSummary {
@@ -44,7 +54,11 @@ export interface ParkedEventPage {
  * fails the delivery fails (500, transient) and Stripe delivers the event again.
  */
 export interface ParkedEventStore {
-  /** Keeps the event (replacing an earlier parking of the same event id). */
+  /**
+   * Keeps the event. An event id already parked keeps its first reason and raw body; the
+   * new parking is recorded beside them (`parkedAgain`), so what was delivered first is
+   * still there to replay. Answers whether the stored parking has its body.
+   */
   park(event: EventToPark): Promise<{ readonly rawBodyStored: boolean }>;
   /** Summaries without bodies, in no particular order. */
   list(options?: { readonly limit?: number; readonly cursor?: string }): Promise<ParkedEventPage>;

@@ -48,12 +48,9 @@ const PIPELINE_TABLE_ACCESS = {
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
   ],
-  parkedEvents: [
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-  ],
+  // Parking writes the first parking and records later ones beside it; nothing on the way
+  // in deletes a parked event (only a replay does: the reconcile function's `grantReplay`).
+  parkedEvents: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   subscriptionOrder: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
 } as const;
 
@@ -204,6 +201,8 @@ export class ServiceFunctions extends Construct {
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [tables.reconciliationState.tableArn],
     );
+    // A replayed parked event that goes through is unparked (`{"eventId": ...}` invocations).
+    reconcile.grant(['dynamodb:DeleteItem'], [tables.parkedEvents.tableArn]);
     // It lists events, never verifies one.
     this.grantStripeKeyOnly(reconcile);
     return reconcile;

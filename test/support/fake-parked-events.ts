@@ -15,7 +15,22 @@ export class FakeParkedEventStore implements ParkedEventStore {
   park(event: EventToPark): Promise<{ rawBodyStored: boolean }> {
     this.calls.push(event);
     if (this.failWith) return Promise.reject(this.failWith);
-    this.parked.set(event.eventId, { ...event, rawBodyStored: true });
+    const first = this.parked.get(event.eventId);
+    // The store's rule (held to the DynamoDB adapter by parkedEventStoreContract): the first
+    // parking stays, a later one is only recorded beside it.
+    this.parked.set(
+      event.eventId,
+      first === undefined
+        ? { ...event, rawBodyStored: true }
+        : {
+            ...first,
+            parkedAgain: {
+              count: (first.parkedAgain?.count ?? 0) + 1,
+              lastReason: event.reason,
+              lastParkedAt: event.parkedAt,
+            },
+          },
+    );
     return Promise.resolve({ rawBodyStored: true });
   }
 

@@ -147,7 +147,8 @@ export function catalogRepositoryContract(make: () => Promise<CatalogRepository>
 
 /**
  * What the parked-events store promises the pipeline and replay: a parked event comes back
- * with its raw body byte for byte; parking the same event id again replaces it; the list
+ * with its raw body byte for byte; parking the same event id again keeps the first reason
+ * and body and records the later parking beside them; the list
  * holds summaries without bodies; removing is idempotent. (A body too large for one item
  * is the DynamoDB adapter's own case, in its integration test.)
  */
@@ -176,10 +177,30 @@ export function parkedEventStoreContract(make: () => Promise<ParkedEventStore>):
     expect(await store.get('evt_other')).toBeUndefined();
   });
 
-  it('replaces an earlier parking of the same event id, and removes idempotently', async () => {
+  it('never replaces the first parking of an event id: a later one is recorded beside it', async () => {
     await store.park(parking('first'));
+    const later = { ...parking('second'), rawBody: Buffer.from('{"forged":true}') };
+    expect(await store.park({ ...later, parkedAt: '2026-12-07T00:01:00.000Z' })).toEqual({
+      rawBodyStored: true,
+    });
+    await store.park({ ...parking('third'), parkedAt: '2026-12-07T00:02:00.000Z' });
+    const kept = await store.get('evt_parked');
+    expect(kept?.reason).toBe('first');
+    expect(kept?.rawBody).toEqual(parking('first').rawBody);
+    expect(kept?.parkedAgain).toEqual({
+      count: 2,
+      lastReason: 'third',
+      lastParkedAt: '2026-12-07T00:02:00.000Z',
+    });
+    expect((await store.list()).events[0]?.parkedAgain?.count).toBe(2);
+  });
+
+  it('parks anew once removed (replayed), and removes idempotently', async () => {
+    await store.park(parking('first'));
+    await store.remove('evt_parked');
     await store.park(parking('second'));
     expect((await store.get('evt_parked'))?.reason).toBe('second');
+    expect((await store.get('evt_parked'))?.parkedAgain).toBeUndefined();
     await store.remove('evt_parked');
     await store.remove('evt_parked');
     expect(await store.get('evt_parked')).toBeUndefined();

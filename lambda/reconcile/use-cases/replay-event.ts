@@ -81,7 +81,9 @@ export async function replayEvent(
   let unparked = false;
   let parkedReason: string | undefined;
   if (outcome.recorded.parked === true) {
-    parkedReason = (await deps.parked.get(event.id))?.reason;
+    // Parked again: the first parking is kept, so why it failed this time is beside it.
+    const parked = await deps.parked.get(event.id);
+    parkedReason = parked?.parkedAgain?.lastReason ?? parked?.reason;
     // A thin notification resolved now and parked again is parked under its event's id.
     if (event.id !== eventId && parkedBefore !== undefined) {
       await deps.parked.remove(eventId);

@@ -213,7 +213,12 @@ describe.each(ENVIRONMENT_NAMES)('ServiceFunctions (%s)', (env) => {
     return [
       [
         ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        [tables.eventLedger.tableArn, tables.parkedEvents.tableArn],
+        [tables.eventLedger.tableArn],
+      ],
+      // Nothing on the way in deletes a parked event: only a replay (the reconcile function).
+      [
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        [tables.parkedEvents.tableArn],
       ],
       [
         ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -276,6 +281,8 @@ describe.each(ENVIRONMENT_NAMES)('ServiceFunctions (%s)', (env) => {
           ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           [tables.reconciliationState.tableArn],
         ],
+        // A replayed parked event that goes through is unparked.
+        [['dynamodb:DeleteItem'], [tables.parkedEvents.tableArn]],
         [['secretsmanager:GetSecretValue'], [external.secrets.stripeSecretKey.policyArn]],
       ]),
     );
