@@ -511,6 +511,8 @@ describe('mapStripeEvent: payloads whose two shapes disagree, or of an unknown k
     ['an old unnamed version', ' 2024-04-10'],
     ['an old unnamed version', '2024-04-10 '],
     ['an old unnamed version', '2024-04-10.Basil'],
+    ['a named release with a suffix', '2025-03-31.basil2'],
+    ['a named release with trailing text', '2025-03-31.basil preview'],
   ])('an api_version that only contains %s (%j)', (_, apiVersion) => {
     // Accepted are exact versions only; anything else is not what Stripe sends.
     const event = stripeEventFor(BASIL, 'invoice.payment_succeeded');

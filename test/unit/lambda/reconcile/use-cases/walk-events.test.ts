@@ -154,6 +154,23 @@ describe('walkEvents: what each event leaves', () => {
   });
 });
 
+describe('walkEvents: the oldest unsettled event holds the cursor back', () => {
+  it('keeps the oldest of several unsettled events, not the latest, so none is skipped', async () => {
+    const t = walk([
+      event('evt_old_fail', NOW_S - 300),
+      event('evt_ok', NOW_S - 200),
+      event('evt_new_busy', NOW_S - 100),
+    ]);
+    t.pipeline.behaviour.set('evt_old_fail', 'fail');
+    t.pipeline.behaviour.set('evt_new_busy', 'busy');
+    const { progress } = await t.walked();
+
+    // Had the later one held the cursor, the next run would start after the failed event
+    // and never look at it again.
+    expect(progress).toMatchObject({ oldestUnsettled: NOW_S - 300, newestSettled: NOW_S - 200 });
+  });
+});
+
 describe('walkEvents: when it stops', () => {
   const failing = (count: number, from: number) =>
     Array.from({ length: count }, (_, i) =>
