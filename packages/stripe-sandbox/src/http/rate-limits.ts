@@ -60,7 +60,8 @@ export class RateLimiter {
   private readonly endpoints = new Map<string, Bucket>();
 
   constructor(
-    private limits: RateLimits | undefined = STRIPE_TEST_MODE_RATE_LIMITS,
+    // No default: `undefined` means lifted, and must not turn into the default limits.
+    private limits: RateLimits | undefined,
     private readonly now: () => number = () => performance.now(),
   ) {}
 

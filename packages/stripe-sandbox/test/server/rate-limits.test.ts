@@ -3,7 +3,7 @@ import { sandboxClient, useHarness } from '../support/harness';
 
 jest.setTimeout(30_000);
 
-const h = useHarness();
+const h = useHarness({ rateLimits: true });
 
 afterEach(async () => {
   // Back to Stripe's defaults for the next test.
@@ -72,5 +72,15 @@ describe("Stripe's test-mode rate limits, on by default", () => {
     });
     expect(response.status).toBe(400);
     expect(await control('GET')).toEqual({ rate_limits: { global: 25, per_endpoint: 25 } });
+  });
+});
+
+describe('the rateLimits: false option', () => {
+  const lifted = useHarness();
+
+  it('starts the sandbox with the limits lifted: a burst goes through whole', async () => {
+    const response = await fetch(`${lifted.sandbox.url}/_sandbox/rate-limits`);
+    expect(await response.json()).toEqual({ rate_limits: null });
+    expect((await burst(sandboxClient(lifted.sandbox), 100)).limited).toBe(0);
   });
 });

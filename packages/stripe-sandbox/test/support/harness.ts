@@ -96,6 +96,12 @@ export interface HarnessOptions {
   readonly retryDelaysMs?: number[];
   /** Keep the sandbox's state there (`StripeSandboxOptions.dataDir`). */
   readonly dataDir?: string;
+  /**
+   * Enforce Stripe's rate limits (the sandbox's default). Off in the sandbox's own tests of
+   * its other features, which call it as fast as a machine allows; the rate-limit tests,
+   * and every test of the service (through the local stack), run with them on.
+   */
+  readonly rateLimits?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -108,6 +114,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     retryDelaysMs: options.retryDelaysMs ?? [20, 40, 80],
     deliveryTimeoutMs: 2_000,
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.rateLimits === true ? {} : { rateLimits: false }),
   });
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {

@@ -25,6 +25,7 @@ describe('function configuration', () => {
       stripeSecretKey: { name: 'stripe-key' },
       jwtSecret: { name: 'jwt' },
       allowedRedirectOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      jwtMaxLifetimeSeconds: 86_400,
       secretsCacheMaxAgeSeconds: 300,
     });
   });
