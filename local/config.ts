@@ -56,6 +56,12 @@ export interface LocalConfig {
    * it in memory, gone when it stops.
    */
   readonly dataDir?: string;
+  /**
+   * `false` lifts the sandbox's Stripe rate limits (on otherwise, as at Stripe). The test
+   * stack lifts them for the tests that set up many objects at once; the rate-limit tests
+   * set them (`POST /_sandbox/rate-limits`).
+   */
+  readonly stripeRateLimits?: false;
 }
 
 /** `--data-dir <dir>` (or `--data-dir=<dir>`) on the command line; this variable otherwise. */

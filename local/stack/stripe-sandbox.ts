@@ -38,6 +38,7 @@ export async function startSandboxIfUsed(
   const dataDir = sandboxDataDir(config);
   const sandbox = await startStripeSandbox({
     port: config.ports.stripeSandbox,
+    ...(config.stripeRateLimits === false ? { rateLimits: false } : {}),
     apiVersion: STRIPE_API_VERSION,
     // The first signing secret signs, as Stripe signs with the endpoint's current one.
     webhookSecret:

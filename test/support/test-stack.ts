@@ -21,6 +21,9 @@ export async function startTestStack(overrides: Partial<LocalConfig> = {}): Prom
       ...base,
       projectName: uniqueProjectName('it'),
       ports: { ...base.ports, api: 0, stripeSandbox: 0 },
+      // Lifted here: many tests set up objects or fire concurrent checkouts faster than
+      // Stripe's 25 a second; npm start keeps them, and the rate-limit tests set them.
+      stripeRateLimits: false,
       ...overrides,
     },
     endpoints: { dynamodb: serviceEndpoint('dynamodb'), sns: serviceEndpoint('sns') },
