@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -107,32 +108,29 @@ export class DynamoParkedEventStore implements ParkedEventStore {
     reason: string,
     parkedAt: string,
   ): Promise<{ rawBodyStored: boolean } | undefined> {
-    let stored: boolean | undefined;
-    const recorded = await conditionalWrite(
-      this.db
-        .send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { [KEY]: eventId },
-            UpdateExpression:
-              'ADD #count :one SET #lastReason = :reason, #lastParkedAt = :parkedAt',
-            // Removed (replayed) in between: nothing to record beside; the caller parks anew.
-            ConditionExpression: 'attribute_exists(#key)',
-            ExpressionAttributeNames: {
-              '#key': KEY,
-              '#count': 'parkedAgainCount',
-              '#lastReason': 'parkedAgainReason',
-              '#lastParkedAt': 'parkedAgainAt',
-            },
-            ExpressionAttributeValues: { ':one': 1, ':reason': reason, ':parkedAt': parkedAt },
-            ReturnValues: 'ALL_NEW',
-          }),
-        )
-        .then(({ Attributes }) => {
-          stored = (Attributes as ParkedItem | undefined)?.rawBodyStored === true;
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [KEY]: eventId },
+          UpdateExpression: 'ADD #count :one SET #lastReason = :reason, #lastParkedAt = :parkedAt',
+          ConditionExpression: 'attribute_exists(#key)',
+          ExpressionAttributeNames: {
+            '#key': KEY,
+            '#count': 'parkedAgainCount',
+            '#lastReason': 'parkedAgainReason',
+            '#lastParkedAt': 'parkedAgainAt',
+          },
+          ExpressionAttributeValues: { ':one': 1, ':reason': reason, ':parkedAt': parkedAt },
+          ReturnValues: 'ALL_NEW',
         }),
-    );
-    return recorded ? { rawBodyStored: stored === true } : undefined;
+      );
+      return { rawBodyStored: (Attributes as ParkedItem | undefined)?.rawBodyStored === true };
+    } catch (error) {
+      // Removed (replayed) in between: nothing to record beside; the caller parks anew.
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
   }
 
   async list(options: { limit?: number; cursor?: string } = {}): Promise<ParkedEventPage> {

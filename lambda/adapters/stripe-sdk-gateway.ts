@@ -210,17 +210,15 @@ export async function call<T>(
     return await retryRateLimited(request);
   } catch (error) {
     if (!isStripeError(error)) throw error;
+    const details = {
+      operation,
+      type: error.type,
+      code: error.code,
+      requestId: error.requestId,
+      message: error.message,
+    };
     if (isStripeRateLimit(error)) {
-      throw stripeRateLimited(
-        {
-          operation,
-          type: error.type,
-          code: error.code,
-          requestId: error.requestId,
-          message: error.message,
-        },
-        STRIPE_RATE_LIMIT_RETRIES.retryAfterSeconds,
-      );
+      throw stripeRateLimited(details, STRIPE_RATE_LIMIT_RETRIES.retryAfterSeconds);
     }
     if (
       customerId !== undefined &&
@@ -229,12 +227,6 @@ export async function call<T>(
     ) {
       throw new StripeCustomerMissingError(customerId);
     }
-    throw stripeFailure({
-      operation,
-      type: error.type,
-      code: error.code,
-      requestId: error.requestId,
-      message: error.message,
-    });
+    throw stripeFailure(details);
   }
 }

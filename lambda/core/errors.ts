@@ -65,6 +65,16 @@ export interface StripeFailureDetails {
   readonly message?: string | undefined;
 }
 
+/** The log fields of a failed Stripe call: the dependency, what failed and how. */
+const stripeLogFields = (details: StripeFailureDetails): Record<string, string | undefined> => ({
+  dependency: 'Stripe',
+  operation: details.operation,
+  stripeErrorType: details.type,
+  stripeCode: details.code,
+  stripeRequestId: details.requestId,
+  stripeMessage: details.message,
+});
+
 /** 502: Stripe failed us; the caller may retry. What failed, and how, goes to the log. */
 export const stripeFailure = (details: StripeFailureDetails): HttpError =>
   new HttpError(
@@ -72,14 +82,7 @@ export const stripeFailure = (details: StripeFailureDetails): HttpError =>
     'stripe_error',
     'Stripe could not complete the request; try again.',
     {},
-    {
-      dependency: 'Stripe',
-      operation: details.operation,
-      stripeErrorType: details.type,
-      stripeCode: details.code,
-      stripeRequestId: details.requestId,
-      stripeMessage: details.message,
-    },
+    stripeLogFields(details),
   );
 
 /** The error code of a request Stripe's rate limits refused (`stripeRateLimited`). */
@@ -99,14 +102,7 @@ export const stripeRateLimited = (
     STRIPE_RATE_LIMITED_CODE,
     `Stripe is receiving more requests than it allows right now; try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
     { 'Retry-After': String(retryAfterSeconds) },
-    {
-      dependency: 'Stripe',
-      operation: details.operation,
-      stripeErrorType: details.type,
-      stripeCode: details.code,
-      stripeRequestId: details.requestId,
-      stripeMessage: details.message,
-    },
+    stripeLogFields(details),
   );
 
 /** 500: our fault. The message never reveals internals. */
