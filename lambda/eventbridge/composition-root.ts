@@ -22,6 +22,7 @@ export function buildEventBridgeHandler(
     process: pipeline.process,
     resolver: pipeline.thinEvents.resolver,
     parked: pipeline.thinEvents.parked,
+    admission: pipeline.thinEvents.admission,
     logger: pipeline.logger,
     ...(pipeline.metrics ? { metrics: pipeline.metrics } : {}),
   });

@@ -47,6 +47,7 @@ export function buildReconciler(
     source: new StripeSdkEventSource(pipeline.stripe),
     process: pipeline.process,
     resolver: pipeline.thinEvents.resolver,
+    admission: pipeline.thinEvents.admission,
     parked: pipeline.thinEvents.parked,
     state: new DynamoReconciliationStateStore(
       DynamoDBDocumentClient.from(infrastructure.dynamo),

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { Logger } from '../core/logger';
+import type { EventAdmission } from '../domain/event-admission';
 import { METRICS, NO_METRICS, type ServiceMetrics } from '../domain/metrics';
 import type { ParkedEventStore } from '../domain/parked-event';
 import { isStripeEventId, STRIPE_LIMITS } from '../domain/stripe-limits';
@@ -62,6 +63,8 @@ export interface ThinEventIntake {
   readonly resolver: ThinEventResolver;
   /** Where a notification whose event Stripe does not have is kept for an operator. */
   readonly parked: ParkedEventStore;
+  /** The clock and mode checks a notification passes before Stripe is asked for its event. */
+  readonly admission: EventAdmission;
 }
 
 interface IntakeObservers {
@@ -72,10 +75,14 @@ interface IntakeObservers {
 
 /**
  * One thin notification of a handled type, whichever way it came in: its v1 event from
- * Stripe (counted), or, when Stripe has none (deleted, past retention, or no snapshot
- * event at all), parked as delivered under the notification's id, since retrying cannot
- * help. The replay command resolves a parked notification again. A failure to reach
- * Stripe is thrown: transient, retried by whoever delivered it.
+ * Stripe (counted), or parked as delivered under the notification's id, since retrying
+ * cannot help, when
+ * - it is refused on admission (stamped beyond now plus the clock skew, or from the other
+ *   Stripe mode): Stripe is not asked, and a notification "just sent" in the future is
+ *   never retried forever;
+ * - Stripe has no event for it (deleted, past retention, or no snapshot event at all).
+ * The replay command resolves a parked notification again. A failure to reach Stripe is
+ * thrown: transient, retried by whoever delivered it.
  */
 export async function resolveOrParkThinEvent(
   intake: ThinEventIntake & IntakeObservers,
@@ -83,14 +90,20 @@ export async function resolveOrParkThinEvent(
   delivered: Buffer,
 ): Promise<{ readonly event: Stripe.Event } | { readonly parked: true }> {
   const metrics = intake.metrics ?? NO_METRICS;
-  const event = await intake.resolver.resolve(notification);
+  const refusal = await intake.admission.refusal({
+    createdMs: Date.parse(notification.created),
+    livemode: notification.livemode,
+  });
+  const event = refusal === undefined ? await intake.resolver.resolve(notification) : undefined;
   if (event) {
     metrics.count(METRICS.thinEventsResolved);
     return { event };
   }
-  const reason = `Stripe has no event for the thin notification ${notification.id} (${notification.type}${
-    notification.snapshot_event ? `, snapshot event ${notification.snapshot_event}` : ''
-  })`;
+  const reason =
+    refusal ??
+    `Stripe has no event for the thin notification ${notification.id} (${notification.type}${
+      notification.snapshot_event ? `, snapshot event ${notification.snapshot_event}` : ''
+    })`;
   const { rawBodyStored } = await intake.parked.park({
     eventId: notification.id,
     type: notification.type,
@@ -99,7 +112,7 @@ export async function resolveOrParkThinEvent(
     rawBody: delivered,
   });
   metrics.count(METRICS.eventsParked);
-  intake.logger.warn('Stripe thin event parked: its event cannot be fetched', {
+  intake.logger.warn('Stripe thin event parked: its event cannot be taken', {
     stripeThinEventId: notification.id,
     stripeEventId: notification.snapshot_event ?? undefined,
     stripeEventType: notification.type,

@@ -14,6 +14,7 @@ import { type ColdStart, coldStart, type FunctionClients } from '../core/cold-st
 import type { Environment } from '../core/config';
 import { createLogger, type Logger } from '../core/logger';
 import { secretStoreFor, secretValueReader, type SecretStore } from '../core/secrets';
+import { eventAdmission, stripeKeyMode } from '../domain/event-admission';
 import type { ServiceMetrics } from '../domain/metrics';
 import type { ThinEventResolver } from '../domain/thin-event';
 import { EVENT_LEDGER_KEY_PREFIX } from '../shared/tables';
@@ -79,10 +80,11 @@ export function buildEventPipeline(
 ): EventPipeline {
   const logger = infrastructure.logger ?? createLogger();
   const { metrics } = infrastructure;
-  const stripe = new StripeClientProvider(
-    secretValueReader(infrastructure.secrets, config.stripeSecretKey),
-    infrastructure.stripeConnection,
-  );
+  const stripeKey = secretValueReader(infrastructure.secrets, config.stripeSecretKey);
+  const stripe = new StripeClientProvider(stripeKey, infrastructure.stripeConnection);
+  // The key's mode is what "live and test never mix" compares with: read through the same
+  // secrets cache, so it follows a rotation to a key of the other mode.
+  const admission = eventAdmission(async () => stripeKeyMode(await stripeKey()));
   // One document client for every table on `dynamo`: each one built costs the cold start.
   const documents = DynamoDBDocumentClient.from(infrastructure.dynamo);
   const parked = new DynamoParkedEventStore(
@@ -95,6 +97,7 @@ export function buildEventPipeline(
     customers: new DynamoCustomerRepository(documents, config.customersTable),
     publisher: new SnsEventPublisher(infrastructure.sns, config.billingEventsTopicArn),
     parked,
+    admission,
     order: new DynamoSubscriptionOrderLedger(documents, config.subscriptionOrderTable),
     subscriptions: new StripeSubscriptionSource(stripe),
     entitlements: new StripeActiveEntitlementSource(stripe),
@@ -111,6 +114,7 @@ export function buildEventPipeline(
     thinEvents: {
       resolver: infrastructure.resolver ?? new StripeThinEventResolver(stripe),
       parked,
+      admission,
     },
     logger,
     ...(metrics ? { metrics } : {}),

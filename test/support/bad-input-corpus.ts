@@ -1,6 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { ROUTES } from '../../lambda/shared/routes';
-import { signatureFor, paymentIntentObject, stripeEvent } from './stripe-events';
+import {
+  paymentIntentObject,
+  signatureFor,
+  stripeEvent,
+  subscriptionObject,
+} from './stripe-events';
 import { signAccessToken, unsignedToken } from './tokens';
 
 /**
@@ -11,8 +17,15 @@ export interface BadRequest {
   readonly endpoint: string;
   readonly name: string;
   readonly status: number;
+  /** The error's code; `parked` for a verified event answered 200 and parked. */
   readonly code: string;
   readonly build: (context: CorpusContext) => Promise<HttpRequest>;
+  /**
+   * The only stores it may change: a signed event the service refuses is kept for an
+   * operator (the parked-events store, and the ledger's record of the event) and answered
+   * 200, never published. Nothing by default.
+   */
+  readonly keeps?: readonly ('parkedEvents' | 'eventLedger')[];
 }
 
 export interface HttpRequest {
@@ -380,6 +393,52 @@ export function webhookCorpus(): BadRequest[] {
       const body = JSON.stringify({ pad: 'x'.repeat(1024 * 1024) });
       return { body, signature: signatureFor(body, c.webhookSecret) };
     }),
+    ...refusedEvents().map(({ name, event, keeps }) => ({
+      ...delivery(name, 200, 'parked', (c) => {
+        const body = JSON.stringify(event());
+        return { body, signature: signatureFor(body, c.webhookSecret) };
+      }),
+      keeps,
+    })),
+  ];
+}
+
+/**
+ * Signed events the service refuses on admission (contract section 4): parked, never
+ * published nor made a high-water mark. Each is built afresh (a new event id per run).
+ */
+function refusedEvents() {
+  const fresh = () => `evt_corpus_${randomUUID().replaceAll('-', '')}`;
+  const event = (options: { created?: number; livemode?: boolean }) => () =>
+    stripeEvent('customer.subscription.updated', subscriptionObject('current'), {
+      id: fresh(),
+      ...options,
+    });
+  const snapshot = ['eventLedger', 'parkedEvents'] as const;
+  return [
+    {
+      name: 'a signed subscription event dated in the year 9999',
+      event: event({ created: 253402300799 }),
+      keeps: snapshot,
+    },
+    {
+      name: 'a signed live-mode event on a test-mode stack',
+      event: event({ livemode: true }),
+      keeps: snapshot,
+    },
+    {
+      // Before admission it answered 500 forever ("just sent, retry").
+      name: 'a signed thin notification stamped ten minutes ahead',
+      event: () => ({
+        id: fresh(),
+        object: 'v2.core.event',
+        type: 'v1.customer.subscription.updated',
+        created: new Date(Date.now() + 10 * 60_000).toISOString(),
+        livemode: false,
+        snapshot_event: fresh(),
+      }),
+      keeps: ['parkedEvents'] as const,
+    },
   ];
 }
 

@@ -81,11 +81,23 @@ export async function sendBadRequest(
     headers: request.headers,
     ...(request.body === undefined ? {} : { body: request.body }),
   });
-  const body = (await response.json()) as { error?: { code?: string; message?: unknown } };
-  if (typeof body.error?.message !== 'string') throw new Error('error body without a message');
-  return {
-    status: response.status,
-    code: body.error.code,
-    changes: changes(before, await stackState(stack)),
+  const body = (await response.json()) as {
+    error?: { code?: string; message?: unknown };
+    parked?: unknown;
   };
+  const after = await stackState(stack);
+  if (response.ok && body.parked === true) {
+    return { status: response.status, code: 'parked', changes: changes(before, after) };
+  }
+  if (typeof body.error?.message !== 'string') throw new Error('error body without a message');
+  return { status: response.status, code: body.error.code, changes: changes(before, after) };
+}
+
+/** What a bad request may change (`BadRequest.keeps`), in `changes`' words. */
+export function keptChanges(stack: LocalStack, badRequest: BadRequest): string[] {
+  const tables = {
+    parkedEvents: stack.names.parkedEventsTable,
+    eventLedger: stack.names.eventLedgerTable,
+  };
+  return (badRequest.keeps ?? []).map((store) => `table ${tables[store]} changed`).sort();
 }

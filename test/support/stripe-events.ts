@@ -169,7 +169,7 @@ let sequence = 0;
 export function stripeEvent(
   type: string,
   object: StripeObject,
-  options: { id?: string; created?: number } = {},
+  options: { id?: string; created?: number; livemode?: boolean } = {},
 ): StripeObject {
   sequence += 1;
   return {
@@ -178,7 +178,7 @@ export function stripeEvent(
     type,
     created: options.created ?? Math.floor(Date.now() / 1000),
     api_version: Stripe.API_VERSION,
-    livemode: false,
+    livemode: options.livemode ?? false,
     data: { object },
   };
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { Logger } from '../../core/logger';
+import type { EventAdmission } from '../../domain/event-admission';
 import { METRICS, NO_METRICS, type ServiceMetrics } from '../../domain/metrics';
 import type { ParkedEventStore } from '../../domain/parked-event';
 import type { ThinEventResolver } from '../../domain/thin-event';
@@ -21,6 +22,8 @@ export interface EventBridgeIntakeDependencies {
   readonly resolver: ThinEventResolver;
   /** Where a thin notification whose event Stripe does not have, or a detail that is not Stripe's, is parked. */
   readonly parked: ParkedEventStore;
+  /** The clock and mode checks a thin notification passes before Stripe is asked. */
+  readonly admission: EventAdmission;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
   readonly now?: () => Date;
@@ -88,7 +91,10 @@ export async function takePartnerEvent(
   let outcome: StripeEventOutcome;
   try {
     outcome = await takeStripeEvent(
-      { ...deps, thinEvents: { resolver: deps.resolver, parked: deps.parked } },
+      {
+        ...deps,
+        thinEvents: { resolver: deps.resolver, parked: deps.parked, admission: deps.admission },
+      },
       { payload, body: Buffer.from(JSON.stringify(envelope.detail)) },
       { context, busyRetryDelaysMs: deps.busyRetryDelaysMs ?? BUSY_RETRY_DELAYS_MS },
     );

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { Logger } from '../../core/logger';
+import type { EventAdmission } from '../../domain/event-admission';
 import type { EventProcessor, ParkedOutcomeLedger } from '../../domain/event-ledger';
 import { METRICS, NO_METRICS, type ServiceMetrics } from '../../domain/metrics';
 import type { ParkedEventStore } from '../../domain/parked-event';
@@ -35,6 +36,8 @@ export interface ReconcileDependencies {
   readonly ledger: ParkedOutcomeLedger;
   /** Turns a (parked) thin notification into its event when Stripe has it. */
   readonly resolver: ThinEventResolver;
+  /** The clock and mode checks a (parked) thin notification passes before Stripe is asked. */
+  readonly admission: EventAdmission;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
   readonly now?: () => Date;
@@ -43,7 +46,7 @@ export interface ReconcileDependencies {
 /** What every way in hands the shared flow, from reconciliation's dependencies. */
 export const intakeOf = (deps: ReconcileDependencies): StripeEventIntake => ({
   process: deps.process,
-  thinEvents: { resolver: deps.resolver, parked: deps.parked },
+  thinEvents: { resolver: deps.resolver, parked: deps.parked, admission: deps.admission },
   logger: deps.logger,
   ...(deps.metrics ? { metrics: deps.metrics } : {}),
   ...(deps.now ? { now: deps.now } : {}),

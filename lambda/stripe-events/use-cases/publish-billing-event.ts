@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger';
 import type { ActiveEntitlementSource } from '../../domain/active-entitlements';
+import type { EventAdmission } from '../../domain/event-admission';
 import {
   type BillingEvent,
   type BillingEventData,
@@ -30,6 +31,11 @@ export interface PublishDependencies {
   readonly customers: CustomerDirectory;
   readonly publisher: EventPublisher;
   readonly parked: ParkedEventStore;
+  /**
+   * The clock and mode checks (`eventAdmission`): an event from the future, or from the
+   * other Stripe mode, is parked before it is mapped or ordered.
+   */
+  readonly admission: EventAdmission;
   /**
    * The high-water mark per subscription and per customer's entitlements ("never
    * backwards").
@@ -66,6 +72,9 @@ export interface PublishOutcome {
  * Turns a verified Stripe event into its billing event and publishes it. The user comes
  * from the object's metadata, else from the customer mapping, else is null (and logged).
  *
+ * An event refused on admission (stamped in the future beyond the clock skew, or from the
+ * other Stripe mode) is parked first: it is never published nor made a high-water mark.
+ *
  * Two kinds of failure, never confused (contract section 4):
  * - *permanent*: the payload cannot become a billing event (a field missing or malformed
  *   for its type), or the message can never be published (over the topic's size limit).
@@ -80,6 +89,12 @@ export async function publishBillingEvent(
   delivery: StripeDelivery,
 ): Promise<PublishOutcome> {
   const { event } = delivery;
+  const refusal = await deps.admission.refusal({
+    createdMs: event.created * 1000,
+    // Typed boolean, but the payload is only as good as what was signed: absent is not live.
+    livemode: (event.livemode as boolean | undefined) === true,
+  });
+  if (refusal !== undefined) return park(deps, delivery, refusal);
   let mapped: MappedStripeEvent | undefined;
   try {
     mapped = mapStripeEvent(event);

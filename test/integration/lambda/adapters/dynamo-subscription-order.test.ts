@@ -19,6 +19,7 @@ import { consistentReadsOf, recordRequests } from '../../../support/dynamo-reque
 import { serviceEndpoint } from '../../../support/services';
 import { uniqueProjectName } from '../../../support/test-stack';
 import type { StripeDelivery } from '../../../../lambda/domain/event-ledger';
+import { TEST_MODE_ADMISSION } from '../../../support/event-admission';
 
 jest.setTimeout(60_000);
 
@@ -91,6 +92,7 @@ describe('events about one subscription, concurrent and out of order', () => {
       const deps = {
         logger: new Logger({ logLevel: 'SILENT' }),
         parked: new FakeParkedEventStore(),
+        admission: TEST_MODE_ADMISSION,
         order: ledger,
         subscriptions,
         customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },

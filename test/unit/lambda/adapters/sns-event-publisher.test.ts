@@ -27,6 +27,7 @@ import { publishBillingEvent } from '../../../../lambda/stripe-events/use-cases/
 import { injectFault, throttled } from '../../../support/aws-fault-injection';
 import { FakeParkedEventStore } from '../../../support/fake-parked-events';
 import { stripeEvent, subscriptionObject } from '../../../support/stripe-events';
+import { TEST_MODE_ADMISSION } from '../../../support/event-admission';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:billing-events';
 
@@ -143,6 +144,7 @@ describe('the largest payload the schemas accept still fits one message', () => 
       {
         logger: new Logger({ logLevel: 'SILENT' }),
         parked,
+        admission: TEST_MODE_ADMISSION,
         order: new InMemorySubscriptionOrder(),
         subscriptions: new FakeSubscriptionSource(),
         customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },

@@ -220,4 +220,11 @@ describe('mapStripeEvent: what the payload schemas let through, and what not', (
       'data.object.items is missing',
     );
   });
+
+  it('refuses an envelope whose created no Date can hold (occurredAt), whatever admission let by', () => {
+    const event = stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded'), {
+      created: 1e20,
+    });
+    expect(() => mapStripeEvent(event as unknown as Stripe.Event)).toThrow(/^created: Invalid value: Expected <=253402300799/);
+  });
 });

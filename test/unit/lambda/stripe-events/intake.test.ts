@@ -7,6 +7,7 @@ import {
 import { FakeParkedEventStore } from '../../../support/fake-parked-events';
 import { CapturingLogger } from '../../../support/log-capture';
 import { snapshotOf, thinNotification } from '../../../support/thin-events';
+import { TEST_MODE_ADMISSION } from '../../../support/event-admission';
 
 describe('classifyStripePayload: thin notifications', () => {
   it('takes a notification with its id, type, time and mode', () => {
@@ -57,6 +58,7 @@ async function parkUnresolved(notification: ThinEventNotification) {
     {
       resolver: { resolve: () => Promise.resolve<Stripe.Event | undefined>(undefined) },
       parked,
+      admission: TEST_MODE_ADMISSION,
       logger,
       now: () => new Date('2026-01-02T03:04:05Z'),
     },
@@ -98,7 +100,7 @@ describe('resolveOrParkThinEvent: a notification Stripe has no event for', () =>
     expect(logger.lines).toEqual([
       expect.objectContaining({
         level: 'WARN',
-        message: 'Stripe thin event parked: its event cannot be fetched',
+        message: 'Stripe thin event parked: its event cannot be taken',
         stripeThinEventId: 'evt_thin_3',
         stripeEventId: 'evt_snap_3',
         stripeEventType: 'v1.payment_intent.succeeded',
@@ -112,5 +114,60 @@ describe('resolveOrParkThinEvent: a notification Stripe has no event for', () =>
     const { logger } = await parkUnresolved(thinNotification({ snapshot_event: null }));
     expect(logger.lines).toHaveLength(1);
     expect(logger.lines[0]).not.toHaveProperty('stripeEventId');
+  });
+});
+
+describe('resolveOrParkThinEvent: admission', () => {
+  /** A notification Stripe *does* have an event for, counting what the resolver is asked. */
+  async function take(notification: ThinEventNotification) {
+    const parked = new FakeParkedEventStore();
+    const asked: string[] = [];
+    const result = await resolveOrParkThinEvent(
+      {
+        resolver: {
+          resolve: (thin) => {
+            asked.push(thin.id);
+            return Promise.resolve(snapshotOf(thin.snapshot_event ?? thin.id));
+          },
+        },
+        parked,
+        admission: TEST_MODE_ADMISSION,
+        logger: new CapturingLogger(),
+      },
+      notification,
+      Buffer.from(JSON.stringify(notification)),
+    );
+    return { result, parked, asked };
+  }
+
+  it('parks a notification stamped in the future without asking Stripe (never a retry forever)', async () => {
+    const ahead = new Date(Date.now() + 10 * 60_000).toISOString();
+    const { result, parked, asked } = await take(
+      thinNotification({ id: 'evt_thin_future', created: ahead }),
+    );
+    expect(result).toEqual({ parked: true });
+    expect(asked).toEqual([]);
+    expect(parked.calls[0]).toMatchObject({
+      eventId: 'evt_thin_future',
+      reason: expect.stringMatching(/ahead of this service's clock/) as unknown,
+    });
+  });
+
+  it('parks a live-mode notification in a test-mode stack without asking Stripe', async () => {
+    const { result, parked, asked } = await take(
+      thinNotification({ id: 'evt_thin_live', livemode: true }),
+    );
+    expect(result).toEqual({ parked: true });
+    expect(asked).toEqual([]);
+    expect(parked.calls[0]?.reason).toMatch(/^livemode true: a live-mode event/);
+  });
+
+  it('resolves a notification of its own mode stamped now', async () => {
+    const { result, parked, asked } = await take(
+      thinNotification({ id: 'evt_thin_now', snapshot_event: 'evt_snap_now' }),
+    );
+    expect(result).toMatchObject({ event: { id: 'evt_snap_now' } });
+    expect(asked).toEqual(['evt_thin_now']);
+    expect(parked.calls).toEqual([]);
   });
 });

@@ -94,7 +94,11 @@ function webhookHandler(options: {
     secrets:
       options.secret === undefined
         ? stack.functions.secrets
-        : new StaticSecretStore({ [config.stripeWebhookSecret.name]: options.secret }),
+        : new StaticSecretStore({
+            [config.stripeWebhookSecret.name]: options.secret,
+            // Admission compares each event's mode with the key's.
+            [config.stripeSecretKey.name]: 'sk_test_sandbox',
+          }),
     logger: silentLogger(),
   });
 }

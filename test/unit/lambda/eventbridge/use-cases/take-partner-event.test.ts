@@ -20,6 +20,7 @@ import { EventInProgressError } from '../../../../../lambda/domain/event-ledger'
 import type { StripeEventBridgeEnvelope } from '../../../../../lambda/stripe-events/event-bridge-pattern';
 import { FakePipeline } from '../../../../support/fake-pipeline';
 import { CapturingLogger } from '../../../../support/log-capture';
+import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
 
 const SOURCE = 'aws.partner/stripe.com/ed_test_unit';
 /** The account of `lambdaContext()`'s function ARN. */
@@ -47,6 +48,7 @@ function setup(resolvable: Record<string, Stripe.Event> = {}) {
     process: pipeline.process,
     resolver,
     parked,
+    admission: TEST_MODE_ADMISSION,
     logger,
     metrics,
     busyRetryDelaysMs: [0, 0],
@@ -324,6 +326,7 @@ describe('the EventBridge intake', () => {
       process: new FakePipeline().process,
       resolver: { resolve: () => Promise.reject(new Error('Stripe timed out')) },
       parked: new FakeParkedEventStore(),
+      admission: TEST_MODE_ADMISSION,
       logger: new Logger({ logLevel: 'SILENT' }),
     });
     await expect(failing(envelope(thin(snapshot())), lambdaContext())).rejects.toThrow(

@@ -28,6 +28,7 @@ import {
 } from '../../../../../lambda/reconcile/use-cases/replay-event';
 import { MAX_CONSECUTIVE_FAILURES } from '../../../../../lambda/reconcile/use-cases/walk-events';
 import { FakePipeline } from '../../../../support/fake-pipeline';
+import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const NOW_S = NOW.getTime() / 1000;
@@ -103,6 +104,7 @@ function setup(events: Stripe.Event[] = []) {
     process: (delivery) => pipeline.process(delivery),
     state,
     parked,
+    admission: TEST_MODE_ADMISSION,
     ledger,
     // Stripe's snapshot event by the id the notification names (the adapter does the same).
     resolver: { resolve: (thin) => source.retrieve(thin.snapshot_event ?? thin.id) },

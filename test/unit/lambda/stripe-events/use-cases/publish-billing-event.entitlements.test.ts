@@ -18,6 +18,7 @@ import {
   InMemorySubscriptionOrder,
 } from '../../../../support/fake-subscription-order';
 import { CUSTOMER_ID, USER_ID } from '../../../../support/stripe-events';
+import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
 
 /** Stripe's current active entitlements, as a test sets them; calls are counted. */
 class FakeEntitlementSource {
@@ -50,6 +51,7 @@ function setup(options: { wired?: boolean } = {}) {
   const deps = {
     logger,
     parked,
+    admission: TEST_MODE_ADMISSION,
     order,
     subscriptions: new FakeSubscriptionSource(),
     ...(options.wired === false ? {} : { entitlements }),

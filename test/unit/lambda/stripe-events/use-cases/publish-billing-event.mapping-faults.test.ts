@@ -9,6 +9,7 @@ import {
   InMemorySubscriptionOrder,
 } from '../../../../support/fake-subscription-order';
 import { paymentIntentObject, stripeEvent } from '../../../../support/stripe-events';
+import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
 
 /**
  * A mapping that breaks on a payload its schema let through (a bug, not a bad payload):
@@ -34,6 +35,7 @@ function setup() {
   const deps = {
     logger: new Logger({ logLevel: 'SILENT' }),
     parked,
+    admission: TEST_MODE_ADMISSION,
     order: new InMemorySubscriptionOrder(),
     subscriptions: new FakeSubscriptionSource(),
     now: () => NOW,

@@ -15,6 +15,7 @@ import { CapturingLogger } from '../../../../support/log-capture';
 import { FakeParkedEventStore } from '../../../../support/fake-parked-events';
 import { FakePipeline } from '../../../../support/fake-pipeline';
 import { snapshotOf, thinNotification } from '../../../../support/thin-events';
+import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
 
 /** The shared way in, over a scripted pipeline, a resolver of known events and a parking. */
 function setup(known: readonly Stripe.Event[] = []) {
@@ -29,6 +30,7 @@ function setup(known: readonly Stripe.Event[] = []) {
           Promise.resolve(known.find((event) => event.id === notification.snapshot_event)),
       },
       parked,
+      admission: TEST_MODE_ADMISSION,
     },
     logger: new Logger({ logLevel: 'SILENT' }),
     metrics,

@@ -10,6 +10,7 @@ import { FakePipeline } from '../../../../support/fake-pipeline';
 import { CapturingLogger } from '../../../../support/log-capture';
 import { signatureFor, stripeEvent, subscriptionObject } from '../../../../support/stripe-events';
 import { snapshotOf, thinNotification } from '../../../../support/thin-events';
+import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
 
 const SECRET = 'whsec_route';
 
@@ -45,6 +46,7 @@ function loggedWebhook(snapshot: Stripe.Event) {
     thinEvents: {
       resolver: { resolve: () => Promise.resolve(snapshot) },
       parked: new FakeParkedEventStore(),
+      admission: TEST_MODE_ADMISSION,
     },
   });
   /** The one line an operator finds a request by: how it was answered, with its keys. */

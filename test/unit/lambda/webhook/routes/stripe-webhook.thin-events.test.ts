@@ -11,6 +11,7 @@ import { signatureFor } from '../../../../support/stripe-events';
 import { snapshotOf, thinNotification } from '../../../../support/thin-events';
 import type { ThinEventResolver } from '../../../../../lambda/domain/thin-event';
 import type { ProcessedEvent, StripeDelivery } from '../../../../../lambda/domain/event-ledger';
+import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
 
 const SECRET = 'whsec_thin';
 
@@ -39,6 +40,7 @@ function webhook(resolve: ThinEventResolver['resolve']) {
         },
       },
       parked,
+      admission: TEST_MODE_ADMISSION,
     },
     now: () => new Date('2026-01-02T03:05:00Z'),
   });
