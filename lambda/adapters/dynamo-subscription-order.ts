@@ -6,10 +6,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   claimedMark,
+  correctedMark,
   decideClaim,
   type EventPosition,
   type OrderMark,
   type PublishClaim,
+  type PublishedMark,
+  leasedToAnother,
   SubscriptionBusyError,
   type Superseded,
   type SubscriptionOrderLedger,
@@ -25,6 +28,8 @@ const MAX_CLAIM_ATTEMPTS = 3;
 interface OrderItem extends OrderMark {
   readonly subscriptionId: string;
   readonly version: number;
+  /** `subscriptionStateOf` the last message published, written by a release. */
+  readonly publishedState?: string;
 }
 
 /**
@@ -49,28 +54,68 @@ export class DynamoSubscriptionOrderLedger implements SubscriptionOrderLedger {
     settleTie: () => Promise<boolean>,
   ): Promise<PublishClaim | Superseded> {
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-      const { Item } = await this.db.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: { [KEY]: position.subscriptionId },
-          ConsistentRead: true,
-        }),
-      );
-      const current = Item as OrderItem | undefined;
+      const current = await this.read(position.subscriptionId);
       const decision = await decideClaim(current, position, this.now(), settleTie);
       if (decision.kind === 'busy') throw new SubscriptionBusyError(position.subscriptionId);
       if (decision.kind === 'superseded') return decision;
-      if (await this.write(position, current)) return this.claimed(position);
+      const mark = claimedMark(position, this.now());
+      if (await this.write(position.subscriptionId, mark, current)) {
+        return this.claimed(position.subscriptionId, position.eventId);
+      }
     }
     throw new SubscriptionBusyError(position.subscriptionId);
   }
 
-  /** The new mark and the lease, if nobody wrote the item since it was read. */
-  private write(position: EventPosition, read: OrderItem | undefined): Promise<boolean> {
+  async published(subscriptionId: string): Promise<PublishedMark | undefined> {
+    const item = await this.read(subscriptionId);
+    if (!item) return undefined;
+    const { lastCreated, lastEventId, publishedState } = item;
+    return {
+      lastCreated,
+      lastEventId,
+      ...(publishedState !== undefined ? { publishedState } : {}),
+    };
+  }
+
+  async claimCorrection(subscriptionId: string, correctionId: string): Promise<PublishClaim> {
+    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+      const current = await this.read(subscriptionId);
+      if (leasedToAnother(current, correctionId, this.now())) {
+        throw new SubscriptionBusyError(subscriptionId);
+      }
+      const mark = correctedMark(current, correctionId, this.now());
+      if (await this.write(subscriptionId, mark, current)) {
+        return this.claimed(subscriptionId, correctionId);
+      }
+    }
+    throw new SubscriptionBusyError(subscriptionId);
+  }
+
+  private async read(subscriptionId: string): Promise<OrderItem | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [KEY]: subscriptionId },
+        ConsistentRead: true,
+      }),
+    );
+    return Item as OrderItem | undefined;
+  }
+
+  /**
+   * The new mark and the lease, if nobody wrote the item since it was read. The state last
+   * published stays until the next release records another.
+   */
+  private write(
+    subscriptionId: string,
+    mark: Required<OrderMark>,
+    read: OrderItem | undefined,
+  ): Promise<boolean> {
     const item: OrderItem = {
-      subscriptionId: position.subscriptionId,
-      ...claimedMark(position, this.now()),
+      subscriptionId,
+      ...mark,
       version: (read?.version ?? 0) + 1,
+      ...(read?.publishedState !== undefined ? { publishedState: read.publishedState } : {}),
     };
     return conditionalWrite(
       this.db.send(
@@ -92,22 +137,28 @@ export class DynamoSubscriptionOrderLedger implements SubscriptionOrderLedger {
     );
   }
 
-  private claimed(position: EventPosition): PublishClaim {
+  private claimed(subscriptionId: string, eventId: string): PublishClaim {
     return {
       kind: 'claimed',
-      release: async () => {
+      release: async (publishedState?: string) => {
         await conditionalWrite(
           this.db.send(
             new UpdateCommand({
               TableName: this.tableName,
-              Key: { [KEY]: position.subscriptionId },
-              UpdateExpression: 'REMOVE #leaseEventId, #leaseUntil',
+              Key: { [KEY]: subscriptionId },
+              UpdateExpression:
+                'REMOVE #leaseEventId, #leaseUntil' +
+                (publishedState !== undefined ? ' SET #publishedState = :state' : ''),
               ConditionExpression: '#leaseEventId = :eventId',
               ExpressionAttributeNames: {
                 '#leaseEventId': 'leaseEventId',
                 '#leaseUntil': 'leaseUntil',
+                ...(publishedState !== undefined ? { '#publishedState': 'publishedState' } : {}),
               },
-              ExpressionAttributeValues: { ':eventId': position.eventId },
+              ExpressionAttributeValues: {
+                ':eventId': eventId,
+                ...(publishedState !== undefined ? { ':state': publishedState } : {}),
+              },
             }),
           ),
         );

@@ -13,6 +13,11 @@ export const METRICS = {
   eventsRecovered: 'EventsRecoveredByReconciliation',
   reconciliationRuns: 'ReconciliationRuns',
   reconciliationFailures: 'ReconciliationFailures',
+  /**
+   * The state check found the last state published about a subscription different from
+   * Stripe's (or its mark in the future) and published Stripe's current state.
+   */
+  subscriptionStatesHealed: 'SubscriptionStatesHealed',
   checkoutSessionsCreated: 'CheckoutSessionsCreated',
   stripeCallFailures: 'StripeCallFailures',
   stripeTimeouts: 'StripeTimeouts',

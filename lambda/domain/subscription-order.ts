@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { EVENT_CLOCK_SKEW_SECONDS } from './event-admission';
 import { EventBusyError } from './event-ledger';
 
 /**
@@ -18,8 +19,12 @@ export interface EventPosition {
 /** The right to publish one event about a subscription, held until `release`. */
 export interface PublishClaim {
   readonly kind: 'claimed';
-  /** Lets the next event about the subscription through (best effort: the lease expires anyway). */
-  release(): Promise<void>;
+  /**
+   * Lets the next event about the subscription through (best effort: the lease expires
+   * anyway), recording the subscription state just published (`subscriptionStateOf`) when
+   * given: what the state check compares with Stripe's.
+   */
+  release(publishedState?: string): Promise<void>;
 }
 
 export interface Superseded {
@@ -46,6 +51,24 @@ export interface SubscriptionOrderLedger {
     position: EventPosition,
     settleTie: () => Promise<boolean>,
   ): Promise<PublishClaim | Superseded>;
+  /** The mark and the state last published about a subscription; undefined when none. */
+  published(subscriptionId: string): Promise<PublishedMark | undefined>;
+  /**
+   * The lease to publish a correction (the state check, `correctionId` its id): taken
+   * whatever the mark says (a correction carries Stripe's current state, newer than any
+   * event), unless another event holds the lease (`SubscriptionBusyError`). A mark stamped
+   * beyond now plus the clock skew (written before admission existed) is brought back to
+   * now (`correctedMark`), so it no longer supersedes real events.
+   */
+  claimCorrection(subscriptionId: string, correctionId: string): Promise<PublishClaim>;
+}
+
+/** What the state check reads: the mark, and the state last published, when recorded. */
+export interface PublishedMark {
+  readonly lastCreated: number;
+  readonly lastEventId: string;
+  /** `subscriptionStateOf` the last message published (absent before it was recorded). */
+  readonly publishedState?: string;
 }
 
 /**
@@ -88,8 +111,7 @@ export async function decideClaim(
   if (!mark) return { kind: 'claim' };
   // A lease's two fields are written together (`claimedMark`) and removed together (a
   // release): without a lease `leaseUntil` is absent, and no lease is live.
-  const leasedToAnother = mark.leaseEventId !== position.eventId && (mark.leaseUntil ?? 0) > now;
-  if (leasedToAnother) return { kind: 'busy' };
+  if (leasedToAnother(mark, position.eventId, now)) return { kind: 'busy' };
   const older =
     position.created < mark.lastCreated ||
     (position.created === mark.lastCreated &&
@@ -105,6 +127,30 @@ export const claimedMark = (position: EventPosition, now: number): Required<Orde
   leaseEventId: position.eventId,
   leaseUntil: now + SUBSCRIPTION_LEASE_MS,
 });
+
+/**
+ * The mark a correction's claim writes: leased to the correction; its order unchanged,
+ * unless it lies beyond now plus the clock skew, where no real event can be: then it
+ * becomes now, and real events after it are published again.
+ */
+export function correctedMark(
+  mark: OrderMark | undefined,
+  correctionId: string,
+  now: number,
+): Required<OrderMark> {
+  const nowSeconds = Math.floor(now / 1000);
+  const impossible = mark === undefined || mark.lastCreated > nowSeconds + EVENT_CLOCK_SKEW_SECONDS;
+  return {
+    lastCreated: impossible ? nowSeconds : mark.lastCreated,
+    lastEventId: mark?.lastEventId ?? correctionId,
+    leaseEventId: correctionId,
+    leaseUntil: now + SUBSCRIPTION_LEASE_MS,
+  };
+}
+
+/** Whether another event than `eventId` holds a live lease on the mark. */
+export const leasedToAnother = (mark: OrderMark | undefined, eventId: string, now: number) =>
+  mark !== undefined && mark.leaseEventId !== eventId && (mark.leaseUntil ?? 0) > now;
 
 /** Another event about the subscription is being published right now: retry later. */
 export class SubscriptionBusyError extends EventBusyError {

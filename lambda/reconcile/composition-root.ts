@@ -48,6 +48,7 @@ export function buildReconciler(
     process: pipeline.process,
     resolver: pipeline.thinEvents.resolver,
     admission: pipeline.thinEvents.admission,
+    stateCheck: pipeline.stateCheck,
     parked: pipeline.thinEvents.parked,
     state: new DynamoReconciliationStateStore(
       DynamoDBDocumentClient.from(infrastructure.dynamo),

@@ -19,6 +19,7 @@ import type { ServiceMetrics } from '../domain/metrics';
 import type { ThinEventResolver } from '../domain/thin-event';
 import { EVENT_LEDGER_KEY_PREFIX } from '../shared/tables';
 import type { EventPipelineConfig } from './config';
+import type { StateCheckDependencies } from '../reconcile/use-cases/check-subscription-state';
 import type { ThinEventIntake } from './intake';
 import { publishBillingEvent } from './use-cases/publish-billing-event';
 import type { StripeEventIntake } from './use-cases/take-stripe-event';
@@ -67,6 +68,11 @@ export interface EventPipeline extends StripeEventIntake {
    * entitlement summary, a thin event; reconciliation's listing).
    */
   readonly stripe: StripeClientProvider;
+  /**
+   * What the state check (reconciliation's, and `replay --subscription`) needs: the same
+   * order ledger, Stripe, customers and topic as the pipeline.
+   */
+  readonly stateCheck: StateCheckDependencies;
 }
 
 /**
@@ -119,5 +125,13 @@ export function buildEventPipeline(
     logger,
     ...(metrics ? { metrics } : {}),
     stripe,
+    stateCheck: {
+      order: publishing.order,
+      subscriptions: publishing.subscriptions,
+      customers: publishing.customers,
+      publisher: publishing.publisher,
+      logger,
+      ...(metrics ? { metrics } : {}),
+    },
   };
 }

@@ -18,13 +18,20 @@ import {
 } from './reconcile-window';
 import {
   describeFailure,
-  type EventResult,
   isoSeconds,
+  type EventResult,
+  NO_STATE_CHECK,
   type ReconciliationReport,
   reportSummary,
   type RunStart,
   RunTally,
 } from './reconciliation-report';
+import type { StateCheckDependencies } from './check-subscription-state';
+import {
+  ChangedSubscriptions,
+  checkSubscriptionStates,
+  type StateCheckRunReport,
+} from './state-check-run';
 import { walkEvents } from './walk-events';
 
 export interface ReconcileDependencies {
@@ -38,6 +45,8 @@ export interface ReconcileDependencies {
   readonly resolver: ThinEventResolver;
   /** The clock and mode checks a (parked) thin notification passes before Stripe is asked. */
   readonly admission: EventAdmission;
+  /** The state check of the subscriptions a run's events changed (`checkSubscriptionState`). */
+  readonly stateCheck: StateCheckDependencies;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
   readonly now?: () => Date;
@@ -86,6 +95,7 @@ interface RunEnd {
   clampedToRetention: boolean;
   complete: boolean;
   cursor: { saved?: number; notSaved?: string };
+  stateCheck?: StateCheckRunReport;
   error?: unknown;
 }
 
@@ -126,9 +136,15 @@ export async function reconcile(
     end.window = { from: plan.from, to: plan.to };
     end.clampedToRetention = plan.clampedToRetention;
     options.onStart?.(runStart(end));
+    const reserveMs = reserveMsOf(options);
+    const changed = new ChangedSubscriptions();
+    const onEvent = (result: EventResult) => {
+      changed.note(result);
+      options.onEvent?.(result);
+    };
     const walked = await walkEvents(
-      { source: deps.source, intake: intakeOf(deps), logger: deps.logger },
-      { ...options, window: end.window, reserveMs: reserveMsOf(options) },
+      { source: changed.tap(deps.source), intake: intakeOf(deps), logger: deps.logger },
+      { ...options, onEvent, window: end.window, reserveMs },
       tally,
     );
     end.complete = walked.complete;
@@ -138,6 +154,10 @@ export async function reconcile(
       mayMoveCursor: plan.mayMoveCursor,
       progress: walked.progress,
       now,
+    });
+    // After the cursor: the check never holds back event reconciliation.
+    end.stateCheck = await checkSubscriptionStates(deps.stateCheck, changed.inCheckOrder(), {
+      outOfTime: () => options.context.getRemainingTimeInMillis() < reserveMs,
     });
   } catch (error) {
     end.error = error;
@@ -197,7 +217,9 @@ function report(
   end: RunEnd,
 ): ReconciliationReport {
   const metrics = deps.metrics ?? NO_METRICS;
-  const succeeded = end.error === undefined && tally.counts.failed === 0;
+  const stateCheck = end.stateCheck ?? NO_STATE_CHECK;
+  const succeeded =
+    end.error === undefined && tally.counts.failed === 0 && stateCheck.counts.failed === 0;
   metrics.count(METRICS.eventsRecovered, tally.counts.published);
   if (succeeded) {
     metrics.count(METRICS.reconciliationRuns, 1);
@@ -222,6 +244,7 @@ function report(
     parked: tally.parked,
     inProgress: tally.inProgress,
     failures: tally.failures,
+    stateCheck,
     ...(end.error !== undefined ? { error: describeFailure(end.error) } : {}),
   };
   if (succeeded) {

@@ -1,6 +1,7 @@
 import { HttpError } from '../../core/errors';
 import { NO_COUNTS, type ReconciliationCounts } from '../../domain/reconciliation';
 import type { StripeEventOutcome } from '../../stripe-events/use-cases/take-stripe-event';
+import type { StateCheckRunReport } from './state-check-run';
 
 /** What happened to one event. */
 export type EventDisposition =
@@ -55,6 +56,8 @@ export interface ReconciliationReport {
   readonly parked: readonly string[];
   readonly inProgress: readonly string[];
   readonly failures: readonly { readonly eventId: string; readonly error: string }[];
+  /** The state check of the subscriptions the window's events changed. */
+  readonly stateCheck: StateCheckRunReport;
   /** What stopped the run, when it failed as a whole (listing, loading or saving). */
   readonly error?: string;
 }
@@ -156,6 +159,28 @@ export const reportSummary = (report: ReconciliationReport) => ({
   recovered: report.recovered.slice(0, 20),
   parked: report.parked.slice(0, 20),
   failures: report.failures.slice(0, 5),
+  stateCheck: {
+    counts: report.stateCheck.counts,
+    healed: report.stateCheck.healed.slice(0, 20),
+    failures: report.stateCheck.failures.slice(0, 5),
+  },
 });
+
+/** A run that checked no subscription (it failed before, or none changed). */
+export const NO_STATE_CHECK: StateCheckRunReport = {
+  counts: {
+    checked: 0,
+    inStep: 0,
+    healed: 0,
+    notPublished: 0,
+    unrecorded: 0,
+    notAtStripe: 0,
+    busy: 0,
+    failed: 0,
+    skipped: 0,
+  },
+  healed: [],
+  failures: [],
+};
 
 export const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString();

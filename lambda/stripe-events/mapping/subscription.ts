@@ -87,6 +87,14 @@ const SUBSCRIPTION_STATE_FIELDS = [
   'endedAt',
 ] as const;
 
+/**
+ * A subscription's state (the fields that make it, from a `subscription.*` data object) as
+ * one string: what the order ledger records as published, and the state check compares.
+ */
+export function subscriptionStateOf(data: BillingEventData): string {
+  return JSON.stringify(SUBSCRIPTION_STATE_FIELDS.map((field) => [field, data[field] ?? null]));
+}
+
 /** Whether two `subscription.*` data objects describe the same subscription state. */
 export function sameSubscriptionState(a: BillingEventData, b: BillingEventData): boolean {
   return SUBSCRIPTION_STATE_FIELDS.every(

@@ -25,7 +25,11 @@ import { MAX_ACTIVE_ENTITLEMENTS, UnmappableEventError } from '../payloads';
 import type { StripeDelivery } from '../../domain/event-ledger';
 import type { MappedStripeEvent } from '../mapping/object-mapping';
 import { entitlementsData } from '../mapping/entitlements';
-import { sameSubscriptionState, subscriptionData } from '../mapping/subscription';
+import {
+  sameSubscriptionState,
+  subscriptionData,
+  subscriptionStateOf,
+} from '../mapping/subscription';
 
 export interface PublishDependencies {
   readonly customers: CustomerDirectory;
@@ -40,7 +44,7 @@ export interface PublishDependencies {
    * The high-water mark per subscription and per customer's entitlements ("never
    * backwards").
    */
-  readonly order: SubscriptionOrderLedger;
+  readonly order: Pick<SubscriptionOrderLedger, 'claim'>;
   /** Stripe's current subscription: settles events of the same second. */
   readonly subscriptions: SubscriptionStateSource;
   /**
@@ -124,9 +128,9 @@ export async function publishBillingEvent(
 }
 
 /** The app user: from the object's metadata, else the customers table, else null (logged). */
-async function userOf(
-  deps: PublishDependencies,
-  event: StripeDelivery['event'],
+export async function userOf(
+  deps: Pick<PublishDependencies, 'customers' | 'logger'>,
+  event: Pick<StripeDelivery['event'], 'id'>,
   mapped: MappedStripeEvent,
 ): Promise<string | null> {
   let userId = mapped.userId;
@@ -166,16 +170,22 @@ async function publishInOrder(
     });
     return { billingEventId: null, superseded: true };
   }
+  let publishedState: string | undefined;
   try {
-    if (stream.entitlementsOf === undefined) return await publish(deps, delivery, billingEvent);
+    if (stream.entitlementsOf === undefined) {
+      const outcome = await publish(deps, delivery, billingEvent);
+      if (outcome.billingEventId !== null) publishedState = stream.stateOf;
+      return outcome;
+    }
     // Read inside the customer's lease, so what is published only ever moves forward.
     const current = await currentEntitlements(deps, stream.entitlementsOf);
     if (typeof current === 'string') return await park(deps, delivery, current);
     return await publish(deps, delivery, { ...billingEvent, data: current });
   } finally {
     // The lease expires by itself: failing to release it early must not fail a delivery
-    // whose message is out (a retry would publish it again).
-    await claim.release().catch((error: unknown) => {
+    // whose message is out (a retry would publish it again). The state the release records
+    // is what the state check compares with Stripe's; a lost one errs towards a correction.
+    await claim.release(publishedState).catch((error: unknown) => {
       deps.logger.warn('Order lease not released; it expires by itself', {
         stripeEventId: event.id,
         orderKey: stream.key,
@@ -236,6 +246,8 @@ interface OrderedStream {
    * (`entitlements.updated` only).
    */
   readonly entitlementsOf?: string;
+  /** The subscription state the message carries (`subscriptionStateOf`; subscriptions only). */
+  readonly stateOf?: string;
 }
 
 /**
@@ -263,6 +275,7 @@ function orderedStream(deps: PublishDependencies, mapped: MappedStripeEvent): Or
   return {
     key: subscriptionId,
     carriesCurrentState: () => carriesCurrentState(deps, subscriptionId, mapped),
+    stateOf: subscriptionStateOf(mapped.data),
   };
 }
 

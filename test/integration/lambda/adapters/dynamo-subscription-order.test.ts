@@ -57,7 +57,7 @@ function lifecycle(subscriptionId: string, count: number) {
     };
     const event = stripeEvent('customer.subscription.updated', object, {
       id: `evt_order_${subscriptionId}_${String(i).padStart(3, '0')}`,
-      created: 1_800_000_000 + Math.floor(i / 2),
+      created: 1_760_000_000 + Math.floor(i / 2),
     });
     return { step: i, object, event };
   });
@@ -230,5 +230,75 @@ describe('a claim whose conditional write keeps losing', () => {
     } finally {
       contended.destroy();
     }
+  });
+});
+
+describe('the state last published, and corrections (the state check)', () => {
+  let sequence = 0;
+  const fresh = () => `sub_state_${String(Date.now())}_${String((sequence += 1))}`;
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const claimed = async (subscriptionId: string, eventId: string, created: number) => {
+    const claim = await ledger.claim({ subscriptionId, created, eventId }, () =>
+      Promise.resolve(true),
+    );
+    if (claim.kind !== 'claimed') throw new Error('superseded');
+    return claim;
+  };
+
+  it('records the state a release names, and keeps it through the next claim', async () => {
+    const subscriptionId = fresh();
+    expect(await ledger.published(subscriptionId)).toBeUndefined();
+    await (await claimed(subscriptionId, 'evt_1', 100)).release('state-1');
+    expect(await ledger.published(subscriptionId)).toEqual({
+      lastCreated: 100,
+      lastEventId: 'evt_1',
+      publishedState: 'state-1',
+    });
+    // A claim whose publish fails releases without a state: the last one published stays.
+    await (await claimed(subscriptionId, 'evt_2', 200)).release();
+    expect(await ledger.published(subscriptionId)).toEqual({
+      lastCreated: 200,
+      lastEventId: 'evt_2',
+      publishedState: 'state-1',
+    });
+  });
+
+  it('takes a correction’s lease whatever the order, keeping a mark that is not in the future', async () => {
+    const subscriptionId = fresh();
+    await (await claimed(subscriptionId, 'evt_1', nowSeconds() - 10)).release('state-1');
+    const correction = await ledger.claimCorrection(subscriptionId, 'lease_check');
+    // While the correction holds the lease, an event about the subscription waits.
+    await expect(
+      ledger.claim({ subscriptionId, created: nowSeconds(), eventId: 'evt_2' }, () =>
+        Promise.resolve(true),
+      ),
+    ).rejects.toThrow(SubscriptionBusyError);
+    await correction.release('state-2');
+    expect(await ledger.published(subscriptionId)).toMatchObject({
+      lastEventId: 'evt_1',
+      publishedState: 'state-2',
+    });
+  });
+
+  it('brings a mark in the year 9999 back to now, so real events pass again', async () => {
+    const subscriptionId = fresh();
+    await (await claimed(subscriptionId, 'evt_9999', 253402300799)).release();
+    await (await ledger.claimCorrection(subscriptionId, 'lease_check')).release('state-now');
+    const mark = await ledger.published(subscriptionId);
+    expect(mark?.lastCreated).toBeLessThanOrEqual(nowSeconds());
+    expect(mark?.lastCreated).toBeGreaterThan(nowSeconds() - 60);
+    const next = await ledger.claim(
+      { subscriptionId, created: nowSeconds() + 1, eventId: 'evt_real' },
+      () => Promise.resolve(true),
+    );
+    expect(next.kind).toBe('claimed');
+  });
+
+  it('refuses a correction while another event holds the lease', async () => {
+    const subscriptionId = fresh();
+    await claimed(subscriptionId, 'evt_in_flight', nowSeconds());
+    await expect(ledger.claimCorrection(subscriptionId, 'lease_check')).rejects.toThrow(
+      SubscriptionBusyError,
+    );
   });
 });

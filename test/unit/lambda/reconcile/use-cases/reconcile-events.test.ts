@@ -29,6 +29,10 @@ import {
 import { MAX_CONSECUTIVE_FAILURES } from '../../../../../lambda/reconcile/use-cases/walk-events';
 import { FakePipeline } from '../../../../support/fake-pipeline';
 import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
+import {
+  FakeSubscriptionSource,
+  InMemorySubscriptionOrder,
+} from '../../../../support/fake-subscription-order';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const NOW_S = NOW.getTime() / 1000;
@@ -105,6 +109,13 @@ function setup(events: Stripe.Event[] = []) {
     state,
     parked,
     admission: TEST_MODE_ADMISSION,
+    stateCheck: {
+      order: new InMemorySubscriptionOrder(),
+      subscriptions: new FakeSubscriptionSource(),
+      customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },
+      publisher: { publish: () => Promise.reject(new Error('nothing to correct in these tests')) },
+      logger: new Logger({ logLevel: 'SILENT' }),
+    },
     ledger,
     // Stripe's snapshot event by the id the notification names (the adapter does the same).
     resolver: { resolve: (thin) => source.retrieve(thin.snapshot_event ?? thin.id) },
