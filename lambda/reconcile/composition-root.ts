@@ -21,6 +21,10 @@ import {
 import { overlapSecondsFor } from './use-cases/reconcile-window';
 import type { ReconciliationReport } from './use-cases/reconciliation-report';
 import { replayEvent, type ReplayReport } from './use-cases/replay-event';
+import {
+  checkSubscriptionState,
+  type StateCheckResult,
+} from './use-cases/check-subscription-state';
 
 /**
  * The clients reconciliation talks through: AWS in Lambda and for `--env`, local ones
@@ -36,6 +40,11 @@ export interface Reconciler {
   ): Promise<ReconciliationReport>;
   /** Retries one event (a parked one is unparked when it succeeds). */
   replayEvent(eventId: string, context: Context): Promise<ReplayReport>;
+  /**
+   * The state check of one subscription, on demand (`--subscription`): also publishes
+   * Stripe's state when the last one published was never recorded.
+   */
+  checkSubscription(subscriptionId: string): Promise<StateCheckResult>;
 }
 
 export function buildReconciler(
@@ -66,22 +75,26 @@ export function buildReconciler(
   return {
     reconcile: (options) => reconcile(deps, { overlapSeconds, ...options }),
     replayEvent: (eventId, context) => replayEvent(deps, eventId, { context }),
+    checkSubscription: (subscriptionId) =>
+      checkSubscriptionState(pipeline.stateCheck, subscriptionId, { publishUnrecorded: true }),
   };
 }
 
 /**
  * What the function may be invoked with: the schedule's event (whose fields are ignored),
- * or, by hand (`aws lambda invoke`), `{"since": "<ISO time>"}` or `{"eventId": "evt_..."}`.
+ * or, by hand (`aws lambda invoke`), `{"since": "<ISO time>"}`, `{"eventId": "evt_..."}` or
+ * `{"subscriptionId": "sub_..."}` (the state check of one subscription).
  */
 export interface ReconcileInvocation {
   readonly since?: unknown;
   readonly eventId?: unknown;
+  readonly subscriptionId?: unknown;
 }
 
 export type ReconcileHandler = (
   event: ReconcileInvocation | null | undefined,
   context: Context,
-) => Promise<ReconciliationReport | ReplayReport>;
+) => Promise<ReconciliationReport | ReplayReport | StateCheckResult>;
 
 /** A run that failed: the function fails too (Lambda's Errors metric, and the log). */
 export class ReconciliationFailedError extends Error {
@@ -104,6 +117,10 @@ export function buildReconcileHandler(
     const eventId = event?.eventId;
     if (typeof eventId === 'string' && eventId !== '') {
       return reconciler.replayEvent(eventId, context);
+    }
+    const subscriptionId = event?.subscriptionId;
+    if (typeof subscriptionId === 'string' && subscriptionId !== '') {
+      return reconciler.checkSubscription(subscriptionId);
     }
     const since = parseSince(event?.since);
     const report = await reconciler.reconcile({ context, ...(since ? { since } : {}) });

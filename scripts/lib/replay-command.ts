@@ -15,8 +15,12 @@ import {
   UnknownEventError,
 } from '../../lambda/reconcile/use-cases/replay-event';
 import { isStripeEventId } from '../../lambda/domain/stripe-limits';
+import type {
+  StateCheckOutcome,
+  StateCheckResult,
+} from '../../lambda/reconcile/use-cases/check-subscription-state';
 
-export const REPLAY_USAGE = `Usage: npm run replay -- [--env <dev|staging|prod>] [--since <ISO time>] [--event <evt_...>] [--json]
+export const REPLAY_USAGE = `Usage: npm run replay -- [--env <dev|staging|prod>] [--since <ISO time>] [--event <evt_...>] [--subscription <sub_...>] [--json]
 
 Runs the reconciliation by hand: walks Stripe's events of the handled types and feeds each
 through the webhook's pipeline. Events already processed change nothing; events never
@@ -30,6 +34,10 @@ delivered (or acknowledged by a wrong endpoint) are published.
   --since <time>    walk from this ISO 8601 time instead of from the saved cursor
                     (at most 30 days back: Stripe keeps events 30 days)
   --event <evt_id>  retry one event; a parked event is unparked when it succeeds
+  --subscription <sub_id>
+                    the state check of one subscription: compares the state last
+                    published about it with Stripe's, and publishes Stripe's when they
+                    differ (subscription.updated, a stable id)
   --json            print the report as JSON
   --verbose         the service's log lines on stdout`;
 
@@ -49,6 +57,7 @@ const commandContext = (functionName = 'stripe-replay'): Context => ({
 export interface ReplayArguments extends TargetOptions {
   readonly since?: Date;
   readonly eventId?: string;
+  readonly subscriptionId?: string;
   readonly json: boolean;
   readonly verbose: boolean;
 }
@@ -58,11 +67,18 @@ export function parseReplayArguments(argv: readonly string[]): ReplayArguments {
     ...TARGET_OPTIONS,
     since: { type: 'string' },
     event: { type: 'string' },
+    subscription: { type: 'string' },
     verbose: { type: 'boolean' },
   });
   if (values.help === true) throw new HelpRequested();
-  if (values.since !== undefined && values.event !== undefined) {
-    throw new UsageError('Give --since or --event, not both.');
+  const modes = [values.since, values.event, values.subscription].filter((v) => v !== undefined);
+  if (modes.length > 1) {
+    throw new UsageError('Give one of --since, --event and --subscription.');
+  }
+  if (values.subscription !== undefined && !/^sub_[A-Za-z0-9]{1,250}$/.test(values.subscription)) {
+    throw new UsageError(
+      `--subscription takes a Stripe subscription id, sub_... (got "${values.subscription}").`,
+    );
   }
   let since: Date | undefined;
   if (values.since !== undefined) {
@@ -83,6 +99,7 @@ export function parseReplayArguments(argv: readonly string[]): ReplayArguments {
     ...targetOptions(values),
     ...(since !== undefined ? { since } : {}),
     ...(values.event !== undefined ? { eventId: values.event } : {}),
+    ...(values.subscription !== undefined ? { subscriptionId: values.subscription } : {}),
     json: values.json === true,
     verbose: values.verbose === true,
   };
@@ -110,6 +127,13 @@ export const replayCommand = targetCommand(parseReplayArguments, async (args, ta
     if (args.json) output.out(JSON.stringify(report, null, 2));
     else printReplay(report, say);
     return replaySucceeded(report) ? EXIT.ok : EXIT.failed;
+  }
+
+  if (args.subscriptionId !== undefined) {
+    const result = await reconciler.checkSubscription(args.subscriptionId);
+    if (args.json) output.out(JSON.stringify(result, null, 2));
+    else say(stateCheckLine(result));
+    return result.outcome === 'busy' ? EXIT.failed : EXIT.ok;
   }
 
   const overlap = overlapSecondsFor(config.reconcileIntervalMinutes);
@@ -174,6 +198,12 @@ function countsLine(counts: ReconciliationCounts): string {
 
 function printReconciliation(report: ReconciliationReport, say: (line: string) => void): void {
   say(countsLine(report.counts));
+  const checked = report.stateCheck.counts;
+  say(
+    `State check: ${checked.checked} subscriptions checked, ${checked.healed} healed, ` +
+      `${checked.inStep} in step, ${checked.busy} busy, ${checked.failed} failed, ${checked.skipped} skipped`,
+  );
+  for (const id of report.stateCheck.healed) say(`  healed       -> ${id}`);
   if (!report.complete && report.succeeded) {
     say('Stopped before the end of the window; run again to continue from the cursor.');
   }
@@ -217,3 +247,17 @@ function printReplay(report: ReplayReport, say: (line: string) => void): void {
 /** A replay of one event succeeds when it is no longer waiting for anything. */
 const replaySucceeded = (report: ReplayReport): boolean =>
   report.disposition !== 'parked' && report.disposition !== 'in_progress';
+
+const STATE_CHECK_LINES: Readonly<Record<StateCheckOutcome, string>> = {
+  in_step: "in step: the last state published is Stripe's; nothing published",
+  healed: "healed: Stripe's current state published",
+  not_published: 'nothing was ever published about it (replay its events with --since)',
+  unrecorded: 'published before states were recorded: nothing to compare with',
+  not_at_stripe: 'Stripe has no such subscription',
+  busy: 'an event about it is being published right now: run the command again in a minute',
+};
+
+function stateCheckLine(result: StateCheckResult): string {
+  const published = result.billingEventId !== undefined ? ` -> ${result.billingEventId}` : '';
+  return `Subscription ${result.subscriptionId}: ${STATE_CHECK_LINES[result.outcome]}${published}`;
+}

@@ -48,6 +48,15 @@ export type StateCheckOutcome =
   /** An event about it is being published right now: the next run looks again. */
   | 'busy';
 
+export interface StateCheckOptions {
+  /**
+   * Publish Stripe's state when the last one published was never recorded (marks written
+   * before states were): an operator asking for one subscription (`--subscription`) wants
+   * consumers to have Stripe's state; the scheduled check leaves those alone.
+   */
+  readonly publishUnrecorded?: boolean;
+}
+
 export interface StateCheckResult {
   readonly subscriptionId: string;
   readonly outcome: StateCheckOutcome;
@@ -70,13 +79,14 @@ export interface StateCheckResult {
 export async function checkSubscriptionState(
   deps: StateCheckDependencies,
   subscriptionId: string,
+  options: StateCheckOptions = {},
 ): Promise<StateCheckResult> {
   const result = (outcome: StateCheckOutcome) => ({ subscriptionId, outcome });
   const mark = await deps.order.published(subscriptionId);
   if (!mark) return result('not_published');
   const current = await deps.subscriptions.current(subscriptionId);
   if (!current) return result('not_at_stripe');
-  const verdict = compare(deps, mark, current);
+  const verdict = compare(deps, mark, current, options);
   if (verdict !== 'differs') return result(verdict);
   try {
     return await correct(deps, subscriptionId);
@@ -90,9 +100,12 @@ function compare(
   deps: StateCheckDependencies,
   mark: PublishedMark,
   current: Stripe.Subscription,
+  options: StateCheckOptions,
 ): 'in_step' | 'unrecorded' | 'differs' {
   if (markInTheFuture(deps, mark)) return 'differs';
-  if (mark.publishedState === undefined) return 'unrecorded';
+  if (mark.publishedState === undefined) {
+    return options.publishUnrecorded === true ? 'differs' : 'unrecorded';
+  }
   const state = subscriptionStateOf(mappedCurrent(deps, current, 'check').data);
   return mark.publishedState === state ? 'in_step' : 'differs';
 }

@@ -164,6 +164,19 @@ describe('npm run replay against the running local stack', () => {
     expect(unknown.stderr).toContain("Unknown option '--evnt'");
   });
 
+  it('--subscription checks one subscription and says what it found', async () => {
+    const run = await replay(['--subscription', 'sub_neverPublished42']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'Subscription sub_neverPublished42: nothing was ever published about it',
+    );
+    const json = await replay(['--subscription', 'sub_neverPublished42', '--json']);
+    expect(JSON.parse(json.stdout)).toEqual({
+      subscriptionId: 'sub_neverPublished42',
+      outcome: 'not_published',
+    });
+  });
+
   it('says when the local stack is not running (exit 1)', async () => {
     const run = await replay([], { ...cliEnv, DYNAMODB_PORT: '9' });
     expect(run.code).toBe(1);

@@ -49,4 +49,10 @@ export function defineReconciliationAlarms(
     // No data is exactly what a stopped schedule looks like.
     treatMissingData: TreatMissingData.BREACHING,
   });
+  alarms.define('SubscriptionStateHealed', {
+    name: 'subscription-state-healed',
+    description: `The state check found consumers on another subscription state than Stripe's and published Stripe's (${METRICS.subscriptionStatesHealed}): something let a stale or forged state become the last message (a far-future mark, a lost release, a misjudged tie). Consumers are right again; find what did it.`,
+    metric: props.metrics.metric(METRICS.subscriptionStatesHealed, { period: interval }),
+    ...ON_ANY_OCCURRENCE,
+  });
 }

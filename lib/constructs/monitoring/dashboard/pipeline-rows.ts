@@ -38,6 +38,7 @@ export function recoveryAndDependenciesRow(metrics: ServiceMetricFactory): IWidg
       drawn(metrics, METRICS.reconciliationRuns, 'runs'),
       drawn(metrics, METRICS.reconciliationFailures, 'failed runs'),
       drawn(metrics, METRICS.eventsRecovered, 'events recovered'),
+      drawn(metrics, METRICS.subscriptionStatesHealed, 'subscription states healed'),
     ]),
     graph('Checkout and price listing', [
       drawn(metrics, METRICS.checkoutSessionsCreated, 'sessions created'),

@@ -213,3 +213,17 @@ describe('checkIdOf', () => {
     expect(id).not.toBe(checkIdOf('sub_1', 'evt_1', '["status","canceled"]'));
   });
 });
+
+describe('checkSubscriptionState on demand (--subscription)', () => {
+  it('publishes Stripe’s state when the last one published was never recorded', async () => {
+    const { check, stripeHas, order, published } = setup();
+    order.marks.set(SUBSCRIPTION_ID, { lastCreated: nowSeconds - 60, lastEventId: 'evt_old' });
+    stripeHas('active');
+    const result = await checkSubscriptionState(check, SUBSCRIPTION_ID, {
+      publishUnrecorded: true,
+    });
+    expect(result.outcome).toBe('healed');
+    expect(published.map((event) => event.data.status)).toEqual(['active']);
+    expect((await checkSubscriptionState(check, SUBSCRIPTION_ID)).outcome).toBe('in_step');
+  });
+});

@@ -555,3 +555,64 @@ describe('replaying one event', () => {
     expect(report).toMatchObject({ disposition: 'in_progress', counts: { inProgress: 1 } });
   });
 });
+
+describe('the state check of a run', () => {
+  const subscriptionEvent = (id: string, created: number, subscriptionId: string) =>
+    ({
+      id,
+      object: 'event',
+      type: 'customer.subscription.updated',
+      created,
+      data: { object: { id: subscriptionId } },
+    }) as unknown as Stripe.Event;
+
+  it('checks the subscriptions the window changed, after the cursor is saved, and reports it', async () => {
+    const t = setup([
+      subscriptionEvent('evt_1', NOW_S - 30, 'sub_a'),
+      event('evt_2', NOW_S - 20),
+      subscriptionEvent('evt_3', NOW_S - 10, 'sub_b'),
+    ]);
+    const asked: string[] = [];
+    const order = t.deps.stateCheck.order;
+    const deps: ReconcileDependencies = {
+      ...t.deps,
+      stateCheck: {
+        ...t.deps.stateCheck,
+        order: {
+          ...order,
+          published: (id) => {
+            asked.push(id);
+            return order.published(id);
+          },
+          claimCorrection: (id, lease) => order.claimCorrection(id, lease),
+        },
+      },
+    };
+    const report = await run(deps);
+    expect(asked).toEqual(['sub_b', 'sub_a']);
+    expect(report.stateCheck.counts).toMatchObject({ checked: 2, notPublished: 2, failed: 0 });
+    expect(report.succeeded).toBe(true);
+    expect(t.state.saves).toBe(1);
+  });
+
+  it('fails the run (alarmed) when a check fails, with the cursor already saved', async () => {
+    const t = setup([subscriptionEvent('evt_1', NOW_S - 30, 'sub_a')]);
+    const deps: ReconcileDependencies = {
+      ...t.deps,
+      stateCheck: {
+        ...t.deps.stateCheck,
+        order: {
+          published: () => Promise.reject(new Error('DynamoDB down')),
+          claimCorrection: (id, lease) => t.deps.stateCheck.order.claimCorrection(id, lease),
+        },
+      },
+    };
+    const report = await run(deps);
+    expect(report.succeeded).toBe(false);
+    expect(report.stateCheck.failures).toEqual([
+      { subscriptionId: 'sub_a', error: 'Error: DynamoDB down' },
+    ]);
+    expect(t.state.state?.cursor).toBe(NOW_S - 30);
+    expect(t.total(METRICS.reconciliationFailures)).toBe(1);
+  });
+});
