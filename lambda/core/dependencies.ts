@@ -1,4 +1,5 @@
 import type { MiddlewareStack } from '@smithy/types';
+import { ThrottlingOnlyRetryStrategy } from './throttling-only-retry';
 
 /**
  * How long each dependency may take, defined once and used by every client the functions
@@ -78,6 +79,16 @@ export function awsClientSettings(dependency: AwsDependency) {
   const budget = DEPENDENCY_BUDGETS[dependency];
   return {
     maxAttempts: budget.maxAttempts,
+    // A publish whose outcome is unknown (timed out, 5xx) is never sent again by the SDK:
+    // it may have landed. Only a throttled one is (`ThrottlingOnlyRetryStrategy`).
+    ...(dependency === 'sns'
+      ? {
+          retryStrategy: new ThrottlingOnlyRetryStrategy(
+            budget.maxAttempts,
+            budget.maxRetryDelayMs,
+          ),
+        }
+      : {}),
     // The SDK builds its default Node.js handler from these options.
     requestHandler: {
       connectionTimeout: Math.min(1_000, budget.attemptTimeoutMs),

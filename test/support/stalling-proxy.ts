@@ -11,6 +11,12 @@ import type { AddressInfo } from 'node:net';
 export interface StallingProxy {
   readonly endpoint: string;
   stall(): void;
+  /**
+   * Requests still reach the dependency (and act), but no answer comes back: the window in
+   * which a write happened that its caller cannot know of (a publish that timed out but
+   * landed).
+   */
+  loseAnswers(): void;
   resume(): void;
   close(): Promise<void>;
 }
@@ -18,6 +24,7 @@ export interface StallingProxy {
 export async function startStallingProxy(target: string): Promise<StallingProxy> {
   const { hostname, port } = new URL(target);
   let stalled = false;
+  let answersLost = false;
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -34,7 +41,7 @@ export async function startStallingProxy(target: string): Promise<StallingProxy>
       if (!stalled) upstream.write(chunk);
     });
     upstream.on('data', (chunk) => {
-      if (!stalled) client.write(chunk);
+      if (!stalled && !answersLost) client.write(chunk);
     });
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
@@ -46,8 +53,12 @@ export async function startStallingProxy(target: string): Promise<StallingProxy>
     stall: () => {
       stalled = true;
     },
+    loseAnswers: () => {
+      answersLost = true;
+    },
     resume: () => {
       stalled = false;
+      answersLost = false;
     },
     close: () =>
       new Promise<void>((resolve) => {
