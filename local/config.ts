@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { DEFAULT_PROJECT_NAME } from '../lib/config';
+import { DEFAULT_PROJECT_NAME, DEFAULT_USER_RATE_LIMIT } from '../lib/config';
+import type { UserRequestLimit } from '../lambda/domain/request-limit';
 import { SECRETS, type SecretId } from '../lambda/shared/secrets';
 import { serviceResourceName } from '../lambda/shared/naming';
 
@@ -62,6 +63,12 @@ export interface LocalConfig {
    * set them (`POST /_sandbox/rate-limits`).
    */
   readonly stripeRateLimits?: false;
+  /**
+   * The per-user request limit of the authenticated routes (`false`: none). `npm start`
+   * keeps the deployed default; the test stack turns it off for the tests that set things
+   * up faster than a person would, and the limit's own tests set a small one.
+   */
+  readonly userRateLimit: UserRequestLimit | false;
 }
 
 /** `--data-dir <dir>` (or `--data-dir=<dir>`) on the command line; this variable otherwise. */
@@ -110,6 +117,7 @@ export function loadLocalConfig(
     ports,
     secrets,
     allowedRedirectOrigins: localRedirectOrigins(ports.api),
+    userRateLimit: DEFAULT_USER_RATE_LIMIT,
     ...(dataDir === undefined ? {} : { dataDir: path.resolve(cwd, dataDir) }),
   };
 }

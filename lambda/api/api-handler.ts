@@ -7,6 +7,7 @@ import type { CatalogSyncRepository } from '../domain/catalog-sync';
 import type { CustomerRepository } from '../domain/customer';
 import type { ServiceMetrics } from '../domain/metrics';
 import type { RedirectPolicy } from '../domain/redirect-policy';
+import type { UserRequestLimiter } from '../domain/request-limit';
 import type { StripeGateway } from '../domain/stripe-gateway';
 import { checkoutSessionStatusRoute } from './routes/checkout-session-status';
 import { createCheckoutSessionRoute } from './routes/create-checkout-session';
@@ -27,6 +28,8 @@ export interface ApiDependencies {
   readonly now: () => Date;
   /** Counts checkout sessions created and failed Stripe/AWS calls; none when absent. */
   readonly metrics?: ServiceMetrics;
+  /** Counts each authenticated request against its user's limit; no limit when absent. */
+  readonly requestLimiter?: UserRequestLimiter;
 }
 
 /** The API function's routes over its use cases; the same handler runs in Lambda and locally. */
@@ -35,6 +38,7 @@ export function createApiHandler(deps: ApiDependencies): HttpHandler {
     logger: deps.logger,
     authenticator: deps.authenticator,
     metrics: deps.metrics,
+    ...(deps.requestLimiter ? { requestLimit: { limiter: deps.requestLimiter } } : {}),
     routes: {
       listPrices: listPricesRoute(deps.priceListing),
       createCheckoutSession: createCheckoutSessionRoute(deps, deps.redirects, deps.metrics),

@@ -5,6 +5,7 @@ import { DynamoCatalogRepository } from '../adapters/dynamo-catalog-repository';
 import { DynamoCatalogSnapshotStore } from '../adapters/dynamo-catalog-snapshot';
 import { DynamoCatalogSyncRepository } from '../adapters/dynamo-catalog-sync-repository';
 import { DynamoCustomerRepository } from '../adapters/dynamo-customer-repository';
+import { DynamoUserRequestLimiter } from '../adapters/dynamo-user-request-limiter';
 import {
   StripeClientProvider,
   type StripeConnection,
@@ -48,6 +49,15 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
   return createApiHandler({
     logger,
     metrics: infrastructure.metrics,
+    ...(config.userRateLimit === false
+      ? {}
+      : {
+          requestLimiter: new DynamoUserRequestLimiter(
+            documents,
+            config.userRateLimit.table,
+            config.userRateLimit,
+          ),
+        }),
     authenticator: new JwtAuthenticator(secret(config.jwtSecret), {
       ...(config.jwtIssuer !== undefined ? { issuer: config.jwtIssuer } : {}),
       ...(config.jwtAudience !== undefined ? { audience: config.jwtAudience } : {}),

@@ -1,8 +1,9 @@
 import { type CatalogTables, readCatalogTables } from '../catalog/config';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../core/auth';
-import { type Environment, readEnvironment } from '../core/config';
+import { type Environment, type EnvironmentReader, readEnvironment } from '../core/config';
+import type { UserRequestLimit } from '../domain/request-limit';
 import { readSecretsCacheMaxAge } from '../core/secrets';
-import { ENV } from '../shared/function-environment';
+import { ENV, USER_RATE_LIMIT_OFF } from '../shared/function-environment';
 import type { SecretRef } from '../shared/secrets';
 
 export interface ApiConfig extends CatalogTables {
@@ -18,6 +19,8 @@ export interface ApiConfig extends CatalogTables {
   readonly jwtMaxLifetimeSeconds: number;
   readonly allowedRedirectOrigins: readonly string[];
   readonly secretsCacheMaxAgeSeconds: number;
+  /** The per-user request limit of the authenticated routes and its counters' table, or off. */
+  readonly userRateLimit: (UserRequestLimit & { readonly table: string }) | false;
 }
 
 /** The API function's settings, from the environment the stack (or the local run) sets. */
@@ -36,4 +39,17 @@ export const loadApiConfig = (env: Environment): ApiConfig =>
     ),
     allowedRedirectOrigins: read.list(ENV.allowedRedirectOrigins),
     secretsCacheMaxAgeSeconds: readSecretsCacheMaxAge(read),
+    userRateLimit: readUserRateLimit(read),
   }));
+
+/** The limit, or `false` for an explicit `off`; unset is a misconfiguration, not "off". */
+function readUserRateLimit(read: EnvironmentReader): ApiConfig['userRateLimit'] {
+  const requests = read.required(ENV.userRateLimitRequests);
+  if (requests === USER_RATE_LIMIT_OFF) return false;
+  return {
+    table: read.required(ENV.userRateLimitTable),
+    // Unset is already reported by `required`.
+    requests: requests === '' ? 0 : read.positiveInteger(ENV.userRateLimitRequests, 0),
+    windowSeconds: read.requiredPositiveInteger(ENV.userRateLimitWindowSeconds),
+  };
+}

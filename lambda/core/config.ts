@@ -62,6 +62,12 @@ export class EnvironmentReader {
     return value;
   }
 
+  /** A positive integer that must be set. */
+  requiredPositiveInteger(name: EnvVarName): number {
+    if (this.required(name) === '') return 0;
+    return this.positiveInteger(name, 0);
+  }
+
   /** Throws one error naming every problem found, if there were any. */
   done<T>(config: T): T {
     if (this.problems.length > 0) {

@@ -52,6 +52,15 @@ export const STRIPE_RATE_LIMIT_RETRIES = {
   retryAfterSeconds: 1,
 } as const;
 
+/**
+ * How long a request waits for the per-user request limiter (one DynamoDB `UpdateItem`,
+ * single-digit milliseconds when healthy) before it is served uncounted: the limiter
+ * fails open (`lambda/core/request-limit.ts`). Shorter than one DynamoDB attempt, so a
+ * stalled table adds at most this to a request whose own calls then fail within their
+ * budgets; a unit test holds the sum under the contract's 10 s.
+ */
+export const USER_RATE_LIMIT_DEADLINE_MS = 1_000;
+
 /** What a stalled dependency can cost one call: every attempt timing out, every backoff at its longest. */
 export function worstCaseMs(budget: DependencyBudget): number {
   let total = budget.attemptTimeoutMs * budget.maxAttempts;

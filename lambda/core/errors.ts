@@ -105,6 +105,21 @@ export const stripeRateLimited = (
     stripeLogFields(details),
   );
 
+/** The error code of a request over its caller's per-user limit (`userRateLimited`). */
+export const USER_RATE_LIMITED_CODE = 'rate_limited';
+
+/**
+ * 429 with `Retry-After`: the caller sent more requests in this window than its per-user
+ * limit allows (contract section 4). Refused before anything was read or written.
+ */
+export const userRateLimited = (retryAfterSeconds: number): HttpError =>
+  new HttpError(
+    429,
+    USER_RATE_LIMITED_CODE,
+    `Too many requests for this user; try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
+
 /** 500: our fault. The message never reveals internals. */
 export const internalError = (): HttpError =>
   new HttpError(500, 'internal_error', 'Something went wrong on our side; try again later.');

@@ -7,6 +7,7 @@ import { countDependencyFailure } from './dependency-metrics';
 import { HttpError, internalError, notFound } from './errors';
 import { errorResponse, type HttpResponse } from './http';
 import type { Logger } from './logger';
+import { admitRequest, type RequestLimitGate } from './request-limit';
 
 export interface PublicRequest {
   readonly event: APIGatewayProxyEventV2;
@@ -44,14 +45,20 @@ export interface HttpHandlerOptions {
    * flushes them when the invocation ends); none are counted when absent.
    */
   readonly metrics?: ServiceMetrics;
+  /**
+   * The per-user request limit of every `jwt` route, applied once the token is verified
+   * and before the route runs (`admitRequest`); no limit when absent.
+   */
+  readonly requestLimit?: RequestLimitGate;
 }
 
 /**
  * The shell every HTTP function shares: it puts the request ids on the logger, finds the
- * route by API Gateway's route key, authenticates it if the route says so, and turns any
- * failure into the contract's error body. Caller mistakes (HttpError 4xx) are logged as
- * such; anything else is a 500 whose details stay in the log. A Stripe or AWS failure is
- * also counted (`StripeCallFailures`, `AwsCallFailures`, and their timeouts).
+ * route by API Gateway's route key, authenticates it if the route says so (and counts it
+ * against the caller's request limit), and turns any failure into the contract's error
+ * body. Caller mistakes (HttpError 4xx) are logged as such; anything else is a 500 whose
+ * details stay in the log. A Stripe or AWS failure is also counted (`StripeCallFailures`,
+ * `AwsCallFailures`, and their timeouts).
  */
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const { logger, routes, authenticator } = options;
@@ -77,6 +84,9 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         if (!authenticator) throw new Error(`Route ${name} needs an authenticator.`);
         user = await authenticator.authenticate(event);
         logger.appendKeys({ userId: user.userId });
+        if (options.requestLimit) {
+          await admitRequest(user.userId, options.requestLimit, { logger, metrics });
+        }
       }
       const response = await handle(user ? { event, context, user } : { event, context });
       logger.info('Request handled', { status: response.statusCode });

@@ -23,6 +23,13 @@ export const METRICS = {
   stripeTimeouts: 'StripeTimeouts',
   /** Requests answered 503 `stripe_rate_limited`: Stripe's rate limits outlasted the retries. */
   stripeRateLimited: 'StripeRateLimited',
+  /** Requests answered 429 `rate_limited`: over the caller's per-user limit. */
+  userRateLimited: 'UserRateLimited',
+  /**
+   * The per-user limiter failed or did not answer in time: the request was served
+   * uncounted (the limiter fails open).
+   */
+  userRateLimiterFailures: 'UserRateLimiterFailures',
   awsCallFailures: 'AwsCallFailures',
   awsTimeouts: 'AwsTimeouts',
   catalogSnapshotRefreshes: 'CatalogSnapshotRefreshes',

@@ -1,3 +1,4 @@
+import type { UserRequestLimit } from '../domain/request-limit';
 import type { SecretId } from './secrets';
 
 /**
@@ -30,6 +31,10 @@ export const ENV = {
   subscriptionOrderTable: 'SUBSCRIPTION_ORDER_TABLE_NAME',
   reconciliationStateTable: 'RECONCILIATION_STATE_TABLE_NAME',
   catalogSnapshotTable: 'CATALOG_SNAPSHOT_TABLE_NAME',
+  /** The per-user request limit: its counters' table, and the limit (or `off`). */
+  userRateLimitTable: 'USER_RATE_LIMIT_TABLE_NAME',
+  userRateLimitRequests: 'USER_RATE_LIMIT_REQUESTS',
+  userRateLimitWindowSeconds: 'USER_RATE_LIMIT_WINDOW_SECONDS',
   /** Minutes between scheduled reconciliations (the cursor overlaps by one interval). */
   reconcileIntervalMinutes: 'RECONCILE_INTERVAL_MINUTES',
   /** Powertools Metrics' namespace: one per stack. */
@@ -42,6 +47,9 @@ export const ENV = {
 } as const;
 
 export type EnvVarName = (typeof ENV)[keyof typeof ENV];
+
+/** `USER_RATE_LIMIT_REQUESTS` of a function whose environment turned the limit off. */
+export const USER_RATE_LIMIT_OFF = 'off';
 
 /**
  * The functions, by the id the stack and the benchmarks know them by (`eventBridge` exists
@@ -66,6 +74,7 @@ export interface TableNames {
   readonly subscriptionOrderTable: string;
   readonly reconciliationStateTable: string;
   readonly catalogSnapshotTable: string;
+  readonly userRateLimitTable: string;
   readonly productsTable: string;
   readonly pricesTable: string;
 }
@@ -81,6 +90,8 @@ export interface FunctionEnvironmentInputs extends TableNames {
   readonly jwtIssuer?: string | undefined;
   readonly jwtAudience?: string | undefined;
   readonly jwtMaxLifetimeSeconds: number;
+  /** The per-user request limit of the authenticated routes, or `false` for none. */
+  readonly userRateLimit: UserRequestLimit | false;
   readonly secretsCacheMaxAgeSeconds: number;
   readonly reconcileIntervalMinutes: number;
   readonly metricsNamespace: string;
@@ -173,7 +184,10 @@ const pipelineVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironme
   [ENV.billingEventsTopicArn]: inputs.billingEventsTopicArn,
 });
 
-/** The API's own: the catalog, customers, the JWT secret and claims, redirect origins. */
+/**
+ * The API's own: the catalog, customers, the JWT secret and claims, redirect origins, the
+ * per-user request limit.
+ */
 const apiVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironment => ({
   ...catalogVariables(inputs),
   [ENV.customersTable]: inputs.customersTable,
@@ -183,4 +197,15 @@ const apiVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironment =>
   ...optional(ENV.jwtAudience, inputs.jwtAudience),
   [ENV.jwtMaxLifetimeSeconds]: String(inputs.jwtMaxLifetimeSeconds),
   [ENV.allowedRedirectOrigins]: inputs.allowedRedirectOrigins.join(','),
+  ...userRateLimitVariables(inputs),
 });
+
+/** The limit and its counters' table; an explicit `off` (a missing limit fails at cold start). */
+const userRateLimitVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironment =>
+  inputs.userRateLimit === false
+    ? { [ENV.userRateLimitRequests]: USER_RATE_LIMIT_OFF }
+    : {
+        [ENV.userRateLimitTable]: inputs.userRateLimitTable,
+        [ENV.userRateLimitRequests]: String(inputs.userRateLimit.requests),
+        [ENV.userRateLimitWindowSeconds]: String(inputs.userRateLimit.windowSeconds),
+      };

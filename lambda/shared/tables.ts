@@ -131,6 +131,22 @@ export const CATALOG_SNAPSHOT_TABLE = {
   timeToLiveAttribute: 'ttl',
 } as const satisfies TableDefinition;
 
+/**
+ * The per-user request counters of the authenticated routes (contract section 4, limits):
+ * one item per user and window, keyed `<user key>#<window start>` (the user key is the
+ * SHA-256 digest `stripe-identity.ts` names users by: a user id of 512 characters can take
+ * 2,048 bytes, DynamoDB's whole limit for a partition key). The count is one conditional
+ * `ADD`; a window's item expires by TTL once the window is over. Owned by this stack.
+ */
+export const USER_RATE_LIMITS_TABLE = {
+  nameSuffix: 'stripe-rate-limits',
+  partitionKey: { name: 'key', type: 'S' },
+  globalIndexes: [],
+  timeToLiveAttribute: 'ttl',
+  /** The requests counted in the item's window. */
+  countAttribute: 'requests',
+} as const satisfies TableDefinition & { countAttribute: string };
+
 export const OWNED_TABLES = [
   CUSTOMERS_TABLE,
   EVENT_LEDGER_TABLE,
@@ -139,4 +155,5 @@ export const OWNED_TABLES = [
   SUBSCRIPTION_ORDER_TABLE,
   RECONCILIATION_STATE_TABLE,
   CATALOG_SNAPSHOT_TABLE,
+  USER_RATE_LIMITS_TABLE,
 ] as const;

@@ -8,6 +8,7 @@ export {
   type ContextSource,
   DEFAULT_COMBINED_SECRET_FIELDS,
   DEFAULT_PROJECT_NAME,
+  DEFAULT_USER_RATE_LIMIT,
   ENVIRONMENT_NAMES,
   type EnvironmentName,
   type EnvironmentSettings,

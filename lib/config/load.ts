@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigurationError } from '../../lambda/core/config';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../../lambda/core/auth';
+import type { UserRequestLimit } from '../../lambda/domain/request-limit';
 import { isRecord } from '../../lambda/shared/json';
 import {
   DEFAULT_RECONCILE_INTERVAL_MINUTES,
@@ -19,6 +20,7 @@ import {
   DEFAULT_PROJECT_NAME,
   DEFAULT_RECONCILE_TIMEOUT_SECONDS,
   DEFAULT_SIGNATURE_REJECTION_THRESHOLD,
+  DEFAULT_USER_RATE_LIMIT,
   ENVIRONMENT_NAMES,
   type EnvironmentName,
   type EnvironmentSettings,
@@ -122,6 +124,10 @@ function parseSettings(
     webhookReservedConcurrency: parseReservedConcurrency(
       raw.webhookReservedConcurrency ?? false,
       `${at}.webhookReservedConcurrency`,
+    ),
+    userRateLimit: parseUserRateLimit(
+      raw.userRateLimit ?? DEFAULT_USER_RATE_LIMIT,
+      `${at}.userRateLimit`,
     ),
     secretsCacheMaxAgeSeconds: positiveInteger(
       raw.secretsCacheMaxAgeSeconds,
@@ -240,6 +246,33 @@ function parseReservedConcurrency(value: unknown, at: string): number | false {
     throw new ConfigurationError(`${at} must be a positive integer, or false to reserve none.`);
   }
   return value;
+}
+
+/** A day: a longer window would let a caller spend a whole day's requests at once. */
+const MAX_USER_RATE_LIMIT_WINDOW_SECONDS = 86_400;
+
+/** `{"requests", "windowSeconds"}`, or `false` for no per-user limit. */
+function parseUserRateLimit(value: unknown, at: string): UserRequestLimit | false {
+  if (value === false) return false;
+  if (!isRecord(value)) {
+    throw new ConfigurationError(
+      `${at} must be an object {requests, windowSeconds}, or false for no limit.`,
+    );
+  }
+  const unknown = Object.keys(value).filter((key) => key !== 'requests' && key !== 'windowSeconds');
+  if (unknown.length > 0) {
+    throw new ConfigurationError(
+      `${at} takes requests and windowSeconds only (got ${unknown.join(', ')}).`,
+    );
+  }
+  return {
+    requests: positiveInteger(value.requests, `${at}.requests`),
+    windowSeconds: numberInRange(value.windowSeconds, `${at}.windowSeconds`, {
+      min: 1,
+      max: MAX_USER_RATE_LIMIT_WINDOW_SECONDS,
+      integer: true,
+    }),
+  };
 }
 
 function parseAlarms(setting: SettingReader): AlarmSettings {

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { UserRequestLimit } from '../../lambda/domain/request-limit';
 import type { RouteName } from '../../lambda/shared/routes';
 import type { SecretId } from '../../lambda/shared/secrets';
 
@@ -78,6 +79,13 @@ export interface ReconciliationSettings {
   readonly reservedConcurrency: 1 | false;
 }
 
+/**
+ * The per-user request limit when an environment names none: a request a second on
+ * average over a minute, far above what a person's checkout, portal and status checks
+ * take, and far below what one token in a loop would ask of Stripe's rate limits.
+ */
+export const DEFAULT_USER_RATE_LIMIT: UserRequestLimit = { requests: 60, windowSeconds: 60 };
+
 /** Walking a quarter hour of Stripe's events takes seconds; 5 minutes leaves room for a backlog. */
 export const DEFAULT_RECONCILE_TIMEOUT_SECONDS = 300;
 export const DEFAULT_SIGNATURE_REJECTION_THRESHOLD = 10;
@@ -110,6 +118,11 @@ export interface EnvironmentSettings {
    * new accounts may start with a limit of 10.
    */
   readonly webhookReservedConcurrency: number | false;
+  /**
+   * The per-user request limit of the authenticated routes (contract section 4): at most
+   * `requests` per user in each fixed window of `windowSeconds`; `false` for none.
+   */
+  readonly userRateLimit: UserRequestLimit | false;
   readonly secretsCacheMaxAgeSeconds: number;
   readonly external: ExternalResourceOverrides;
   /** Set: the functions read their secrets from the fields of this one secret. */

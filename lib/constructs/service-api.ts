@@ -108,6 +108,9 @@ export class ServiceApi extends Construct {
         allowOrigins: [...config.settings.allowedRedirectOrigins],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
         allowHeaders: ['authorization', 'content-type'],
+        // A frontend's script can read how long to wait after a 429 rate_limited or a 503
+        // stripe_rate_limited only if the header is exposed to it.
+        exposeHeaders: ['retry-after'],
         maxAge: Duration.hours(1),
       },
     });

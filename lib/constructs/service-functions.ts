@@ -113,6 +113,7 @@ export class ServiceFunctions extends Construct {
       subscriptionOrderTable: tables.subscriptionOrder.tableName,
       reconciliationStateTable: tables.reconciliationState.tableName,
       catalogSnapshotTable: tables.catalogSnapshot.tableName,
+      userRateLimitTable: tables.userRateLimits.tableName,
       productsTable: external.productsTable.tableName,
       pricesTable: external.pricesTable.tableName,
       billingEventsTopicArn: external.billingEventsTopic.topicArn,
@@ -121,6 +122,7 @@ export class ServiceFunctions extends Construct {
       jwtIssuer: settings.jwtIssuer,
       jwtAudience: settings.jwtAudience,
       jwtMaxLifetimeSeconds: settings.jwtMaxLifetimeSeconds,
+      userRateLimit: settings.userRateLimit,
       secretsCacheMaxAgeSeconds: settings.secretsCacheMaxAgeSeconds,
       reconcileIntervalMinutes: settings.reconciliation.intervalMinutes,
       metricsNamespace: metricsNamespace(config),
@@ -146,6 +148,10 @@ export class ServiceFunctions extends Construct {
     // The listing reads the snapshot's head, or one or two of its chunks.
     api.grant(['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [tables.catalogSnapshot.tableArn]);
     grantCatalogAccess(api, 'api', this.catalogTables(), { writesBack: true });
+    // The per-user limit: one conditional ADD per authenticated request, nothing else.
+    if (config.settings.userRateLimit !== false) {
+      api.grant(['dynamodb:UpdateItem'], [tables.userRateLimits.tableArn]);
+    }
     // With a combined secret both ARNs are that one secret (granted once), and it holds
     // the webhook signing secret too: IAM cannot grant one field of a secret, so a
     // combined secret trades this isolation for the one-secret layout.

@@ -11,6 +11,7 @@ import {
   SUBSCRIPTION_ORDER_TABLE,
   type TableDefinition,
   EVENT_LEDGER_TABLE,
+  USER_RATE_LIMITS_TABLE,
 } from '../../lambda/shared/tables';
 import { removalPolicyOf, resourceName, type ServiceConfig } from '../config';
 
@@ -31,7 +32,10 @@ export interface ServiceTablesProps {
  * reconciliation's cursor. All with the same data protection settings: a parked event is
  * a billing event not yet delivered, and a lost ordering mark could let an old state win.
  * The catalog snapshot (the price listing's read model) is rebuilt from the catalog
- * within a minute, but shares the settings rather than being the one exception.
+ * within a minute, and the per-user request counters live a window long, but both share
+ * the settings rather than being the exceptions. The counters' table exists even where
+ * `userRateLimit` is `false`: turning the limit on again must not create a table that a
+ * retained earlier one would collide with.
  */
 export class ServiceTables extends Construct {
   readonly customers: Table;
@@ -41,6 +45,7 @@ export class ServiceTables extends Construct {
   readonly subscriptionOrder: Table;
   readonly reconciliationState: Table;
   readonly catalogSnapshot: Table;
+  readonly userRateLimits: Table;
   private readonly ownedTables: OwnedTable[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceTablesProps) {
@@ -61,6 +66,7 @@ export class ServiceTables extends Construct {
       config,
     );
     this.catalogSnapshot = this.createTable('CatalogSnapshotTable', CATALOG_SNAPSHOT_TABLE, config);
+    this.userRateLimits = this.createTable('UserRateLimitsTable', USER_RATE_LIMITS_TABLE, config);
   }
 
   /** Every table above, with its definition, as created (the monitoring alarms on each). */

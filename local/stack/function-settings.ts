@@ -50,6 +50,7 @@ export function localFunctionSettings(
     },
     allowedRedirectOrigins: config.allowedRedirectOrigins,
     jwtMaxLifetimeSeconds: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+    userRateLimit: config.userRateLimit,
     secretsCacheMaxAgeSeconds: DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
     reconcileIntervalMinutes: DEFAULT_RECONCILE_INTERVAL_MINUTES,
     // The local handlers count nothing, but the environment is the deployed one's.

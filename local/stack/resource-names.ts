@@ -12,6 +12,7 @@ import {
   SUBSCRIPTION_ORDER_TABLE,
   type TableDefinition,
   EVENT_LEDGER_TABLE,
+  USER_RATE_LIMITS_TABLE,
 } from '../../lambda/shared/tables';
 import { type LocalConfig, localResourceName } from '../config';
 
@@ -30,6 +31,7 @@ export function localResourceNames(config: Pick<LocalConfig, 'projectName'>): Lo
     subscriptionOrderTable: name(SUBSCRIPTION_ORDER_TABLE.nameSuffix),
     reconciliationStateTable: name(RECONCILIATION_STATE_TABLE.nameSuffix),
     catalogSnapshotTable: name(CATALOG_SNAPSHOT_TABLE.nameSuffix),
+    userRateLimitTable: name(USER_RATE_LIMITS_TABLE.nameSuffix),
     productsTable: name(PRODUCTS_TABLE.nameSuffix),
     pricesTable: name(PRICES_TABLE.nameSuffix),
     billingEventsTopic: name(BILLING_EVENTS_TOPIC_SUFFIX),
@@ -51,6 +53,7 @@ export function localTables(names: LocalResourceNames): readonly [TableDefinitio
     [SUBSCRIPTION_ORDER_TABLE, names.subscriptionOrderTable],
     [RECONCILIATION_STATE_TABLE, names.reconciliationStateTable],
     [CATALOG_SNAPSHOT_TABLE, names.catalogSnapshotTable],
+    [USER_RATE_LIMITS_TABLE, names.userRateLimitTable],
     [PRODUCTS_TABLE, names.productsTable],
     [PRICES_TABLE, names.pricesTable],
   ];

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import type { UserRequestLimit } from '../../lambda/domain/request-limit';
 import { ROUTES } from '../../lambda/shared/routes';
+import { startOfRoomyWindow } from './limit-windows';
 import {
   paymentIntentObject,
   signatureFor,
@@ -42,7 +44,16 @@ export interface CorpusContext {
   readonly webhookSecret: string;
   /** A Checkout Session that belongs to another user. */
   readonly foreignSessionId: string;
+  /** The per-user request limit of the stack (`CORPUS_USER_RATE_LIMIT`): the burst spends it. */
+  readonly userRateLimit: UserRequestLimit;
 }
+
+/**
+ * The per-user limit a stack running the corpus starts with: above what any other case or
+ * test of those suites sends as one user (20 concurrent checkouts at most), and low enough
+ * for the burst to spend it in a moment.
+ */
+export const CORPUS_USER_RATE_LIMIT: UserRequestLimit = { requests: 25, windowSeconds: 60 };
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
@@ -166,6 +177,42 @@ function tokenCases(
 
 const url = (context: CorpusContext, path: string) => `${context.apiUrl}${path}`;
 
+/**
+ * The burst attack on an authenticated endpoint: one signed-in user spends the whole
+ * per-user limit on requests that change nothing (malformed JSON to checkout, 400 each),
+ * then sends the endpoint a good request: 429 rate_limited, and nothing done. The primer
+ * goes to another route on purpose: the limit is the user's, not the route's.
+ */
+function burstCase(
+  label: string,
+  request: (context: CorpusContext, authorization: string) => HttpRequest,
+): BadRequest {
+  return {
+    endpoint: label,
+    name: 'a burst past the per-user request limit',
+    status: 429,
+    code: 'rate_limited',
+    build: async (c) => {
+      const authorization = await bearer(c, `corpus-burst-${label.replace(/\W+/g, '-')}`);
+      // The primer and the request in one window: across a boundary it would be two.
+      await startOfRoomyWindow(c.userRateLimit.windowSeconds, 10);
+      await Promise.all(
+        Array.from({ length: c.userRateLimit.requests }, async () => {
+          const response = await fetch(url(c, ROUTES.createCheckoutSession.path), {
+            method: 'POST',
+            headers: { ...JSON_TYPE, authorization },
+            body: '{',
+          });
+          if (response.status !== 400) {
+            throw new Error(`The burst's primer was answered ${String(response.status)}.`);
+          }
+        }),
+      );
+      return request(c, authorization);
+    },
+  };
+}
+
 export function paymentIntentCorpus(): BadRequest[] {
   const route = ROUTES.createCheckoutSession;
   const label = `${route.method} ${route.path}`;
@@ -254,6 +301,12 @@ export function paymentIntentCorpus(): BadRequest[] {
       }),
     },
     ...tokenCases(route, label, { priceId: 'price-pro-monthly' }),
+    burstCase(label, (c, authorization) => ({
+      method: route.method,
+      path: route.path,
+      headers: { ...JSON_TYPE, authorization },
+      body: JSON.stringify(good(c)),
+    })),
   ];
 }
 
@@ -281,6 +334,12 @@ export function portalCorpus(): BadRequest[] {
       ['a user who never checked out', (c) => ({ returnUrl: url(c, '/') }), 404, 'no_customer'],
     ]),
     ...tokenCases(route, label, { returnUrl: 'http://localhost/' }),
+    burstCase(label, (c, authorization) => ({
+      method: route.method,
+      path: route.path,
+      headers: { ...JSON_TYPE, authorization },
+      body: JSON.stringify({ returnUrl: url(c, '/') }),
+    })),
   ];
 }
 
@@ -305,6 +364,11 @@ export function sessionStatusCorpus(): BadRequest[] {
     get('a malformed id', () => '/stripe/checkout-sessions/..%2F..%2Fv1%2Fcustomers'),
     get('a customer id', () => '/stripe/checkout-sessions/cus_123'),
     ...tokenCases(withId, label),
+    burstCase(label, (c, authorization) => ({
+      method: 'GET',
+      path: `/stripe/checkout-sessions/${c.foreignSessionId}`,
+      headers: { authorization },
+    })),
   ];
 }
 

@@ -79,6 +79,30 @@ describe.each(ENVIRONMENT_NAMES)('StripeServiceStack (%s)', (env) => {
     });
   });
 
+  it('owns the per-user rate limits table: key, ttl time-to-live, and the data protection of the others', () => {
+    const settings = settingsOf(env);
+    const { stack, template } = get(env);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: `eislett-education-${env}-stripe-rate-limits`,
+      KeySchema: [{ AttributeName: 'key', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'key', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+    });
+    const [, table] =
+      resourcesOf(template, 'AWS::DynamoDB::Table').find(
+        ([id]) => id === logicalId(stack, stack.tables.userRateLimits),
+      ) ?? [];
+    // Retained in prod with point-in-time recovery, as every owned table is: a counter
+    // table lost in a stack deletion is harmless, but one rule for all tables is simpler to audit.
+    expect(table?.DeletionPolicy).toBe(settings.removalPolicy === 'retain' ? 'Retain' : 'Delete');
+    expect(table?.Properties.PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: settings.pointInTimeRecovery,
+    });
+    expect(table?.Properties.DeletionProtectionEnabled).toBe(settings.deletionProtection);
+  });
+
   it('creates the tables from the same definitions as the local run', () => {
     const tables = resourcesOf(get(env).template, 'AWS::DynamoDB::Table').map(
       ([, t]) => t.Properties,

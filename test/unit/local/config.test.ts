@@ -10,6 +10,10 @@ describe('loadLocalConfig', () => {
     expect(config.secrets).toEqual(LOCAL_SECRET_DEFAULTS);
   });
 
+  it('keeps the deployed default per-user request limit, as a deployed stack has it', () => {
+    expect(loadLocalConfig({}).userRateLimit).toEqual({ requests: 60, windowSeconds: 60 });
+  });
+
   it('talks to Stripe test mode, without a sandbox, for a real sk_test_ key', () => {
     expect(loadLocalConfig({ STRIPE_SECRET_KEY: 'sk_test_51Hxyz' }).stripe).toBe('test-mode');
   });

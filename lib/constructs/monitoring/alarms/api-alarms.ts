@@ -7,11 +7,19 @@ import {
 import { METRICS } from '../../../../lambda/domain/metrics';
 import type { ServiceConfig } from '../../../config';
 import type { ServiceApi } from '../../service-api';
-import { ALARM_PERIOD, type AlarmFactory } from '../alarm-factory';
+import { ALARM_PERIOD, type AlarmFactory, ON_ANY_OCCURRENCE } from '../alarm-factory';
 import type { ServiceMetricFactory } from '../service-metric-factory';
 
 /** Below this many requests in a period, a 5xx rate says nothing (1 of 2 is 50 %). */
 const MIN_REQUESTS_FOR_ERROR_RATE = 10;
+
+/**
+ * Requests refused by the per-user limit in 5 minutes that fire `api-user-rate-limited`:
+ * one person never reaches the limit, so even one refusal is a script or a client in a
+ * loop; ten is one that kept going after its `Retry-After`, worth a look, not a page at
+ * the first stray retry.
+ */
+export const USER_RATE_LIMITED_ALARM_THRESHOLD = 10;
 
 export interface ApiAlarmsProps {
   readonly config: ServiceConfig;
@@ -21,7 +29,8 @@ export interface ApiAlarmsProps {
 
 /**
  * The HTTP API: the share of requests answered 5xx, over enough requests to mean something;
- * and any request Stripe's rate limits refused after the retries (a customer turned away).
+ * any request Stripe's rate limits refused after the retries (a customer turned away); and,
+ * with a per-user limit, callers refused by it and the limiter failing open.
  */
 export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): void {
   const thresholds = props.config.settings.alarms;
@@ -52,5 +61,23 @@ export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): vo
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 1,
     treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  if (props.config.settings.userRateLimit !== false) defineUserRateLimitAlarms(alarms, props);
+}
+
+/** The per-user request limit: refusals above a stray retry, and any failure to count. */
+function defineUserRateLimitAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): void {
+  alarms.define('UserRateLimited', {
+    name: 'api-user-rate-limited',
+    description: `Callers were refused by the per-user request limit (${METRICS.userRateLimited} ≥ ${USER_RATE_LIMITED_ALARM_THRESHOLD} in 5 minutes, answered 429 rate_limited): a client in a loop, a script, or a stolen token.`,
+    metric: props.metrics.metric(METRICS.userRateLimited, { period: ALARM_PERIOD }),
+    ...ON_ANY_OCCURRENCE,
+    threshold: USER_RATE_LIMITED_ALARM_THRESHOLD,
+  });
+  alarms.define('UserRateLimiterFailing', {
+    name: 'api-rate-limiter-failing',
+    description: `The per-user request limiter failed or did not answer in time (${METRICS.userRateLimiterFailures} ≥ 1): those requests were served uncounted (it fails open), so the limit is not enforced.`,
+    metric: props.metrics.metric(METRICS.userRateLimiterFailures, { period: ALARM_PERIOD }),
+    ...ON_ANY_OCCURRENCE,
   });
 }

@@ -57,7 +57,7 @@ export class ServiceDashboard extends Construct {
         recoveryAndDependenciesRow(metrics),
         ...eventBridgeRows,
         lambdaRow(functions),
-        apiAndTablesRow(props.api, props.tables),
+        apiAndTablesRow(props.api, props.tables, metrics),
       ],
     });
   }

@@ -154,6 +154,8 @@ describe.each(ENVIRONMENT_NAMES)('ServiceFunctions (%s)', (env) => {
         [['dynamodb:GetItem', 'dynamodb:PutItem'], [tables.catalogSync.tableArn]],
         // The listing reads the snapshot, never scans the catalog.
         [['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [tables.catalogSnapshot.tableArn]],
+        // The per-user limit: one conditional ADD a request, never a read.
+        [['dynamodb:UpdateItem'], [tables.userRateLimits.tableArn]],
         [['dynamodb:GetItem'], [external.productsTable.tableArn]],
         [['dynamodb:GetItem'], [external.pricesTable.tableArn]],
         [
@@ -319,6 +321,29 @@ describe.each(ENVIRONMENT_NAMES)('ServiceFunctions (%s)', (env) => {
     });
   });
 
+  it("gives the API function the environment's per-user limit and its table, and no other function", () => {
+    const { stack, template } = get(env);
+    const limit = settingsOf(env).userRateLimit;
+    if (limit === false) throw new Error(`${env} is expected to limit requests per user`);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: `eislett-education-${env}-stripe-api`,
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.userRateLimitTable]: resolved(stack, stack.tables.userRateLimits.tableName),
+          [ENV.userRateLimitRequests]: String(limit.requests),
+          [ENV.userRateLimitWindowSeconds]: String(limit.windowSeconds),
+        }),
+      },
+    });
+    const others = resourcesOf(template, 'AWS::Lambda::Function').filter(
+      ([id]) => id !== logicalId(stack, stack.functions.api.function),
+    );
+    for (const [, fn] of others) {
+      const { Variables } = fn.Properties.Environment as { Variables: Record<string, string> };
+      expect(Object.keys(Variables).filter((key) => key.startsWith('USER_RATE_LIMIT'))).toEqual([]);
+    }
+  });
+
   it('gives every function the stack metrics namespace and the environment name', () => {
     for (const [, fn] of resourcesOf(get(env).template, 'AWS::Lambda::Function')) {
       const { Variables } = fn.Properties.Environment as { Variables: Record<string, string> };
@@ -416,6 +441,32 @@ describe('ServiceFunctions configuration', () => {
     expect(
       reserved({ webhookReservedConcurrency: false, reconcileReservedConcurrency: 1 }),
     ).toContain(1);
+  });
+
+  it('turns the per-user limit off with userRateLimit false: the API is told so and may not touch the table', () => {
+    const s = synthesize('prod', withSettings('prod', { userRateLimit: false }), {
+      bundling: false,
+    });
+    s.template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'eislett-education-prod-stripe-api',
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.userRateLimitRequests]: 'off',
+          [ENV.userRateLimitTable]: Match.absent(),
+          [ENV.userRateLimitWindowSeconds]: Match.absent(),
+        }),
+      },
+    });
+    const limitsTable = resolved(s.stack, s.stack.tables.userRateLimits.tableArn);
+    expect(
+      [...permissions(s, s.stack.functions.api)].filter((p) =>
+        p.includes(JSON.stringify(limitsTable)),
+      ),
+    ).toEqual([]);
+    // The table stays: a retained one must not collide with its re-creation when the limit returns.
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'eislett-education-prod-stripe-rate-limits',
+    });
   });
 
   it('requires a token issuer and audience on the API function only when configured', () => {

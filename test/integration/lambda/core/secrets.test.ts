@@ -83,6 +83,7 @@ describe('one combined secret (contract section 3) through Secrets Manager', () 
     [ENV.stripeSecretKeyField]: 'stripe_secret_key',
     [ENV.jwtSecretName]: NAME,
     [ENV.jwtSecretField]: 'jwt_access_token_secret',
+    [ENV.userRateLimitRequests]: 'off',
   });
   const webhookConfig = loadWebhookConfig({
     [ENV.customersTable]: 'customers',

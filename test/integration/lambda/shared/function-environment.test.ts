@@ -4,6 +4,8 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type Stripe from 'stripe';
 import { DynamoCustomerRepository } from '../../../../lambda/adapters/dynamo-customer-repository';
 import { DynamoParkedEventStore } from '../../../../lambda/adapters/dynamo-parked-event-store';
+import { requestCounterKey } from '../../../../lambda/adapters/dynamo-user-request-limiter';
+import { limitWindow } from '../../../../lambda/domain/request-limit';
 import { apiFunction } from '../../../../lambda/api/composition-root';
 import type { FunctionClients } from '../../../../lambda/core/cold-start';
 import { catalogSnapshotFunction } from '../../../../lambda/catalog/composition-root';
@@ -20,7 +22,7 @@ import {
   functionEnvironments,
 } from '../../../../lambda/shared/function-environment';
 import { ROUTES, type RouteDefinition } from '../../../../lambda/shared/routes';
-import { SUBSCRIPTION_ORDER_TABLE } from '../../../../lambda/shared/tables';
+import { SUBSCRIPTION_ORDER_TABLE, USER_RATE_LIMITS_TABLE } from '../../../../lambda/shared/tables';
 import { webhookFunction } from '../../../../lambda/webhook/composition-root';
 import { localContext } from '../../../../local/http-adapter';
 import type { LocalStack } from '../../../../local/local-stack';
@@ -31,6 +33,7 @@ import { putUnsyncedPrice } from '../../../support/catalog-records';
 import { captureStdout } from '../../../support/emf-capture';
 import { stripeEnvelope } from '../../../support/event-bridge-envelopes';
 import { ledgerRecord } from '../../../support/ledger-records';
+import { startOfRoomyWindow } from '../../../support/limit-windows';
 import { SecretsManagerStandIn, standInClient } from '../../../support/secrets-manager-stand-in';
 import {
   paymentIntentObject,
@@ -72,6 +75,11 @@ const CACHE_SECONDS = 1;
 const MAX_TOKEN_LIFETIME_SECONDS = 7_200;
 /** Reconciliation's overlap is one interval (at least 10 minutes): 45 is nobody's default. */
 const INTERVAL_MINUTES = 45;
+/**
+ * Three requests a day: the default is 60 a minute, so a fourth request refused, and its
+ * counter keyed and expiring by the day, can only come from these settings.
+ */
+const USER_RATE_LIMIT = { requests: 3, windowSeconds: 86_400 };
 
 const standIn = new SecretsManagerStandIn();
 let stack: LocalStack;
@@ -114,6 +122,7 @@ beforeAll(async () => {
     jwtIssuer: ISSUER,
     jwtAudience: AUDIENCE,
     jwtMaxLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+    userRateLimit: USER_RATE_LIMIT,
     secretsCacheMaxAgeSeconds: CACHE_SECONDS,
     reconcileIntervalMinutes: INTERVAL_MINUTES,
     metricsNamespace: METRICS_NAMESPACE,
@@ -278,6 +287,47 @@ describe('the API function', () => {
         body: checkoutBody('settings-price', 'http://localhost:3000'),
       });
       expect(response.status).toBe(400);
+    },
+  );
+
+  settingTest(
+    'api',
+    [ENV.userRateLimitRequests, ENV.userRateLimitWindowSeconds, ENV.userRateLimitTable],
+    "a user's request over the configured limit is 429 until the configured window ends, counted in the configured table",
+    async () => {
+      // Within this file's timeout; the counter's key and expiry below name the day window.
+      await startOfRoomyWindow(USER_RATE_LIMIT.windowSeconds, 30);
+      const userId = 'settings-limited';
+      const handler = fresh.api();
+      const answer = async () =>
+        handler(
+          apiEvent(ROUTES.createCheckoutSession, {
+            headers: {
+              authorization: `Bearer ${await token(userId)}`,
+              'content-type': 'application/json',
+            },
+            body: '{}',
+          }),
+          context('api'),
+        );
+      for (let i = 0; i < USER_RATE_LIMIT.requests; i++) {
+        expect((await answer()).statusCode).toBe(400);
+      }
+      const refused = await answer();
+      expect(refused.statusCode).toBe(429);
+      expect(Number(refused.headers['Retry-After'])).toBeGreaterThanOrEqual(29);
+      const window = limitWindow(Date.now(), USER_RATE_LIMIT.windowSeconds);
+      const { Item } = await documents.send(
+        new GetCommand({
+          TableName: stack.names.userRateLimitTable,
+          Key: { [USER_RATE_LIMITS_TABLE.partitionKey.name]: requestCounterKey(userId, window) },
+          ConsistentRead: true,
+        }),
+      );
+      expect(Item).toMatchObject({
+        [USER_RATE_LIMITS_TABLE.countAttribute]: USER_RATE_LIMIT.requests,
+        [USER_RATE_LIMITS_TABLE.timeToLiveAttribute]: window.endSeconds,
+      });
     },
   );
 

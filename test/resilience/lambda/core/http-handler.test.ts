@@ -15,7 +15,11 @@ import {
 import type { ObjectKind, StripeObject } from 'stripe-sandbox';
 import { apiEvent, lambdaContext } from '../../../support/api-events';
 import { putUnsyncedPrice } from '../../../support/catalog-records';
-import { type BadRequest, fullCorpus } from '../../../support/bad-input-corpus';
+import {
+  type BadRequest,
+  CORPUS_USER_RATE_LIMIT,
+  fullCorpus,
+} from '../../../support/bad-input-corpus';
 import { changes, keptChanges, sendBadRequest, stackState } from '../../../support/side-effects';
 import { paymentIntentObject, signatureFor, stripeEvent } from '../../../support/stripe-events';
 import { signAccessToken } from '../../../support/tokens';
@@ -56,7 +60,8 @@ const corpusRows = new Map<string, CorpusRow>();
 const faultRows: FaultRow[] = [];
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // The corpus's burst needs a per-user limit; no other test here comes near it.
+  stack = await startTestStack({ userRateLimit: CORPUS_USER_RATE_LIMIT });
   const owner = await checkout('corpus-session-owner', 'price-pro-monthly');
   foreignSessionId = owner.body.checkoutSessionId ?? '';
 });
@@ -193,6 +198,7 @@ describe('bad input on every endpoint: the contract answer and no side effects',
           jwtSecret: SECRETS.jwtAccessTokenSecret,
           webhookSecret: SECRETS.stripeWebhookSecret,
           foreignSessionId,
+          userRateLimit: CORPUS_USER_RATE_LIMIT,
         },
         badRequest,
       );

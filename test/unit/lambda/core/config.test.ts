@@ -12,6 +12,9 @@ const apiEnv = {
   [ENV.stripeSecretKeyName]: 'stripe-key',
   [ENV.jwtSecretName]: 'jwt',
   [ENV.allowedRedirectOrigins]: 'https://app.example.com, http://localhost:3000',
+  [ENV.userRateLimitTable]: 'rate-limits',
+  [ENV.userRateLimitRequests]: '60',
+  [ENV.userRateLimitWindowSeconds]: '60',
 };
 
 describe('function configuration', () => {
@@ -27,7 +30,35 @@ describe('function configuration', () => {
       allowedRedirectOrigins: ['https://app.example.com', 'http://localhost:3000'],
       jwtMaxLifetimeSeconds: 86_400,
       secretsCacheMaxAgeSeconds: 300,
+      userRateLimit: { table: 'rate-limits', requests: 60, windowSeconds: 60 },
     });
+  });
+
+  it('reads the per-user limit as off only when it says off', () => {
+    const { [ENV.userRateLimitTable]: _table, ...withoutTable } = apiEnv;
+    expect(
+      loadApiConfig({ ...withoutTable, [ENV.userRateLimitRequests]: 'off' }).userRateLimit,
+    ).toBe(false);
+    const { [ENV.userRateLimitRequests]: _requests, ...unset } = apiEnv;
+    expect(() => loadApiConfig(unset)).toThrow(
+      new RegExp(`: ${ENV.userRateLimitRequests} is not set\\.$`),
+    );
+  });
+
+  it('names each problem of a per-user limit that is on', () => {
+    expect(() =>
+      loadApiConfig({
+        ...apiEnv,
+        [ENV.userRateLimitTable]: ' ',
+        [ENV.userRateLimitRequests]: 'many',
+        [ENV.userRateLimitWindowSeconds]: undefined,
+      }),
+    ).toThrow(
+      `Invalid function configuration: ${ENV.userRateLimitTable} is not set; ${ENV.userRateLimitRequests} must be a positive integer (got "many"); ${ENV.userRateLimitWindowSeconds} is not set.`,
+    );
+    expect(() => loadApiConfig({ ...apiEnv, [ENV.userRateLimitWindowSeconds]: '0' })).toThrow(
+      `${ENV.userRateLimitWindowSeconds} must be a positive integer (got "0")`,
+    );
   });
 
   it('takes a configured secrets cache age', () => {

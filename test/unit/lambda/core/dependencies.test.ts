@@ -7,6 +7,7 @@ import {
   dependencyFailureOf,
   namedDependency,
   STALLED_DEPENDENCY_LIMIT_MS,
+  USER_RATE_LIMIT_DEADLINE_MS,
   worstCaseMs,
 } from '../../../../lambda/core/dependencies';
 import { PROJECT_ROOT } from '../../../support/project-root';
@@ -25,6 +26,13 @@ describe('dependency budgets (contract section 3)', () => {
       expect(worstCaseMs(budget)).toBeLessThanOrEqual(STALLED_DEPENDENCY_LIMIT_MS);
     },
   );
+
+  it('keeps a request whose table stalls within 10 s: the limiter deadline, then its own DynamoDB calls', () => {
+    expect(USER_RATE_LIMIT_DEADLINE_MS).toBeLessThan(DEPENDENCY_BUDGETS.dynamodb.attemptTimeoutMs);
+    expect(
+      USER_RATE_LIMIT_DEADLINE_MS + worstCaseMs(DEPENDENCY_BUDGETS.dynamodb),
+    ).toBeLessThanOrEqual(STALLED_DEPENDENCY_LIMIT_MS);
+  });
 
   it('counts every attempt and every backoff at its longest', () => {
     const budget = { attemptTimeoutMs: 1_000, maxAttempts: 3, maxRetryDelayMs: (n: number) => n };

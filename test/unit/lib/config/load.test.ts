@@ -331,3 +331,54 @@ describe('the eventBridgeSource setting', () => {
     );
   });
 });
+
+describe('the userRateLimit setting', () => {
+  const load = (userRateLimit: unknown) =>
+    loadServiceConfig(withDev({ env: 'dev' }, { ...devSettings, userRateLimit }), {}).settings
+      .userRateLimit;
+
+  it('defaults to 60 requests a minute per user when the environment names none', () => {
+    expect(loadServiceConfig(withDev({ env: 'dev' }), {}).settings.userRateLimit).toEqual({
+      requests: 60,
+      windowSeconds: 60,
+    });
+  });
+
+  it('takes a limit per environment, or false for none', () => {
+    expect(load({ requests: 5, windowSeconds: 3_600 })).toEqual({
+      requests: 5,
+      windowSeconds: 3_600,
+    });
+    expect(load(false)).toBe(false);
+  });
+
+  it('keeps the limits cdk.json gives each environment', () => {
+    const limits = Object.fromEntries(
+      (['dev', 'staging', 'prod'] as const).map((env) => [
+        env,
+        loadServiceConfig({ tryGetContext: (key) => ({ ...cdkJsonContext(), env })[key] }, {})
+          .settings.userRateLimit,
+      ]),
+    );
+    expect(limits).toEqual({
+      dev: { requests: 120, windowSeconds: 60 },
+      staging: { requests: 60, windowSeconds: 60 },
+      prod: { requests: 60, windowSeconds: 60 },
+    });
+  });
+
+  it.each([
+    [true, /userRateLimit must be an object \{requests, windowSeconds\}, or false for no limit/],
+    [60, /userRateLimit must be an object/],
+    [{ requests: 60 }, /userRateLimit\.windowSeconds must be an integer from 1 to 86400/],
+    [{ requests: 0, windowSeconds: 60 }, /userRateLimit\.requests must be a positive integer/],
+    [{ requests: 1.5, windowSeconds: 60 }, /userRateLimit\.requests must be a positive integer/],
+    [{ requests: 60, windowSeconds: 86_401 }, /windowSeconds must be an integer from 1 to 86400/],
+    [
+      { requests: 60, windowSeconds: 60, burst: 5 },
+      /takes requests and windowSeconds only \(got burst\)/,
+    ],
+  ])('refuses %j', (value, message) => {
+    expect(() => load(value)).toThrow(message);
+  });
+});

@@ -7,12 +7,14 @@ import { ENVIRONMENT_NAMES } from '../../../../../lib/config';
 import type { ServiceFunction } from '../../../../../lib/constructs/service-function';
 import { DYNAMODB_OPERATIONS } from '../../../../../lib/constructs/monitoring/dynamodb-metrics';
 import { WEBHOOK_SERVER_ERROR_ANSWERS } from '../../../../../lib/constructs/monitoring/service-metric-factory';
+import { USER_RATE_LIMITED_ALARM_THRESHOLD } from '../../../../../lib/constructs/monitoring/alarms/api-alarms';
 import {
   resolved,
   resourcesOf,
   type Synthesized,
   synthesize,
   synthesizeEveryEnvironment,
+  withSettings,
 } from '../../../../support/synth';
 import { PROJECT_ROOT } from '../../../../support/cdk-json';
 import {
@@ -237,6 +239,38 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
     expect(periodOf(alarm(s, 'api-stripe-rate-limited'))).toBe(300);
   });
 
+  it('alarms on callers refused by the per-user limit, above a stray retry', () => {
+    const s = get(env);
+    const a = alarm(s, 'api-user-rate-limited');
+    expect(a).toMatchObject({
+      Namespace: namespace,
+      MetricName: METRICS.userRateLimited,
+      Dimensions: environmentDimension,
+      Statistic: 'Sum',
+      Threshold: USER_RATE_LIMITED_ALARM_THRESHOLD,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(periodOf(a)).toBe(300);
+  });
+
+  it('alarms on any request the per-user limiter failed to count (it fails open)', () => {
+    const s = get(env);
+    const a = alarm(s, 'api-rate-limiter-failing');
+    expect(a).toMatchObject({
+      Namespace: namespace,
+      MetricName: METRICS.userRateLimiterFailures,
+      Dimensions: environmentDimension,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(periodOf(a)).toBe(300);
+  });
+
   it.each(['api', 'webhook', 'reconcile'] as const)(
     'alarms on any throttle of the %s function',
     (fnId) => {
@@ -322,6 +356,16 @@ describe('monitoring configuration', () => {
       FunctionName: 'eislett-education-staging-stripe-reconcile',
       Environment: { Variables: Match.objectLike({ RECONCILE_INTERVAL_MINUTES: '5' }) },
     });
+  });
+
+  it('has no per-user limit alarms where the limit is off', () => {
+    const s = synthesize('prod', withSettings('prod', { userRateLimit: false }), {
+      bundling: false,
+    });
+    const names = alarmsOf(s).map((a) => a.AlarmName);
+    expect(names.filter((name) => /user-rate-limited|rate-limiter-failing/.test(name))).toEqual([]);
+    // The table stays, and so does its DynamoDB alarm.
+    expect(names).toContain('eislett-education-prod-stripe-rate-limits-table-throttled-or-failing');
   });
 
   it('takes the signature rejection threshold per deployment', () => {

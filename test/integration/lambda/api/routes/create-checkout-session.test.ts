@@ -12,7 +12,7 @@ import type { LocalStack } from '../../../../../local/local-stack';
 import { localDynamoClient } from '../../../../../local/services/aws-clients';
 import { ROUTES } from '../../../../../lambda/shared/routes';
 import type { ApiRequestRecord, ObjectKind, StripeSandbox } from 'stripe-sandbox';
-import { paymentIntentCorpus } from '../../../../support/bad-input-corpus';
+import { CORPUS_USER_RATE_LIMIT, paymentIntentCorpus } from '../../../../support/bad-input-corpus';
 import { sendBadRequest } from '../../../../support/side-effects';
 import { signAccessToken } from '../../../../support/tokens';
 import { startTestStack } from '../../../../support/test-stack';
@@ -27,7 +27,8 @@ let stripe: Stripe;
 let documents: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // The corpus's burst needs a per-user limit; every other test here stays well below it.
+  stack = await startTestStack({ userRateLimit: CORPUS_USER_RATE_LIMIT });
   if (!stack.stripeSandbox) throw new Error('no sandbox');
   sandbox = stack.stripeSandbox;
   stripe = new Stripe(LOCAL_SECRET_DEFAULTS.stripeSecretKey, {
@@ -359,6 +360,7 @@ describe('POST /stripe/payment-intent: bad input changes nothing', () => {
     jwtSecret: SECRET,
     webhookSecret: LOCAL_SECRET_DEFAULTS.stripeWebhookSecret,
     foreignSessionId: 'cs_test_unused',
+    userRateLimit: CORPUS_USER_RATE_LIMIT,
   });
 
   it.each(paymentIntentCorpus().map((c) => [c.name, c] as const))(

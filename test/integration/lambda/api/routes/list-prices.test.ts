@@ -46,6 +46,7 @@ const config: ApiConfig = {
   allowedRedirectOrigins: ['https://app.example.com'],
   jwtMaxLifetimeSeconds: 86_400,
   secretsCacheMaxAgeSeconds: 300,
+  userRateLimit: false,
 };
 /** A new API container: its own snapshot cache. */
 const newApi = () =>

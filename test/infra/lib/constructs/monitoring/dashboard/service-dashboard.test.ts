@@ -81,7 +81,14 @@ describe.each(ENVIRONMENT_NAMES)('ServiceDashboard (%s)', (env) => {
     shows('Lambda errors', '"AWS/Lambda","Errors"');
     shows('Lambda throttles', '"AWS/Lambda","Throttles"');
     shows('Lambda duration (p99)', '"AWS/Lambda","Duration"');
-    shows('API answers', '"Count"', '"4xx"', '"5xx"');
+    shows(
+      'API answers',
+      '"Count"',
+      '"4xx"',
+      '"5xx"',
+      METRICS.userRateLimited,
+      METRICS.userRateLimiterFailures,
+    );
     shows('API latency', '"Latency"', '"IntegrationLatency"');
     shows('DynamoDB throttled or failed requests', 'ReadThrottleEvents', 'SystemErrors');
     // Every one of the service's metrics is somewhere on it, and every alarm. (The
