@@ -23,6 +23,11 @@ export const METRICS = {
   catalogSnapshotRefreshes: 'CatalogSnapshotRefreshes',
   catalogSnapshotChanges: 'CatalogSnapshotChanges',
   catalogSnapshotFailures: 'CatalogSnapshotFailures',
+  /**
+   * Listing answers served from a container's last head because reading it failed
+   * (stale-if-error, `LISTING_STALE_IF_ERROR_SECONDS`): the catalog's reads are failing.
+   */
+  priceListingServedStale: 'PriceListingServedStale',
   /** Stripe's events through EventBridge (context `eventBridgeSource`): taken in. */
   eventBridgeReceived: 'EventBridgeEventsReceived',
   /** Not from the configured partner source and account, or not a Stripe event: dropped. */

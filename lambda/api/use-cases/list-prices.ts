@@ -1,6 +1,6 @@
 import { HttpError, invalidRequest } from '../../core/errors';
 import type {
-  CatalogSnapshotReader,
+  ListingSnapshotReader,
   SnapshotChunk,
   SnapshotHead,
 } from '../../domain/catalog-snapshot';
@@ -24,10 +24,14 @@ export interface PriceListingPage {
   readonly nextCursor?: string;
 }
 
-/** A page, or the news that the caller already has it (`If-None-Match`). */
-export type ListPricesResult =
+/**
+ * A page, or the news that the caller already has it (`If-None-Match`). `staleSeconds`:
+ * answered from a head read that long ago, because reading it now failed (stale-if-error).
+ */
+export type ListPricesResult = (
   | { readonly status: 'page'; readonly etag: string; readonly page: PriceListingPage }
-  | { readonly status: 'not-modified'; readonly etag: string };
+  | { readonly status: 'not-modified'; readonly etag: string }
+) & { readonly staleSeconds?: number };
 
 /**
  * One page of the listing, cut from the current snapshot (or, for a cursor, from the
@@ -42,7 +46,7 @@ export type ListPricesResult =
  * only the chunks a page can need are read.
  */
 export async function listPrices(
-  snapshot: CatalogSnapshotReader,
+  snapshot: ListingSnapshotReader,
   query: ListPricesQuery,
   ifNoneMatch?: string,
 ): Promise<ListPricesResult> {
@@ -51,16 +55,17 @@ export async function listPrices(
     const etag = pageEtag(cursor.version, cursor.offset, limit);
     if (etagMatches(ifNoneMatch, etag)) return { status: 'not-modified', etag };
   }
-  const head = await snapshot.head();
+  const { head, staleSeconds } = await snapshot.currentHead();
   if (!head) throw catalogUnavailable();
+  const stale = staleSeconds === undefined ? {} : { staleSeconds };
   const start = cursor ?? { version: head.version, offset: 0, chunkSize: head.chunkSize };
   const etag = pageEtag(start.version, start.offset, limit);
-  if (!cursor && etagMatches(ifNoneMatch, etag)) return { status: 'not-modified', etag };
+  if (!cursor && etagMatches(ifNoneMatch, etag)) return { status: 'not-modified', etag, ...stale };
   const page =
     start.version === head.version
       ? await currentPage(snapshot, head, start, limit)
       : await replacedPage(snapshot, head, start, limit);
-  return { status: 'page', etag, page };
+  return { status: 'page', etag, page, ...stale };
 }
 
 /**
@@ -69,7 +74,7 @@ export async function listPrices(
  * (the first comes with the head).
  */
 async function currentPage(
-  snapshot: CatalogSnapshotReader,
+  snapshot: ListingSnapshotReader,
   head: SnapshotHead,
   start: ListingCursor,
   limit: number,
@@ -103,7 +108,7 @@ async function currentPage(
  * another chunk size cannot be read at this one, and is told to start again unread.
  */
 async function replacedPage(
-  snapshot: CatalogSnapshotReader,
+  snapshot: ListingSnapshotReader,
   head: SnapshotHead,
   cursor: ListingCursor,
   limit: number,
@@ -164,6 +169,17 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
 
 /** The `Cache-Control` of every listing answer: short enough for the freshness bound. */
 export const PRICES_CACHE_CONTROL = `public, max-age=${String(LISTING_FRESHNESS.httpMaxAgeSeconds)}`;
+
+/**
+ * The headers of a stale answer (stale-if-error): no cache may reuse it without asking
+ * again, and it says it is stale (RFC 9111 obsoletes `Warning`, but it is still the one
+ * standard way to say so; 110 "Response is Stale", 111 "Revalidation Failed": our own
+ * cache could not re-read the catalog).
+ */
+export const STALE_PRICES_HEADERS = {
+  'cache-control': 'public, max-age=0, must-revalidate',
+  warning: '110 - "Response is Stale", 111 - "Revalidation Failed"',
+} as const;
 
 /** Opaque to the caller: base64url of the version, offset and chunk size. */
 export function encodeCursor(cursor: ListingCursor): string {

@@ -5,9 +5,10 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS } from '../../../../lambda/domain/metrics';
+import { LISTING_STALE_IF_ERROR_SECONDS } from '../../../../lambda/domain/price-listing';
 import type { ServiceConfig } from '../../../config';
 import type { ServiceApi } from '../../service-api';
-import { ALARM_PERIOD, type AlarmFactory } from '../alarm-factory';
+import { ALARM_PERIOD, type AlarmFactory, ON_ANY_OCCURRENCE } from '../alarm-factory';
 import type { ServiceMetricFactory } from '../service-metric-factory';
 
 /** Below this many requests in a period, a 5xx rate says nothing (1 of 2 is 50 %). */
@@ -21,7 +22,8 @@ export interface ApiAlarmsProps {
 
 /**
  * The HTTP API: the share of requests answered 5xx, over enough requests to mean something;
- * and any request Stripe's rate limits refused after the retries (a customer turned away).
+ * any request Stripe's rate limits refused after the retries (a customer turned away); and
+ * any price listing answered stale (its 5xx, hidden by stale-if-error, would go unseen).
  */
 export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): void {
   const thresholds = props.config.settings.alarms;
@@ -52,5 +54,11 @@ export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): vo
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 1,
     treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  alarms.define('PriceListingServedStale', {
+    name: 'api-prices-served-stale',
+    description: `GET /stripe/prices was answered from an API container's memory, marked stale, because the catalog snapshot table could not be read (${METRICS.priceListingServedStale} ≥ 1): DynamoDB failing or stalled. ${String(LISTING_STALE_IF_ERROR_SECONDS / 60)} minutes after a container's last good read, its listing answers 500.`,
+    metric: props.metrics.metric(METRICS.priceListingServedStale, { period: ALARM_PERIOD }),
+    ...ON_ANY_OCCURRENCE,
   });
 }

@@ -7,7 +7,7 @@ import {
   type ListPricesResult,
   type PriceListingPage,
 } from '../../../../../lambda/api/use-cases/list-prices';
-import type { CatalogSnapshotReader } from '../../../../../lambda/domain/catalog-snapshot';
+import type { ListingSnapshotReader } from '../../../../../lambda/domain/catalog-snapshot';
 import { listingVersion, type PriceListing } from '../../../../../lambda/domain/price-listing';
 import { chunkListing } from '../../../../../lambda/domain/price-listing';
 import { InMemoryCatalogSnapshot, listingEntries } from '../../../../support/fake-catalog-snapshot';
@@ -44,8 +44,8 @@ async function smallChunks() {
 /** The store, with the chunk indexes of every chunk read it is asked for. */
 function recordingChunkReads(store: InMemoryCatalogSnapshot) {
   const asked: number[][] = [];
-  const reader: CatalogSnapshotReader = {
-    head: () => store.head(),
+  const reader: ListingSnapshotReader = {
+    currentHead: () => store.currentHead(),
     chunks: (version, indexes) => {
       asked.push([...indexes]);
       return store.chunks(version, indexes);
