@@ -16,7 +16,10 @@ export const METRICS = {
   checkoutSessionsCreated: 'CheckoutSessionsCreated',
   stripeCallFailures: 'StripeCallFailures',
   stripeTimeouts: 'StripeTimeouts',
-  /** Requests answered 503 `stripe_rate_limited`: Stripe's rate limits outlasted the retries. */
+  /**
+   * Stripe's rate limits outlasted the retries: an API request answered 503
+   * `stripe_rate_limited`, or a reconciliation run (or replay) stopped early, resumably.
+   */
   stripeRateLimited: 'StripeRateLimited',
   awsCallFailures: 'AwsCallFailures',
   awsTimeouts: 'AwsTimeouts',

@@ -11,6 +11,7 @@ import { StripeClientProvider, type StripeConnection } from '../adapters/stripe-
 import { StripeSubscriptionSource } from '../adapters/stripe-subscription-source';
 import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver';
 import { type ColdStart, coldStart, type FunctionClients } from '../core/cold-start';
+import type { BackoffOptions } from '../core/backoff';
 import type { Environment } from '../core/config';
 import { createLogger, type Logger } from '../core/logger';
 import { secretStoreFor, secretValueReader, type SecretStore } from '../core/secrets';
@@ -36,6 +37,11 @@ export interface EventPipelineInfrastructure {
   readonly parkedEventsDynamo?: DynamoDBClient;
   /** The stripe SDK's (`StripeThinEventResolver`) unless given (tests). */
   readonly resolver?: ThinEventResolver;
+  /**
+   * How Stripe's rate limits are waited out on every Stripe request of the function
+   * (reconciliation's scheduled budget and deadline); unset, a 429 is the caller's.
+   */
+  readonly stripeRateLimitBackoff?: BackoffOptions;
 }
 
 /**
@@ -82,6 +88,7 @@ export function buildEventPipeline(
   const stripe = new StripeClientProvider(
     secretValueReader(infrastructure.secrets, config.stripeSecretKey),
     infrastructure.stripeConnection,
+    infrastructure.stripeRateLimitBackoff,
   );
   // One document client for every table on `dynamo`: each one built costs the cold start.
   const documents = DynamoDBDocumentClient.from(infrastructure.dynamo);

@@ -23,6 +23,7 @@ import {
   reportSummary,
   type RunStart,
   RunTally,
+  type WalkStop,
 } from './reconciliation-report';
 import { walkEvents } from './walk-events';
 
@@ -82,6 +83,7 @@ interface RunEnd {
   previousCursor?: number;
   clampedToRetention: boolean;
   complete: boolean;
+  stoppedBy?: WalkStop;
   cursor: { saved?: number; notSaved?: string };
   error?: unknown;
 }
@@ -129,6 +131,7 @@ export async function reconcile(
       tally,
     );
     end.complete = walked.complete;
+    if (walked.stoppedBy !== undefined) end.stoppedBy = walked.stoppedBy;
     end.cursor = await saveCursor(deps, tally, end, {
       name,
       startedAt,
@@ -143,7 +146,8 @@ export async function reconcile(
   return report(deps, name, tally, end);
 }
 
-const reserveMsOf = (options: ReconcileOptions): number =>
+/** The time a run keeps to finish its event and save its cursor (`ReconcileOptions.reserveMs`). */
+export const reserveMsOf = (options: Pick<ReconcileOptions, 'reserveMs' | 'context'>): number =>
   options.reserveMs ??
   Math.min(30_000, Math.max(3_000, options.context.getRemainingTimeInMillis() / 4));
 
@@ -196,6 +200,9 @@ function report(
   const metrics = deps.metrics ?? NO_METRICS;
   const succeeded = end.error === undefined && tally.counts.failed === 0;
   metrics.count(METRICS.eventsRecovered, tally.counts.published);
+  // A run Stripe's rate limits cut short: not a failure (it kept its progress), but a
+  // capacity signal, counted as the API counts a request they turned away.
+  if (end.stoppedBy === 'rate_limited') metrics.count(METRICS.stripeRateLimited);
   if (succeeded) {
     metrics.count(METRICS.reconciliationRuns, 1);
     metrics.count(METRICS.reconciliationFailures, 0);
@@ -207,6 +214,7 @@ function report(
     name,
     succeeded,
     complete: end.complete,
+    ...(end.stoppedBy !== undefined ? { stoppedBy: end.stoppedBy } : {}),
     window: { from: isoSeconds(end.window.from), to: isoSeconds(end.window.to) },
     counts: { ...tally.counts },
     cursor: {

@@ -22,7 +22,8 @@ export interface ApiAlarmsProps {
 
 /**
  * The HTTP API: the share of requests answered 5xx, over enough requests to mean something;
- * any request Stripe's rate limits refused after the retries (a customer turned away); and
+ * any request Stripe's rate limits refused after the retries (a customer turned away, or a
+ * reconciliation run cut short: one account, one limit); and
  * any price listing answered stale (its 5xx, hidden by stale-if-error, would go unseen).
  */
 export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): void {
@@ -48,7 +49,7 @@ export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): vo
   });
   alarms.define('StripeRateLimited', {
     name: 'api-stripe-rate-limited',
-    description: `Stripe's rate limits refused requests after the service's retries (${METRICS.stripeRateLimited} ≥ 1): callers were answered 503 stripe_rate_limited. A launch peak above the account's Stripe limit, or a client calling in a loop.`,
+    description: `Stripe's rate limits refused requests after the service's retries (${METRICS.stripeRateLimited} ≥ 1): callers were answered 503 stripe_rate_limited, or a reconciliation run stopped early (the next one continues from its cursor). A launch peak above the account's Stripe limit, or a client calling in a loop.`,
     metric: props.metrics.metric(METRICS.stripeRateLimited, { period: ALARM_PERIOD }),
     threshold: 1,
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
