@@ -1,5 +1,7 @@
 import type {
   CatalogSnapshotReader,
+  ListingHead,
+  ListingSnapshotReader,
   SnapshotChunk,
   SnapshotHead,
 } from '../domain/catalog-snapshot';
@@ -9,7 +11,29 @@ export interface SnapshotCacheOptions {
   readonly headTtlMs: number;
   /** Chunks kept (they never change: a version's chunks are immutable). */
   readonly maxChunks: number;
+  /**
+   * Stale-if-error: how long after the last good read its head is still served when
+   * reading it again fails (`LISTING_STALE_IF_ERROR_SECONDS`). 0: never.
+   */
+  readonly staleIfErrorMs: number;
+  /**
+   * Told once per failed read that a stale head covers (the request then succeeds, so the
+   * HTTP shell never sees the failure: this is where it is logged and counted).
+   */
+  readonly onStaleServed?: (error: unknown, staleSeconds: number) => void;
   readonly now?: () => number;
+}
+
+/** One read of the head: what it found, or how it failed. */
+type HeadRead =
+  | { readonly ok: true; readonly head: SnapshotHead | undefined }
+  | { readonly ok: false; readonly error: unknown };
+
+interface HeadAttempt {
+  readonly at: number;
+  readonly result: Promise<HeadRead>;
+  /** Whether `onStaleServed` was told of this attempt's failure. */
+  reported: boolean;
 }
 
 /**
@@ -17,12 +41,16 @@ export interface SnapshotCacheOptions {
  * (one read shared by the requests that arrive meanwhile), chunks kept until evicted.
  * Hand-written rather than Powertools Parameters' cache: that caches SSM/Secrets/AppConfig
  * values, not DynamoDB items with an in-flight read to share.
+ *
+ * When a read of the head fails (after the client's retries) and a head was read within
+ * `staleIfErrorMs`, that head is served, marked stale, and the next read is tried a TTL
+ * later (not by every request: a failing table is not hammered). With nothing recent
+ * enough the failure is thrown as before, and the next request tries again.
  */
-export class CachedCatalogSnapshot implements CatalogSnapshotReader {
-  private headEntry: { readonly at: number; readonly value: Promise<SnapshotHead | undefined> } = {
-    at: Number.NEGATIVE_INFINITY,
-    value: Promise.resolve(undefined),
-  };
+export class CachedCatalogSnapshot implements ListingSnapshotReader {
+  private attempt: HeadAttempt | undefined;
+  /** The last head read successfully, and when that read started. */
+  private lastGood: { readonly head: SnapshotHead; readonly at: number } | undefined;
   private readonly chunkCache = new Map<string, SnapshotChunk>();
   private readonly now: () => number;
 
@@ -33,19 +61,42 @@ export class CachedCatalogSnapshot implements CatalogSnapshotReader {
     this.now = options.now ?? Date.now;
   }
 
-  head(): Promise<SnapshotHead | undefined> {
+  async currentHead(): Promise<ListingHead> {
     const now = this.now();
-    if (now - this.headEntry.at >= this.options.headTtlMs) {
-      const value = this.reader.head();
-      this.headEntry = { at: now, value };
-      // A failed read is not reused: the next request tries again.
-      value.catch(() => {
-        if (this.headEntry.value === value) {
-          this.headEntry = { at: Number.NEGATIVE_INFINITY, value: Promise.resolve(undefined) };
-        }
-      });
+    if (this.attempt === undefined || now - this.attempt.at >= this.options.headTtlMs) {
+      this.attempt = { at: now, result: this.read(now), reported: false };
     }
-    return this.headEntry.value;
+    const attempt = this.attempt;
+    const result = await attempt.result;
+    if (result.ok) return { head: result.head };
+
+    const stale = this.lastGood;
+    const staleMs = stale === undefined ? Infinity : this.now() - stale.at;
+    if (stale === undefined || staleMs > this.options.staleIfErrorMs) {
+      // Nothing recent enough to stand in: fail, and let the next request try again.
+      if (this.attempt === attempt) this.attempt = undefined;
+      throw result.error;
+    }
+    const staleSeconds = Math.floor(staleMs / 1000);
+    if (!attempt.reported) {
+      attempt.reported = true;
+      this.options.onStaleServed?.(result.error, staleSeconds);
+    }
+    return { head: stale.head, staleSeconds };
+  }
+
+  private async read(at: number): Promise<HeadRead> {
+    try {
+      const head = await this.reader.head();
+      // Only a head can stand in later ("no snapshot" is the 503 it already is); a read
+      // that started before the one kept must not replace it.
+      if (at >= (this.lastGood?.at ?? Number.NEGATIVE_INFINITY)) {
+        this.lastGood = head === undefined ? undefined : { head, at };
+      }
+      return { ok: true, head };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   async chunks(version: string, indexes: readonly number[]): Promise<Map<number, SnapshotChunk>> {

@@ -1,6 +1,8 @@
 import type Stripe from 'stripe';
 import { DEPENDENCY_BUDGETS } from '../core/dependencies';
 import { STRIPE_API_VERSION } from '../shared/stripe-api-version';
+import type { BackoffOptions } from '../core/backoff';
+import { RateLimitBackoffHttpClient } from './stripe-rate-limit-http-client';
 
 /** Where the stripe SDK connects: Stripe itself, or the local sandbox (host/port/protocol). */
 export interface StripeConnection {
@@ -23,6 +25,12 @@ export class StripeClientProvider {
   constructor(
     private readonly secretKey: () => Promise<string>,
     private readonly connection: StripeConnection = {},
+    /**
+     * Set for the scheduled functions: Stripe's rate limits are waited out on every request
+     * (`RateLimitBackoffHttpClient`). Unset, a 429 is the caller's (the API retries within
+     * a request's budget).
+     */
+    private readonly rateLimitBackoff?: BackoffOptions,
   ) {}
 
   async client(): Promise<Stripe> {
@@ -40,6 +48,14 @@ export class StripeClientProvider {
           // One stalled call costs at most `worstCaseMs(DEPENDENCY_BUDGETS.stripe)`.
           maxNetworkRetries: DEPENDENCY_BUDGETS.stripe.maxAttempts - 1,
           timeout: timeoutMs ?? DEPENDENCY_BUDGETS.stripe.attemptTimeoutMs,
+          ...(this.rateLimitBackoff
+            ? {
+                httpClient: new RateLimitBackoffHttpClient(
+                  StripeSdk.createNodeHttpClient(),
+                  this.rateLimitBackoff,
+                ),
+              }
+            : {}),
         }),
       };
     }

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { type BackoffOptions, retryWithBackoff } from '../core/backoff';
 import { STRIPE_RATE_LIMIT_RETRIES } from '../core/dependencies';
 
 /**
@@ -13,43 +14,16 @@ export function isStripeRateLimit(error: unknown): boolean {
   );
 }
 
-export interface RateLimitRetryOptions {
-  readonly baseDelayMs?: number;
-  readonly maxDelayMs?: number;
-  readonly windowMs?: number;
-  /** [0, 1): the jitter (tests pass a fixed one). */
-  readonly random?: () => number;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
-}
-
-const realSleep = (ms: number) =>
-  new Promise<void>((resolve) => {
-    setTimeout(resolve, ms);
-  });
+/** A request's backoff: `STRIPE_RATE_LIMIT_RETRIES` unless given. */
+export type RateLimitRetryOptions = Partial<BackoffOptions>;
 
 /**
  * Runs `request`, sending it again after a rate-limit refusal with full-jitter
  * exponential backoff (`STRIPE_RATE_LIMIT_RETRIES`), as long as the retry would start
  * within the window; then the last refusal is thrown. Any other failure is thrown at once.
  */
-export async function retryRateLimited<T>(
+export const retryRateLimited = <T>(
   request: () => Promise<T>,
   options: RateLimitRetryOptions = {},
-): Promise<T> {
-  const { baseDelayMs, maxDelayMs, windowMs } = { ...STRIPE_RATE_LIMIT_RETRIES, ...options };
-  const random = options.random ?? Math.random;
-  const now = options.now ?? (() => Date.now());
-  const sleep = options.sleep ?? realSleep;
-  const started = now();
-  for (let retry = 0; ; retry++) {
-    try {
-      return await request();
-    } catch (error) {
-      if (!isStripeRateLimit(error)) throw error;
-      const delay = Math.floor(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** retry));
-      if (now() + delay - started > windowMs) throw error;
-      await sleep(delay);
-    }
-  }
-}
+): Promise<T> =>
+  retryWithBackoff(request, isStripeRateLimit, { ...STRIPE_RATE_LIMIT_RETRIES, ...options });

@@ -2,7 +2,7 @@ import type { JwtAuthenticator } from '../core/auth';
 import { createHttpHandler, type HttpHandler } from '../core/http-handler';
 import type { Logger } from '../core/logger';
 import type { CatalogRepository } from '../domain/catalog-repository';
-import type { CatalogSnapshotReader } from '../domain/catalog-snapshot';
+import type { ListingSnapshotReader } from '../domain/catalog-snapshot';
 import type { CatalogSyncRepository } from '../domain/catalog-sync';
 import type { CustomerRepository } from '../domain/customer';
 import type { ServiceMetrics } from '../domain/metrics';
@@ -20,13 +20,16 @@ export interface ApiDependencies {
   /** The live catalog records: checkout validates and syncs the price it sells. */
   readonly catalog: CatalogRepository;
   /** The price listing's snapshot (a stale list can never charge a stale price). */
-  readonly priceListing: CatalogSnapshotReader;
+  readonly priceListing: ListingSnapshotReader;
   readonly catalogSync: CatalogSyncRepository;
   readonly customers: CustomerRepository;
   readonly stripe: StripeGateway;
   readonly redirects: RedirectPolicy;
   readonly now: () => Date;
-  /** Counts checkout sessions created and failed Stripe/AWS calls; none when absent. */
+  /**
+   * Counts checkout sessions created, failed Stripe/AWS calls and stale listing answers;
+   * none when absent.
+   */
   readonly metrics?: ServiceMetrics;
   /** Counts each authenticated request against its user's limit; no limit when absent. */
   readonly requestLimiter?: UserRequestLimiter;
@@ -40,7 +43,7 @@ export function createApiHandler(deps: ApiDependencies): HttpHandler {
     metrics: deps.metrics,
     ...(deps.requestLimiter ? { requestLimit: { limiter: deps.requestLimiter } } : {}),
     routes: {
-      listPrices: listPricesRoute(deps.priceListing),
+      listPrices: listPricesRoute(deps.priceListing, deps.metrics),
       createCheckoutSession: createCheckoutSessionRoute(deps, deps.redirects, deps.metrics),
       createPortalSession: portalRoute(deps, deps.redirects),
       getCheckoutSession: checkoutSessionStatusRoute(deps.stripe),

@@ -15,8 +15,10 @@ import { RedirectPolicy } from '../domain/redirect-policy';
 import { JwtAuthenticator } from '../core/auth';
 import type { HttpHandler } from '../core/http-handler';
 import { createLogger, type Logger } from '../core/logger';
-import type { ServiceMetrics } from '../domain/metrics';
-import { LISTING_FRESHNESS } from '../domain/price-listing';
+import { dependencyFailureOf } from '../core/dependencies';
+import { countDependencyFailure } from '../core/dependency-metrics';
+import { NO_METRICS, type ServiceMetrics } from '../domain/metrics';
+import { LISTING_FRESHNESS, LISTING_STALE_IF_ERROR_SECONDS } from '../domain/price-listing';
 import { secretStoreFor, secretValueReader, type SecretStore } from '../core/secrets';
 import { createApiHandler } from './api-handler';
 import { type ApiConfig, loadApiConfig } from './config';
@@ -75,10 +77,31 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
     ),
     priceListing: new CachedCatalogSnapshot(
       new DynamoCatalogSnapshotStore(documents, config.catalogSnapshotTable),
-      { headTtlMs: LISTING_FRESHNESS.headCacheSeconds * 1000, maxChunks: SNAPSHOT_CHUNKS_CACHED },
+      {
+        headTtlMs: LISTING_FRESHNESS.headCacheSeconds * 1000,
+        maxChunks: SNAPSHOT_CHUNKS_CACHED,
+        staleIfErrorMs: LISTING_STALE_IF_ERROR_SECONDS * 1000,
+        onStaleServed: staleHeadReport(logger, infrastructure.metrics ?? NO_METRICS),
+      },
     ),
   });
 }
+
+/**
+ * A failed read of the listing's head that a stale head covered: the request succeeds, so
+ * the HTTP shell never sees the failure; it is logged and counted here instead, as the AWS
+ * failure (or timeout) it is.
+ */
+const staleHeadReport =
+  (logger: Logger, metrics: ServiceMetrics) =>
+  (error: unknown, staleSeconds: number): void => {
+    countDependencyFailure(metrics, error);
+    logger.warn('Catalog snapshot head not read; the listing answers from memory, marked stale', {
+      staleSeconds,
+      ...dependencyFailureOf(error),
+      error: error as Error,
+    });
+  };
 
 /** About 2 MB of listing kept per container at most (a chunk is up to ~20 KB typically). */
 const SNAPSHOT_CHUNKS_CACHED = 100;

@@ -61,6 +61,20 @@ export const STRIPE_RATE_LIMIT_RETRIES = {
  */
 export const USER_RATE_LIMIT_DEADLINE_MS = 1_000;
 
+/**
+ * Stripe's rate limits as the scheduled functions meet them (reconciliation and replay):
+ * no caller waits on them, and a run that gives up half-way only defers its work, so they
+ * back off longer than a request may: full jitter from half a second doubling to 8 s, for
+ * up to 30 s of one call, and never past the run's own deadline (the time it keeps to save
+ * how far it got). Stripe's buckets refill every second, so this outlasts a burst of the
+ * API's own traffic on the same account (a launch) at a cost the run can afford.
+ */
+export const SCHEDULED_STRIPE_RATE_LIMIT_RETRIES = {
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  windowMs: 30_000,
+} as const;
+
 /** What a stalled dependency can cost one call: every attempt timing out, every backoff at its longest. */
 export function worstCaseMs(budget: DependencyBudget): number {
   let total = budget.attemptTimeoutMs * budget.maxAttempts;

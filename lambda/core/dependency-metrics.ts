@@ -64,8 +64,34 @@ export function countDependencyFailure(metrics: ServiceMetrics, error: unknown):
 interface ErrorLike {
   readonly name?: unknown;
   readonly type?: unknown;
+  readonly code?: unknown;
   readonly cause?: unknown;
 }
+
+/** stripe-node's error type for a 429. */
+const STRIPE_RATE_LIMIT_ERROR = 'StripeRateLimitError';
+
+/**
+ * Whether Stripe refused the call (or one behind it) for its rate limits, after whatever
+ * backing off the caller did: the API's 503, a Stripe failure whose log fields carry the
+ * SDK's 429 `rate_limit`, or the SDK's error itself, however an adapter wrapped it (as
+ * `cause`). Recognised by fields, not class: the SDK may be another copy of the module (see
+ * `isStripeError`). A 429 `lock_timeout` is not one (the SDK retries those itself).
+ */
+export function isStripeRateLimited(error: unknown): boolean {
+  return inChain(error, (candidate) => {
+    if (candidate instanceof HttpError) {
+      const { stripeErrorType, stripeCode } = candidate.logFields;
+      return (
+        candidate.code === STRIPE_RATE_LIMITED_CODE ||
+        (stripeErrorType === STRIPE_RATE_LIMIT_ERROR && isRateLimitCode(stripeCode))
+      );
+    }
+    return candidate.type === STRIPE_RATE_LIMIT_ERROR && isRateLimitCode(candidate.code);
+  });
+}
+
+const isRateLimitCode = (code: unknown): boolean => code === undefined || code === 'rate_limit';
 
 const isStripeNoAnswer = (error: ErrorLike): boolean =>
   error.type === STRIPE_NO_ANSWER || error.name === STRIPE_NO_ANSWER || error.name === AWS_TIMEOUT;

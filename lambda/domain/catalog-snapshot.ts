@@ -36,11 +36,27 @@ export interface SnapshotToPublish {
   readonly expiresAt: number;
 }
 
-/** What the listing route reads. */
+/** The snapshot table, read. */
 export interface CatalogSnapshotReader {
   /** The current snapshot's head; undefined before the first snapshot was published. */
   head(): Promise<SnapshotHead | undefined>;
   /** These chunks of that version (one request); an expired or unknown one is absent. */
+  chunks(version: string, indexes: readonly number[]): Promise<Map<number, SnapshotChunk>>;
+}
+
+/**
+ * The current head as the listing gets it. `staleSeconds` is set when the head could not be
+ * read and the one read that many seconds ago was served instead (stale-if-error, within
+ * `LISTING_STALE_IF_ERROR_SECONDS`): the answer must say so.
+ */
+export interface ListingHead {
+  readonly head: SnapshotHead | undefined;
+  readonly staleSeconds?: number;
+}
+
+/** What the listing route reads: the head (stale while reading it fails), and chunks. */
+export interface ListingSnapshotReader {
+  currentHead(): Promise<ListingHead>;
   chunks(version: string, indexes: readonly number[]): Promise<Map<number, SnapshotChunk>>;
 }
 

@@ -21,7 +21,10 @@ export const METRICS = {
   checkoutSessionsCreated: 'CheckoutSessionsCreated',
   stripeCallFailures: 'StripeCallFailures',
   stripeTimeouts: 'StripeTimeouts',
-  /** Requests answered 503 `stripe_rate_limited`: Stripe's rate limits outlasted the retries. */
+  /**
+   * Stripe's rate limits outlasted the retries: an API request answered 503
+   * `stripe_rate_limited`, or a reconciliation run (or replay) stopped early, resumably.
+   */
   stripeRateLimited: 'StripeRateLimited',
   /** Requests answered 429 `rate_limited`: over the caller's per-user limit. */
   userRateLimited: 'UserRateLimited',
@@ -35,6 +38,11 @@ export const METRICS = {
   catalogSnapshotRefreshes: 'CatalogSnapshotRefreshes',
   catalogSnapshotChanges: 'CatalogSnapshotChanges',
   catalogSnapshotFailures: 'CatalogSnapshotFailures',
+  /**
+   * Listing answers served from a container's last head because reading it failed
+   * (stale-if-error, `LISTING_STALE_IF_ERROR_SECONDS`): the catalog's reads are failing.
+   */
+  priceListingServedStale: 'PriceListingServedStale',
   /** Stripe's events through EventBridge (context `eventBridgeSource`): taken in. */
   eventBridgeReceived: 'EventBridgeEventsReceived',
   /** Not from the configured partner source and account, or not a Stripe event: dropped. */

@@ -35,6 +35,18 @@ export const LISTING_FRESHNESS = {
 } as const;
 
 /**
+ * Stale-if-error: while the snapshot's head cannot be read (DynamoDB failing or stalled),
+ * an API container answers from the head it read last, for at most this long after that
+ * read, marked stale (`Warning`, `Cache-Control: max-age=0`) and counted
+ * (`PriceListingServedStale`, alarmed). Outside `LISTING_FRESHNESS`: a stale answer is the
+ * exception to the 60 s promise, said so on the answer. Five minutes rides out a blip or a
+ * throttling burst without turning a longer outage into a quietly old catalog; beyond it
+ * the listing fails as before. A stale list never charges a stale price: checkout reads
+ * the live price.
+ */
+export const LISTING_STALE_IF_ERROR_SECONDS = 300;
+
+/**
  * The prices a buyer can pay, in the listing's order: active prices of active products. A
  * price whose product is missing or inactive cannot be checked out, so it is not listed.
  */

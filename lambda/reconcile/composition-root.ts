@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { DynamoReconciliationStateStore } from '../adapters/dynamo-reconciliation-state';
 import { PowertoolsEventLedger } from '../adapters/event-ledger';
 import { StripeSdkEventSource } from '../adapters/stripe-event-source';
+import { SCHEDULED_STRIPE_RATE_LIMIT_RETRIES } from '../core/dependencies';
 import { createLogger } from '../core/logger';
 import { EVENT_LEDGER_KEY_PREFIX } from '../shared/tables';
 import {
@@ -17,6 +18,7 @@ import {
   reconcile,
   type ReconcileDependencies,
   type ReconcileOptions,
+  reserveMsOf,
 } from './use-cases/reconcile-events';
 import { overlapSecondsFor } from './use-cases/reconcile-window';
 import type { ReconciliationReport } from './use-cases/reconciliation-report';
@@ -51,7 +53,19 @@ export function buildReconciler(
   config: ReconcileConfig,
   infrastructure: ReconcileInfrastructure,
 ): Reconciler {
-  const pipeline = buildEventPipeline(config, infrastructure);
+  // Every Stripe request of a run waits out Stripe's rate limits (the scheduled budget), but
+  // never past the time the run keeps to save how far it got: set as each run starts.
+  const stripeDeadline = { at: Number.POSITIVE_INFINITY };
+  const runUntil = (context: Context, reserveMs: number) => {
+    stripeDeadline.at = Date.now() + context.getRemainingTimeInMillis() - reserveMs;
+  };
+  const pipeline = buildEventPipeline(config, {
+    ...infrastructure,
+    stripeRateLimitBackoff: infrastructure.stripeRateLimitBackoff ?? {
+      ...SCHEDULED_STRIPE_RATE_LIMIT_RETRIES,
+      deadline: () => stripeDeadline.at,
+    },
+  });
   const deps: ReconcileDependencies = {
     source: new StripeSdkEventSource(pipeline.stripe),
     process: pipeline.process,
@@ -73,8 +87,14 @@ export function buildReconciler(
   };
   const overlapSeconds = overlapSecondsFor(config.reconcileIntervalMinutes);
   return {
-    reconcile: (options) => reconcile(deps, { overlapSeconds, ...options }),
-    replayEvent: (eventId, context) => replayEvent(deps, eventId, { context }),
+    reconcile: (options) => {
+      runUntil(options.context, reserveMsOf(options));
+      return reconcile(deps, { overlapSeconds, ...options });
+    },
+    replayEvent: (eventId, context) => {
+      runUntil(context, reserveMsOf({ context }));
+      return replayEvent(deps, eventId, { context });
+    },
     checkSubscription: (subscriptionId) =>
       checkSubscriptionState(pipeline.stateCheck, subscriptionId, { publishUnrecorded: true }),
   };

@@ -11,6 +11,7 @@ import { StripeClientProvider, type StripeConnection } from '../adapters/stripe-
 import { StripeSubscriptionSource } from '../adapters/stripe-subscription-source';
 import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver';
 import { type ColdStart, coldStart, type FunctionClients } from '../core/cold-start';
+import type { BackoffOptions } from '../core/backoff';
 import type { Environment } from '../core/config';
 import { createLogger, type Logger } from '../core/logger';
 import { secretStoreFor, secretValueReader, type SecretStore } from '../core/secrets';
@@ -38,6 +39,11 @@ export interface EventPipelineInfrastructure {
   readonly parkedEventsDynamo?: DynamoDBClient;
   /** The stripe SDK's (`StripeThinEventResolver`) unless given (tests). */
   readonly resolver?: ThinEventResolver;
+  /**
+   * How Stripe's rate limits are waited out on every Stripe request of the function
+   * (reconciliation's scheduled budget and deadline); unset, a 429 is the caller's.
+   */
+  readonly stripeRateLimitBackoff?: BackoffOptions;
 }
 
 /**
@@ -87,7 +93,11 @@ export function buildEventPipeline(
   const logger = infrastructure.logger ?? createLogger();
   const { metrics } = infrastructure;
   const stripeKey = secretValueReader(infrastructure.secrets, config.stripeSecretKey);
-  const stripe = new StripeClientProvider(stripeKey, infrastructure.stripeConnection);
+  const stripe = new StripeClientProvider(
+    stripeKey,
+    infrastructure.stripeConnection,
+    infrastructure.stripeRateLimitBackoff,
+  );
   // The key's mode is what "live and test never mix" compares with: read through the same
   // secrets cache, so it follows a rotation to a key of the other mode.
   const admission = eventAdmission(async () => stripeKeyMode(await stripeKey()));

@@ -205,7 +205,8 @@ function printReconciliation(report: ReconciliationReport, say: (line: string) =
   );
   for (const id of report.stateCheck.healed) say(`  healed       -> ${id}`);
   if (!report.complete && report.succeeded) {
-    say('Stopped before the end of the window; run again to continue from the cursor.');
+    const why = report.stoppedBy === 'rate_limited' ? " (Stripe's rate limits)" : '';
+    say(`Stopped before the end of the window${why}; run again to continue from the cursor.`);
   }
   if (report.cursor.saved !== undefined) say(`Cursor saved: ${report.cursor.saved}`);
   else if (report.cursor.notSaved !== undefined) say(`Cursor not moved: ${report.cursor.notSaved}`);

@@ -555,7 +555,33 @@ export function pricesCorpus(): BadRequest[] {
       code,
       build: request('GET', `${ROUTES.listPrices.path}?${query}`),
     })),
+    // Issue 21: forged on the current snapshot, whose version every ETag shows. Refused
+    // before any chunk is read (what they cost is counted in the route's integration test).
+    ...(
+      [
+        ['a forged cursor: the current snapshot in chunks of one (100 reads a page)', 1000, 1],
+        ['a forged cursor past the end of the current snapshot', 1_000_000, 100],
+      ] as const
+    ).map(([name, offset, chunkSize]): BadRequest => ({
+      endpoint: label,
+      name,
+      status: 400,
+      code: 'invalid_cursor',
+      build: async (context) => {
+        const cursor = [await currentListingVersion(context), offset, chunkSize];
+        const encoded = Buffer.from(JSON.stringify(cursor)).toString('base64url');
+        return request('GET', `${ROUTES.listPrices.path}?cursor=${encoded}`)();
+      },
+    })),
   ];
+}
+
+/** The current snapshot's version, from the first page's ETag (`"<version>.<offset>.<limit>"`). */
+async function currentListingVersion(context: CorpusContext): Promise<string> {
+  const response = await fetch(`${context.apiUrl}${ROUTES.listPrices.path}?limit=1`);
+  const version = /^"([A-Za-z0-9_-]+)\./.exec(response.headers.get('etag') ?? '')?.[1];
+  if (version === undefined) throw new Error('The listing answered without an ETag.');
+  return version;
 }
 
 export const fullCorpus = (): BadRequest[] => [

@@ -34,3 +34,23 @@ export function recordRequests(client: DynamoDBClient): SentRequest[] {
 /** The `ConsistentRead` of every request of `command` recorded so far. */
 export const consistentReadsOf = (sent: readonly SentRequest[], command: string): unknown[] =>
   sent.filter((request) => request.command === command).map((r) => r.input.ConsistentRead);
+
+/**
+ * The keys (values of `keyAttribute`) every GetItem and BatchGetItem recorded so far asked
+ * for, in order: what a request cost in item reads. Takes the low-level form (`{S: ...}`)
+ * and the document client's alike.
+ */
+export function itemKeysRead(sent: readonly SentRequest[], keyAttribute: string): string[] {
+  const valueOf = (key: unknown): string => {
+    const value = (key as Record<string, unknown> | undefined)?.[keyAttribute];
+    if (typeof value === 'string') return value;
+    const typed = (value as { S?: unknown } | undefined)?.S;
+    return typeof typed === 'string' ? typed : JSON.stringify(value);
+  };
+  return sent.flatMap((request) => {
+    if (request.command === 'GetItemCommand') return [valueOf(request.input.Key)];
+    if (request.command !== 'BatchGetItemCommand') return [];
+    const tables = Object.values(request.input.RequestItems ?? {}) as { Keys?: unknown[] }[];
+    return tables.flatMap((table) => (table.Keys ?? []).map(valueOf));
+  });
+}

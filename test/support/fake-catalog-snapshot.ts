@@ -1,5 +1,7 @@
 import type {
   CatalogSnapshotStore,
+  ListingHead,
+  ListingSnapshotReader,
   SnapshotChunk,
   SnapshotHead,
   SnapshotToPublish,
@@ -10,7 +12,7 @@ import type { PriceListing } from '../../lambda/domain/price-listing';
  * The snapshot table in memory, with the adapter's rules (chunks first, the head only over
  * an older build), counting the reads a listing makes.
  */
-export class InMemoryCatalogSnapshot implements CatalogSnapshotStore {
+export class InMemoryCatalogSnapshot implements CatalogSnapshotStore, ListingSnapshotReader {
   private current: SnapshotHead | undefined;
   readonly stored = new Map<string, SnapshotChunk>();
   readonly reads = { head: 0, chunks: 0 };
@@ -19,6 +21,11 @@ export class InMemoryCatalogSnapshot implements CatalogSnapshotStore {
   head(): Promise<SnapshotHead | undefined> {
     this.reads.head++;
     return Promise.resolve(this.current);
+  }
+
+  /** The head as the listing reads it: always fresh here (a read the store counts). */
+  async currentHead(): Promise<ListingHead> {
+    return { head: await this.head() };
   }
 
   chunks(version: string, indexes: readonly number[]): Promise<Map<number, SnapshotChunk>> {

@@ -2,27 +2,35 @@ import { invalidRequest } from '../../core/errors';
 import { getHeader, jsonResponse } from '../../core/http';
 import type { HttpResponse } from '../../core/http';
 import type { PublicRequest } from '../../core/http-handler';
-import type { CatalogSnapshotReader } from '../../domain/catalog-snapshot';
+import type { ListingSnapshotReader } from '../../domain/catalog-snapshot';
+import { METRICS, NO_METRICS, type ServiceMetrics } from '../../domain/metrics';
 import { LISTING_LIMITS } from '../../domain/price-listing';
 import {
   decodeCursor,
   listPrices,
   type ListPricesQuery,
   PRICES_CACHE_CONTROL,
+  STALE_PRICES_HEADERS,
 } from '../use-cases/list-prices';
 
-export { PRICES_CACHE_CONTROL } from '../use-cases/list-prices';
+export { PRICES_CACHE_CONTROL, STALE_PRICES_HEADERS } from '../use-cases/list-prices';
 
 /** GET /stripe/prices[?limit=1-100][&cursor=<nextCursor>] */
 export const listPricesRoute =
-  (snapshot: CatalogSnapshotReader) =>
+  (snapshot: ListingSnapshotReader, metrics: ServiceMetrics = NO_METRICS) =>
   async ({ event }: PublicRequest): Promise<HttpResponse> => {
     const result = await listPrices(
       snapshot,
       parseQuery(event.queryStringParameters ?? {}),
       getHeader(event, 'if-none-match'),
     );
-    const headers = { 'cache-control': PRICES_CACHE_CONTROL, etag: result.etag };
+    const stale = result.staleSeconds !== undefined;
+    if (stale) metrics.count(METRICS.priceListingServedStale);
+    const headers = {
+      'cache-control': PRICES_CACHE_CONTROL,
+      ...(stale ? STALE_PRICES_HEADERS : {}),
+      etag: result.etag,
+    };
     if (result.status === 'not-modified') {
       return { statusCode: 304, headers, body: '' };
     }

@@ -1,5 +1,9 @@
 import { HttpError, invalidRequest } from '../../core/errors';
-import type { CatalogSnapshotReader, SnapshotChunk } from '../../domain/catalog-snapshot';
+import type {
+  ListingSnapshotReader,
+  SnapshotChunk,
+  SnapshotHead,
+} from '../../domain/catalog-snapshot';
 import { LISTING_FRESHNESS, type PriceListing } from '../../domain/price-listing';
 
 /** Where a page starts: a position in one snapshot version, so paging never skips or repeats. */
@@ -20,19 +24,29 @@ export interface PriceListingPage {
   readonly nextCursor?: string;
 }
 
-/** A page, or the news that the caller already has it (`If-None-Match`). */
-export type ListPricesResult =
+/**
+ * A page, or the news that the caller already has it (`If-None-Match`). `staleSeconds`:
+ * answered from a head read that long ago, because reading it now failed (stale-if-error).
+ */
+export type ListPricesResult = (
   | { readonly status: 'page'; readonly etag: string; readonly page: PriceListingPage }
-  | { readonly status: 'not-modified'; readonly etag: string };
+  | { readonly status: 'not-modified'; readonly etag: string }
+) & { readonly staleSeconds?: number };
 
 /**
  * One page of the listing, cut from the current snapshot (or, for a cursor, from the
  * snapshot the first page came from). A first page is one read, of the snapshot's head; a
- * later page is one read of at most two chunks; a page the caller already holds is known
- * by its ETag alone, since a version never changes.
+ * later page is the head (which each container re-reads at most every few seconds) and one
+ * read of at most two chunks; a page the caller already holds is known by its ETag alone,
+ * since a version never changes.
+ *
+ * A cursor is the caller's input, and a forged one must not cost more than a real one: its
+ * chunk size and offset are checked against the head before any chunk is read (a cursor
+ * that cannot be one this listing handed out is 400 `invalid_cursor` without a read), and
+ * only the chunks a page can need are read.
  */
 export async function listPrices(
-  snapshot: CatalogSnapshotReader,
+  snapshot: ListingSnapshotReader,
   query: ListPricesQuery,
   ifNoneMatch?: string,
 ): Promise<ListPricesResult> {
@@ -40,41 +54,69 @@ export async function listPrices(
   if (cursor) {
     const etag = pageEtag(cursor.version, cursor.offset, limit);
     if (etagMatches(ifNoneMatch, etag)) return { status: 'not-modified', etag };
-    return { status: 'page', etag, page: await cursorPage(snapshot, cursor, limit) };
   }
-
-  const head = await snapshot.head();
+  const { head, staleSeconds } = await snapshot.currentHead();
   if (!head) throw catalogUnavailable();
-  const etag = pageEtag(head.version, 0, limit);
-  if (etagMatches(ifNoneMatch, etag)) return { status: 'not-modified', etag };
+  const stale = staleSeconds === undefined ? {} : { staleSeconds };
+  const start = cursor ?? { version: head.version, offset: 0, chunkSize: head.chunkSize };
+  const etag = pageEtag(start.version, start.offset, limit);
+  if (!cursor && etagMatches(ifNoneMatch, etag)) return { status: 'not-modified', etag, ...stale };
+  const page =
+    start.version === head.version
+      ? await currentPage(snapshot, head, start, limit)
+      : await replacedPage(snapshot, head, start, limit);
+  return { status: 'page', etag, page, ...stale };
+}
+
+/**
+ * A page of the current snapshot: the head knows its size and chunk size, so a cursor
+ * past its end or in other chunks is refused unread, and only chunks that exist are read
+ * (the first comes with the head).
+ */
+async function currentPage(
+  snapshot: ListingSnapshotReader,
+  head: SnapshotHead,
+  start: ListingCursor,
+  limit: number,
+): Promise<PriceListingPage> {
+  if (start.chunkSize !== head.chunkSize || (start.offset > 0 && start.offset >= head.count)) {
+    throw invalidCursor();
+  }
   const known = new Map<number, SnapshotChunk>([
     [0, { entries: head.firstChunk, count: head.count, chunkSize: head.chunkSize }],
   ]);
-  const start = { version: head.version, offset: 0, chunkSize: head.chunkSize };
-  const needed = chunkIndexes(start, Math.min(limit, head.count)).filter((i) => !known.has(i));
+  const needed = chunkIndexes(start, Math.min(limit, head.count - start.offset)).filter(
+    (index) => !known.has(index),
+  );
   if (needed.length > 0) {
     for (const [index, chunk] of await snapshot.chunks(head.version, needed)) {
       known.set(index, chunk);
     }
   }
   const page = cut(start, limit, head.count, known);
-  if (!page) throw new Error(`Snapshot ${head.version} is missing a chunk of its first page.`);
-  return { status: 'page', etag, page };
+  if (!page) {
+    const which = start.offset === 0 ? ' of its first page' : '';
+    throw new Error(`Snapshot ${head.version} is missing a chunk${which}.`);
+  }
+  return page;
 }
 
-async function cursorPage(
-  snapshot: CatalogSnapshotReader,
+/**
+ * A page of a snapshot the head no longer names (a client paging while the catalog
+ * changed). Its size is known only from its chunks, so the chunks a page of the head's
+ * chunk size can span are read at once (at most two for a whole page); a cursor of
+ * another chunk size cannot be read at this one, and is told to start again unread.
+ */
+async function replacedPage(
+  snapshot: ListingSnapshotReader,
+  head: SnapshotHead,
   cursor: ListingCursor,
   limit: number,
 ): Promise<PriceListingPage> {
+  if (cursor.chunkSize !== head.chunkSize) throw cursorExpired();
   const chunks = await snapshot.chunks(cursor.version, chunkIndexes(cursor, limit));
   const first = chunks.get(Math.floor(cursor.offset / cursor.chunkSize));
-  if (!first) {
-    throw invalidRequest(
-      'The cursor is from a listing that has since changed and expired; start again from the first page.',
-      'cursor_expired',
-    );
-  }
+  if (!first) throw cursorExpired();
   if (first.chunkSize !== cursor.chunkSize || cursor.offset >= first.count) {
     throw invalidCursor();
   }
@@ -128,6 +170,17 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
 /** The `Cache-Control` of every listing answer: short enough for the freshness bound. */
 export const PRICES_CACHE_CONTROL = `public, max-age=${String(LISTING_FRESHNESS.httpMaxAgeSeconds)}`;
 
+/**
+ * The headers of a stale answer (stale-if-error): no cache may reuse it without asking
+ * again, and it says it is stale (RFC 9111 obsoletes `Warning`, but it is still the one
+ * standard way to say so; 110 "Response is Stale", 111 "Revalidation Failed": our own
+ * cache could not re-read the catalog).
+ */
+export const STALE_PRICES_HEADERS = {
+  'cache-control': 'public, max-age=0, must-revalidate',
+  warning: '110 - "Response is Stale", 111 - "Revalidation Failed"',
+} as const;
+
 /** Opaque to the caller: base64url of the version, offset and chunk size. */
 export function encodeCursor(cursor: ListingCursor): string {
   return Buffer.from(
@@ -166,6 +219,13 @@ export function decodeCursor(raw: string): ListingCursor {
   }
   return { version, offset: offset as number, chunkSize: chunkSize as number };
 }
+
+/** A cursor of a snapshot that is gone, or that this deployment can no longer read. */
+const cursorExpired = (): HttpError =>
+  invalidRequest(
+    'The cursor is from a listing that has since changed and expired; start again from the first page.',
+    'cursor_expired',
+  );
 
 const invalidCursor = (): HttpError =>
   invalidRequest(

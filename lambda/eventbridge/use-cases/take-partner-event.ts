@@ -5,7 +5,7 @@ import { METRICS, NO_METRICS, type ServiceMetrics } from '../../domain/metrics';
 import type { ParkedEventStore } from '../../domain/parked-event';
 import type { ThinEventResolver } from '../../domain/thin-event';
 import type { StripeEventBridgeEnvelope } from '../../stripe-events/event-bridge-pattern';
-import { classifyStripePayload } from '../../stripe-events/intake';
+import { classifyStripePayload, type IncomingStripePayload } from '../../stripe-events/intake';
 import {
   type StripeEventOutcome,
   takeStripeEvent,
@@ -42,7 +42,7 @@ export const BUSY_RETRY_DELAYS_MS: readonly number[] = [250, 1_000, 3_000];
 
 /** What became of one envelope; the function's result (visible in tests and local runs). */
 export type EventBridgeOutcome =
-  /** Not from the configured source and account: dropped, counted. */
+  /** Not from the configured source and account, or not as Stripe builds it: dropped, counted. */
   | { readonly status: 'rejected'; readonly reason: string }
   /** A Stripe event of a type the service does not handle: nothing to do. */
   | { readonly status: 'ignored'; readonly stripeEventId: string; readonly stripeEventType: string }
@@ -65,9 +65,10 @@ export type EventBridgeOutcome =
  * One event from the partner event bus, taken as every way in takes it (`takeStripeEvent`).
  *
  * - It must come from the configured partner source **and** this account (`receivedIn`,
- *   the invoked function's account): the rule's pattern says so too, but a rule edited by
- *   hand, or a put from elsewhere, must not publish billing events. Anything else is
- *   dropped and counted (an alarm): retrying could not make it acceptable.
+ *   the invoked function's account), and its `detail-type` must be its detail's type: the
+ *   rule's pattern says so too, but a rule edited by hand, or a put from elsewhere, must
+ *   not publish billing events. Anything else is dropped and counted (an alarm): retrying
+ *   could not make it acceptable.
  * - Failures are *transient* and thrown (Lambda's asynchronous retries, then the
  *   failure destination keep the event): a dependency failing, the same event still in
  *   progress on the webhook, another event of the subscription still being published. The
@@ -85,6 +86,8 @@ export async function takePartnerEvent(
 
   const payload = classifyStripePayload(envelope.detail);
   if (payload === undefined) return parkMalformed(deps, metrics, envelope);
+  const mismatch = detailTypeMismatch(envelope, payload);
+  if (mismatch !== undefined) return reject(deps, metrics, envelope, mismatch);
   metrics.count(METRICS.eventBridgeReceived);
 
   const fields = { envelopeId: envelope.id };
@@ -158,6 +161,24 @@ function rejectionOf(
     return `account ${JSON.stringify(envelope.account)} is not this function's (${account})`;
   }
   return undefined;
+}
+
+/**
+ * Stripe's destination puts each event with `detail-type` = its type (a thin
+ * notification's own type, `v1.` and all), and the rule lets types through by
+ * `detail-type` alone. An envelope whose detail is of another type was not built by
+ * Stripe's partner source as it builds them, so nothing in it is trusted: it is rejected
+ * like one from another source (dropped, counted, alarmed; never retried). Dropping loses
+ * nothing Stripe sent: reconciliation walks Stripe's own events list. The detail's type is
+ * not logged (the detail is not known to be Stripe's).
+ */
+function detailTypeMismatch(
+  envelope: StripeEventBridgeEnvelope,
+  payload: IncomingStripePayload,
+): string | undefined {
+  const type = payload.kind === 'snapshot' ? payload.event.type : payload.notification.type;
+  if (envelope['detail-type'] === type) return undefined;
+  return `detail-type ${JSON.stringify(envelope['detail-type'])} is not the type of its detail`;
 }
 
 /**

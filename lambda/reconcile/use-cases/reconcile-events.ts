@@ -25,6 +25,7 @@ import {
   reportSummary,
   type RunStart,
   RunTally,
+  type WalkStop,
 } from './reconciliation-report';
 import type { StateCheckDependencies } from './check-subscription-state';
 import {
@@ -94,6 +95,7 @@ interface RunEnd {
   previousCursor?: number;
   clampedToRetention: boolean;
   complete: boolean;
+  stoppedBy?: WalkStop;
   cursor: { saved?: number; notSaved?: string };
   stateCheck?: StateCheckRunReport;
   error?: unknown;
@@ -148,6 +150,7 @@ export async function reconcile(
       tally,
     );
     end.complete = walked.complete;
+    if (walked.stoppedBy !== undefined) end.stoppedBy = walked.stoppedBy;
     end.cursor = await saveCursor(deps, tally, end, {
       name,
       startedAt,
@@ -155,9 +158,11 @@ export async function reconcile(
       progress: walked.progress,
       now,
     });
-    // After the cursor: the check never holds back event reconciliation.
+    // After the cursor: the check never holds back event reconciliation. A run Stripe's
+    // rate limits stopped leaves every check to the next run (skipped, not failed).
+    const rateLimited = walked.stoppedBy === 'rate_limited';
     end.stateCheck = await checkSubscriptionStates(deps.stateCheck, changed.inCheckOrder(), {
-      outOfTime: () => options.context.getRemainingTimeInMillis() < reserveMs,
+      outOfTime: () => rateLimited || options.context.getRemainingTimeInMillis() < reserveMs,
     });
   } catch (error) {
     end.error = error;
@@ -166,7 +171,8 @@ export async function reconcile(
   return report(deps, name, tally, end);
 }
 
-const reserveMsOf = (options: ReconcileOptions): number =>
+/** The time a run keeps to finish its event and save its cursor (`ReconcileOptions.reserveMs`). */
+export const reserveMsOf = (options: Pick<ReconcileOptions, 'reserveMs' | 'context'>): number =>
   options.reserveMs ??
   Math.min(30_000, Math.max(3_000, options.context.getRemainingTimeInMillis() / 4));
 
@@ -221,6 +227,9 @@ function report(
   const succeeded =
     end.error === undefined && tally.counts.failed === 0 && stateCheck.counts.failed === 0;
   metrics.count(METRICS.eventsRecovered, tally.counts.published);
+  // A run Stripe's rate limits cut short: not a failure (it kept its progress), but a
+  // capacity signal, counted as the API counts a request they turned away.
+  if (end.stoppedBy === 'rate_limited') metrics.count(METRICS.stripeRateLimited);
   if (succeeded) {
     metrics.count(METRICS.reconciliationRuns, 1);
     metrics.count(METRICS.reconciliationFailures, 0);
@@ -232,6 +241,7 @@ function report(
     name,
     succeeded,
     complete: end.complete,
+    ...(end.stoppedBy !== undefined ? { stoppedBy: end.stoppedBy } : {}),
     window: { from: isoSeconds(end.window.from), to: isoSeconds(end.window.to) },
     counts: { ...tally.counts },
     cursor: {

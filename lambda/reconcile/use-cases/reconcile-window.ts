@@ -88,19 +88,30 @@ export interface WalkProgress {
   readonly oldestUnsettled?: number;
   /** The end of the last chunk walked to its end, when it ended an overlap before now. */
   readonly walkedTo?: number;
+  /**
+   * The walk stopped listing here (Stripe's rate limits outlasted the backoff): events
+   * created at this second or later may not have been listed yet.
+   */
+  readonly listedBefore?: number;
 }
 
 /**
  * The cursor after a walk without failures: every event at or before it was settled (by
  * this run within its window, by earlier runs below it). An unsettled event keeps the
- * cursor just below it, so the next run looks at it again.
+ * cursor just below it, so the next run looks at it again; so does a listing stopped
+ * half-way (`listedBefore`).
  */
 export function cursorAfter(
   previousCursor: number | undefined,
   progress: WalkProgress,
 ): number | undefined {
   if (progress.oldestUnsettled !== undefined) return progress.oldestUnsettled - 1;
-  return maxDefined(maxDefined(previousCursor, progress.newestSettled), progress.walkedTo);
+  const reached = maxDefined(maxDefined(previousCursor, progress.newestSettled), progress.walkedTo);
+  if (progress.listedBefore === undefined) return reached;
+  // Not past what was listed; never behind the previous cursor, though: what lies at or
+  // before it earlier runs settled, and the overlap looks at it again anyway.
+  const listed = progress.listedBefore - 1;
+  return maxDefined(previousCursor, reached === undefined ? listed : Math.min(reached, listed));
 }
 
 const maxDefined = (a: number | undefined, b: number | undefined): number | undefined =>

@@ -33,12 +33,20 @@ export interface RunStart {
   readonly clampedToRetention: boolean;
 }
 
+/**
+ * Why a walk stopped before the end of its window: out of the invocation's time, every
+ * recent event failing, or Stripe's rate limits outlasting the Stripe client's backoff.
+ */
+export type WalkStop = 'out_of_time' | 'failing' | 'rate_limited';
+
 export interface ReconciliationReport {
   readonly name: string;
   /** True when the run did its work: no transient failure, the cursor saved (if it moves). */
   readonly succeeded: boolean;
-  /** False when the run stopped before the end of its window (out of time, or failing). */
+  /** False when the run stopped before the end of its window (`stoppedBy` says why). */
   readonly complete: boolean;
+  /** Why the walk stopped early, when it did (the cursor keeps how far it got). */
+  readonly stoppedBy?: WalkStop;
   /** ISO 8601, inclusive. */
   readonly window: { readonly from: string; readonly to: string };
   readonly counts: ReconciliationCounts;
@@ -153,6 +161,7 @@ export const reportSummary = (report: ReconciliationReport) => ({
   name: report.name,
   succeeded: report.succeeded,
   complete: report.complete,
+  ...(report.stoppedBy !== undefined ? { stoppedBy: report.stoppedBy } : {}),
   window: report.window,
   counts: report.counts,
   cursor: report.cursor,

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { isStripeRateLimited } from '../../core/dependency-metrics';
 import type { StripeEventSource } from '../../domain/stripe-event-source';
 import {
   checkSubscriptionState,
@@ -133,6 +134,13 @@ export async function checkSubscriptionStates(
       counts[COUNTED[result.outcome]] += 1;
       if (result.billingEventId !== undefined) healed.push(result.billingEventId);
     } catch (error) {
+      if (isStripeRateLimited(error)) {
+        // Stripe's limits outlasted the backoff: the rest waits for the next run.
+        counts.checked -= 1;
+        counts.skipped = subscriptionIds.length - index;
+        deps.logger.warn('State check stopped by Stripe rate limits; the next run goes on');
+        break;
+      }
       counts.failed += 1;
       failures.push({ subscriptionId, error: describeFailure(error) });
       deps.logger.warn('State check failed; the next run checks again', {

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type Stripe from 'stripe';
+import { isStripeRateLimited } from '../../core/dependency-metrics';
 import type { Logger } from '../../core/logger';
 import type { StripeEventSource } from '../../domain/stripe-event-source';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../stripe-events/billing-event-mapping';
@@ -14,6 +15,7 @@ import {
   dispositionOf,
   type EventResult,
   type RunTally,
+  type WalkStop,
 } from './reconciliation-report';
 
 /** After this many transient failures in a row a dependency is down: the run stops. */
@@ -34,71 +36,135 @@ export interface WalkOptions {
   readonly onEvent?: ((result: EventResult) => void) | undefined;
 }
 
+export interface WalkOutcome {
+  readonly complete: boolean;
+  readonly progress: WalkProgress;
+  readonly stoppedBy?: WalkStop;
+}
+
+/** What a walk has settled so far, for the cursor. */
+class WalkState {
+  newestSettled: number | undefined;
+  oldestUnsettled: number | undefined;
+  walkedTo: number | undefined;
+  listedBefore: number | undefined;
+  failuresInARow = 0;
+
+  unsettled(created: number): void {
+    this.oldestUnsettled = Math.min(this.oldestUnsettled ?? created, created);
+  }
+
+  record(result: EventResult): void {
+    if (result.disposition === 'failed' || result.disposition === 'in_progress') {
+      this.unsettled(result.created);
+    } else {
+      this.newestSettled = Math.max(this.newestSettled ?? result.created, result.created);
+    }
+    this.failuresInARow = result.disposition === 'failed' ? this.failuresInARow + 1 : 0;
+  }
+
+  progress(): WalkProgress {
+    const { newestSettled, oldestUnsettled, walkedTo, listedBefore } = this;
+    return { newestSettled, oldestUnsettled, walkedTo, listedBefore };
+  }
+}
+
 /**
  * Walks Stripe's events of the handled types in the window, chunk by chunk, oldest first
  * (listing a chunk costs time before its first event, so a long window, a first run or a
  * backlog, makes progress the cursor can keep), taking each as every way in takes it.
- * Stops early when out of time or when every recent event failed; says how far it got.
+ * Stops early, saying how far it got, when out of time, when every recent event failed,
+ * or when Stripe's rate limits outlast the Stripe client's backoff (the next run resumes).
  */
 export async function walkEvents(
   deps: WalkDependencies,
   options: WalkOptions,
   tally: RunTally,
-): Promise<{ readonly complete: boolean; readonly progress: WalkProgress }> {
-  const { context, window, overlapSeconds } = options;
-  let newestSettled: number | undefined;
-  let oldestUnsettled: number | undefined;
-  let walkedTo: number | undefined;
-  const progress = (): WalkProgress => ({ newestSettled, oldestUnsettled, walkedTo });
-  const stopped = () => ({ complete: false, progress: progress() });
-  const outOfTime = () => context.getRemainingTimeInMillis() < options.reserveMs;
-  let failuresInARow = 0;
-
-  for (const chunk of chunksOf(window)) {
-    if (outOfTime()) {
-      deps.logger.warn('Reconciliation out of time: the next run continues from here');
-      return stopped();
-    }
-    const listing = {
-      types: HANDLED_STRIPE_EVENT_TYPES,
-      createdFrom: chunk.from,
-      createdTo: chunk.to,
-    };
-    for await (const event of deps.source.eventsOldestFirst(listing)) {
-      if (outOfTime()) {
-        deps.logger.warn('Reconciliation out of time: the next run continues from here', {
-          stripeEventId: event.id,
-        });
-        oldestUnsettled = Math.min(oldestUnsettled ?? event.created, event.created);
-        return stopped();
-      }
-      const result = await takeListedEvent(deps, event, context);
-      options.onEvent?.(result);
-      tally.add(result);
-      if (result.disposition === 'failed' || result.disposition === 'in_progress') {
-        oldestUnsettled = Math.min(oldestUnsettled ?? event.created, event.created);
-      } else {
-        newestSettled = Math.max(newestSettled ?? event.created, event.created);
-      }
-      failuresInARow = result.disposition === 'failed' ? failuresInARow + 1 : 0;
-      if (failuresInARow >= MAX_CONSECUTIVE_FAILURES) {
-        deps.logger.error('Reconciliation stopped: every recent event failed', { failuresInARow });
-        return stopped();
-      }
-    }
+): Promise<WalkOutcome> {
+  const state = new WalkState();
+  for (const chunk of chunksOf(options.window)) {
+    const stoppedBy = await walkChunk(deps, options, tally, state, chunk);
+    if (stoppedBy !== undefined) return { complete: false, progress: state.progress(), stoppedBy };
     // A chunk that ended well before now (an overlap before it: nothing of it can still be
     // on its way into Stripe's list) settles its whole time, events or not.
-    if (chunk.to < window.to - overlapSeconds) walkedTo = chunk.to;
+    if (chunk.to < options.window.to - options.overlapSeconds) state.walkedTo = chunk.to;
   }
-  return { complete: true, progress: progress() };
+  return { complete: true, progress: state.progress() };
 }
+
+/** One chunk of the window; why the walk must stop, if it must. */
+async function walkChunk(
+  deps: WalkDependencies,
+  options: WalkOptions,
+  tally: RunTally,
+  state: WalkState,
+  chunk: SecondsWindow,
+): Promise<WalkStop | undefined> {
+  const outOfTime = () => options.context.getRemainingTimeInMillis() < options.reserveMs;
+  const timeIsUp = (fields?: { stripeEventId: string }) => {
+    deps.logger.warn('Reconciliation out of time: the next run continues from here', fields ?? {});
+    return 'out_of_time' as const;
+  };
+  if (outOfTime()) return timeIsUp();
+  const listing = {
+    types: HANDLED_STRIPE_EVENT_TYPES,
+    createdFrom: chunk.from,
+    createdTo: chunk.to,
+  };
+  let lastListed: number | undefined;
+  try {
+    for await (const event of deps.source.eventsOldestFirst(listing)) {
+      lastListed = event.created;
+      if (outOfTime()) {
+        state.unsettled(event.created);
+        return timeIsUp({ stripeEventId: event.id });
+      }
+      const result = await takeListedEvent(deps, event, options.context);
+      if (result === RATE_LIMITED) {
+        state.unsettled(event.created);
+        return rateLimited(deps, { stripeEventId: event.id });
+      }
+      options.onEvent?.(result);
+      tally.add(result);
+      state.record(result);
+      if (state.failuresInARow >= MAX_CONSECUTIVE_FAILURES) {
+        deps.logger.error('Reconciliation stopped: every recent event failed', {
+          failuresInARow: state.failuresInARow,
+        });
+        return 'failing';
+      }
+    }
+  } catch (error) {
+    // Refused a page of the listing: everything listed so far was taken; what was not
+    // (from the last listed second on) is the next run's.
+    if (!isStripeRateLimited(error)) throw error;
+    state.listedBefore = lastListed ?? chunk.from;
+    return rateLimited(deps, { error });
+  }
+  return undefined;
+}
+
+/** The walk's answer when Stripe's rate limits outlasted the backoff: stop, resumably. */
+function rateLimited(
+  deps: WalkDependencies,
+  fields: { readonly stripeEventId: string } | { readonly error: unknown },
+): WalkStop {
+  deps.logger.warn(
+    "Reconciliation stopped: Stripe's rate limits outlasted the backoff; the next run continues from here",
+    fields,
+  );
+  return 'rate_limited';
+}
+
+/** What `takeListedEvent` answers for an event Stripe's rate limits kept from being taken. */
+const RATE_LIMITED = Symbol('rate limited');
 
 /** One listed event through the shared flow, never throwing: what happened, as a result. */
 async function takeListedEvent(
   deps: WalkDependencies,
   event: Stripe.Event,
   context: Context,
-): Promise<EventResult> {
+): Promise<EventResult | typeof RATE_LIMITED> {
   const base = { eventId: event.id, type: event.type, created: event.created };
   try {
     const outcome = await takeStripeEvent(deps.intake, snapshotOf(event), { context });
@@ -118,6 +184,9 @@ async function takeListedEvent(
     }
     return { ...base, disposition, ...(billingEventId !== null ? { billingEventId } : {}) };
   } catch (error) {
+    // Not a failure of the event: nothing was done (the ledger released it), and the run
+    // stops here rather than fail every event after it the same way.
+    if (isStripeRateLimited(error)) return RATE_LIMITED;
     deps.logger.warn('Reconciliation could not process an event', {
       stripeEventId: event.id,
       stripeEventType: event.type,

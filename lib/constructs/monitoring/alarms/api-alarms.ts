@@ -5,6 +5,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { METRICS } from '../../../../lambda/domain/metrics';
+import { LISTING_STALE_IF_ERROR_SECONDS } from '../../../../lambda/domain/price-listing';
 import type { ServiceConfig } from '../../../config';
 import type { ServiceApi } from '../../service-api';
 import { ALARM_PERIOD, type AlarmFactory, ON_ANY_OCCURRENCE } from '../alarm-factory';
@@ -29,8 +30,10 @@ export interface ApiAlarmsProps {
 
 /**
  * The HTTP API: the share of requests answered 5xx, over enough requests to mean something;
- * any request Stripe's rate limits refused after the retries (a customer turned away); and,
- * with a per-user limit, callers refused by it and the limiter failing open.
+ * any request Stripe's rate limits refused after the retries (a customer turned away, or a
+ * reconciliation run cut short: one account, one limit); any price listing answered stale
+ * (its 5xx, hidden by stale-if-error, would go unseen); and, with a per-user limit,
+ * callers refused by it and the limiter failing open.
  */
 export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): void {
   const thresholds = props.config.settings.alarms;
@@ -55,12 +58,18 @@ export function defineApiAlarms(alarms: AlarmFactory, props: ApiAlarmsProps): vo
   });
   alarms.define('StripeRateLimited', {
     name: 'api-stripe-rate-limited',
-    description: `Stripe's rate limits refused requests after the service's retries (${METRICS.stripeRateLimited} ≥ 1): callers were answered 503 stripe_rate_limited. A launch peak above the account's Stripe limit, or a client calling in a loop.`,
+    description: `Stripe's rate limits refused requests after the service's retries (${METRICS.stripeRateLimited} ≥ 1): callers were answered 503 stripe_rate_limited, or a reconciliation run stopped early (the next one continues from its cursor). A launch peak above the account's Stripe limit, or a client calling in a loop.`,
     metric: props.metrics.metric(METRICS.stripeRateLimited, { period: ALARM_PERIOD }),
     threshold: 1,
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     evaluationPeriods: 1,
     treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  alarms.define('PriceListingServedStale', {
+    name: 'api-prices-served-stale',
+    description: `GET /stripe/prices was answered from an API container's memory, marked stale, because the catalog snapshot table could not be read (${METRICS.priceListingServedStale} ≥ 1): DynamoDB failing or stalled. ${String(LISTING_STALE_IF_ERROR_SECONDS / 60)} minutes after a container's last good read, its listing answers 500.`,
+    metric: props.metrics.metric(METRICS.priceListingServedStale, { period: ALARM_PERIOD }),
+    ...ON_ANY_OCCURRENCE,
   });
   if (props.config.settings.userRateLimit !== false) defineUserRateLimitAlarms(alarms, props);
 }

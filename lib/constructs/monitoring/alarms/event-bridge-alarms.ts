@@ -36,7 +36,7 @@ export function defineEventBridgeAlarms(alarms: AlarmFactory, props: EventBridge
   });
   alarms.define('EventBridgeRejected', {
     name: 'event-bridge-rejected',
-    description: `The EventBridge function dropped an event not from the configured partner source and this account, or not a Stripe event (${METRICS.eventBridgeRejected} ≥ 1): a rule or source misconfigured, or someone putting events where only Stripe may.`,
+    description: `The EventBridge function dropped an event not from the configured partner source and this account, or whose detail-type is not its detail's type (${METRICS.eventBridgeRejected} ≥ 1): a rule or source misconfigured, or someone putting events where only Stripe may.`,
     metric: props.metrics.metric(METRICS.eventBridgeRejected, { period: ALARM_PERIOD }),
     ...ON_ANY_OCCURRENCE,
   });

@@ -45,6 +45,7 @@ export function recoveryAndDependenciesRow(metrics: ServiceMetricFactory): IWidg
       drawn(metrics, METRICS.catalogSnapshotRefreshes, 'snapshot passes'),
       drawn(metrics, METRICS.catalogSnapshotChanges, 'listing changes'),
       drawn(metrics, METRICS.catalogSnapshotFailures, 'failed snapshot passes'),
+      drawn(metrics, METRICS.priceListingServedStale, 'listing answered stale'),
     ]),
     graph('Dependency failures', [
       drawn(metrics, METRICS.stripeCallFailures, 'Stripe failures'),

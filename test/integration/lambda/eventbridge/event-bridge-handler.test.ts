@@ -13,7 +13,7 @@ import {
   LOCAL_EVENT_BRIDGE_ROUTES,
 } from '../../../../local/stack/event-bridge';
 import { buildLocalEventBridgeHandler } from '../../../../local/stack/handlers';
-import { stripeEnvelope } from '../../../support/event-bridge-envelopes';
+import { forgedEnvelopes, stripeEnvelope } from '../../../support/event-bridge-envelopes';
 import { paymentIntentObject, stripeEvent } from '../../../support/stripe-events';
 import {
   localToken,
@@ -163,7 +163,7 @@ describe('the webhook and EventBridge, side by side', () => {
     );
   });
 
-  it('publishes nothing for an event from another source or account, then the same event from Stripe once', async () => {
+  it('publishes nothing for an envelope attack (another source or account, a detail-type not its own), then the same event from Stripe once', async () => {
     const event = stripeEvent(
       'payment_intent.succeeded',
       paymentIntentObject('succeeded'),
@@ -185,7 +185,8 @@ describe('the webhook and EventBridge, side by side', () => {
       expect.objectContaining({ matched: false }),
     ]);
 
-    // A rule opened up by hand: the function itself checks the source and the account.
+    // A rule opened up by hand: the function itself checks every envelope attack (another
+    // source or account, a detail-type that is not its detail's).
     const dynamo = localDynamoClient(stack.endpoints.dynamodb);
     const sns = localSnsClient(stack.endpoints.sns);
     try {
@@ -196,16 +197,30 @@ describe('the webhook and EventBridge, side by side', () => {
       );
       const invoke = (envelope: StripeEventBridgeEnvelope) =>
         handler(envelope, localContext('local-stripe-event-bridge'));
-      await expect(
-        invoke(stripeEnvelope(event, { source: 'aws.partner/stripe.com/ed_someone_else' })),
-      ).resolves.toMatchObject({ status: 'rejected' });
-      await expect(
-        invoke(stripeEnvelope(event, { account: '111122223333' })),
-      ).resolves.toMatchObject({ status: 'rejected' });
+      for (const forged of forgedEnvelopes(event, thinOf(event))) {
+        await expect(invoke(forged.envelope)).resolves.toEqual({
+          status: 'rejected',
+          reason: forged.reason,
+        });
+      }
     } finally {
       dynamo.destroy();
       sns.destroy();
     }
+    // Relabelled with another handled type, an envelope passes the rule itself: the
+    // function is what refuses it (answered, not retried: nothing in the dead letters).
+    const relabelled = { ...stripeEnvelope(event), 'detail-type': 'invoice.payment_failed' };
+    expect((await putOverHttp(relabelled)).entries).toEqual([
+      expect.objectContaining({ matched: true }),
+    ]);
+    await stack.eventBridge.settled();
+    expect(stack.eventBridge.deliveries.find((d) => d.envelope.id === relabelled.id)).toMatchObject(
+      {
+        state: 'succeeded',
+        attempts: 1,
+        outcome: { status: 'rejected' },
+      },
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await published()).toEqual([]);
 

@@ -239,6 +239,22 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
     expect(periodOf(alarm(s, 'api-stripe-rate-limited'))).toBe(300);
   });
 
+  it('alarms on any price listing answered stale (stale-if-error hides its 5xx)', () => {
+    const s = get(env);
+    const a = alarm(s, 'api-prices-served-stale');
+    expect(a).toMatchObject({
+      Namespace: namespace,
+      MetricName: METRICS.priceListingServedStale,
+      Dimensions: environmentDimension,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(periodOf(a)).toBe(300);
+  });
+
   it('alarms on callers refused by the per-user limit, above a stray retry', () => {
     const s = get(env);
     const a = alarm(s, 'api-user-rate-limited');

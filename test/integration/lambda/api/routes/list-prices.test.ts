@@ -6,6 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { buildApiHandler } from '../../../../../lambda/api/composition-root';
+import { decodeCursor, encodeCursor } from '../../../../../lambda/api/use-cases/list-prices';
 import type { ApiConfig } from '../../../../../lambda/api/config';
 import { DynamoCatalogSnapshotStore } from '../../../../../lambda/adapters/dynamo-catalog-snapshot';
 import { buildCatalogSnapshotRefresh } from '../../../../../lambda/catalog/composition-root';
@@ -21,6 +22,7 @@ import { localDynamoClient } from '../../../../../local/services/aws-clients';
 import { createTable } from '../../../../../local/services/provision';
 import { apiEvent, lambdaContext } from '../../../../support/api-events';
 import { injectFault, throttled } from '../../../../support/aws-fault-injection';
+import { itemKeysRead, recordRequests } from '../../../../support/dynamo-requests';
 import { listingEntries } from '../../../../support/fake-catalog-snapshot';
 import { serviceEndpoint } from '../../../../support/services';
 import { silentLogger, uniqueProjectName } from '../../../../support/test-stack';
@@ -248,6 +250,45 @@ describe('GET /stripe/prices over a snapshot on DynamoDB Local', () => {
       },
     });
     expect(response.headers['cache-control']).toBe('no-store');
+  });
+});
+
+describe('what a forged cursor costs (issue 21)', () => {
+  const chunkReads = (sent: Parameters<typeof itemKeysRead>[0]) =>
+    itemKeysRead(sent, CATALOG_SNAPSHOT_TABLE.partitionKey.name).filter((key) => key !== 'head');
+
+  it('reads no chunk for a cursor the head shows was never handed out, and no more than a page needs otherwise', async () => {
+    await refresh();
+    const recorded = localDynamoClient(serviceEndpoint('dynamodb'));
+    const sent = recordRequests(recorded);
+    const api = buildApiHandler(config, {
+      dynamo: recorded,
+      secrets: new StaticSecretStore({ jwt: 'secret' }),
+      logger: silentLogger(),
+    });
+    try {
+      const first = await list(api, { limit: '1' });
+      const { version } = decodeCursor(first.body?.nextCursor ?? '');
+      for (const [cursor, code] of [
+        // What the attacker sent: one anonymous request read 100 chunk keys.
+        [{ version, offset: 1000, chunkSize: 1 }, 'invalid_cursor'],
+        [{ version, offset: 1_000_000, chunkSize: 100 }, 'invalid_cursor'],
+        [{ version: 'forged', offset: 1000, chunkSize: 1 }, 'cursor_expired'],
+      ] as const) {
+        const { response, body } = await list(api, { cursor: encodeCursor(cursor) });
+        expect(response.statusCode).toBe(400);
+        expect(body).toMatchObject({ error: { code } });
+      }
+      expect(chunkReads(sent)).toEqual([]);
+
+      // A snapshot the head does not name is known only by reading: at most the two chunks
+      // a page of 100 spans, as for a real cursor.
+      const unknown = encodeCursor({ version: 'forged', offset: 1050, chunkSize: 100 });
+      expect((await list(api, { cursor: unknown })).response.statusCode).toBe(400);
+      expect(chunkReads(sent)).toEqual(['chunk#forged#10', 'chunk#forged#11']);
+    } finally {
+      recorded.destroy();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import {
   type ListPricesResult,
   type PriceListingPage,
 } from '../../../../../lambda/api/use-cases/list-prices';
-import type { CatalogSnapshotReader } from '../../../../../lambda/domain/catalog-snapshot';
+import type { ListingSnapshotReader } from '../../../../../lambda/domain/catalog-snapshot';
 import { listingVersion, type PriceListing } from '../../../../../lambda/domain/price-listing';
 import { chunkListing } from '../../../../../lambda/domain/price-listing';
 import { InMemoryCatalogSnapshot, listingEntries } from '../../../../support/fake-catalog-snapshot';
@@ -44,8 +44,8 @@ async function smallChunks() {
 /** The store, with the chunk indexes of every chunk read it is asked for. */
 function recordingChunkReads(store: InMemoryCatalogSnapshot) {
   const asked: number[][] = [];
-  const reader: CatalogSnapshotReader = {
-    head: () => store.head(),
+  const reader: ListingSnapshotReader = {
+    currentHead: () => store.currentHead(),
     chunks: (version, indexes) => {
       asked.push([...indexes]);
       return store.chunks(version, indexes);
@@ -100,8 +100,10 @@ describe('listPrices', () => {
       expect(pages.flatMap((p) => p.prices)).toEqual(listing);
       expect(pages).toHaveLength(Math.ceil(250 / limit));
       expect(pages.at(-1)?.nextCursor).toBeUndefined();
-      // One read per page: the head for the first, one (batched) chunk read for each other.
-      expect(store.reads.head + store.reads.chunks).toBe(pages.length);
+      // The head for every page (a container keeps it a few seconds: CachedCatalogSnapshot),
+      // and one (batched) chunk read for each page that reaches past the head's chunk.
+      const reachingPastTheHead = pages.filter((_, i) => Math.min(250, (i + 1) * limit) > 100);
+      expect(store.reads).toEqual({ head: pages.length, chunks: reachingPastTheHead.length });
     },
   );
 
@@ -123,6 +125,7 @@ describe('listPrices', () => {
   it('answers 400 cursor_expired for a replaced snapshot that has expired', async () => {
     const store = await published(listingEntries(150));
     const first = page(await listPrices(store, { limit: 100 }));
+    await publish(store, listingEntries(151), '2026-12-01T00:01:00.000Z');
     store.expire(listingVersion(listingEntries(150)));
     const error = await errorOf(
       listPrices(store, { limit: 100, cursor: decodeCursor(first.nextCursor ?? '') }),
@@ -133,19 +136,56 @@ describe('listPrices', () => {
     );
   });
 
-  it('answers 400 invalid_cursor for a cursor past the end or with another chunk size', async () => {
+  it('answers 400 invalid_cursor, reading no chunk, for a cursor of the current snapshot past its end or in other chunks', async () => {
     const store = await published(listingEntries(150));
     const version = listingVersion(listingEntries(150));
+    const { reader, asked } = recordingChunkReads(store);
     for (const cursor of [
       { version, offset: 150, chunkSize: 100 },
       { version, offset: 50, chunkSize: 50 },
+      // The forged cursor of issue 21: chunks of one entry, so a page would be 100 reads.
+      { version, offset: 1000, chunkSize: 1 },
+      { version, offset: 1, chunkSize: 1 },
+      { version, offset: Number.MAX_SAFE_INTEGER, chunkSize: 100 },
     ]) {
-      const error = await errorOf(listPrices(store, { limit: 10, cursor }));
+      const error = await errorOf(listPrices(reader, { limit: 100, cursor }));
       expect([error.status, error.code]).toEqual([400, 'invalid_cursor']);
       expect(error.message).toBe(
         'The cursor is not one this listing handed out; use nextCursor as given.',
       );
     }
+    expect(asked).toEqual([]);
+  });
+
+  it('answers 400 cursor_expired, reading no chunk, for another snapshot in chunks of another size', async () => {
+    const store = await published(listingEntries(150));
+    const { reader, asked } = recordingChunkReads(store);
+    for (const chunkSize of [1, 99, 101]) {
+      const cursor = { version: 'another', offset: 1000, chunkSize };
+      const error = await errorOf(listPrices(reader, { limit: 100, cursor }));
+      expect([error.status, error.code]).toEqual([400, 'cursor_expired']);
+    }
+    expect(asked).toEqual([]);
+  });
+
+  it('reads at most the chunks a page of the real chunk size spans, however the cursor is forged', async () => {
+    const { store, version } = await smallChunks();
+    const { reader, asked } = recordingChunkReads(store);
+    const forged = [
+      { version, offset: 1, chunkSize: 1 },
+      { version, offset: 249, chunkSize: 10 },
+      { version: 'unknown', offset: 1_000_005, chunkSize: 10 },
+      { version: 'unknown', offset: 1, chunkSize: 1 },
+      { version: 'unknown', offset: Number.MAX_SAFE_INTEGER, chunkSize: 10 },
+    ];
+    for (const cursor of forged) {
+      await listPrices(reader, { limit: 25, cursor }).catch(() => undefined);
+    }
+    // Refused unread: the chunks of one (the first, of the current snapshot; the fourth, of
+    // another). Read: the one chunk the current snapshot has at 249, and an unknown
+    // snapshot's chunks of a page of 25 in tens (what a real page costs, no more).
+    const last = Math.floor(Number.MAX_SAFE_INTEGER / 10);
+    expect(asked).toEqual([[24], [100_000, 100_001, 100_002], [last, last + 1, last + 2]]);
   });
 
   it('answers 503 catalog_unavailable, with Retry-After, before the first snapshot', async () => {
@@ -230,11 +270,9 @@ describe('listPrices', () => {
       cursor: { version, offset: 240, chunkSize: 10 },
     });
     expect(page(last).prices).toEqual(listing.slice(240));
-    // Entries 25..49 lie in chunks 2..4; 240..264 in 24..26, of which only 24 exists.
-    expect(asked).toEqual([
-      [2, 3, 4],
-      [24, 25, 26],
-    ]);
+    // Entries 25..49 lie in chunks 2..4; 240..264 in 24..26, of which the head says only
+    // 24 exists: only it is read.
+    expect(asked).toEqual([[2, 3, 4], [24]]);
   });
 
   it('fails (a server error, not a short page) when a chunk of the first page is missing', async () => {

@@ -21,6 +21,8 @@ import type { StripeEventBridgeEnvelope } from '../../../../../lambda/stripe-eve
 import { FakePipeline } from '../../../../support/fake-pipeline';
 import { CapturingLogger } from '../../../../support/log-capture';
 import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
+import { forgedEnvelopes } from '../../../../support/event-bridge-envelopes';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../../../../lambda/stripe-events/billing-event-mapping';
 
 const SOURCE = 'aws.partner/stripe.com/ed_test_unit';
 /** The account of `lambdaContext()`'s function ARN. */
@@ -155,6 +157,47 @@ describe('the EventBridge intake', () => {
       expect(JSON.stringify(logger.lines)).not.toContain(event.id);
     },
   );
+
+  describe('the envelope attacks (test/support/event-bridge-envelopes.ts)', () => {
+    const event = snapshot();
+    const corpus = forgedEnvelopes(event, thin(event), { source: SOURCE, account: ACCOUNT });
+    it.each(corpus.map((forged) => [forged.name, forged] as const))(
+      'rejects %s: dropped, counted, logged without the detail, never processed or retried',
+      async (_, forged) => {
+        const { pipeline, resolver, parked, metrics, logger, invoke } = setup({
+          [event.id]: event,
+        });
+        expect(await invoke(forged.envelope)).toEqual({
+          status: 'rejected',
+          reason: forged.reason,
+        });
+        expect(pipeline.processed).toEqual([]);
+        expect(resolver.asked).toEqual([]);
+        expect(parked.calls).toEqual([]);
+        expect(metrics.totals()).toEqual({ [METRICS.eventBridgeRejected]: 1 });
+        expect(logger.lines).toEqual([
+          expect.objectContaining({
+            level: 'WARN',
+            message: 'EventBridge event rejected; dropped',
+            envelopeId: forged.envelope.id,
+            detailType: forged.envelope['detail-type'],
+            reason: forged.reason,
+          }),
+        ]);
+        expect(JSON.stringify(logger.lines)).not.toContain(event.id);
+      },
+    );
+
+    it('lets through every handled type, snapshot and thin, whose detail-type is its own', async () => {
+      for (const type of HANDLED_STRIPE_EVENT_TYPES) {
+        const { pipeline, metrics, invoke } = setup();
+        const typed = snapshot(type);
+        await invoke(envelope(typed));
+        expect(pipeline.processed.map((d) => d.event.id)).toEqual([typed.id]);
+        expect(metrics.totals()[METRICS.eventBridgeRejected]).toBeUndefined();
+      }
+    });
+  });
 
   it('checks the account against the function it runs as', async () => {
     const { pipeline, invoke } = setup();

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
+import { stripeFailure } from '../../../../../lambda/core/errors';
 import { METRICS, type MetricName } from '../../../../../lambda/domain/metrics';
 import type {
   ReconciliationState,
@@ -309,6 +310,85 @@ describe('a reconciliation run', () => {
     expect(report).toMatchObject({ succeeded: false, error: 'Error: Stripe is down' });
     expect(t.state.saves).toBe(0);
     expect(t.total(METRICS.reconciliationFailures)).toBe(1);
+  });
+
+  describe("when Stripe's rate limits outlast the backoff (issue 21)", () => {
+    /** The listing's refusal, as the event source hands it on (`asServiceError`). */
+    const listingRefused = () =>
+      stripeFailure({ operation: 'events.list', type: 'StripeRateLimitError', code: 'rate_limit' });
+    /** A refusal inside the pipeline, as the subscription source tags the SDK's error. */
+    const callRefused = () =>
+      Object.assign(
+        new Stripe.errors.StripeRateLimitError({
+          type: 'invalid_request_error',
+          code: 'rate_limit',
+          message: 'Request rate limit exceeded.',
+        }),
+        { dependency: 'Stripe', operation: 'subscriptions.retrieve' },
+      );
+    const previousState = async () => ({
+      name: 'stripe-events',
+      cursor: NOW_S - 400,
+      runStartedAt: '2026-11-23T11:00:00.000Z',
+      lastRunAt: '2026-11-23T11:00:01.000Z',
+      window: { from: '', to: '' },
+      counts: { ...(await run(setup().deps)).counts },
+    });
+
+    it('stops at a refused page: keeps what it took, saves the cursor below the last listed second, counts StripeRateLimited, succeeds', async () => {
+      const t = setup([event('evt_a', NOW_S - 300), event('evt_b', NOW_S - 200)]);
+      t.state.state = await previousState();
+      t.source.failListing = listingRefused();
+      const report = await run(t.deps);
+      expect(report).toMatchObject({
+        succeeded: true,
+        complete: false,
+        stoppedBy: 'rate_limited',
+        recovered: ['evt_a', 'evt_b'],
+        failures: [],
+      });
+      expect(report.error).toBeUndefined();
+      expect(t.state.state.cursor).toBe(NOW_S - 201);
+      expect(t.total(METRICS.stripeRateLimited)).toBe(1);
+      expect(t.total(METRICS.reconciliationRuns)).toBe(1);
+      expect(t.emitted(METRICS.reconciliationFailures)).toBe(true);
+      expect(t.total(METRICS.reconciliationFailures)).toBe(0);
+
+      // The next run resumes: the overlap looks at both again (already processed).
+      t.source.failListing = undefined;
+      const next = await run(t.deps);
+      expect(next).toMatchObject({ complete: true, recovered: [] });
+      expect(next.counts).toMatchObject({ alreadyProcessed: 2 });
+    });
+
+    it('stops at an event whose Stripe call stayed refused: not a failure, the cursor just below it; the next run takes it', async () => {
+      const t = setup([event('evt_a', NOW_S - 300), event('evt_b', NOW_S - 200)]);
+      t.state.state = await previousState();
+      t.pipeline.failures.push(callRefused());
+      const report = await run(t.deps);
+      expect(report).toMatchObject({
+        succeeded: true,
+        complete: false,
+        stoppedBy: 'rate_limited',
+        failures: [],
+      });
+      expect(report.counts).toMatchObject({ scanned: 0, failed: 0 });
+      expect(t.state.state.cursor).toBe(NOW_S - 301);
+      expect(t.total(METRICS.stripeRateLimited)).toBe(1);
+
+      const next = await run(t.deps);
+      expect(next).toMatchObject({ complete: true, recovered: ['evt_a', 'evt_b'] });
+      expect(t.total(METRICS.stripeRateLimited)).toBe(1);
+    });
+
+    it('still fails as a whole on any other listing failure', async () => {
+      const t = setup([event('evt_a', NOW_S - 10)]);
+      t.source.failListing = stripeFailure({ operation: 'events.list', type: 'StripeAPIError' });
+      const report = await run(t.deps);
+      expect(report).toMatchObject({ succeeded: false });
+      expect(report.stoppedBy).toBeUndefined();
+      expect(t.emitted(METRICS.stripeRateLimited)).toBe(false);
+    });
   });
 
   it('stops in time when the invocation runs short, saving how far it got', async () => {

@@ -109,4 +109,18 @@ describe('cursorAfter', () => {
     expect(cursorAfter(600, { newestSettled: 200 })).toBe(600);
     expect(cursorAfter(undefined, {})).toBeUndefined();
   });
+
+  it('stops just below where a listing was cut short (its second may hold more events), never behind the previous cursor', () => {
+    // Settled up to 500, listing refused after an event at 500: more of 500 may follow.
+    expect(cursorAfter(100, { newestSettled: 500, listedBefore: 500 })).toBe(499);
+    // Refused at the start of a chunk (from 401): the chunks before it were walked.
+    expect(cursorAfter(100, { newestSettled: 300, walkedTo: 400, listedBefore: 401 })).toBe(400);
+    // Refused within the overlap: what lies at or before the cursor was settled before.
+    expect(cursorAfter(600, { newestSettled: 550, listedBefore: 550 })).toBe(600);
+    expect(cursorAfter(undefined, { listedBefore: 50 })).toBe(49);
+    // An unsettled event still holds the cursor below it.
+    expect(cursorAfter(100, { oldestUnsettled: 300, newestSettled: 500, listedBefore: 500 })).toBe(
+      299,
+    );
+  });
 });

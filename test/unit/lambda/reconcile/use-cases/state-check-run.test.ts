@@ -133,3 +133,28 @@ describe('checkSubscriptionStates', () => {
     ]);
   });
 });
+
+describe('checkSubscriptionStates under Stripe’s rate limits', () => {
+  it('stops at a rate-limited check, leaving it and the rest to the next run', async () => {
+    const stripe = new FakeSubscriptionSource();
+    const order = new InMemorySubscriptionOrder();
+    await order.claimCorrection('sub_a', 'lease').then((c) => c.release('old state'));
+    const limited = Object.assign(new Error('Too many requests'), {
+      type: 'StripeRateLimitError',
+      code: 'rate_limit',
+    });
+    const report = await checkSubscriptionStates(
+      {
+        order,
+        subscriptions: { current: () => Promise.reject(limited) },
+        customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },
+        publisher: { publish: () => Promise.resolve() },
+        logger: new Logger({ logLevel: 'SILENT' }),
+      },
+      ['sub_a', 'sub_b', 'sub_c'],
+      { outOfTime: () => false },
+    );
+    expect(report.counts).toMatchObject({ checked: 0, failed: 0, skipped: 3 });
+    expect(stripe.calls).toBe(0);
+  });
+});

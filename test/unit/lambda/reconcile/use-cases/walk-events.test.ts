@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { stripeFailure } from '../../../../../lambda/core/errors';
 import type {
   EventWindow,
   StripeEventSource,
@@ -34,17 +35,24 @@ const event = (id: string, created: number): Stripe.Event =>
 /** Stripe's events in memory, listed oldest first within the window asked for. */
 class ListedEvents implements StripeEventSource {
   readonly windows: EventWindow[] = [];
+  /** Thrown after this many events of a listing (from window `refuseFromWindow` on, 1-based). */
+  refuseAfter: number | undefined;
+  refuseFromWindow = 1;
+  refusal: Error | undefined;
   constructor(private readonly events: readonly Stripe.Event[]) {}
 
   async *eventsOldestFirst(window: EventWindow): AsyncGenerator<Stripe.Event> {
     this.windows.push(window);
+    const refusing = this.refusal !== undefined && this.windows.length >= this.refuseFromWindow;
     const listed = this.events
       .filter((e) => e.created >= window.createdFrom && e.created <= window.createdTo)
       .sort((a, b) => a.created - b.created);
-    for (const e of listed) {
+    for (const [i, e] of listed.entries()) {
+      if (refusing && i === this.refuseAfter) throw this.refusal ?? new Error('no refusal');
       await Promise.resolve();
       yield e;
     }
+    if (refusing && this.refuseAfter !== undefined && this.refusal) throw this.refusal;
   }
 
   retrieve(eventId: string): Promise<Stripe.Event | undefined> {
@@ -209,7 +217,11 @@ describe('walkEvents: when it stops', () => {
     expect(exactly.tally.counts.scanned).toBe(1);
 
     const short = walk([event('evt_a', NOW_S - 100)], { remainingMs: () => RESERVE_MS - 1 });
-    expect(await short.walked()).toEqual({ complete: false, progress: {} });
+    expect(await short.walked()).toEqual({
+      complete: false,
+      progress: {},
+      stoppedBy: 'out_of_time',
+    });
     expect(short.source.windows).toEqual([]);
     expect(short.linesSaying(OUT_OF_TIME)).toEqual([expect.objectContaining({ level: 'WARN' })]);
   });
@@ -236,6 +248,51 @@ describe('walkEvents: when it stops', () => {
     expect(t.linesSaying(OUT_OF_TIME)).toEqual([
       expect.objectContaining({ level: 'WARN', stripeEventId: 'evt_late' }),
     ]);
+  });
+});
+
+describe("walkEvents: when Stripe's rate limits outlast the backoff", () => {
+  const RATE_LIMITED =
+    "Reconciliation stopped: Stripe's rate limits outlasted the backoff; the next run continues from here";
+  const refused = () =>
+    stripeFailure({ operation: 'events.list', type: 'StripeRateLimitError', code: 'rate_limit' });
+
+  it('stops where the listing was refused: after the events it took, from the last listed second on', async () => {
+    const t = walk([event('evt_a', NOW_S - 300), event('evt_b', NOW_S - 200)]);
+    t.source.refuseAfter = 2;
+    t.source.refusal = refused();
+    expect(await t.walked()).toMatchObject({
+      complete: false,
+      stoppedBy: 'rate_limited',
+      progress: { newestSettled: NOW_S - 200, listedBefore: NOW_S - 200 },
+    });
+    expect(t.results.map((r) => r.eventId)).toEqual(['evt_a', 'evt_b']);
+    expect(t.linesSaying(RATE_LIMITED)).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        error: expect.objectContaining({ name: 'HttpError' }) as unknown,
+      }),
+    ]);
+  });
+
+  it('stops at the start of the chunk when its first page is refused, keeping the chunks before it', async () => {
+    const t = walk([], { window: { from: NOW_S - 3 * CHUNK_SECONDS, to: NOW_S } });
+    t.source.refuseAfter = 0;
+    t.source.refuseFromWindow = 2;
+    t.source.refusal = refused();
+    const chunkStart = NOW_S - 3 * CHUNK_SECONDS + CHUNK_SECONDS;
+    expect(await t.walked()).toMatchObject({
+      complete: false,
+      stoppedBy: 'rate_limited',
+      progress: { walkedTo: chunkStart - 1, listedBefore: chunkStart },
+    });
+  });
+
+  it('lets any other listing failure through: the run fails as before', async () => {
+    const t = walk([event('evt_a', NOW_S - 300)]);
+    t.source.refuseAfter = 0;
+    t.source.refusal = stripeFailure({ operation: 'events.list', type: 'StripeAPIError' });
+    await expect(t.walked()).rejects.toThrow('Stripe could not complete the request');
   });
 });
 

@@ -70,6 +70,7 @@ describe.each(ENVIRONMENT_NAMES)('ServiceDashboard (%s)', (env) => {
       METRICS.catalogSnapshotRefreshes,
       METRICS.catalogSnapshotChanges,
       METRICS.catalogSnapshotFailures,
+      METRICS.priceListingServedStale,
     );
     shows(
       'Dependency failures',
