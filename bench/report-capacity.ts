@@ -3,6 +3,8 @@ import { LAUNCH, measureLaunchDay, type PhaseFigure, TEST_MODE_LIMIT } from './l
 import { ALL_ENDPOINTS } from './launch-day/stripe-log';
 import type { BenchServices } from './local-services';
 import type { Out } from './report';
+import { measureRequestCosts, PURCHASES, REPEATS } from './request-costs';
+import type { Cost } from './request-costs/meter';
 import { ms } from './support';
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
@@ -131,3 +133,56 @@ const LAUNCH_NOTES: readonly string[] = [
   "- **What the retries cost.** A checkout that Stripe refuses is sent again within its 1.5 s budget, so Stripe sees several requests per checkout during a burst (the table's Stripe requests row), most of them refused; the sandbox does not count a refused request against the limit (Stripe does not document whether it does). Each such request holds its function for the whole window: at 100 checkouts a second well over a hundred requests were in flight (its in-flight row), so a deployed API function needs that much concurrency from the account (no reservation caps it), and API Gateway's stage throttle lets 100 a second through in prod (200/s, burst 400) but not in dev (20/s, burst 40). See [docs/capacity.md](docs/capacity.md).",
   '- **The machine.** The bench process (the handlers, the sandbox and 100 senders) used about three quarters of a core; the other sessions on the same 2 cores took the rest, so absolute latencies are noisy: the shares and rates are what to read.',
 ];
+
+/** Each main path's cost per request, counted at every dependency. */
+export async function reportRequestCosts(out: Out, stack: LocalStack): Promise<void> {
+  out('## Per-request costs');
+  out();
+  out(
+    `Each main path through the functions as Lambda builds them (their composition roots) over the local stack, one request at a time, every dependency counted: DynamoDB requests and the capacity DynamoDB Local reports (\`ReturnConsumedCapacity\`), SNS publishes, Stripe calls (the sandbox's request log), Secrets Manager reads (a stand-in speaking its wire protocol, read through the functions' own cache at its deployed age), the function's own log lines at the deployed INFO level, and the handler's wall time: a stand-in for Lambda's billed duration, which also waits on the network to AWS and Stripe (locally a call takes a few ms). Means of ${REPEATS} requests unless n says otherwise; the time is a median. What [docs/capacity.md](docs/capacity.md) builds on.`,
+  );
+  out();
+  const costs = await measureRequestCosts(stack);
+  out(
+    '| path | n | DynamoDB reads / writes | RRU / WRU | failed conditional writes | SNS publishes | Stripe calls | Secrets Manager reads | handler ms | log bytes |',
+  );
+  out('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
+  for (const p of costs.paths) out(costRow(p.name, p.n, p.cost));
+  out();
+  const perEvent = costs.paths.filter((p) => p.events !== undefined && p.events > 0);
+  if (perEvent.length > 0) {
+    out('The reconciliation runs per event of their window:');
+    out();
+    out(
+      '| run | events | DynamoDB reads / writes | RRU / WRU | failed conditional writes | SNS publishes | Stripe calls | handler ms |',
+    );
+    out('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
+    for (const p of perEvent) {
+      const n = p.events ?? 1;
+      const c = p.cost;
+      out(
+        `| ${p.name} | ${n} | ${fixed(c.dynamoReads / n)} / ${fixed(c.dynamoWrites / n)} | ${fixed(c.rru / n)} / ${fixed(c.wru / n)} | ${fixed(c.failedConditionalWrites / n)} | ${fixed(c.snsPublishes / n)} | ${stripeCalls(c.stripe, n)} | ${(c.ms / n).toFixed(1)} |`,
+      );
+    }
+    out();
+  }
+  out(
+    `Webhook deliveries a purchase made (the handled types, the ones the service's endpoint receives; ${PURCHASES} purchases of each kind): ${[...costs.eventsPerPurchase.entries()].map(([type, n]) => `${type} × ${fixed(n)}`).join(', ')}.`,
+  );
+  out();
+}
+
+/** Whole numbers as such (a mean of ten 1s may be 0.9999999), others to two places. */
+const fixed = (n: number): string =>
+  Math.abs(n - Math.round(n)) < 1e-9 ? String(Math.round(n)) : n.toFixed(2);
+
+function stripeCalls(calls: ReadonlyMap<string, number>, per = 1): string {
+  if (calls.size === 0) return 'none';
+  return [...calls.entries()]
+    .map(([endpoint, n]) => `\`${endpoint}\` × ${fixed(n / per)}`)
+    .join(', ');
+}
+
+function costRow(name: string, n: number, c: Cost): string {
+  return `| ${name} | ${n} | ${fixed(c.dynamoReads)} / ${fixed(c.dynamoWrites)} | ${fixed(c.rru)} / ${fixed(c.wru)} | ${fixed(c.failedConditionalWrites)} | ${fixed(c.snsPublishes)} | ${stripeCalls(c.stripe)} | ${fixed(c.secretReads)} | ${c.ms.toFixed(1)} | ${c.logBytes.toFixed(0)} |`;
+}

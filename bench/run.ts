@@ -12,7 +12,7 @@ import {
   reportNotes,
   reportWebhookLoad,
 } from './report';
-import { reportLaunchDay } from './report-capacity';
+import { reportLaunchDay, reportRequestCosts } from './report-capacity';
 import { machine } from './support';
 
 /** What a section measures on: the bench stack, started once for every section needing it. */
@@ -43,6 +43,11 @@ const SECTIONS: readonly Section[] = [
       const { stack, services } = await context();
       await reportWebhookLoad(out, stack, services);
     },
+  },
+  {
+    name: 'request-costs',
+    heading: 'Per-request costs',
+    run: async (out, context) => reportRequestCosts(out, (await context()).stack),
   },
   {
     name: 'catalog-scale',
