@@ -125,7 +125,7 @@ async function measurePhase(
   const cpuAfter = cpuSnapshot(services);
   return {
     ...answerFigures(plan, burst),
-    stripe: endpointRates(traffic, Math.floor(burst.sendSeconds)),
+    stripe: endpointRates(traffic, burst.sendSeconds),
     stripeAttemptsPerRequest:
       [...traffic.endpoints.values()].reduce((sum, e) => sum + e.admitted + e.refused, 0) /
       burst.answers.length,
@@ -177,14 +177,23 @@ function failureKinds(answers: readonly Answer[]): PhaseFigure['failures'] {
   return [...kinds.entries()].map(([kind, seen]) => ({ kind, ...seen }));
 }
 
-/** Each endpoint's calls, busiest first, then all endpoints together. */
-function endpointRates(traffic: StripeTraffic, wholeSeconds: number): EndpointRate[] {
-  const seconds = traffic.perSecond.slice(0, Math.max(1, wholeSeconds));
+/**
+ * Each endpoint's calls, busiest first, then all endpoints together: admitted a second
+ * over the marks within the sending (their real length), and in the fullest interval.
+ */
+function endpointRates(traffic: StripeTraffic, sendSeconds: number): EndpointRate[] {
+  const sending: StripeTraffic['intervals'][number][] = [];
+  let elapsed = 0;
+  for (const interval of traffic.intervals) {
+    if (elapsed + interval.seconds > sendSeconds + 0.5) break;
+    elapsed += interval.seconds;
+    sending.push(interval);
+  }
   const rate = (endpoint: string) => {
-    const counts = seconds.map((second) => second.get(endpoint) ?? 0);
+    const counts = sending.map((i) => i.admitted.get(endpoint) ?? 0);
     return {
-      meanPerSecond: counts.reduce((sum, n) => sum + n, 0) / counts.length,
-      peakPerSecond: Math.max(...counts),
+      meanPerSecond: counts.reduce((sum, n) => sum + n, 0) / Math.max(elapsed, 1e-9),
+      peakPerSecond: Math.max(0, ...sending.map((i, k) => (counts[k] ?? 0) / i.seconds)),
     };
   };
   const rates = [...traffic.endpoints.entries()]

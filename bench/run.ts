@@ -162,8 +162,9 @@ function readBenchmarksFile(): string[] {
 }
 
 /**
- * `file` with each section of `sections` (by its `## ` heading) replaced by the new lines,
- * or, for a section it does not have yet, inserted before the notes.
+ * `file` with each section of `sections` (by its `## ` heading) replaced by the new lines;
+ * a section it does not have yet goes where a whole run would write it: before the first
+ * later section the file has, or before the notes.
  */
 function replaceSections(
   file: readonly string[],
@@ -173,8 +174,11 @@ function replaceSections(
   for (const [heading, lines] of sections) {
     const start = result.indexOf(`## ${heading}`);
     if (start < 0) {
-      const notes = result.indexOf('## Notes');
-      const at = notes < 0 ? result.length : notes;
+      const later = SECTIONS.slice(SECTIONS.findIndex((s) => s.heading === heading) + 1)
+        .map((s) => `## ${s.heading}`)
+        .concat('## Notes');
+      const found = result.findIndex((line) => later.includes(line));
+      const at = found < 0 ? result.length : found;
       result = [...result.slice(0, at), ...lines, ...result.slice(at)];
       continue;
     }

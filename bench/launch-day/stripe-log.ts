@@ -7,8 +7,14 @@ const LOG_CAPACITY = 50_000;
 export interface StripeTraffic {
   /** `POST /v1/checkout/sessions` and the like, ids replaced by `{id}`. */
   readonly endpoints: ReadonlyMap<string, { readonly admitted: number; readonly refused: number }>;
-  /** Admitted calls in each whole second of the sending, per endpoint and overall. */
-  readonly perSecond: readonly ReadonlyMap<string, number>[];
+  /**
+   * Admitted calls in each interval between two marks (about a second each; a busy event
+   * loop stretches them, so each says how long it really was), per endpoint and overall.
+   */
+  readonly intervals: readonly {
+    readonly seconds: number;
+    readonly admitted: ReadonlyMap<string, number>;
+  }[];
 }
 
 /** Stripe's name for an endpoint: the method and the route, whatever the object's id. */
@@ -24,8 +30,8 @@ export const ALL_ENDPOINTS = 'all endpoints';
 export function watchStripeLog(sandbox: StripeSandbox): { stop: () => StripeTraffic } {
   const log = sandbox.state.requests;
   const first = log.length;
-  const marks = [first];
-  const timer = setInterval(() => marks.push(log.length), 1000);
+  const marks: Mark[] = [{ at: performance.now(), index: first }];
+  const timer = setInterval(() => marks.push({ at: performance.now(), index: log.length }), 1000);
   return {
     stop: () => {
       clearInterval(timer);
@@ -36,7 +42,12 @@ export function watchStripeLog(sandbox: StripeSandbox): { stop: () => StripeTraf
   };
 }
 
-function traffic(sandbox: StripeSandbox, first: number, marks: readonly number[]): StripeTraffic {
+interface Mark {
+  readonly at: number;
+  readonly index: number;
+}
+
+function traffic(sandbox: StripeSandbox, first: number, marks: readonly Mark[]): StripeTraffic {
   const log = sandbox.state.requests;
   const endpoints = new Map<string, { admitted: number; refused: number }>();
   for (const record of log.slice(first)) {
@@ -46,16 +57,18 @@ function traffic(sandbox: StripeSandbox, first: number, marks: readonly number[]
     else seen.admitted++;
     endpoints.set(key, seen);
   }
-  const perSecond: Map<string, number>[] = [];
-  for (let second = 1; second < marks.length; second++) {
+  const intervals: StripeTraffic['intervals'][number][] = [];
+  for (const [i, mark] of marks.entries()) {
+    const previous = marks[i - 1];
+    if (!previous) continue;
     const counts = new Map<string, number>([[ALL_ENDPOINTS, 0]]);
-    for (const record of log.slice(marks[second - 1], marks[second])) {
+    for (const record of log.slice(previous.index, mark.index)) {
       if (record.status === 429) continue;
       const key = endpointOf(record.method, record.path);
       counts.set(key, (counts.get(key) ?? 0) + 1);
       counts.set(ALL_ENDPOINTS, (counts.get(ALL_ENDPOINTS) ?? 0) + 1);
     }
-    perSecond.push(counts);
+    intervals.push({ seconds: (mark.at - previous.at) / 1000, admitted: counts });
   }
-  return { endpoints, perSecond };
+  return { endpoints, intervals };
 }
