@@ -173,6 +173,8 @@ export async function reconciliationCosts(
   await sleep(1_100); // Stripe's `created` has second resolution.
   await purchases(stack, fns, `undelivered-${Date.now().toString(36)}`);
   const published = await fns.meter.measure(() => run(notDeliveredSince));
+  // A window starting a second after the last event: Stripe's `created` is in seconds.
+  await sleep(1_100);
   const empty = await fns.meter.measure(() => run(new Date()));
   return [
     {
