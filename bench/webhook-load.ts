@@ -43,7 +43,7 @@ export interface ProcessCpu {
 }
 
 /** CPU seconds used so far by each process the run involves, and by the machine. */
-function cpuSnapshot(services: BenchServices | undefined) {
+export function cpuSnapshot(services: BenchServices | undefined) {
   const own = process.cpuUsage();
   const child = (service: { readonly pid: number | undefined } | undefined) =>
     service?.pid === undefined ? undefined : processTreeCpuSeconds(service.pid);
@@ -55,7 +55,7 @@ function cpuSnapshot(services: BenchServices | undefined) {
   };
 }
 
-function cpuFigures(
+export function cpuFigures(
   before: ReturnType<typeof cpuSnapshot>,
   after: ReturnType<typeof cpuSnapshot>,
   seconds: number,
@@ -84,7 +84,7 @@ function cpuFigures(
 }
 
 /** A small seeded generator (mulberry32), so every run sends the same mix. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state + 0x6d2b79f5) | 0;

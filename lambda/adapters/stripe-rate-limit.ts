@@ -1,15 +1,19 @@
-import Stripe from 'stripe';
 import { type BackoffOptions, retryWithBackoff } from '../core/backoff';
 import { STRIPE_RATE_LIMIT_RETRIES } from '../core/dependencies';
+import { isStripeError } from './stripe-client-provider';
 
 /**
  * Stripe refused the request for its rate limits (429 `rate_limit`): nothing was done, so
  * it can be sent again. A 429 `lock_timeout` (an object busy at Stripe) is not this: Stripe
- * marks it `Stripe-Should-Retry` and stripe-node retries it itself.
+ * marks it `Stripe-Should-Retry` and stripe-node retries it itself. Told by shape, as
+ * `isStripeError` says why: under tsx (`npm start`, the benchmarks) the client's SDK, loaded
+ * on first use, is another copy of the module than a static import's, and `instanceof`
+ * failed, so the local stack answered Stripe's rate limits with 502s.
  */
 export function isStripeRateLimit(error: unknown): boolean {
   return (
-    error instanceof Stripe.errors.StripeRateLimitError &&
+    isStripeError(error) &&
+    error.type === 'StripeRateLimitError' &&
     (error.code === undefined || error.code === 'rate_limit')
   );
 }

@@ -44,6 +44,16 @@ describe('isStripeRateLimit', () => {
     ).toBe(false);
     expect(isStripeRateLimit(new Error('rate_limit'))).toBe(false);
   });
+
+  it('is told by shape: an error of another copy of the stripe SDK (tsx loads it twice) counts', () => {
+    const otherCopy = (code: string) =>
+      Object.assign(new Error('Request rate limit exceeded.'), {
+        type: 'StripeRateLimitError',
+        code,
+      });
+    expect(isStripeRateLimit(otherCopy('rate_limit'))).toBe(true);
+    expect(isStripeRateLimit(otherCopy('lock_timeout'))).toBe(false);
+  });
 });
 
 describe('retryRateLimited', () => {
