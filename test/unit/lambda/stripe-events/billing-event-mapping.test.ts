@@ -225,6 +225,8 @@ describe('mapStripeEvent: what the payload schemas let through, and what not', (
     const event = stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded'), {
       created: 1e20,
     });
-    expect(() => mapStripeEvent(event as unknown as Stripe.Event)).toThrow(/^created: Invalid value: Expected <=253402300799/);
+    expect(() => mapStripeEvent(event as unknown as Stripe.Event)).toThrow(
+      /^created: Invalid value: Expected <=253402300799/,
+    );
   });
 });

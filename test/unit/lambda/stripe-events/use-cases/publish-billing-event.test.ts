@@ -196,7 +196,9 @@ describe('publishBillingEvent: permanent failures are parked', () => {
     expect(await publishBillingEvent(deps, poison)).toMatchObject({ parked: true });
     expect(published).toEqual([]);
     // Refused on admission (from the future) before the mapping's own bound is reached.
-    expect(parked.calls[0]?.reason).toMatch(/^created 1e\+23 is \d+ s ahead of this service's clock/);
+    expect(parked.calls[0]?.reason).toMatch(
+      /^created 1e\+23 is \d+ s ahead of this service's clock/,
+    );
   });
 
   it('parks a message the topic will never take (over its size limit)', async () => {

@@ -369,7 +369,9 @@ describe('a signed payload that cannot become a billing event is parked, never r
     expect((await deliver(JSON.stringify(event))).status).toBe(200);
     expect(published).toEqual([]);
     // Refused on admission (from the future) before the mapping's own bound is reached.
-    expect(parked.calls[0]?.reason).toMatch(/^created 1e\+23 is \d+ s ahead of this service's clock/);
+    expect(parked.calls[0]?.reason).toMatch(
+      /^created 1e\+23 is \d+ s ahead of this service's clock/,
+    );
   });
 
   it('still publishes well-formed events of both payload shapes', async () => {
