@@ -3,6 +3,7 @@ import type { BillingEvent } from '../../lambda/domain/billing-event';
 import { ROUTES } from '../../lambda/shared/routes';
 import type { LocalStack } from '../../local/local-stack';
 import type { StripeSandbox } from 'stripe-sandbox';
+import { patientStripe } from './patient-stripe';
 
 /**
  * What the reconciliation tests share: a stripe-node client on the stack's sandbox, flows
@@ -15,13 +16,7 @@ export function sandboxOf(stack: LocalStack): StripeSandbox {
 }
 
 export function stripeFor(stack: LocalStack): Stripe {
-  const sandbox = sandboxOf(stack);
-  return new Stripe('sk_test_sandbox', {
-    host: '127.0.0.1',
-    port: sandbox.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
+  return patientStripe(sandboxOf(stack).port);
 }
 
 export async function tokenFor(stack: LocalStack, userId: string): Promise<string> {

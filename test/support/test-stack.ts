@@ -4,6 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ROUTES } from '../../lambda/shared/routes';
 import { LOCAL_SECRET_DEFAULTS, loadLocalConfig, type LocalConfig } from '../../local/config';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { patientStripe } from './patient-stripe';
 import { signatureFor } from './stripe-events';
 import { serviceEndpoint } from './services';
 
@@ -21,9 +22,9 @@ export async function startTestStack(overrides: Partial<LocalConfig> = {}): Prom
       ...base,
       projectName: uniqueProjectName('it'),
       ports: { ...base.ports, api: 0, stripeSandbox: 0 },
-      // Lifted here: many tests set up objects or fire concurrent checkouts faster than
-      // Stripe's 25 a second; npm start keeps them, and the rate-limit tests set them.
-      stripeRateLimits: false,
+      // Stripe's rate limits stay on, as on a real sandbox: the tests' own Stripe client
+      // waits them out (`patientStripe`); a test of concurrency that is not about them
+      // lifts them by an override, saying why.
       // Off for the same reason: one user's setup requests would exceed a person's limit.
       // The limit's own tests (and the bad-input corpus) start a stack with one.
       userRateLimit: false,
@@ -57,15 +58,13 @@ export function commandEnvironment(stack: LocalStack, projectName: string): Node
   };
 }
 
-/** The stripe SDK against a local stack's sandbox, without retries (a failure shows at once). */
+/**
+ * The stripe SDK against a local stack's sandbox: no network retries (a failure shows at
+ * once), but Stripe's rate limits waited out (`patientStripe`).
+ */
 export function sandboxStripe(stack: LocalStack, key = 'sk_test_sandbox'): Stripe {
   if (!stack.stripeSandbox) throw new Error('the local stack started no Stripe sandbox');
-  return new Stripe(key, {
-    host: '127.0.0.1',
-    port: stack.stripeSandbox.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
+  return patientStripe(stack.stripeSandbox.port, key);
 }
 
 /** An access token for `userId` from the local stack's `/_local/token` helper. */

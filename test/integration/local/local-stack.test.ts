@@ -5,7 +5,6 @@ import * as nodePath from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { jwtVerify } from 'jose';
-import Stripe from 'stripe';
 import { LOCAL_SECRET_DEFAULTS } from '../../../local/config';
 import { DEMO_DIR } from '../../../local/demo-files';
 import type { LocalStack } from '../../../local/local-stack';
@@ -14,6 +13,7 @@ import { localDynamoClient, localSnsClient } from '../../../local/services/aws-c
 import { PRICES_CACHE_CONTROL } from '../../../lambda/api/routes/list-prices';
 import { ROUTES } from '../../../lambda/shared/routes';
 import { startTestStack } from '../../support/test-stack';
+import { patientStripe } from '../../support/patient-stripe';
 
 jest.setTimeout(30_000);
 
@@ -330,11 +330,7 @@ describe('npm start: the Stripe sandbox beside the service', () => {
   it('runs a sandbox whose hosted checkout delivers signed events to the local webhook route', async () => {
     const sandbox = stack.stripeSandbox;
     if (!sandbox) throw new Error('the local stack started no Stripe sandbox');
-    const stripe = new Stripe(LOCAL_SECRET_DEFAULTS.stripeSecretKey, {
-      host: '127.0.0.1',
-      port: sandbox.port,
-      protocol: 'http',
-    });
+    const stripe = patientStripe(sandbox.port, LOCAL_SECRET_DEFAULTS.stripeSecretKey);
     const product = await stripe.products.create({ name: 'Course' });
     const price = await stripe.prices.create({
       product: product.id,

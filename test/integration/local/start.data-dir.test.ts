@@ -10,6 +10,7 @@ import { type LocalStack, startLocalStack } from '../../../local/local-stack';
 import { localDynamoClient } from '../../../local/services/aws-clients';
 import { findFreePort } from '../../../local/services/ports';
 import { silentLogger, uniqueProjectName } from '../../support/test-stack';
+import { patientStripe } from '../../support/patient-stripe';
 
 // Starts its own DynamoDB Local (Java) and Stripe sandbox, twice, on a data directory: the
 // run's shared DynamoDB Local is in memory.
@@ -92,12 +93,7 @@ afterAll(async () => {
 /** The stripe SDK against the stack's sandbox, as the handlers reach it. */
 function sandboxClient(stack: LocalStack): Stripe {
   if (!stack.stripeSandbox) throw new Error('the stack runs without the Stripe sandbox');
-  return new Stripe('sk_test_local_data_dir', {
-    host: '127.0.0.1',
-    port: stack.stripeSandbox.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
+  return patientStripe(stack.stripeSandbox.port, 'sk_test_local_data_dir');
 }
 
 describe('npm start --data-dir: data across restarts', () => {

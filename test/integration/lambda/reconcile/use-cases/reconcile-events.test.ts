@@ -20,6 +20,7 @@ import {
 import type { ReconcileConfig } from '../../../../../lambda/reconcile/config';
 import { HANDLED_STRIPE_EVENT_TYPES } from '../../../../../lambda/stripe-events/billing-event-mapping';
 import { STRIPE_API_VERSION } from '../../../../../lambda/shared/stripe-api-version';
+import { SCHEDULED_STRIPE_RATE_LIMIT_RETRIES } from '../../../../../lambda/core/dependencies';
 import { LOCAL_SECRET_DEFAULTS } from '../../../../../local/config';
 import { localContext } from '../../../../../local/http-adapter';
 import type { LocalStack } from '../../../../../local/local-stack';
@@ -362,9 +363,12 @@ describe('replaying one event (--event)', () => {
 
 describe("reading Stripe's events oldest first", () => {
   it('gives the same events in the same order whether the window is buffered or walked twice', async () => {
+    // Pages of one event make a request per event: Stripe's rate limits are waited out, as
+    // reconciliation waits them out.
     const provider = new StripeClientProvider(
       () => Promise.resolve(LOCAL_SECRET_DEFAULTS.stripeSecretKey),
       stack.functions.stripeConnection,
+      SCHEDULED_STRIPE_RATE_LIMIT_RETRIES,
     );
     const now = Math.floor(Date.now() / 1000);
     const window = { types: HANDLED, createdFrom: now - 3600, createdTo: now };
