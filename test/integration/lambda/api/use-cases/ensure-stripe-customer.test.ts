@@ -1,7 +1,7 @@
 import { userKey } from '../../../../../lambda/domain/stripe-identity';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { DynamoCustomerRepository } from '../../../../../lambda/adapters/dynamo-customer-repository';
 import {
   StripeClientProvider,
@@ -20,6 +20,7 @@ import { createTable } from '../../../../../local/services/provision';
 import { type StripeSandbox, startStripeSandbox } from 'stripe-sandbox';
 import { serviceEndpoint } from '../../../../support/services';
 import { uniqueProjectName } from '../../../../support/test-stack';
+import { patientStripe } from '../../../../support/patient-stripe';
 
 jest.setTimeout(30_000);
 
@@ -36,7 +37,7 @@ beforeAll(async () => {
   await createTable(client, CUSTOMERS_TABLE, table);
   sandbox = await startStripeSandbox({ port: 0, webhookSecret: 'whsec_unused' });
   const connection = { host: '127.0.0.1', port: sandbox.port, protocol: 'http' as const };
-  stripe = new Stripe(KEY, connection);
+  stripe = patientStripe(sandbox.port, KEY);
   customers = new DynamoCustomerRepository(DynamoDBDocumentClient.from(client), table);
   deps = {
     customers,
