@@ -68,6 +68,20 @@ export class EnvironmentReader {
     return this.positiveInteger(name, 0);
   }
 
+  /** An integer from `min` to `max` that must be set (0 allowed when `min` is 0). */
+  requiredIntegerInRange(name: EnvVarName, min: number, max: number): number {
+    const raw = this.required(name).trim();
+    if (raw === '') return min;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(
+        `${name} must be an integer from ${String(min)} to ${String(max)} (got "${raw}")`,
+      );
+      return min;
+    }
+    return value;
+  }
+
   /** Throws one error naming every problem found, if there were any. */
   done<T>(config: T): T {
     if (this.problems.length > 0) {

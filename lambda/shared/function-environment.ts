@@ -35,6 +35,8 @@ export const ENV = {
   userRateLimitTable: 'USER_RATE_LIMIT_TABLE_NAME',
   userRateLimitRequests: 'USER_RATE_LIMIT_REQUESTS',
   userRateLimitWindowSeconds: 'USER_RATE_LIMIT_WINDOW_SECONDS',
+  /** Days a past_due subscription keeps access (`grace`) after its failed renewal. */
+  pastDueGraceDays: 'PAST_DUE_GRACE_DAYS',
   /** Minutes between scheduled reconciliations (the cursor overlaps by one interval). */
   reconcileIntervalMinutes: 'RECONCILE_INTERVAL_MINUTES',
   /** Powertools Metrics' namespace: one per stack. */
@@ -93,6 +95,8 @@ export interface FunctionEnvironmentInputs extends TableNames {
   /** The per-user request limit of the authenticated routes, or `false` for none. */
   readonly userRateLimit: UserRequestLimit | false;
   readonly secretsCacheMaxAgeSeconds: number;
+  /** The access policy's grace for a past_due subscription (`data.access`). */
+  readonly pastDueGraceDays: number;
   readonly reconcileIntervalMinutes: number;
   readonly metricsNamespace: string;
   /** The metrics' `environment` dimension (`dev`, `staging`, `prod`, `local`). */
@@ -182,6 +186,7 @@ const pipelineVariables = (inputs: FunctionEnvironmentInputs): FunctionEnvironme
   [ENV.parkedEventsTable]: inputs.parkedEventsTable,
   [ENV.subscriptionOrderTable]: inputs.subscriptionOrderTable,
   [ENV.billingEventsTopicArn]: inputs.billingEventsTopicArn,
+  [ENV.pastDueGraceDays]: String(inputs.pastDueGraceDays),
 });
 
 /**

@@ -1,6 +1,8 @@
 import type Stripe from 'stripe';
 import { BILLING_EVENT_TYPES } from '../shared/billing-events';
 import { KNOWN_API_RELEASES, LAST_UNNAMED_API_VERSION } from '../shared/stripe-api-version';
+import type { AccessPolicy } from '../domain/access';
+import { withAccess } from './mapping/access';
 import { checkoutSession } from './mapping/checkout-session';
 import { entitlementSummary } from './mapping/entitlements';
 import { invoice } from './mapping/invoice';
@@ -53,14 +55,21 @@ export const isHandledStripeEventType = (type: string): type is HandledStripeEve
  * period and an invoice its `subscription`; from then on the period is on the subscription
  * items and the subscription under `invoice.parent.subscription_details`. Both are read; a
  * payload in neither shape is refused, never guessed.
+ *
+ * Every `subscription.*`, `payment.*` and `checkout.*` billing event carries `data.access`,
+ * decided under the environment's `policy` at the event's time (`withAccess`).
  */
-export function mapStripeEvent(event: Stripe.Event): MappedStripeEvent | undefined {
+export function mapStripeEvent(
+  event: Stripe.Event,
+  policy: AccessPolicy,
+): MappedStripeEvent | undefined {
   const { type } = event;
   if (!isHandledStripeEventType(type)) return undefined;
   const envelope = parsePayload(EVENT_ENVELOPE, event, '');
   checkApiVersion(envelope.api_version ?? null);
-  const mapped = MAPPINGS[type](event.data.object);
-  return { ...mapped, occurredAt: isoTime(envelope.created), livemode: envelope.livemode };
+  const occurredAt = isoTime(envelope.created);
+  const mapped = withAccess(MAPPINGS[type](event.data.object), policy, new Date(occurredAt));
+  return { ...mapped, occurredAt, livemode: envelope.livemode };
 }
 
 const RELEASES: readonly string[] = KNOWN_API_RELEASES;

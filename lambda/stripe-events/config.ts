@@ -1,4 +1,5 @@
 import type { EnvironmentReader } from '../core/config';
+import { type AccessPolicy, MAX_PAST_DUE_GRACE_DAYS } from '../domain/access';
 import { readSecretsCacheMaxAge } from '../core/secrets';
 import { ENV } from '../shared/function-environment';
 import type { SecretRef } from '../shared/secrets';
@@ -14,6 +15,8 @@ export interface EventPipelineConfig {
   readonly parkedEventsTable: string;
   readonly subscriptionOrderTable: string;
   readonly billingEventsTopicArn: string;
+  /** `data.access` under the environment's policy (`PAST_DUE_GRACE_DAYS`). */
+  readonly accessPolicy: AccessPolicy;
   readonly stripeSecretKey: SecretRef;
   readonly secretsCacheMaxAgeSeconds: number;
 }
@@ -33,6 +36,13 @@ export function readEventPipelineConfig<T extends object>(
     parkedEventsTable: read.required(ENV.parkedEventsTable),
     subscriptionOrderTable: read.required(ENV.subscriptionOrderTable),
     billingEventsTopicArn: read.required(ENV.billingEventsTopicArn),
+    accessPolicy: {
+      pastDueGraceDays: read.requiredIntegerInRange(
+        ENV.pastDueGraceDays,
+        0,
+        MAX_PAST_DUE_GRACE_DAYS,
+      ),
+    },
   };
   const settings = own();
   return {

@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_ACCESS_POLICY, MAX_PAST_DUE_GRACE_DAYS } from '../../lambda/domain/access';
 import { ConfigurationError } from '../../lambda/core/config';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../../lambda/core/auth';
 import type { UserRequestLimit } from '../../lambda/domain/request-limit';
@@ -141,6 +142,11 @@ function parseSettings(
       setting('jwtMaxLifetimeSeconds'),
       DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
       { min: 60, max: MAX_TOKEN_LIFETIME_SECONDS, integer: true },
+    ),
+    pastDueGraceDays: numberSetting(
+      setting('pastDueGraceDays'),
+      DEFAULT_ACCESS_POLICY.pastDueGraceDays,
+      { min: 0, max: MAX_PAST_DUE_GRACE_DAYS, integer: true },
     ),
     alarms: parseAlarms(setting),
     reconciliation: parseReconciliation(setting),

@@ -133,6 +133,11 @@ export interface EnvironmentSettings {
   readonly jwtAudience?: string;
   /** Access tokens living longer (`exp` - `iat`) are refused (default 86,400: a day). */
   readonly jwtMaxLifetimeSeconds: number;
+  /**
+   * Days a `past_due` subscription keeps access (`data.access` `grace`) after its failed
+   * renewal; 0 cuts it at once (default 7, at most 60).
+   */
+  readonly pastDueGraceDays: number;
   readonly alarms: AlarmSettings;
   readonly reconciliation: ReconciliationSettings;
   /**

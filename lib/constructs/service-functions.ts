@@ -122,6 +122,7 @@ export class ServiceFunctions extends Construct {
       jwtIssuer: settings.jwtIssuer,
       jwtAudience: settings.jwtAudience,
       jwtMaxLifetimeSeconds: settings.jwtMaxLifetimeSeconds,
+      pastDueGraceDays: settings.pastDueGraceDays,
       userRateLimit: settings.userRateLimit,
       secretsCacheMaxAgeSeconds: settings.secretsCacheMaxAgeSeconds,
       reconcileIntervalMinutes: settings.reconciliation.intervalMinutes,

@@ -1,4 +1,5 @@
 import type { StripeConnection } from '../../lambda/adapters/stripe-sdk-gateway';
+import { DEFAULT_ACCESS_POLICY } from '../../lambda/domain/access';
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../../lambda/core/auth';
 import { type ApiConfig, loadApiConfig } from '../../lambda/api/config';
 import { type CatalogSnapshotConfig, loadCatalogSnapshotConfig } from '../../lambda/catalog/config';
@@ -50,6 +51,7 @@ export function localFunctionSettings(
     },
     allowedRedirectOrigins: config.allowedRedirectOrigins,
     jwtMaxLifetimeSeconds: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+    pastDueGraceDays: DEFAULT_ACCESS_POLICY.pastDueGraceDays,
     userRateLimit: config.userRateLimit,
     secretsCacheMaxAgeSeconds: DEFAULT_SECRETS_CACHE_MAX_AGE_SECONDS,
     reconcileIntervalMinutes: DEFAULT_RECONCILE_INTERVAL_MINUTES,

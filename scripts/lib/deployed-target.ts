@@ -114,6 +114,7 @@ function deployedReconcileConfig(
     subscriptionOrderTable: resourceName(config, SUBSCRIPTION_ORDER_TABLE.nameSuffix),
     reconciliationStateTable: resourceName(config, RECONCILIATION_STATE_TABLE.nameSuffix),
     billingEventsTopicArn: 'arn' in topic ? topic.arn : topicArnBeside(stripeKeyArn, topic.name),
+    accessPolicy: { pastDueGraceDays: config.settings.pastDueGraceDays },
     stripeSecretKey: names.secrets.stripeSecretKey,
     secretsCacheMaxAgeSeconds: config.settings.secretsCacheMaxAgeSeconds,
     reconcileIntervalMinutes: config.settings.reconciliation.intervalMinutes,

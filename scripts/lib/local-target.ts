@@ -1,3 +1,4 @@
+import { DEFAULT_ACCESS_POLICY } from '../../lambda/domain/access';
 import {
   DescribeTableCommand,
   type DynamoDBClient,
@@ -93,6 +94,7 @@ export function localReconcileConfig(
     [ENV.parkedEventsTable]: names.parkedEventsTable,
     [ENV.subscriptionOrderTable]: names.subscriptionOrderTable,
     [ENV.billingEventsTopicArn]: billingEventsTopicArn,
+    [ENV.pastDueGraceDays]: String(DEFAULT_ACCESS_POLICY.pastDueGraceDays),
     [ENV.reconciliationStateTable]: names.reconciliationStateTable,
     [ENV.stripeSecretKeyName]: names.secrets.stripeSecretKey,
     [ENV.reconcileIntervalMinutes]: processEnv[ENV.reconcileIntervalMinutes],

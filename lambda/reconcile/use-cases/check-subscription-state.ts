@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { Logger } from '../../core/logger';
+import type { AccessPolicy } from '../../domain/access';
 import type { BillingEvent, CustomerDirectory, EventPublisher } from '../../domain/billing-event';
 import { EVENT_CLOCK_SKEW_SECONDS } from '../../domain/event-admission';
 import { METRIC_DIMENSIONS, METRICS, NO_METRICS, type ServiceMetrics } from '../../domain/metrics';
@@ -28,6 +29,8 @@ export interface StateCheckDependencies {
   readonly subscriptions: SubscriptionStateSource;
   readonly customers: CustomerDirectory;
   readonly publisher: EventPublisher;
+  /** The environment's access policy: a correction carries `data.access` like any message. */
+  readonly accessPolicy: AccessPolicy;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
   readonly now?: () => Date;
@@ -165,7 +168,7 @@ function mappedCurrent(
     api_version: STRIPE_API_VERSION,
     data: { object: current },
   } as unknown as Stripe.Event;
-  const mapped = mapStripeEvent(event);
+  const mapped = mapStripeEvent(event, deps.accessPolicy);
   if (!mapped) throw new Error('A subscription update maps to no billing event');
   return mapped;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger';
 import type { ActiveEntitlementSource } from '../../domain/active-entitlements';
+import type { AccessPolicy } from '../../domain/access';
 import type { EventAdmission } from '../../domain/event-admission';
 import {
   type BillingEvent,
@@ -40,6 +41,8 @@ export interface PublishDependencies {
    * other Stripe mode, is parked before it is mapped or ordered.
    */
   readonly admission: EventAdmission;
+  /** The environment's access policy (`data.access`; context `pastDueGraceDays`). */
+  readonly accessPolicy: AccessPolicy;
   /**
    * The high-water mark per subscription and per customer's entitlements ("never
    * backwards").
@@ -101,7 +104,7 @@ export async function publishBillingEvent(
   if (refusal !== undefined) return park(deps, delivery, refusal);
   let mapped: MappedStripeEvent | undefined;
   try {
-    mapped = mapStripeEvent(event);
+    mapped = mapStripeEvent(event, deps.accessPolicy);
   } catch (error) {
     // Mapping is pure: whatever it throws, it throws on every delivery of this payload.
     return park(deps, delivery, unmappableReason(error));

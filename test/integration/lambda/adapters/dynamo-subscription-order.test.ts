@@ -20,6 +20,7 @@ import { serviceEndpoint } from '../../../support/services';
 import { uniqueProjectName } from '../../../support/test-stack';
 import type { StripeDelivery } from '../../../../lambda/domain/event-ledger';
 import { TEST_MODE_ADMISSION } from '../../../support/event-admission';
+import { DEFAULT_ACCESS_POLICY } from '../../../../lambda/domain/access';
 
 jest.setTimeout(60_000);
 
@@ -93,6 +94,7 @@ describe('events about one subscription, concurrent and out of order', () => {
         logger: new Logger({ logLevel: 'SILENT' }),
         parked: new FakeParkedEventStore(),
         admission: TEST_MODE_ADMISSION,
+        accessPolicy: DEFAULT_ACCESS_POLICY,
         order: ledger,
         subscriptions,
         customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },

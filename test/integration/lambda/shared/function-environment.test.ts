@@ -40,6 +40,7 @@ import {
   signatureFor,
   stripeEvent,
   subscriptionObject,
+  PERIOD_START,
 } from '../../../support/stripe-events';
 import { thinNotification } from '../../../support/thin-events';
 import { signAccessToken } from '../../../support/tokens';
@@ -75,6 +76,7 @@ const CACHE_SECONDS = 1;
 const MAX_TOKEN_LIFETIME_SECONDS = 7_200;
 /** Reconciliation's overlap is one interval (at least 10 minutes): 45 is nobody's default. */
 const INTERVAL_MINUTES = 45;
+const GRACE_DAYS = 3;
 /**
  * Three requests a day: the default is 60 a minute, so a fourth request refused, and its
  * counter keyed and expiring by the day, can only come from these settings.
@@ -122,6 +124,8 @@ beforeAll(async () => {
     jwtIssuer: ISSUER,
     jwtAudience: AUDIENCE,
     jwtMaxLifetimeSeconds: MAX_TOKEN_LIFETIME_SECONDS,
+    // Not the default (7): the access of a past_due subscription shows it was read.
+    pastDueGraceDays: GRACE_DAYS,
     userRateLimit: USER_RATE_LIMIT,
     secretsCacheMaxAgeSeconds: CACHE_SECONDS,
     reconcileIntervalMinutes: INTERVAL_MINUTES,
@@ -447,6 +451,25 @@ for (const fn of ['webhook', 'eventBridge'] as const) {
 
     settingTest(
       fn,
+      [ENV.pastDueGraceDays],
+      'a past_due subscription is in grace for the configured days after its failed renewal',
+      async () => {
+        const event = stripeEvent(
+          'customer.subscription.updated',
+          subscriptionObject('current', { id: `sub_grace_${fn}`, status: 'past_due' }),
+          { created: PERIOD_START + 3600 },
+        );
+        await deliverTo[fn]()(event);
+        const [published] = await billingEventsFor(String(event.id));
+        expect(published?.data.access).toEqual({
+          state: 'grace',
+          until: new Date((PERIOD_START + GRACE_DAYS * 86_400) * 1000).toISOString(),
+        });
+      },
+    );
+
+    settingTest(
+      fn,
       [ENV.parkedEventsTable],
       'an event that cannot be turned into a billing event is parked in the configured table',
       async () => {
@@ -605,6 +628,49 @@ describe('the reconciliation function', () => {
       expect(Item?.lastEventId).toMatch(/^evt_/);
       const published = await billingEventsFor(String(Item?.lastEventId));
       expect(published.map((event) => event.userId)).toEqual([MAPPED_USER]);
+    },
+  );
+
+  settingTest(
+    'reconcile',
+    [ENV.pastDueGraceDays],
+    'a subscription whose renewal failed, found at Stripe, is in grace for the configured days',
+    async () => {
+      const since = new Date(Date.now() - 60_000).toISOString();
+      const product = await stripe.products.create({ name: 'Grace plan' });
+      const price = await stripe.prices.create({
+        currency: 'usd',
+        unit_amount: 900,
+        recurring: { interval: 'month' },
+        product: product.id,
+      });
+      const created = await stripe.subscriptions.create({
+        customer: mappedCustomer,
+        items: [{ price: price.id }],
+      });
+      const renewed = await fetch(
+        `${stack.stripeSandbox?.url ?? ''}/_sandbox/subscriptions/${created.id}/renew`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ outcome: 'failed' }),
+        },
+      );
+      expect(renewed.status).toBe(200);
+      const pastDue = await stripe.subscriptions.retrieve(created.id);
+      expect(pastDue.status).toBe('past_due');
+      const periodStart = pastDue.items.data[0]?.current_period_start ?? 0;
+      await fresh.reconcile()({ since }, context('reconcile'));
+      const accesses = (await stack.billingEvents.events())
+        .map((message) => message.event as BillingEvent)
+        .filter(
+          (event) => event.data.subscriptionId === created.id && event.data.status === 'past_due',
+        )
+        .map((event) => event.data.access);
+      expect(accesses.at(-1)).toEqual({
+        state: 'grace',
+        until: new Date((periodStart + GRACE_DAYS * 86_400) * 1000).toISOString(),
+      });
     },
   );
 });

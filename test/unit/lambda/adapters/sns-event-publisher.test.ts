@@ -28,6 +28,7 @@ import { injectFault, throttled } from '../../../support/aws-fault-injection';
 import { FakeParkedEventStore } from '../../../support/fake-parked-events';
 import { stripeEvent, subscriptionObject } from '../../../support/stripe-events';
 import { TEST_MODE_ADMISSION } from '../../../support/event-admission';
+import { DEFAULT_ACCESS_POLICY } from '../../../../lambda/domain/access';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:billing-events';
 
@@ -145,6 +146,7 @@ describe('the largest payload the schemas accept still fits one message', () => 
         logger: new Logger({ logLevel: 'SILENT' }),
         parked,
         admission: TEST_MODE_ADMISSION,
+        accessPolicy: DEFAULT_ACCESS_POLICY,
         order: new InMemorySubscriptionOrder(),
         subscriptions: new FakeSubscriptionSource(),
         customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },

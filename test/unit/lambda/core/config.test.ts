@@ -98,6 +98,7 @@ describe('function configuration', () => {
       [ENV.parkedEventsTable]: 'p',
       [ENV.subscriptionOrderTable]: 'o',
       [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
+      [ENV.pastDueGraceDays]: '7',
       [ENV.stripeSecretKeyName]: 'k',
       [ENV.stripeWebhookSecretName]: 'w',
     });
@@ -161,6 +162,7 @@ describe('function configuration', () => {
       [ENV.parkedEventsTable]: 'p',
       [ENV.subscriptionOrderTable]: 'o',
       [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
+      [ENV.pastDueGraceDays]: '7',
       [ENV.stripeWebhookSecretName]: 'dev-acme_secrets',
       [ENV.stripeWebhookSecretField]: 'stripe_webhook_secret',
       [ENV.stripeSecretKeyName]: 'dev-acme_secrets',

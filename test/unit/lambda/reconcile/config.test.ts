@@ -14,6 +14,7 @@ describe('the reconciliation function configuration', () => {
       [ENV.parkedEventsTable]: 'p',
       [ENV.subscriptionOrderTable]: 's',
       [ENV.billingEventsTopicArn]: 'arn:aws:sns:eu-west-1:1:t',
+      [ENV.pastDueGraceDays]: '7',
       [ENV.reconciliationStateTable]: 'r',
       [ENV.stripeSecretKeyName]: 'k',
     });

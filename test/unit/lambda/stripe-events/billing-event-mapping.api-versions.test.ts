@@ -36,6 +36,7 @@ import {
 import { UnmappableEventError } from '../../../../lambda/stripe-events/payloads';
 import type { MappedStripeEvent } from '../../../../lambda/stripe-events/mapping/object-mapping';
 import { PROJECT_ROOT } from '../../../support/project-root';
+import { DEFAULT_ACCESS_POLICY } from '../../../../lambda/domain/access';
 
 /**
  * Issue 15, item 4: the mapper against payloads in the shape of every Stripe API version
@@ -44,7 +45,7 @@ import { PROJECT_ROOT } from '../../../support/project-root';
  */
 
 const map = (event: StripeEventFixture): MappedStripeEvent | undefined =>
-  mapStripeEvent(event as unknown as Stripe.Event);
+  mapStripeEvent(event as unknown as Stripe.Event, DEFAULT_ACCESS_POLICY);
 
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
@@ -182,11 +183,15 @@ const invoiceData = (paid: boolean): Record<string, unknown> => ({
 const EXPECTED: Readonly<Record<FixtureEventType, Partial<MappedStripeEvent>>> = {
   'payment_intent.succeeded': {
     type: 'payment.successful',
-    data: paymentIntentData('succeeded', { amountReceived: AMOUNT }),
+    data: paymentIntentData('succeeded', {
+      amountReceived: AMOUNT,
+      access: { state: 'active', until: null },
+    }),
   },
   'payment_intent.payment_failed': {
     type: 'payment.failed',
     data: paymentIntentData('requires_payment_method', {
+      access: { state: 'none', until: null },
       failureCode: 'card_declined',
       failureMessage: 'Your card was declined.',
     }),
@@ -194,17 +199,18 @@ const EXPECTED: Readonly<Record<FixtureEventType, Partial<MappedStripeEvent>>> =
   'payment_intent.requires_action': {
     type: 'payment.action_required',
     data: paymentIntentData('requires_action', {
+      access: { state: 'none', until: null },
       latestChargeId: null,
       nextActionType: 'use_stripe_sdk',
     }),
   },
   'customer.subscription.created': {
     type: 'subscription.created',
-    data: subscriptionData('incomplete'),
+    data: subscriptionData('incomplete', { access: { state: 'none', until: null } }),
   },
   'customer.subscription.updated': {
     type: 'subscription.updated',
-    data: subscriptionData('active'),
+    data: subscriptionData('active', { access: { state: 'active', until: null } }),
   },
   'customer.subscription.deleted': {
     type: 'subscription.canceled',
@@ -213,6 +219,7 @@ const EXPECTED: Readonly<Record<FixtureEventType, Partial<MappedStripeEvent>>> =
       endedAt: iso(TIMES.canceled),
       cancellationReason: 'cancellation_requested',
       cancellationFeedback: 'too_expensive',
+      access: { state: 'none', until: null },
     }),
   },
   'checkout.session.completed': {
@@ -233,6 +240,7 @@ const EXPECTED: Readonly<Record<FixtureEventType, Partial<MappedStripeEvent>>> =
       currency: CURRENCY,
       createdAt: iso(TIMES.subscriptionCreated - 120),
       metadata: PAYMENT_METADATA,
+      access: { state: 'active', until: null },
     },
   },
   'invoice.payment_succeeded': { type: 'invoice.paid', data: invoiceData(true) },

@@ -13,9 +13,10 @@ import {
   USER_ID,
 } from '../../../support/stripe-events';
 import { UnmappableEventError } from '../../../../lambda/stripe-events/payloads';
+import { DEFAULT_ACCESS_POLICY } from '../../../../lambda/domain/access';
 
 const map = (type: string, object: Record<string, unknown>) =>
-  mapStripeEvent(stripeEvent(type, object) as unknown as Stripe.Event);
+  mapStripeEvent(stripeEvent(type, object) as unknown as Stripe.Event, DEFAULT_ACCESS_POLICY);
 
 const PERIOD = {
   start: '2025-11-23T00:00:00.000Z',
@@ -225,7 +226,7 @@ describe('mapStripeEvent: what the payload schemas let through, and what not', (
     const event = stripeEvent('payment_intent.succeeded', paymentIntentObject('succeeded'), {
       created: 1e20,
     });
-    expect(() => mapStripeEvent(event as unknown as Stripe.Event)).toThrow(
+    expect(() => mapStripeEvent(event as unknown as Stripe.Event, DEFAULT_ACCESS_POLICY)).toThrow(
       /^created: Invalid value: Expected <=253402300799/,
     );
   });

@@ -70,6 +70,7 @@ describe('the EventBridge function configuration', () => {
     },
     allowedRedirectOrigins: ['https://app.example.com'],
     jwtMaxLifetimeSeconds: 86_400,
+    pastDueGraceDays: 7,
     userRateLimit: false as const,
     secretsCacheMaxAgeSeconds: 300,
     reconcileIntervalMinutes: 15,

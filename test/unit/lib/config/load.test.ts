@@ -171,6 +171,16 @@ describe('loadServiceConfig: token issuer and audience', () => {
     );
   });
 
+  it('take the past_due grace per environment or from the command line, a week by default', () => {
+    expect(load({}).pastDueGraceDays).toBe(7);
+    expect(load({}, { pastDueGraceDays: 0 }).pastDueGraceDays).toBe(0);
+    expect(load({ pastDueGraceDays: '14' }).pastDueGraceDays).toBe(14);
+    expect(() => load({ pastDueGraceDays: '61' })).toThrow(
+      /pastDueGraceDays must be an integer from 0 to 60/,
+    );
+    expect(() => load({ pastDueGraceDays: '1.5' })).toThrow(/pastDueGraceDays must be an integer/);
+  });
+
   it.each([
     ['a number', { jwtIssuer: 7 }, /context jwtIssuer must be a string/],
     ['padding', { jwtAudience: ' aud ' }, /context jwtAudience must be a string without leading/],

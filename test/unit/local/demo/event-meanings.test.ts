@@ -14,6 +14,7 @@ import {
   subscriptionObject,
   USER_ID,
 } from '../../../support/stripe-events';
+import { DEFAULT_ACCESS_POLICY } from '../../../../lambda/domain/access';
 
 interface Meaning {
   readonly title: string;
@@ -45,7 +46,7 @@ const meanings = loadMeanings();
  */
 function billingEvent(stripeType: string, object: Record<string, unknown>) {
   const event = stripeEvent(stripeType, object);
-  const mapped = mapStripeEvent(event as unknown as Stripe.Event);
+  const mapped = mapStripeEvent(event as unknown as Stripe.Event, DEFAULT_ACCESS_POLICY);
   if (!mapped) throw new Error(`${stripeType} is not handled`);
   return {
     ...mapped,

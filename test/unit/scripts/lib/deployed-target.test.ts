@@ -36,6 +36,7 @@ describe('a deployed environment', () => {
       subscriptionOrderTable: 'acme-dev-stripe-subscription-order',
       reconciliationStateTable: 'acme-dev-stripe-reconciliation-state',
       billingEventsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:acme-dev-billing-events',
+      accessPolicy: { pastDueGraceDays: 7 },
       stripeSecretKey: { name: 'acme-dev-stripe-secret-key' },
       secretsCacheMaxAgeSeconds: 300,
       reconcileIntervalMinutes: 15,

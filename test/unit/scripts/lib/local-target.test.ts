@@ -33,6 +33,7 @@ describe("the local reconciliation's configuration", () => {
       subscriptionOrderTable: 'acme-local-stripe-subscription-order',
       reconciliationStateTable: 'acme-local-stripe-reconciliation-state',
       billingEventsTopicArn: topicArn,
+      accessPolicy: { pastDueGraceDays: 7 },
       stripeSecretKey: { name: 'acme-local-stripe-secret-key' },
       secretsCacheMaxAgeSeconds: 300,
       reconcileIntervalMinutes: 15,

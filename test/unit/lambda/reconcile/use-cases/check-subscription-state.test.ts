@@ -21,6 +21,7 @@ import {
   SUBSCRIPTION_ID,
   USER_ID,
 } from '../../../../support/stripe-events';
+import { DEFAULT_ACCESS_POLICY } from '../../../../../lambda/domain/access';
 
 const NOW = new Date('2026-12-08T12:00:00.000Z');
 const nowSeconds = NOW.getTime() / 1000;
@@ -33,6 +34,7 @@ function setup() {
   const counted: string[] = [];
   const common = {
     logger: new Logger({ logLevel: 'SILENT' }),
+    accessPolicy: DEFAULT_ACCESS_POLICY,
     customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },
     publisher: {
       publish: (event: BillingEvent) => {

@@ -34,6 +34,7 @@ import {
   FakeSubscriptionSource,
   InMemorySubscriptionOrder,
 } from '../../../../support/fake-subscription-order';
+import { DEFAULT_ACCESS_POLICY } from '../../../../../lambda/domain/access';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const NOW_S = NOW.getTime() / 1000;
@@ -115,6 +116,7 @@ function setup(events: Stripe.Event[] = []) {
       subscriptions: new FakeSubscriptionSource(),
       customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },
       publisher: { publish: () => Promise.reject(new Error('nothing to correct in these tests')) },
+      accessPolicy: DEFAULT_ACCESS_POLICY,
       logger: new Logger({ logLevel: 'SILENT' }),
     },
     ledger,

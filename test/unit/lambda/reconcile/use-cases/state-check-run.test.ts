@@ -13,6 +13,7 @@ import {
   InMemorySubscriptionOrder,
 } from '../../../../support/fake-subscription-order';
 import { subscriptionObject } from '../../../../support/stripe-events';
+import { DEFAULT_ACCESS_POLICY } from '../../../../../lambda/domain/access';
 
 const event = (id: string, type: string, objectId: string): Stripe.Event =>
   ({ id, object: 'event', type, created: 1, data: { object: { id: objectId } } }) as never;
@@ -81,6 +82,7 @@ describe('checkSubscriptionStates', () => {
       subscriptions: stripe,
       customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },
       publisher: { publish: () => Promise.resolve() },
+      accessPolicy: DEFAULT_ACCESS_POLICY,
       logger: new Logger({ logLevel: 'SILENT' }),
     };
   }
@@ -149,6 +151,7 @@ describe('checkSubscriptionStates under Stripe’s rate limits', () => {
         subscriptions: { current: () => Promise.reject(limited) },
         customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },
         publisher: { publish: () => Promise.resolve() },
+        accessPolicy: DEFAULT_ACCESS_POLICY,
         logger: new Logger({ logLevel: 'SILENT' }),
       },
       ['sub_a', 'sub_b', 'sub_c'],

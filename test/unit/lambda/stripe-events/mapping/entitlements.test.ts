@@ -12,8 +12,9 @@ import {
   summaryEvent,
 } from '../../../../support/entitlement-summaries';
 import { CUSTOMER_ID } from '../../../../support/stripe-events';
+import { DEFAULT_ACCESS_POLICY } from '../../../../../lambda/domain/access';
 
-const map = (delivery: StripeDelivery) => mapStripeEvent(delivery.event);
+const map = (delivery: StripeDelivery) => mapStripeEvent(delivery.event, DEFAULT_ACCESS_POLICY);
 
 /** Every order of `items`. */
 const permutations = <T>(items: readonly T[]): T[][] =>

@@ -15,6 +15,7 @@ import {
   subscriptionObject,
   SUBSCRIPTION_ID,
 } from '../../../../support/stripe-events';
+import { DEFAULT_ACCESS_POLICY } from '../../../../../lambda/domain/access';
 
 const NOW = new Date('2026-12-08T12:00:00.000Z');
 const nowSeconds = NOW.getTime() / 1000;
@@ -26,6 +27,7 @@ function setup(keyMode: 'live' | 'test' = 'test') {
   const counted: string[] = [];
   const deps = {
     logger: new Logger({ logLevel: 'SILENT' }),
+    accessPolicy: DEFAULT_ACCESS_POLICY,
     parked,
     admission: eventAdmission(
       () => Promise.resolve(keyMode),

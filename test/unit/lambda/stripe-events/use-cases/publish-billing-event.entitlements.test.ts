@@ -19,6 +19,7 @@ import {
 } from '../../../../support/fake-subscription-order';
 import { CUSTOMER_ID, USER_ID } from '../../../../support/stripe-events';
 import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
+import { DEFAULT_ACCESS_POLICY } from '../../../../../lambda/domain/access';
 
 /** Stripe's current active entitlements, as a test sets them; calls are counted. */
 class FakeEntitlementSource {
@@ -52,6 +53,7 @@ function setup(options: { wired?: boolean } = {}) {
     logger,
     parked,
     admission: TEST_MODE_ADMISSION,
+    accessPolicy: DEFAULT_ACCESS_POLICY,
     order,
     subscriptions: new FakeSubscriptionSource(),
     ...(options.wired === false ? {} : { entitlements }),

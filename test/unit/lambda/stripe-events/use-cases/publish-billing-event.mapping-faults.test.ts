@@ -10,6 +10,7 @@ import {
 } from '../../../../support/fake-subscription-order';
 import { paymentIntentObject, stripeEvent } from '../../../../support/stripe-events';
 import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
+import { DEFAULT_ACCESS_POLICY } from '../../../../../lambda/domain/access';
 
 /**
  * A mapping that breaks on a payload its schema let through (a bug, not a bad payload):
@@ -36,6 +37,7 @@ function setup() {
     logger: new Logger({ logLevel: 'SILENT' }),
     parked,
     admission: TEST_MODE_ADMISSION,
+    accessPolicy: DEFAULT_ACCESS_POLICY,
     order: new InMemorySubscriptionOrder(),
     subscriptions: new FakeSubscriptionSource(),
     now: () => NOW,

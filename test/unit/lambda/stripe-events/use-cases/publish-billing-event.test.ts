@@ -22,6 +22,7 @@ import {
 } from '../../../../support/stripe-events';
 import type { StripeDelivery } from '../../../../../lambda/domain/event-ledger';
 import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
+import { DEFAULT_ACCESS_POLICY } from '../../../../../lambda/domain/access';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 
@@ -39,6 +40,7 @@ function setup(directory: Record<string, string> = {}) {
     logger,
     parked,
     admission: TEST_MODE_ADMISSION,
+    accessPolicy: DEFAULT_ACCESS_POLICY,
     order,
     subscriptions,
     metrics: { count: (name: string) => counted.push(name) },

@@ -21,6 +21,7 @@ import {
   subscriptionObject,
 } from '../../../../support/stripe-events';
 import { TEST_MODE_ADMISSION } from '../../../../support/event-admission';
+import { DEFAULT_ACCESS_POLICY } from '../../../../../lambda/domain/access';
 
 /**
  * Signed, verified deliveries whose payload cannot become a billing event, for every
@@ -44,6 +45,7 @@ function webhook() {
           logger,
           parked,
           admission: TEST_MODE_ADMISSION,
+          accessPolicy: DEFAULT_ACCESS_POLICY,
           order: new InMemorySubscriptionOrder(),
           subscriptions: new FakeSubscriptionSource(),
           customers: { userIdForStripeCustomer: () => Promise.resolve(undefined) },
