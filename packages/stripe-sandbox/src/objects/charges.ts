@@ -39,6 +39,18 @@ function cardPaymentDetails(pm: StripeObject | undefined): StripeObject {
   };
 }
 
+/** What the card network said of a charge it approved. */
+const AUTHORIZED = {
+  advice_code: null,
+  network_advice_code: null,
+  network_decline_code: null,
+  network_status: 'approved_by_network',
+  reason: null,
+  risk_level: 'normal',
+  seller_message: 'Payment complete.',
+  type: 'authorized',
+};
+
 /** The charge behind a paid payment intent, with the id its `latest_charge` names. */
 export function chargeOf(intent: StripeObject, pm: StripeObject | undefined): StripeObject {
   const id = intent.latest_charge as string;
@@ -68,16 +80,7 @@ export function chargeOf(intent: StripeObject, pm: StripeObject | undefined): St
     livemode: false,
     metadata: { ...(intent.metadata as Record<string, string>) },
     on_behalf_of: null,
-    outcome: {
-      advice_code: null,
-      network_advice_code: null,
-      network_decline_code: null,
-      network_status: 'approved_by_network',
-      reason: null,
-      risk_level: 'normal',
-      seller_message: 'Payment complete.',
-      type: 'authorized',
-    },
+    outcome: { ...AUTHORIZED },
     paid: true,
     payment_intent: intent.id,
     payment_method: intent.payment_method,
