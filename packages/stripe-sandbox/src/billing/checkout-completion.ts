@@ -80,7 +80,7 @@ export function completeCheckoutSession(
   return { session, result };
 }
 
-function openSession(
+export function openSession(
   state: SandboxState,
   sessionId: string,
 ): { session: StripeObject; details: SessionDetails } {
@@ -97,7 +97,7 @@ function openSession(
 }
 
 /** Checkout creates a customer when the session was not given one. */
-function ensureCustomer(
+export function ensureCustomer(
   state: SandboxState,
   session: StripeObject,
   billingEmail: string | null,
@@ -203,7 +203,7 @@ function startSessionSubscription(paying: SessionPayment): void {
 }
 
 /** What the buyer gave: the email, and the card's billing name and address. */
-function customerDetails(email: string | null, billing: StripeObject | null): StripeObject {
+export function customerDetails(email: string | null, billing: StripeObject | null): StripeObject {
   const address = billing?.address as StripeObject | null | undefined;
   return {
     address: address && Object.values(address).some((v) => v !== null) ? address : null,

@@ -1,4 +1,5 @@
 import { completeCheckoutSession } from '../billing/checkout-completion';
+import { completeWithDelayedPayment, settleDelayedPayment } from '../billing/delayed-payments';
 import {
   CANCELLATION_REASONS,
   type CancellationReason,
@@ -23,11 +24,25 @@ const OUTCOMES: readonly PaymentOutcome[] = ['succeeded', 'failed', 'requires_ac
 /** The routes of the flow controls; `:id` is the object's id. */
 export const FLOW_CONTROLS = [
   'checkout/sessions/:id/complete',
+  'checkout/sessions/:id/settle',
   'subscriptions/:id/renew',
   'subscriptions/:id/cancel',
   'subscriptions/:id/update',
   'subscriptions/:id/expire',
 ];
+
+/** A session paid with `outcome`; `processing`: with a delayed method (a bank debit). */
+function complete(state: SandboxState, id: string, body: ControlBody) {
+  const outcome = str(body, 'outcome') ?? 'succeeded';
+  if (outcome === 'processing') return completeWithDelayedPayment(state, id);
+  if (!OUTCOMES.includes(outcome as PaymentOutcome)) {
+    throw parameterInvalid(
+      'outcome',
+      `outcome must be one of ${[...OUTCOMES, 'processing'].join(', ')}`,
+    );
+  }
+  return completeCheckoutSession(state, id, outcome as PaymentOutcome).session;
+}
 
 function cancel(state: SandboxState, id: string, body: ControlBody) {
   const reason = (str(body, 'reason') ?? 'cancellation_requested') as CancellationReason;
@@ -59,11 +74,13 @@ export function handleFlowControl(
   body: ControlBody,
 ): ControlResult | undefined {
   switch (route) {
-    case 'POST checkout/sessions/:id/complete': {
-      const outcome = (str(body, 'outcome') ?? 'succeeded') as PaymentOutcome;
-      if (!OUTCOMES.includes(outcome))
-        throw parameterInvalid('outcome', `outcome must be one of ${OUTCOMES.join(', ')}`);
-      return ok(completeCheckoutSession(state, id, outcome).session);
+    case 'POST checkout/sessions/:id/complete':
+      return ok(complete(state, id, body));
+    case 'POST checkout/sessions/:id/settle': {
+      const outcome = str(body, 'outcome') ?? 'succeeded';
+      if (outcome !== 'succeeded' && outcome !== 'failed')
+        throw parameterInvalid('outcome', 'outcome must be succeeded or failed');
+      return ok(settleDelayedPayment(state, id, outcome === 'succeeded'));
     }
     case 'POST subscriptions/:id/renew': {
       const outcome = str(body, 'outcome') ?? 'paid';

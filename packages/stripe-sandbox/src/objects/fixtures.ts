@@ -24,7 +24,10 @@ type FixtureName =
   | 'invoice'
   | 'invoiceitem'
   | 'payment_method'
-  | 'event';
+  | 'event'
+  | 'charge'
+  | 'refund'
+  | 'dispute';
 
 export function fixture(name: FixtureName): StripeObject {
   const value = FIXTURES[name];

@@ -24,6 +24,16 @@ type CardBehaviour =
   /** Every payment needs 3-D Secure authentication (declined off-session). */
   | { readonly kind: 'requires_authentication' };
 
+/**
+ * The dispute a card's successful payment is followed by (Stripe's dispute test cards):
+ * its reason, and whether it is an inquiry (a retrieval request, `warning_needs_response`)
+ * rather than a chargeback (`needs_response`).
+ */
+export interface CardDispute {
+  readonly reason: 'fraudulent' | 'product_not_received' | 'general';
+  readonly inquiry: boolean;
+}
+
 export interface TestCard {
   readonly name: string;
   readonly number: string;
@@ -31,6 +41,8 @@ export interface TestCard {
   readonly funding: 'credit' | 'debit' | 'prepaid';
   readonly country: string;
   readonly behaviour: CardBehaviour;
+  /** The payment succeeds, then the cardholder disputes it. */
+  readonly dispute?: CardDispute;
 }
 
 export const GENERIC_DECLINE: CardDecline = {
@@ -65,6 +77,12 @@ const card = (
   behaviour: CardBehaviour = succeeds,
   funding: TestCard['funding'] = 'credit',
 ): TestCard => ({ name, number, brand, funding, country: 'US', behaviour });
+
+/** A card whose payments succeed and are then disputed. */
+const disputed = (name: string, number: string, dispute: CardDispute): TestCard => ({
+  ...card(name, number, 'visa'),
+  dispute,
+});
 
 const TEST_CARDS: readonly TestCard[] = [
   card('visa', '4242424242424242', 'visa'),
@@ -134,6 +152,12 @@ const TEST_CARDS: readonly TestCard[] = [
   card('authenticationRequired', '4000002760003184', 'visa', authenticates),
   card('threeDSecureRequired', '4000000000003063', 'visa', authenticates),
   card('threeDSecure2Required', '4000000000003220', 'visa', authenticates),
+  disputed('createDispute', '4000000000000259', { reason: 'fraudulent', inquiry: false }),
+  disputed('createDisputeProductNotReceived', '4000000000002685', {
+    reason: 'product_not_received',
+    inquiry: false,
+  }),
+  disputed('createDisputeInquiry', '4000000000001976', { reason: 'general', inquiry: true }),
 ];
 
 const BY_NAME = new Map(TEST_CARDS.map((c) => [c.name, c]));

@@ -35,6 +35,7 @@ import {
   retrieveV2Event,
   updateEventDestination,
 } from './event-destinations';
+import { closeDisputeEndpoint, disputes, updateDisputeEndpoint } from './disputes';
 import { listEvents, retrieveEvent } from './events';
 import { createInvoiceItem, listInvoiceItems, retrieveInvoiceItem } from './invoice-items';
 import {
@@ -66,6 +67,7 @@ import {
 import { confirmPaymentPage, retrievePaymentPage } from './payment-pages';
 import { createPrice, listPrices, retrievePrice, updatePrice } from './prices';
 import { createProduct, listProducts, retrieveProduct, updateProduct } from './products';
+import { charges, createRefund, refunds } from './refunds';
 import {
   cancelSubscriptionEndpoint,
   createSubscription,
@@ -132,6 +134,15 @@ const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['POST', '/v1/payment_intents/:id/confirm', confirmPaymentIntentEndpoint],
   ['POST', '/v1/payment_intents/:id/capture', capturePaymentIntent],
   ['POST', '/v1/payment_intents/:id/cancel', cancelPaymentIntent],
+  ['GET', '/v1/charges', charges.list],
+  ['GET', '/v1/charges/:id', charges.retrieve],
+  ['POST', '/v1/refunds', createRefund],
+  ['GET', '/v1/refunds', refunds.list],
+  ['GET', '/v1/refunds/:id', refunds.retrieve],
+  ['GET', '/v1/disputes', disputes.list],
+  ['GET', '/v1/disputes/:id', disputes.retrieve],
+  ['POST', '/v1/disputes/:id', updateDisputeEndpoint],
+  ['POST', '/v1/disputes/:id/close', closeDisputeEndpoint],
   ['POST', '/v1/subscriptions', createSubscription],
   ['GET', '/v1/subscriptions', subscriptions.list],
   ['GET', '/v1/subscriptions/:id', subscriptions.retrieve],

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterPaymentEvent } from '../billing/disputes';
 import { refreshAfterSubscriptionEvent } from '../billing/entitlements';
 import { WebhookDelivery } from '../delivery/webhooks';
 import { runWithClock } from '../objects/clock';
@@ -140,8 +141,12 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   const port = await listen(server, options.port);
   const url = `http://127.0.0.1:${port}`;
   // As at Stripe: a subscription that starts, changes or ends may change its customer's
-  // active entitlements (then `entitlements.active_entitlement_summary.updated` follows).
-  const state = new SandboxState(url, apiVersion, delivery, refreshAfterSubscriptionEvent);
+  // active entitlements (then `entitlements.active_entitlement_summary.updated` follows);
+  // a payment that succeeds leaves its charge, disputed if a dispute test card paid it.
+  const state = new SandboxState(url, apiVersion, delivery, (...event) => {
+    refreshAfterSubscriptionEvent(...event);
+    afterPaymentEvent(...event);
+  });
   if (options.dataDir !== undefined) {
     const parts = { state, idempotency };
     if (saved) restoreState(parts, saved);

@@ -16,6 +16,9 @@ export const OBJECT_KINDS = {
   feat: 'entitlements.feature',
   prodft: 'product_feature',
   ent: 'entitlements.active_entitlement',
+  ch: 'charge',
+  re: 'refund',
+  dp: 'dispute',
 } as const;
 
 export type ObjectKind = (typeof OBJECT_KINDS)[keyof typeof OBJECT_KINDS];

@@ -179,7 +179,7 @@ describe('Stripe sandbox wire format', () => {
       code: 'resource_missing',
       param: 'line_items[0][price]',
     });
-    const raw = await fetch(`${h.sandbox.url}/v1/refunds`, {
+    const raw = await fetch(`${h.sandbox.url}/v1/transfers`, {
       headers: { authorization: 'Bearer sk_test_abc' },
     });
     expect(raw.status).toBe(404);
