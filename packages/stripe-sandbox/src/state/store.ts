@@ -16,6 +16,7 @@ export const OBJECT_KINDS = {
   feat: 'entitlements.feature',
   prodft: 'product_feature',
   ent: 'entitlements.active_entitlement',
+  clock: 'test_helpers.test_clock',
 } as const;
 
 export type ObjectKind = (typeof OBJECT_KINDS)[keyof typeof OBJECT_KINDS];
