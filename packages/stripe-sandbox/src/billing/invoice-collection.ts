@@ -58,6 +58,8 @@ export function finalizeInvoice(
     number: inv.number ?? invoiceNumber(inv.id as string),
     effective_at: inv.effective_at ?? now,
     webhooks_delivered_at: now,
+    // Where Stripe's hosted invoice page would be (the sandbox serves no page there yet).
+    hosted_invoice_url: inv.hosted_invoice_url ?? `${state.baseUrl}/invoice/${String(inv.id)}`,
     due_date:
       inv.collection_method === 'send_invoice' ? (inv.due_date ?? now + 30 * DAY_SECONDS) : null,
   });

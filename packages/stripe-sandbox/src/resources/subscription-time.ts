@@ -72,10 +72,15 @@ export function refuseTrialChanges(params: Params): void {
 export const resumeSubscriptionEndpoint: ApiHandler = (context) => {
   const params = new Params(context.raw, [
     'billing_cycle_anchor',
+    'payment_behavior',
     'proration_behavior',
     'proration_date',
   ]);
-  const anchor = params.string('billing_cycle_anchor') ?? 'now';
+  // `billing_cycle_anchor[type]` in this API version; a plain string in older ones.
+  const anchor =
+    (typeof params.raw.billing_cycle_anchor === 'string'
+      ? params.string('billing_cycle_anchor')
+      : params.hash('billing_cycle_anchor', ['type'])?.string('type')) ?? 'now';
   if (anchor === 'unchanged')
     throw parameterNotModelled('billing_cycle_anchor', 'resuming on the old billing cycle');
   if (anchor !== 'now')
