@@ -4,7 +4,7 @@ import type { StripeObject } from '../objects/fixtures';
 import { DAY_SECONDS } from '../objects/invoices';
 import { subscriptionItem } from '../objects/subscriptions';
 import { newTestClock } from '../objects/test-clocks';
-import type { RequestOrigin, SandboxState } from '../state/state';
+import { NO_REQUEST, type RequestOrigin, type SandboxState } from '../state/state';
 import {
   attemptPayment,
   endPeriod,
@@ -164,7 +164,8 @@ export function advanceTestClock(
   const answer = structuredClone(clock);
   state.emit('test_helpers.test_clock.advancing', clock, origin);
   try {
-    crossBoundaries(state, id, { from, to: frozenTime }, origin);
+    // What time does is Stripe's own doing: its events name no request, as at Stripe.
+    crossBoundaries(state, id, { from, to: frozenTime }, NO_REQUEST);
   } finally {
     Object.assign(clock, { status: 'ready', status_details: {}, frozen_time: frozenTime });
   }

@@ -65,8 +65,13 @@ describe('test clocks: a customer on a clock lives on its time', () => {
       'invoice.paid',
       'invoice.payment_succeeded',
     ]);
-    // Every event is stamped with real time, never the clock's (2030).
+    // Every event is stamped with real time, never the clock's (2030); only the clock's own
+    // events name the advance request.
     for (const event of events) expect(event.created).toBeLessThanOrEqual(realNow() + 1);
+    expect(events.filter((e) => e.request?.id !== null).map((e) => e.type)).toEqual([
+      'test_helpers.test_clock.advancing',
+      'test_helpers.test_clock.ready',
+    ]);
 
     const paid = events.filter((e) => e.type === 'invoice.paid').map((e) => invoiceOf(e));
     expect(paid.map((inv) => [inv.created, inv.period_start, inv.billing_reason])).toEqual([
