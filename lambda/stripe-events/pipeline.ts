@@ -136,14 +136,7 @@ export function buildEventPipeline(
     logger,
     ...(metrics ? { metrics } : {}),
     stripe,
-    stateCheck: {
-      order: publishing.order,
-      subscriptions: publishing.subscriptions,
-      customers: publishing.customers,
-      publisher: publishing.publisher,
-      accessPolicy: config.accessPolicy,
-      logger,
-      ...(metrics ? { metrics } : {}),
-    },
+    // The same ledger, Stripe, customers, topic and policy as publishing.
+    stateCheck: publishing,
   };
 }

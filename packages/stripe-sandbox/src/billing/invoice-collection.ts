@@ -35,14 +35,22 @@ function subscriptionOf(state: SandboxState, inv: StripeObject): StripeObject | 
 /**
  * Finalizes a draft (`invoice.finalized`): it gets its number and, when sent for payment,
  * its due date. An invoice with nothing to pay is paid at once (`invoice.paid`,
- * `invoice.payment_succeeded`).
+ * `invoice.payment_succeeded`). A customer set to fail finalization (the sandbox's
+ * `finalization-failure` control) leaves it a draft with `last_finalization_error`
+ * (`invoice.finalization_failed`): false.
  */
 export function finalizeInvoice(
   state: SandboxState,
   inv: StripeObject,
   origin: RequestOrigin,
-): void {
+): boolean {
   requireDraft(inv, 'finalize');
+  const failure = state.finalizationFailures.get(inv.customer as string);
+  if (failure) {
+    inv.last_finalization_error = { ...structuredClone(failure), type: 'invalid_request_error' };
+    state.emit('invoice.finalization_failed', inv, origin);
+    return false;
+  }
   const now = nowSeconds();
   const transitions = inv.status_transitions as StripeObject;
   Object.assign(inv, {
@@ -50,12 +58,15 @@ export function finalizeInvoice(
     number: inv.number ?? invoiceNumber(inv.id as string),
     effective_at: inv.effective_at ?? now,
     webhooks_delivered_at: now,
+    // Where Stripe's hosted invoice page would be (the sandbox serves no page there yet).
+    hosted_invoice_url: inv.hosted_invoice_url ?? `${state.baseUrl}/invoice/${String(inv.id)}`,
     due_date:
       inv.collection_method === 'send_invoice' ? (inv.due_date ?? now + 30 * DAY_SECONDS) : null,
   });
   transitions.finalized_at = now;
   state.emit('invoice.finalized', inv, origin);
   if ((inv.amount_due as number) === 0) markPaid(state, inv, origin, true);
+  return true;
 }
 
 /** The invoice is paid: `invoice.paid` (and `invoice.payment_succeeded` when a payment did it). */
@@ -130,6 +141,8 @@ export function chargeInvoice(
   inv: StripeObject,
   pm: StripeObject,
   origin: RequestOrigin,
+  /** When a failed charge is tried again, in seconds from now (null: never); 3 days unless given. */
+  retryIn: number | null = 3 * DAY_SECONDS,
 ): ChargeResult {
   const intent = invoicePaymentIntent(state, inv, origin);
   const result = confirmPaymentIntent(state, intent, pm, { offSession: false }, origin);
@@ -140,7 +153,8 @@ export function chargeInvoice(
   if (result.outcome === 'succeeded') {
     markPaid(state, inv, origin, true);
   } else {
-    inv.next_payment_attempt = inv.auto_advance === true ? nowSeconds() + 3 * DAY_SECONDS : null;
+    inv.next_payment_attempt =
+      inv.auto_advance === true && retryIn !== null ? nowSeconds() + retryIn : null;
     state.emit(
       result.outcome === 'failed' ? 'invoice.payment_failed' : 'invoice.payment_action_required',
       inv,

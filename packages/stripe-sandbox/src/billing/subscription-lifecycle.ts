@@ -25,13 +25,14 @@ import {
   NO_PAYMENT_METHOD_MESSAGE,
 } from './invoice-collection';
 import { cardOf } from './payment-methods';
+import { startTrial, type Trial, zeroTrialInvoice } from './trials';
 
 /**
  * A subscription's life, whoever drives it (the API, a test control, the portal page): it
- * starts with its first invoice collected, renews each period, changes, is canceled (now or
- * at the period end) or, never paid, expires. Each step emits Stripe's events in Stripe's
- * order. (A paid invoice reactivating its subscription is in `invoice-collection.ts`; a
- * Checkout Session starting one is in `checkout-completion.ts`.)
+ * starts with its first invoice collected (or a trial), renews each period, changes, is
+ * canceled (now or at the period end) or, never paid, expires, in Stripe's events and order.
+ * (A paid invoice reactivating it: `invoice-collection.ts`; a Checkout Session starting
+ * one: `checkout-completion.ts`; time on a test clock: `subscription-cycles.ts`.)
  */
 
 /** The subscription; `live`: it must not have ended (Stripe refuses to change an ended one). */
@@ -59,6 +60,8 @@ interface NewSubscription {
   readonly collection: StripeObject;
   /** `payment_behavior`: `allow_incomplete`, `error_if_incomplete` or `default_incomplete`. */
   readonly paymentBehaviour: string;
+  /** A trial: no charge now (`trialing`, a first invoice of 0). */
+  readonly trial?: Trial;
 }
 
 /** A new subscription and its first invoice, not stored yet, and the card that pays it. */
@@ -91,6 +94,7 @@ function refuseIncompletePayment(pm: StripeObject | undefined, result: ChargeRes
  */
 export function draftSubscription(state: SandboxState, input: NewSubscription): SubscriptionDraft {
   const chargesNow =
+    input.trial === undefined &&
     (input.collection.collection_method ?? 'charge_automatically') === 'charge_automatically' &&
     input.paymentBehaviour !== 'default_incomplete' &&
     (input.price.unit_amount as number) * input.quantity > 0;
@@ -108,10 +112,9 @@ export function draftSubscription(state: SandboxState, input: NewSubscription): 
     ...input.collection,
   });
   subscriptionItem(sub).metadata = input.itemMetadata;
-  const first = firstSubscriptionInvoice(
-    sub,
-    (input.customer.email as string | null | undefined) ?? null,
-  );
+  if (input.trial) startTrial(sub, input.trial);
+  const first = firstSubscriptionInvoice(sub, (input.customer.email as string | null) ?? null);
+  if (input.trial) zeroTrialInvoice(first, sub);
   const pm = chargesNow ? defaultPaymentMethodFor(state, first) : undefined;
   // Known before anything is created: what the first charge will do.
   const result = pm ? chargeResult(cardOf(state, pm), { offSession: false }) : undefined;
@@ -120,7 +123,7 @@ export function draftSubscription(state: SandboxState, input: NewSubscription): 
   const activeNow = !chargesNow
     ? input.paymentBehaviour !== 'default_incomplete' || (first.amount_due as number) === 0
     : result?.outcome === 'succeeded';
-  if (activeNow) sub.status = 'active';
+  if (activeNow && !input.trial) sub.status = 'active';
   return { subscription: sub, firstInvoice: first, paymentMethod: pm };
 }
 
@@ -218,11 +221,7 @@ function setStatus(
   state.emit('customer.subscription.updated', sub, origin, previous);
 }
 
-/**
- * The period ends on a subscription set to cancel then: it is canceled
- * (`customer.subscription.deleted`), keeping the `canceled_at` and
- * `cancellation_details` of the request, with `ended_at` now.
- */
+/** Set to cancel at the period's end: deleted, the request's `canceled_at` and details kept. */
 function endAtPeriodEnd(state: SandboxState, sub: StripeObject, origin: RequestOrigin) {
   Object.assign(sub, { status: 'canceled', ended_at: nowSeconds() });
   state.emit('customer.subscription.deleted', sub, origin);
@@ -299,8 +298,7 @@ export interface SubscriptionChanges {
   readonly fields?: Record<string, unknown>;
 }
 
-/** The old values of what changed: Stripe's `previous_attributes`. */
-type Previous = Record<string, unknown>;
+type Previous = Record<string, unknown>; // the old values of what changed
 
 /** The item's quantity, price and metadata; `previous.items` is the items before. */
 function changeItem(

@@ -8,7 +8,7 @@ import {
   renewSubscription,
   updateSubscription,
 } from '../billing/subscription-lifecycle';
-import { parameterInvalid } from '../http/errors';
+import { parameterInvalid, resourceMissing } from '../http/errors';
 import type { PaymentOutcome } from '../objects/payment-intents';
 import type { SandboxState } from '../state/state';
 import { bool, type ControlBody, type ControlResult, int, ok, str } from './control-messages';
@@ -29,6 +29,7 @@ export const FLOW_CONTROLS = [
   'subscriptions/:id/cancel',
   'subscriptions/:id/update',
   'subscriptions/:id/expire',
+  'customers/:id/finalization-failure',
 ];
 
 /** A session paid with `outcome`; `processing`: with a delayed method (a bank debit). */
@@ -42,6 +43,23 @@ function complete(state: SandboxState, id: string, body: ControlBody) {
     );
   }
   return completeCheckoutSession(state, id, outcome as PaymentOutcome).session;
+}
+
+/**
+ * The customer's invoices fail to finalize from now on (`invoice.finalization_failed`,
+ * `last_finalization_error` with `code` and `message`), or again finalize (`clear`).
+ */
+function finalizationFailure(state: SandboxState, id: string, body: ControlBody) {
+  if (!state.store.get('customer', id)) throw resourceMissing('customer', id);
+  if (bool(body, 'clear') === true) state.finalizationFailures.delete(id);
+  else
+    state.finalizationFailures.set(id, {
+      code: str(body, 'code') ?? 'customer_tax_location_invalid',
+      message:
+        str(body, 'message') ??
+        "The customer's location isn't recognized. Automatic tax requires a valid address.",
+    });
+  return { customer: id, failing: state.finalizationFailures.get(id) ?? null };
 }
 
 function cancel(state: SandboxState, id: string, body: ControlBody) {
@@ -94,6 +112,17 @@ export function handleFlowControl(
       return ok(update(state, id, body));
     case 'POST subscriptions/:id/expire':
       return ok(expireIncompleteSubscription(state, id));
+    case 'POST customers/:id/finalization-failure':
+      return ok(finalizationFailure(state, id, body));
+    case 'POST billing-settings': {
+      const days = int(body, 'upcoming_invoice_days');
+      if (days !== undefined) {
+        if (days < 1 || days > 45)
+          throw parameterInvalid('upcoming_invoice_days', 'upcoming_invoice_days is 1 to 45');
+        state.upcomingInvoiceDays = days;
+      }
+      return ok({ upcoming_invoice_days: state.upcomingInvoiceDays });
+    }
     default:
       return undefined;
   }

@@ -64,9 +64,21 @@ export function runWithClock<T>(clock: SandboxClock, run: () => T): T {
 }
 
 /**
+ * The frozen time of the Stripe test clock (`/v1/test_helpers/test_clocks`) whose objects
+ * are being made or moved: while set, `nowSeconds` answers it. Events keep the sandbox's
+ * own time (`SandboxState.emit` reads the sandbox clock, not this), as Stripe stamps them.
+ */
+const testClockTime = new AsyncLocalStorage<number>();
+
+/** Runs `run` with "now" at `seconds`: the time of a test clock's objects. */
+export function runAtTestClockTime<T>(seconds: number, run: () => T): T {
+  return testClockTime.run(seconds, run);
+}
+
+/**
  * Now, in unix seconds, on the current sandbox's clock (the real time outside a request):
- * what `created` says, which a test may freeze or shift.
+ * what `created` says, which a test may freeze or shift. Under a test clock, its time.
  */
 export function nowSeconds(): number {
-  return activeClock.getStore()?.now() ?? realSeconds();
+  return testClockTime.getStore() ?? activeClock.getStore()?.now() ?? realSeconds();
 }

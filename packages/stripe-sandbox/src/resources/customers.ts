@@ -5,9 +5,11 @@ import {
   customerPaymentMethod,
   resolvePaymentMethod,
 } from '../billing/payment-methods';
+import { requireTestClock } from '../billing/test-clocks';
 import { parameterInvalid, resourceMissing } from '../http/errors';
 import { addressParam, customFields, shipping } from '../http/object-params';
 import { mergeMetadata, Params } from '../http/params';
+import { runAtTestClockTime } from '../objects/clock';
 import { fixture, fromFixture, type StripeObject } from '../objects/fixtures';
 import { applyUpdates } from '../objects/updates';
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
@@ -39,7 +41,6 @@ const NOT_MODELLED: Readonly<Record<string, string>> = {
   source: 'sources (use payment methods)',
   default_source: 'sources (use payment methods)',
   tax_id_data: 'tax ids',
-  test_clock: 'test clocks',
 };
 
 const TAX_EXEMPT = ['none', 'exempt', 'reverse'];
@@ -123,7 +124,8 @@ function customerSettings(
 }
 
 /**
- * `POST /v1/customers`. `payment_method` attaches a payment method (a test id such as
+ * `POST /v1/customers`. `test_clock` puts it on a test clock (its objects live on the
+ * clock's time). `payment_method` attaches a payment method (a test id such as
  * `pm_card_visa` becomes a new `pm_...`): `customer.created`, then
  * `payment_method.attached`.
  */
@@ -134,6 +136,7 @@ export const createCustomer: ApiHandler = (context) => {
     ...CUSTOMER_ACCEPTED,
     ...Object.keys(NOT_MODELLED),
     'payment_method',
+    'test_clock',
   ]);
   refuseNotModelled(params, NOT_MODELLED, { emptyAllowed: true });
   const given = params.string('payment_method');
@@ -146,18 +149,24 @@ export const createCustomer: ApiHandler = (context) => {
     undefined,
     pm && given ? { given, pm } : undefined,
   );
-  const customer = addCustomer(
-    context.state,
-    {
-      email: params.nullableString('email') ?? null,
-      name: params.nullableString('name') ?? null,
-      description: params.nullableString('description') ?? null,
-      phone: params.nullableString('phone') ?? null,
-      metadata: mergeMetadata({}, params.metadata()),
-      settings,
-    },
-    context.origin,
-  );
+  const clockId = params.string('test_clock');
+  const clock =
+    clockId === undefined ? undefined : requireTestClock(context.state, clockId, 'test_clock');
+  const add = () =>
+    addCustomer(
+      context.state,
+      {
+        email: params.nullableString('email') ?? null,
+        name: params.nullableString('name') ?? null,
+        description: params.nullableString('description') ?? null,
+        phone: params.nullableString('phone') ?? null,
+        metadata: mergeMetadata({}, params.metadata()),
+        settings: { ...settings, ...(clock ? { test_clock: clock.id } : {}) },
+      },
+      context.origin,
+    );
+  // A customer on a test clock is created at the clock's frozen time.
+  const customer = clock ? runAtTestClockTime(clock.frozen_time as number, add) : add();
   if (pm) attachPaymentMethod(context.state, pm, customer, context.origin);
   return respond(context, customer, params);
 };

@@ -206,9 +206,16 @@ export const finalizeInvoiceEndpoint: ApiHandler = (context) => {
   const inv = requireObject(context, 'invoice', pathParam(context, 'id'));
   const autoAdvance = params.boolean('auto_advance');
   if (autoAdvance !== undefined) inv.auto_advance = autoAdvance;
-  finalizeInvoice(context.state, inv, context.origin);
+  finalizeOrRefuse(context, inv);
   return respond(context, inv, params);
 };
+
+/** Finalizes a draft; a finalization that failed is Stripe's 400 with its error. */
+function finalizeOrRefuse(context: ApiContext, inv: StripeObject): void {
+  if (finalizeInvoice(context.state, inv, context.origin)) return;
+  const error = inv.last_finalization_error as { message: string; code: string };
+  throw invalidRequest(error.message, error.code);
+}
 
 /** Only a draft or an open invoice can be paid. */
 function requirePayable(inv: StripeObject): void {
@@ -244,7 +251,7 @@ export const payInvoice: ApiHandler = (context) => {
     pmId === undefined
       ? defaultPaymentMethodFor(context.state, inv)
       : customerPaymentMethod(context.state, inv.customer as string, pmId, 'payment_method');
-  if (inv.status === 'draft') finalizeInvoice(context.state, inv, context.origin);
+  if (inv.status === 'draft') finalizeOrRefuse(context, inv);
   // An invoice with nothing to pay was paid when it was finalized.
   if ((inv.status as string) === 'paid') return respond(context, inv, params);
   if (params.boolean('paid_out_of_band') === true) {

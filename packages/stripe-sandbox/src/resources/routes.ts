@@ -74,6 +74,14 @@ import {
   subscriptions,
   updateSubscriptionEndpoint,
 } from './subscriptions';
+import { resumeSubscriptionEndpoint } from './subscription-time';
+import {
+  advanceTestClockEndpoint,
+  createTestClockEndpoint,
+  deleteTestClockEndpoint,
+  listTestClocks,
+  retrieveTestClock,
+} from './test-clocks';
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -148,6 +156,7 @@ const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['GET', '/v1/subscriptions/:id', subscriptions.retrieve],
   ['POST', '/v1/subscriptions/:id', updateSubscriptionEndpoint],
   ['DELETE', '/v1/subscriptions/:id', cancelSubscriptionEndpoint],
+  ['POST', '/v1/subscriptions/:id/resume', resumeSubscriptionEndpoint],
   ['POST', '/v1/invoiceitems', createInvoiceItem],
   ['GET', '/v1/invoiceitems', listInvoiceItems],
   ['GET', '/v1/invoiceitems/:id', retrieveInvoiceItem],
@@ -158,6 +167,11 @@ const API_ROUTES: readonly [Method, string, ApiHandler][] = [
   ['POST', '/v1/invoices/:id/finalize', finalizeInvoiceEndpoint],
   ['POST', '/v1/invoices/:id/pay', payInvoice],
   ['POST', '/v1/invoices/:id/void', voidInvoice],
+  ['POST', '/v1/test_helpers/test_clocks', createTestClockEndpoint],
+  ['GET', '/v1/test_helpers/test_clocks', listTestClocks],
+  ['GET', '/v1/test_helpers/test_clocks/:id', retrieveTestClock],
+  ['DELETE', '/v1/test_helpers/test_clocks/:id', deleteTestClockEndpoint],
+  ['POST', '/v1/test_helpers/test_clocks/:id/advance', advanceTestClockEndpoint],
   ['GET', '/v1/events', listEvents],
   ['GET', '/v1/events/:id', retrieveEvent],
   ['POST', '/v1/webhook_endpoints', createWebhookEndpoint],

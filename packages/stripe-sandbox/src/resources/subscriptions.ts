@@ -12,6 +12,7 @@ import { mergeMetadata, Params } from '../http/params';
 import type { StripeObject } from '../objects/fixtures';
 import { subscriptionItem } from '../objects/subscriptions';
 import { nowSeconds } from '../objects/clock';
+import { atCustomerTime } from '../billing/test-clocks';
 import { type ApiContext, type ApiHandler, pathParam } from './api-context';
 import {
   readEndpoints,
@@ -22,6 +23,7 @@ import {
   requireObject,
   respond,
 } from './shared';
+import { refuseTrialChanges, TRIAL_PARAMS, trialParams } from './subscription-time';
 
 /**
  * `/v1/subscriptions`: create (the first invoice charged as `payment_behavior` says),
@@ -31,9 +33,6 @@ import {
 
 /** Behaviour the sandbox does not model, refused by name. */
 const NOT_MODELLED: Readonly<Record<string, string>> = {
-  trial_end: 'trials',
-  trial_period_days: 'trials',
-  trial_settings: 'trials',
   add_invoice_items: 'extra invoice items',
   application_fee_percent: 'Connect',
   on_behalf_of: 'Connect',
@@ -67,6 +66,7 @@ const ACCEPTED = [
 /** What both create and update take. */
 const COMMON_PARAMS = [
   ...Object.keys(NOT_MODELLED),
+  ...TRIAL_PARAMS,
   ...ACCEPTED,
   'items',
   'metadata',
@@ -187,10 +187,17 @@ export const subscriptions = readEndpoints('subscription', '/v1/subscriptions', 
  * and nothing created; `default_incomplete`, left for the client to pay).
  */
 export const createSubscription: ApiHandler = (context) => {
-  const { state } = context;
   const params = new Params(context.raw, ['customer', 'currency', ...COMMON_PARAMS]);
   refuseSubscriptionNotModelled(params);
   const customer = requiredCustomer(context, params);
+  // A customer on a test clock: the subscription lives on the clock's time.
+  return atCustomerTime(context.state, customer.id as string, () =>
+    createOn(context, params, customer),
+  );
+};
+
+function createOn(context: ApiContext, params: Params, customer: StripeObject): StripeObject {
+  const { state } = context;
   const item = singleItem(params);
   if (!item) throw parameterMissing('items');
   const price = subscribedPrice(context, item);
@@ -211,14 +218,17 @@ export const createSubscription: ApiHandler = (context) => {
     metadata: mergeMetadata({}, params.metadata()),
     description: params.nullableString('description') ?? null,
     itemMetadata: mergeMetadata({}, item.metadata()),
+    trial: trialParams(params),
   });
+  draft.subscription.test_clock = customer.test_clock ?? null;
+  draft.firstInvoice.test_clock = customer.test_clock ?? null;
   const cancelAtPeriodEnd = params.boolean('cancel_at_period_end') === true;
   return respond(
     context,
     startSubscription(state, draft, cancelAtPeriodEnd, context.origin),
     params,
   );
-};
+}
 
 function cancellationDetails(params: Params): {
   comment?: string | null;
@@ -298,6 +308,7 @@ export const updateSubscriptionEndpoint: ApiHandler = (context) => {
   const { state } = context;
   const params = new Params(context.raw, [...COMMON_PARAMS, 'cancellation_details']);
   refuseSubscriptionNotModelled(params);
+  refuseTrialChanges(params);
   const sub = requireObject(context, 'subscription', pathParam(context, 'id'));
   if (params.has('payment_behavior')) paymentBehaviour(params);
   const changes: Changes = {};

@@ -44,6 +44,9 @@ type EventFollowUp = (
   origin: RequestOrigin,
 ) => void;
 
+/** `invoice.upcoming` this many days before a renewal, unless the control changes it. */
+export const DEFAULT_UPCOMING_INVOICE_DAYS = 3;
+
 /** Enough for any test or benchmark run, bounded so a long `npm start` does not grow. */
 const MAX_RECORDED_REQUESTS = 50_000;
 
@@ -56,6 +59,13 @@ export class SandboxState {
   readonly requests: ApiRequestRecord[] = [];
   /** What `created` says: frozen or shifted by a test (`/_sandbox/clock`). */
   readonly clock = new SandboxClock();
+  /**
+   * Customers whose invoices fail to finalize, with the `last_finalization_error` they
+   * get (`code`, `message`): the `finalization-failure` control sets one.
+   */
+  readonly finalizationFailures = new Map<string, StripeObject>();
+  /** Days before a renewal that `invoice.upcoming` is sent (Stripe's account setting). */
+  upcomingInvoiceDays = DEFAULT_UPCOMING_INVOICE_DAYS;
 
   constructor(
     readonly baseUrl: string,
@@ -108,6 +118,8 @@ export class SandboxState {
     this.sessions.clear();
     this.cards.clear();
     this.clock.reset();
+    this.finalizationFailures.clear();
+    this.upcomingInvoiceDays = DEFAULT_UPCOMING_INVOICE_DAYS;
     this.delivery.reset();
   }
 }

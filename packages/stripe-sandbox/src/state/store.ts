@@ -19,6 +19,7 @@ export const OBJECT_KINDS = {
   ch: 'charge',
   re: 'refund',
   dp: 'dispute',
+  clock: 'test_helpers.test_clock',
 } as const;
 
 export type ObjectKind = (typeof OBJECT_KINDS)[keyof typeof OBJECT_KINDS];
