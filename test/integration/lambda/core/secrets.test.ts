@@ -91,6 +91,7 @@ describe('one combined secret (contract section 3) through Secrets Manager', () 
     [ENV.parkedEventsTable]: 'parked',
     [ENV.subscriptionOrderTable]: 'subscription-order',
     [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
+    [ENV.pastDueGraceDays]: '7',
     [ENV.stripeWebhookSecretName]: NAME,
     [ENV.stripeWebhookSecretField]: 'stripe_webhook_secret',
     [ENV.stripeSecretKeyName]: NAME,
