@@ -12,6 +12,8 @@ export const BILLING_EVENT_TYPES = {
   subscriptionCanceled: 'subscription.canceled',
   subscriptionExpired: 'subscription.expired',
   checkoutCompleted: 'checkout.completed',
+  /** A Checkout Session expired unpaid: nothing was bought (`data.access` none). */
+  checkoutExpired: 'checkout.expired',
   invoicePaid: 'invoice.paid',
   invoicePaymentFailed: 'invoice.payment_failed',
   /** A customer's active entitlements changed: `data.features` holds them all (full state). */

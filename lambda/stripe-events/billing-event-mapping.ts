@@ -26,6 +26,7 @@ const MAPPINGS = {
   'customer.subscription.updated': (o) => subscription(BILLING_EVENT_TYPES.subscriptionUpdated, o),
   'customer.subscription.deleted': (o) => subscription(subscriptionEndType, o),
   'checkout.session.completed': (o) => checkoutSession(o),
+  'checkout.session.expired': (o) => checkoutSession(o, BILLING_EVENT_TYPES.checkoutExpired),
   'invoice.payment_succeeded': (o) => invoice(BILLING_EVENT_TYPES.invoicePaid, o),
   'invoice.payment_failed': (o) => invoice(BILLING_EVENT_TYPES.invoicePaymentFailed, o),
   'entitlements.active_entitlement_summary.updated': (o) => entitlementSummary(o),

@@ -123,6 +123,21 @@
         object: ['Checkout session', d.checkoutSessionId],
       };
     },
+    'checkout.expired': (d) => {
+      const amount = formatMoney(d.amountTotal, d.currency);
+      return {
+        title: 'Checkout expired',
+        tone: 'info',
+        summary:
+          'The buyer left checkout' +
+          (amount ? ' for ' + amount : '') +
+          ' without paying; the session expired and nothing was bought.',
+        amount,
+        status: [d.status, d.paymentStatus].filter(Boolean).join(', '),
+        price: d.priceId,
+        object: ['Checkout session', d.checkoutSessionId],
+      };
+    },
     'invoice.paid': (d) => {
       const amount = formatMoney(d.amountPaid, d.currency);
       const period = formatPeriod(d.periodStart, d.periodEnd);

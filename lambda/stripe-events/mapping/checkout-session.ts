@@ -1,13 +1,19 @@
-import { BILLING_EVENT_TYPES } from '../../shared/billing-events';
+import { BILLING_EVENT_TYPES, type BillingEventType } from '../../shared/billing-events';
 import { CHECKOUT_SESSION, parsePayload } from '../payloads';
 import { idOf, isoTime, OBJECT_PATH, type ObjectMapping } from './object-mapping';
 
-/** `checkout.session.completed`: the session, and what it created (subscription, payment). */
-export function checkoutSession(object: unknown): ObjectMapping {
+/**
+ * `checkout.session.*`: the session, and what it created (subscription, payment); whether
+ * its payment is settled is `paymentStatus` (and `data.access`).
+ */
+export function checkoutSession(
+  object: unknown,
+  type: BillingEventType = BILLING_EVENT_TYPES.checkoutCompleted,
+): ObjectMapping {
   const session = parsePayload(CHECKOUT_SESSION, object, OBJECT_PATH);
   const metadata = session.metadata ?? {};
   return {
-    type: BILLING_EVENT_TYPES.checkoutCompleted,
+    type,
     userId: metadata.userId ?? session.client_reference_id ?? null,
     stripeCustomerId: idOf(session.customer),
     data: {

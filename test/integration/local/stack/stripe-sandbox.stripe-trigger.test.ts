@@ -34,6 +34,7 @@ const EXPECTED: Readonly<Record<HandledStripeEventType, BillingEventType>> = {
   // The CLI's fixture cancels through the API: requested by the business, not ended by Stripe.
   'customer.subscription.deleted': 'subscription.canceled',
   'checkout.session.completed': 'checkout.completed',
+  'checkout.session.expired': 'checkout.expired',
   'invoice.payment_succeeded': 'invoice.paid',
   'invoice.payment_failed': 'invoice.payment_failed',
   'entitlements.active_entitlement_summary.updated': 'entitlements.updated',
@@ -54,6 +55,11 @@ const EXPECTED_DATA: Readonly<Record<HandledStripeEventType, Record<string, unkn
     cancellationReason: 'cancellation_requested',
   },
   'checkout.session.completed': { mode: 'payment', paymentStatus: 'paid', amountTotal: 3000 },
+  'checkout.session.expired': {
+    status: 'expired',
+    paymentStatus: 'unpaid',
+    access: { state: 'none', until: null },
+  },
   'invoice.payment_succeeded': { status: 'paid', billingReason: 'manual', amountPaid: 2000 },
   'invoice.payment_failed': { status: 'open', attemptCount: 1, amountRemaining: 2000 },
   // The project's fixture: a feature on the product of the subscription it starts.
