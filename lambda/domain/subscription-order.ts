@@ -79,6 +79,17 @@ export const entitlementsOrderKey = (stripeCustomerId: string): string =>
   `entitlements:${stripeCustomerId}`;
 
 /**
+ * The order key of one charge's refunds (`payment.refunded` carries the amount refunded so
+ * far: an older one published after a newer one would hand back what was taken back).
+ */
+export const chargeOrderKey = (chargeId: string): string => `charge:${chargeId}`;
+
+/** A charge as Stripe has it now: the arbiter of same-second ties between its refunds. */
+export interface ChargeStateSource {
+  current(chargeId: string): Promise<Stripe.Charge | undefined>;
+}
+
+/**
  * Longer than any invocation can hold it (the function timeout is 15 s): a holder that
  * crashed blocks the subscription's next event for at most this long.
  */

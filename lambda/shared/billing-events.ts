@@ -7,6 +7,8 @@ export const BILLING_EVENT_TYPES = {
   paymentSuccessful: 'payment.successful',
   paymentFailed: 'payment.failed',
   paymentActionRequired: 'payment.action_required',
+  /** A charge refunded, in part or in full: `amountRefunded` so far, `fullyRefunded`. */
+  paymentRefunded: 'payment.refunded',
   subscriptionCreated: 'subscription.created',
   subscriptionUpdated: 'subscription.updated',
   subscriptionCanceled: 'subscription.canceled',

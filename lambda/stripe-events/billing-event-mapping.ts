@@ -3,6 +3,7 @@ import { BILLING_EVENT_TYPES } from '../shared/billing-events';
 import { KNOWN_API_RELEASES, LAST_UNNAMED_API_VERSION } from '../shared/stripe-api-version';
 import type { AccessPolicy } from '../domain/access';
 import { withAccess } from './mapping/access';
+import { chargeRefunded } from './mapping/charge';
 import { checkoutSession } from './mapping/checkout-session';
 import { entitlementSummary } from './mapping/entitlements';
 import { invoice } from './mapping/invoice';
@@ -22,6 +23,7 @@ const MAPPINGS = {
   'payment_intent.payment_failed': (o) => paymentIntent(BILLING_EVENT_TYPES.paymentFailed, o),
   'payment_intent.requires_action': (o) =>
     paymentIntent(BILLING_EVENT_TYPES.paymentActionRequired, o),
+  'charge.refunded': (o) => chargeRefunded(o),
   'customer.subscription.created': (o) => subscription(BILLING_EVENT_TYPES.subscriptionCreated, o),
   'customer.subscription.updated': (o) => subscription(BILLING_EVENT_TYPES.subscriptionUpdated, o),
   'customer.subscription.deleted': (o) => subscription(subscriptionEndType, o),

@@ -110,6 +110,20 @@ export const PAYMENT_INTENT = v.object({
   metadata,
 });
 
+/** A charge (`charge.refunded`): what was paid, and how much of it is refunded so far. */
+export const CHARGE = v.object({
+  object: v.literal('charge'),
+  id: stripeId,
+  amount,
+  amount_refunded: amount,
+  refunded: v.boolean(),
+  currency,
+  customer: v.nullable(expandable),
+  payment_intent: v.nullable(expandable),
+  created: timestamp,
+  metadata,
+});
+
 const SUBSCRIPTION_ITEM = v.object({
   price: v.object({ id: stripeId, product: expandable }),
   quantity: v.nullish(amount),

@@ -7,6 +7,7 @@ import { DynamoSubscriptionOrderLedger } from '../adapters/dynamo-subscription-o
 import { idempotentProcessor } from '../adapters/idempotent-processor';
 import { SnsEventPublisher } from '../adapters/sns-event-publisher';
 import { StripeActiveEntitlementSource } from '../adapters/stripe-active-entitlements';
+import { StripeChargeSource } from '../adapters/stripe-charge-source';
 import { StripeClientProvider, type StripeConnection } from '../adapters/stripe-client-provider';
 import { StripeSubscriptionSource } from '../adapters/stripe-subscription-source';
 import { StripeThinEventResolver } from '../adapters/stripe-thin-event-resolver';
@@ -118,6 +119,7 @@ export function buildEventPipeline(
     order: new DynamoSubscriptionOrderLedger(documents, config.subscriptionOrderTable),
     subscriptions: new StripeSubscriptionSource(stripe),
     entitlements: new StripeActiveEntitlementSource(stripe),
+    charges: new StripeChargeSource(stripe),
     logger,
     ...(metrics ? { metrics } : {}),
   };

@@ -91,6 +91,24 @@
         ...paymentFields(d, amount),
       };
     },
+    'payment.refunded': (d) => {
+      const refunded = formatMoney(d.amountRefunded, d.currency);
+      const paid = formatMoney(d.amount, d.currency);
+      return {
+        title: d.fullyRefunded === true ? 'Payment refunded' : 'Payment partly refunded',
+        tone: d.fullyRefunded === true ? 'failure' : 'warning',
+        summary:
+          or(refunded, 'Part') +
+          ' of ' +
+          or(paid, 'the payment') +
+          ' is refunded so far' +
+          (d.fullyRefunded === true ? ': all of it, so access ends.' : '; access stays.'),
+        amount: refunded,
+        status: d.fullyRefunded === true ? 'refunded' : 'partly refunded',
+        price: d.priceId,
+        object: ['Charge', d.chargeId],
+      };
+    },
     'payment.action_required': (d) => {
       const amount = formatMoney(d.amount, d.currency);
       return {

@@ -1,5 +1,6 @@
 import { type AccessPolicy, paymentAccess, subscriptionAccess } from '../../domain/access';
 import type { BillingEventData } from '../../domain/billing-event';
+import { BILLING_EVENT_TYPES } from '../../shared/billing-events';
 import type { ObjectMapping } from './object-mapping';
 
 /** Checkout's payment statuses that mean the money is in (or none was due). */
@@ -24,6 +25,11 @@ export function withAccess(mapped: ObjectMapping, policy: AccessPolicy, at: Date
       policy,
       at,
     );
+    return { ...mapped, data: { ...data, access } };
+  }
+  if (type === BILLING_EVENT_TYPES.paymentRefunded) {
+    // A partial refund keeps the purchase (a goodwill refund); a full one takes it back.
+    const access = paymentAccess(data.fullyRefunded !== true);
     return { ...mapped, data: { ...data, access } };
   }
   if (type.startsWith('payment.')) {

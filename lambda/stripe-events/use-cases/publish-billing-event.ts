@@ -12,6 +12,8 @@ import {
 import { METRIC_DIMENSIONS, METRICS, type ServiceMetrics } from '../../domain/metrics';
 import type { ParkedEventStore } from '../../domain/parked-event';
 import {
+  type ChargeStateSource,
+  chargeOrderKey,
   entitlementsOrderKey,
   type SubscriptionOrderLedger,
   type SubscriptionStateSource,
@@ -57,6 +59,11 @@ export interface PublishDependencies {
    * silent guess) when it embeds one page of several or ties with another.
    */
   readonly entitlements?: ActiveEntitlementSource;
+  /**
+   * Stripe's current charge: the arbiter of same-second ties between one charge's refunds.
+   * Without it such a tie fails (transient: a wiring fault to fix, never a guess).
+   */
+  readonly charges?: ChargeStateSource;
   readonly logger: Logger;
   readonly metrics?: ServiceMetrics;
   readonly now?: () => Date;
@@ -261,6 +268,16 @@ interface OrderedStream {
  * `entitlements:<customer id>` (no Stripe id has a colon, so it never meets a subscription's).
  */
 function orderedStream(deps: PublishDependencies, mapped: MappedStripeEvent): OrderedStream | null {
+  const chargeId =
+    mapped.type === BILLING_EVENT_TYPES.paymentRefunded
+      ? stringField(mapped.data, 'chargeId')
+      : null;
+  if (chargeId !== null) {
+    return {
+      key: chargeOrderKey(chargeId),
+      carriesCurrentState: () => refundsCurrent(deps, chargeId, mapped),
+    };
+  }
   if (mapped.type === BILLING_EVENT_TYPES.entitlementsUpdated && mapped.stripeCustomerId) {
     const customerId = mapped.stripeCustomerId;
     return {
@@ -280,6 +297,19 @@ function orderedStream(deps: PublishDependencies, mapped: MappedStripeEvent): Or
     carriesCurrentState: () => carriesCurrentState(deps, subscriptionId, mapped),
     stateOf: subscriptionStateOf(mapped.data),
   };
+}
+
+/** A same-second tie between a charge's refunds goes to the one Stripe's charge agrees with. */
+async function refundsCurrent(
+  deps: PublishDependencies,
+  chargeId: string,
+  mapped: MappedStripeEvent,
+): Promise<boolean> {
+  if (!deps.charges) {
+    throw new Error('No source of Stripe charges is wired into this pipeline (charges)');
+  }
+  const current = await deps.charges.current(chargeId);
+  return current !== undefined && current.amount_refunded === mapped.data.amountRefunded;
 }
 
 async function publish(

@@ -29,6 +29,7 @@ const EXPECTED: Readonly<Record<HandledStripeEventType, BillingEventType>> = {
   'payment_intent.succeeded': 'payment.successful',
   'payment_intent.payment_failed': 'payment.failed',
   'payment_intent.requires_action': 'payment.action_required',
+  'charge.refunded': 'payment.refunded',
   'customer.subscription.created': 'subscription.created',
   'customer.subscription.updated': 'subscription.updated',
   // The CLI's fixture cancels through the API: requested by the business, not ended by Stripe.
@@ -48,6 +49,11 @@ const EXPECTED_DATA: Readonly<Record<HandledStripeEventType, Record<string, unkn
     failureCode: 'card_declined',
   },
   'payment_intent.requires_action': { status: 'requires_action', nextActionType: 'use_stripe_sdk' },
+  'charge.refunded': {
+    fullyRefunded: true,
+    amountRefunded: 100,
+    access: { state: 'none', until: null },
+  },
   'customer.subscription.created': { status: 'active', cancelAtPeriodEnd: false },
   'customer.subscription.updated': { status: 'active', metadata: { foo: 'bar' } },
   'customer.subscription.deleted': {

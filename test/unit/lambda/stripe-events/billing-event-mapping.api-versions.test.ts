@@ -204,6 +204,22 @@ const EXPECTED: Readonly<Record<FixtureEventType, Partial<MappedStripeEvent>>> =
       nextActionType: 'use_stripe_sdk',
     }),
   },
+  'charge.refunded': {
+    type: 'payment.refunded',
+    data: {
+      chargeId: IDS.charge,
+      paymentIntentId: IDS.paymentIntent,
+      customerId: IDS.customer,
+      amount: AMOUNT,
+      amountRefunded: AMOUNT,
+      fullyRefunded: true,
+      currency: CURRENCY,
+      priceId: APP_PRICE_KEY,
+      createdAt: iso(TIMES.invoiceCreated),
+      metadata: PAYMENT_METADATA,
+      access: { state: 'none', until: null },
+    },
+  },
   'customer.subscription.created': {
     type: 'subscription.created',
     data: subscriptionData('incomplete', { access: { state: 'none', until: null } }),
