@@ -118,11 +118,11 @@ async function publishedFor(users: readonly string[]): Promise<string[]> {
 }
 
 describe("reconciliation under Stripe's rate limits", () => {
-  it('completes a first run over 30 days of listings at 3 requests a second: every refusal waited out, every missed event published once', async () => {
+  it('completes a first run over 30 days of listings at 10 requests a second: every refusal waited out, every missed event published once', async () => {
     const { users, events } = await missedCheckouts('rate-complete', 4);
     const { metrics, total } = recordingMetrics();
     const refusedBefore = listingsRefused();
-    await sandboxRateLimits({ global: '3', per_endpoint: '3' });
+    await sandboxRateLimits({ global: '10', per_endpoint: '10' });
 
     const report = await reconciler(metrics).reconcile({
       context: localContext('stripe-reconcile', 300_000),
@@ -141,7 +141,7 @@ describe("reconciliation under Stripe's rate limits", () => {
   it('resumes across runs when the backoff gives up: each run stops cleanly, keeps its cursor, the next continues; every event once', async () => {
     const { users, events } = await missedCheckouts('rate-resume', 2);
     const { metrics, total } = recordingMetrics();
-    await sandboxRateLimits({ global: '3', per_endpoint: '3' });
+    await sandboxRateLimits({ global: '10', per_endpoint: '10' });
     // A run past its deadline never waits: the first refusal stops it.
     const givesUp: BackoffOptions = {
       baseDelayMs: 1,
