@@ -35,6 +35,11 @@ export interface ApiInfrastructure {
   readonly logger?: Logger;
   /** Powertools Metrics in Lambda; nothing is counted when absent (the local run). */
   readonly metrics?: ServiceMetrics;
+  /**
+   * The clock the price listing's in-memory head ages by (epoch ms): `Date.now` unless
+   * given (tests move it instead of waiting out the head's lifetime).
+   */
+  readonly listingClock?: () => number;
 }
 
 /** Builds the API handler's real dependencies from its configuration and clients. */
@@ -82,6 +87,7 @@ export function buildApiHandler(config: ApiConfig, infrastructure: ApiInfrastruc
         maxChunks: SNAPSHOT_CHUNKS_CACHED,
         staleIfErrorMs: LISTING_STALE_IF_ERROR_SECONDS * 1000,
         onStaleServed: staleHeadReport(logger, infrastructure.metrics ?? NO_METRICS),
+        ...(infrastructure.listingClock ? { now: infrastructure.listingClock } : {}),
       },
     ),
   });

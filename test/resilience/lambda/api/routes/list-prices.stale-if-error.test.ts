@@ -71,12 +71,19 @@ function container(endpoint = serviceEndpoint('dynamodb')) {
   const dynamo = localDynamoClient(endpoint);
   const logger = new CapturingLogger();
   const metrics = new RecordingMetrics();
+  // The head ages by this container's own clock: a test moves it past the head's lifetime
+  // instead of waiting (the stale-if-error bound is minutes away either way).
+  let aged = 0;
   const api = buildApiHandler(config, {
     dynamo,
     secrets: new StaticSecretStore({}),
     logger,
     metrics,
+    listingClock: () => Date.now() + aged,
   });
+  const expireHead = () => {
+    aged += LISTING_FRESHNESS.headCacheSeconds * 1000 + 200;
+  };
   const list = async (query: Record<string, string> = {}) => {
     const response = await api(
       apiEvent(ROUTES.listPrices, { queryStringParameters: query }),
@@ -89,12 +96,8 @@ function container(endpoint = serviceEndpoint('dynamodb')) {
     };
     return { response, body };
   };
-  return { dynamo, logger, metrics, list };
+  return { dynamo, logger, metrics, list, expireHead };
 }
-
-/** Lets the container's copy of the head age past its TTL, so the next request re-reads it. */
-const headExpires = () =>
-  new Promise((resolve) => setTimeout(resolve, LISTING_FRESHNESS.headCacheSeconds * 1000 + 200));
 
 const staleLine = (lines: readonly LogAttributes[]) =>
   lines.find(
@@ -111,7 +114,7 @@ describe('GET /stripe/prices while DynamoDB fails or stalls (stale-if-error)', (
     const second = await api.list({ cursor: first.body.nextCursor ?? '' }); // chunk 1, kept
     expect(second.response.statusCode).toBe(200);
 
-    await headExpires();
+    api.expireHead();
     const fault = injectFault(api.dynamo, {
       command: 'GetItemCommand',
       nth: 1,
@@ -150,7 +153,7 @@ describe('GET /stripe/prices while DynamoDB fails or stalls (stale-if-error)', (
       fault.remove();
     }
 
-    await headExpires();
+    api.expireHead();
     const fresh = await api.list({ limit: '100' });
     expect(fresh.response.statusCode).toBe(200);
     expect(fresh.response.headers['cache-control']).toBe('public, max-age=10');
@@ -166,7 +169,7 @@ describe('GET /stripe/prices while DynamoDB fails or stalls (stale-if-error)', (
       const first = await api.list();
       expect(first.response.statusCode).toBe(200);
 
-      await headExpires();
+      api.expireHead();
       proxy.stall();
       const stale = await api.list();
       expect(stale.response.statusCode).toBe(200);
@@ -183,7 +186,7 @@ describe('GET /stripe/prices while DynamoDB fails or stalls (stale-if-error)', (
       });
 
       proxy.resume();
-      await headExpires();
+      api.expireHead();
       const fresh = await api.list();
       expect([fresh.response.statusCode, fresh.response.headers.warning]).toEqual([200, undefined]);
       api.dynamo.destroy();
