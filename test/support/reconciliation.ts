@@ -125,3 +125,29 @@ export async function customerOf(stripe: Stripe, sessionId: string): Promise<str
   if (typeof session.customer !== 'string') throw new Error('Session without a customer');
   return session.customer;
 }
+
+/**
+ * A monthly subscription of a new customer of `userId` (both carry the user in their
+ * metadata), made through the API, once its events are delivered.
+ */
+export async function subscribedUser(
+  stack: LocalStack,
+  stripe: Stripe,
+  userId: string,
+): Promise<Stripe.Subscription> {
+  const customer = await stripe.customers.create({ metadata: { userId } });
+  const product = await stripe.products.create({ name: `Plan of ${userId}` });
+  const price = await stripe.prices.create({
+    currency: 'usd',
+    unit_amount: 900,
+    recurring: { interval: 'month' },
+    product: product.id,
+  });
+  const subscription = await stripe.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: price.id }],
+    metadata: { userId },
+  });
+  await deliveriesSettled(stack);
+  return subscription;
+}

@@ -18,6 +18,9 @@ import type { MappedStripeEvent } from '../../stripe-events/mapping/object-mappi
 import { subscriptionStateOf } from '../../stripe-events/mapping/subscription';
 import { userOf } from '../../stripe-events/use-cases/publish-billing-event';
 
+/** The id of the event the current subscription is mapped in (never published). */
+const STATE_CHECK_MAPPING_ID = 'state_check';
+
 /** The `stripeEventType` of a correction: no Stripe event caused it, the check did. */
 export const STATE_CHECK_EVENT_TYPE = 'reconciliation.subscription_state_check';
 
@@ -109,7 +112,7 @@ function compare(
   if (mark.publishedState === undefined) {
     return options.publishUnrecorded === true ? 'differs' : 'unrecorded';
   }
-  const state = subscriptionStateOf(mappedCurrent(deps, current, 'check').data);
+  const state = subscriptionStateOf(mappedCurrent(deps, current).data);
   return mark.publishedState === state ? 'in_step' : 'differs';
 }
 
@@ -133,11 +136,12 @@ async function correct(
       deps.subscriptions.current(subscriptionId),
     ]);
     if (!current) return { subscriptionId, outcome: 'not_at_stripe' };
-    const state = subscriptionStateOf(mappedCurrent(deps, current, 'check').data);
+    const mapped = mappedCurrent(deps, current);
+    const state = subscriptionStateOf(mapped.data);
     // The claim brought a future mark back to now: only the state can still differ.
     if (mark?.publishedState === state) return { subscriptionId, outcome: 'in_step' };
     const checkId = checkIdOf(subscriptionId, mark?.lastEventId ?? '', state);
-    const billingEvent = await correctionOf(deps, mappedCurrent(deps, current, checkId), checkId);
+    const billingEvent = await correctionOf(deps, mapped, checkId);
     await deps.publisher.publish(billingEvent);
     publishedState = state;
     countHealed(deps, billingEvent, mark);
@@ -156,10 +160,10 @@ async function correct(
 function mappedCurrent(
   deps: StateCheckDependencies,
   current: Stripe.Subscription,
-  checkId: string,
 ): MappedStripeEvent {
   const event = {
-    id: checkId,
+    // What is mapped is the object; the correction's own id is given its envelope.
+    id: STATE_CHECK_MAPPING_ID,
     object: 'event',
     type: 'customer.subscription.updated',
     created: Math.floor(nowOf(deps).getTime() / 1000),

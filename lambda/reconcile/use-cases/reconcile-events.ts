@@ -20,7 +20,6 @@ import {
   describeFailure,
   isoSeconds,
   type EventResult,
-  NO_STATE_CHECK,
   type ReconciliationReport,
   reportSummary,
   type RunStart,
@@ -31,6 +30,7 @@ import type { StateCheckDependencies } from './check-subscription-state';
 import {
   ChangedSubscriptions,
   checkSubscriptionStates,
+  NO_STATE_CHECK,
   type StateCheckRunReport,
 } from './state-check-run';
 import { walkEvents } from './walk-events';

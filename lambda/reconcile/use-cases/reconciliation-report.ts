@@ -175,21 +175,4 @@ export const reportSummary = (report: ReconciliationReport) => ({
   },
 });
 
-/** A run that checked no subscription (it failed before, or none changed). */
-export const NO_STATE_CHECK: StateCheckRunReport = {
-  counts: {
-    checked: 0,
-    inStep: 0,
-    healed: 0,
-    notPublished: 0,
-    unrecorded: 0,
-    notAtStripe: 0,
-    busy: 0,
-    failed: 0,
-    skipped: 0,
-  },
-  healed: [],
-  failures: [],
-};
-
 export const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString();

@@ -37,6 +37,21 @@ export interface StateCheckRunReport {
   readonly failures: readonly { readonly subscriptionId: string; readonly error: string }[];
 }
 
+const NO_COUNTS: StateCheckCounts = {
+  checked: 0,
+  inStep: 0,
+  healed: 0,
+  notPublished: 0,
+  unrecorded: 0,
+  notAtStripe: 0,
+  busy: 0,
+  failed: 0,
+  skipped: 0,
+};
+
+/** A run that checked no subscription (it failed before, or none changed). */
+export const NO_STATE_CHECK: StateCheckRunReport = { counts: NO_COUNTS, healed: [], failures: [] };
+
 const COUNTED: Readonly<Record<StateCheckOutcome, keyof StateCheckCounts>> = {
   in_step: 'inStep',
   healed: 'healed',
@@ -109,17 +124,7 @@ export async function checkSubscriptionStates(
   subscriptionIds: readonly string[],
   options: { readonly outOfTime: () => boolean; readonly limit?: number },
 ): Promise<StateCheckRunReport> {
-  const counts: Record<keyof StateCheckCounts, number> = {
-    checked: 0,
-    inStep: 0,
-    healed: 0,
-    notPublished: 0,
-    unrecorded: 0,
-    notAtStripe: 0,
-    busy: 0,
-    failed: 0,
-    skipped: 0,
-  };
+  const counts: Record<keyof StateCheckCounts, number> = { ...NO_COUNTS };
   const healed: string[] = [];
   const failures: { subscriptionId: string; error: string }[] = [];
   const limit = options.limit ?? MAX_STATE_CHECKS_PER_RUN;

@@ -178,4 +178,26 @@ describe('function configuration', () => {
       new RegExp(`${ENV.parkedEventsTable} is not set`),
     );
   });
+
+  it('reads the past_due grace in days: 0 to 60, and set', () => {
+    const pipelineEnv = {
+      [ENV.customersTable]: 'c',
+      [ENV.eventLedgerTable]: 'i',
+      [ENV.parkedEventsTable]: 'p',
+      [ENV.subscriptionOrderTable]: 'o',
+      [ENV.billingEventsTopicArn]: 'arn:aws:sns:us-east-1:1:t',
+      [ENV.stripeWebhookSecretName]: 'w',
+      [ENV.stripeSecretKeyName]: 'k',
+    };
+    const grace = (days: string | undefined) =>
+      loadWebhookConfig({ ...pipelineEnv, [ENV.pastDueGraceDays]: days }).accessPolicy;
+    expect(grace('0')).toEqual({ pastDueGraceDays: 0 });
+    expect(grace('60')).toEqual({ pastDueGraceDays: 60 });
+    for (const bad of ['61', '-1', '1.5', 'a week']) {
+      expect(() => grace(bad)).toThrow(
+        new RegExp(`${ENV.pastDueGraceDays} must be an integer from 0 to 60`),
+      );
+    }
+    expect(() => grace(undefined)).toThrow(new RegExp(`${ENV.pastDueGraceDays} is not set`));
+  });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { METRICS } from '../../../../../lambda/domain/metrics';
+import { METRICS, type MetricName } from '../../../../../lambda/domain/metrics';
 import { OWNED_TABLES } from '../../../../../lambda/shared/tables';
 import { ENVIRONMENT_NAMES } from '../../../../../lib/config';
 import type { ServiceFunction } from '../../../../../lib/constructs/service-function';
@@ -239,52 +239,52 @@ describe.each(ENVIRONMENT_NAMES)('monitoring (%s)', (env) => {
     expect(periodOf(alarm(s, 'api-stripe-rate-limited'))).toBe(300);
   });
 
-  it('alarms on any price listing answered stale (stale-if-error hides its 5xx)', () => {
-    const s = get(env);
-    const a = alarm(s, 'api-prices-served-stale');
-    expect(a).toMatchObject({
-      Namespace: namespace,
-      MetricName: METRICS.priceListingServedStale,
-      Dimensions: environmentDimension,
-      Statistic: 'Sum',
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-    });
-    expect(periodOf(a)).toBe(300);
-  });
+  /** The alarms on one count of the service's own, summed over their period. */
+  const countAlarms: readonly [string, string, MetricName, number, (s: Synthesized) => number][] = [
+    [
+      'any price listing answered stale (stale-if-error hides its 5xx)',
+      'api-prices-served-stale',
+      METRICS.priceListingServedStale,
+      1,
+      () => 300,
+    ],
+    [
+      'callers refused by the per-user limit, above a stray retry',
+      'api-user-rate-limited',
+      METRICS.userRateLimited,
+      USER_RATE_LIMITED_ALARM_THRESHOLD,
+      () => 300,
+    ],
+    [
+      'any request the per-user limiter failed to count (it fails open)',
+      'api-rate-limiter-failing',
+      METRICS.userRateLimiterFailures,
+      1,
+      () => 300,
+    ],
+    [
+      'any subscription state the state check healed, once per reconciliation interval',
+      'subscription-state-healed',
+      METRICS.subscriptionStatesHealed,
+      1,
+      (s) => s.stack.config.settings.reconciliation.intervalMinutes * 60,
+    ],
+  ];
 
-  it('alarms on callers refused by the per-user limit, above a stray retry', () => {
+  it.each(countAlarms)('alarms on %s', (_, name, metric, threshold, period) => {
     const s = get(env);
-    const a = alarm(s, 'api-user-rate-limited');
+    const a = alarm(s, name);
     expect(a).toMatchObject({
       Namespace: namespace,
-      MetricName: METRICS.userRateLimited,
+      MetricName: metric,
       Dimensions: environmentDimension,
       Statistic: 'Sum',
-      Threshold: USER_RATE_LIMITED_ALARM_THRESHOLD,
+      Threshold: threshold,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
     });
-    expect(periodOf(a)).toBe(300);
-  });
-
-  it('alarms on any request the per-user limiter failed to count (it fails open)', () => {
-    const s = get(env);
-    const a = alarm(s, 'api-rate-limiter-failing');
-    expect(a).toMatchObject({
-      Namespace: namespace,
-      MetricName: METRICS.userRateLimiterFailures,
-      Dimensions: environmentDimension,
-      Statistic: 'Sum',
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-    });
-    expect(periodOf(a)).toBe(300);
+    expect(periodOf(a)).toBe(period(s));
   });
 
   it.each(['api', 'webhook', 'reconcile'] as const)(

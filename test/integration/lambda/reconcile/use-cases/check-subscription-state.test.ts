@@ -13,7 +13,12 @@ import { localContext } from '../../../../../local/http-adapter';
 import type { LocalStack } from '../../../../../local/local-stack';
 import { localDynamoClient, localSnsClient } from '../../../../../local/services/aws-clients';
 import { localReconcileConfig } from '../../../../../scripts/lib/targets';
-import { billingEventsOf, deliveriesSettled, stripeFor } from '../../../../support/reconciliation';
+import {
+  billingEventsOf,
+  deliveriesSettled,
+  stripeFor,
+  subscribedUser,
+} from '../../../../support/reconciliation';
 import { silentLogger, startTestStack } from '../../../../support/test-stack';
 
 jest.setTimeout(90_000);
@@ -54,24 +59,6 @@ function infrastructure() {
 const config = () => localReconcileConfig(stack.names, stack.billingEventsTopicArn);
 const reconciler = () => buildReconciler(config(), infrastructure());
 
-async function subscribed(userId: string): Promise<Stripe.Subscription> {
-  const customer = await stripe.customers.create({ metadata: { userId } });
-  const product = await stripe.products.create({ name: `Plan of ${userId}` });
-  const price = await stripe.prices.create({
-    currency: 'usd',
-    unit_amount: 1200,
-    recurring: { interval: 'month' },
-    product: product.id,
-  });
-  const subscription = await stripe.subscriptions.create({
-    customer: customer.id,
-    items: [{ price: price.id }],
-    metadata: { userId },
-  });
-  await deliveriesSettled(stack);
-  return subscription;
-}
-
 /** The mark a far-future event left before admission: the year 9999, no state recorded. */
 async function plantFutureMark(subscriptionId: string): Promise<void> {
   await DynamoDBDocumentClient.from(dynamo).send(
@@ -93,7 +80,7 @@ const about = (events: readonly BillingEvent[], subscription: Stripe.Subscriptio
 describe('the state check', () => {
   it('ends the consumer on canceled within one reconciliation run after a far-future mark', async () => {
     const userId = 'user-state-check-future';
-    const subscription = await subscribed(userId);
+    const subscription = await subscribedUser(stack, stripe, userId);
     await plantFutureMark(subscription.id);
     await stripe.subscriptions.cancel(subscription.id);
     await deliveriesSettled(stack);
@@ -119,7 +106,7 @@ describe('the state check', () => {
 
   it('checks one subscription on demand, publishing Stripe’s state once', async () => {
     const userId = 'user-state-check-on-demand';
-    const subscription = await subscribed(userId);
+    const subscription = await subscribedUser(stack, stripe, userId);
     await plantFutureMark(subscription.id);
     await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
     await deliveriesSettled(stack);

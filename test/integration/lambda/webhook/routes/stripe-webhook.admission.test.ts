@@ -3,6 +3,7 @@ import type { StripeSandbox } from 'stripe-sandbox';
 import type { BillingEvent } from '../../../../../lambda/domain/billing-event';
 import type { LocalStack } from '../../../../../local/local-stack';
 import { stripeEnvelope } from '../../../../support/event-bridge-envelopes';
+import { subscribedUser } from '../../../../support/reconciliation';
 import { paymentIntentObject, stripeEvent } from '../../../../support/stripe-events';
 import { postToWebhook, sandboxStripe, startTestStack } from '../../../../support/test-stack';
 import { thinNotification } from '../../../../support/thin-events';
@@ -37,28 +38,10 @@ async function billingEventsOf(userId: string): Promise<BillingEvent[]> {
     .filter((event) => event.userId === userId);
 }
 
-async function subscriptionOf(userId: string): Promise<Stripe.Subscription> {
-  const customer = await stripe.customers.create({ metadata: { userId } });
-  const product = await stripe.products.create({ name: `Plan of ${userId}` });
-  const price = await stripe.prices.create({
-    currency: 'usd',
-    unit_amount: 900,
-    recurring: { interval: 'month' },
-    product: product.id,
-  });
-  const subscription = await stripe.subscriptions.create({
-    customer: customer.id,
-    items: [{ price: price.id }],
-    metadata: { userId },
-  });
-  await sandbox.state.delivery.idle();
-  return subscription;
-}
-
 describe('admission on the local stack', () => {
   it('parks a signed event dated in the year 9999; Stripe’s real cancellation after it reaches the consumer', async () => {
     const userId = 'user-admission-future';
-    const subscription = await subscriptionOf(userId);
+    const subscription = await subscribedUser(stack, stripe, userId);
     const forged = stripeEvent(
       'customer.subscription.updated',
       { ...subscription, status: 'active' },
